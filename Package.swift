@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "wsload",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wsload", targets: ["WSLoadCLI"]),
+        .library(name: "WSProtocol", targets: ["WSProtocol"]),
+        .library(name: "WSLoad", targets: ["WSLoad"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "WSProtocol", dependencies: ["CZlib"]),
+        .target(
+            name: "WSLoad",
+            dependencies: [
+                "WSProtocol", "COpenSSL",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "WSLoadCLI",
+            dependencies: [
+                "WSLoad", "WSProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "WSProtocolTests", dependencies: ["WSProtocol"]),
+        .testTarget(name: "WSLoadTests", dependencies: ["WSLoad", "WSProtocol"]),
+    ]
+)

@@ -1,0 +1,2 @@
+import WSLoad
+print(WSLoadVersion.string)
