@@ -1,2 +1,0 @@
-import WSLoad
-print(WSLoadVersion.string)
