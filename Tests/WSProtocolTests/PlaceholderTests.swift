@@ -1,3 +1,0 @@
-import Testing
-@testable import WSProtocol
-@Test func placeholder() { #expect(WSProtocolVersion.string == "0.1.0") }
