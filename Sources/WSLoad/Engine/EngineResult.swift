@@ -1,0 +1,31 @@
+import Foundation
+import Histogram
+
+/// Everything a finished (or interrupted) run measured.
+public struct EngineResult: Sendable {
+    /// Per-connection records.
+    public var records: [ConnectionRecord]
+    /// When the run started, the ramp ended (= hold started), the hold ended and closing finished.
+    public var startedAt: Date, holdStartedAt: Date, holdEndedAt: Date, endedAt: Date
+    /// Latency histograms per phase name, in microseconds (`tcp-connect`, `tls`, `upgrade`, `first-message`, `close`, `echo-rtt`, `ping-rtt`).
+    public var histograms: [String: Histogram<UInt64>]
+    /// Open connections per pod when the hold ended.
+    public var heldPerPod: [String: Int]
+    /// Warnings raised while planning or running.
+    public var warnings: [String]
+    /// Whether the run was interrupted before it completed.
+    public var interrupted: Bool
+    /// Distinct affinity cookie values the run sent or received.
+    public var distinctCookieValues: Int
+
+    /// Attempts started.
+    public var attempted: Int { records.filter { $0.status != .pending }.count }
+    /// Connections that completed the handshake.
+    public var established: Int { records.filter { $0.status == .held || $0.status == .dropped || $0.status == .open }.count }
+    /// Attempts that failed before establishment.
+    public var failed: Int { records.filter { $0.status == .failed }.count }
+    /// Connections open at the end of the hold.
+    public var held: Int { records.filter { $0.status == .held }.count }
+    /// Connections that ended before the hold ended.
+    public var dropped: Int { records.filter { $0.status == .dropped }.count }
+}

@@ -1,0 +1,450 @@
+import Dispatch
+import Foundation
+import Histogram
+import WSProtocol
+
+/// Runs a ``RunPlan``: ramps connections up at a controlled rate from virtual clients, holds them,
+/// optionally sends traffic, then closes them, accounting for every attempt.
+///
+/// Threading: run state lives on one serial control queue; connections live on a few I/O queues and
+/// report to the control queue with small asynchronous hops (never per frame).
+public final class LoadEngine: @unchecked Sendable {
+    /// The plan.
+    public let plan: RunPlan
+    private let settings: ConnectionSettings
+    private let destination: SocketAddress
+    private let serverName: String?
+    private let attributor: PodAttributor
+    private let queues: [IOQueue]
+    private let control = DispatchQueue(label: "wsload.control")
+    private let jars: [CookieJar?]
+    private let sharedJar = CookieJar()
+    private let finished = DispatchSemaphore(value: 0)
+    private let log: @Sendable (String) -> Void
+
+    // Control-queue state.
+    private var records: [ConnectionRecord]
+    private var contexts: [ClientConnectionContext?]
+    private var ready: [Int] = []
+    private var readyHead = 0
+    private var heldBack: [[Int]]
+    private var phase: EngineSnapshot.Phase = .ramp
+    private var inFlight = 0, launched = 0, established = 0, failedCount = 0, dropped = 0, ended = 0, openCount = 0
+    private var tokens = 0.0
+    private var lastTick = MonotonicClock.now()
+    private var pacer: DispatchSourceTimer?
+    private var phaseTimer: DispatchSourceTimer?
+    private var trafficTimer: DispatchSourceTimer?
+    private var progressTimer: DispatchSourceTimer?
+    private var histograms: [String: Histogram<UInt64>] = [:]
+    private var startedAt = Date(), holdStartedAt = Date(), holdEndedAt = Date(), endedAt = Date()
+    private var holdStartMono: UInt64 = 0
+    private var heldPerPod: [String: Int] = [:]
+    private var warnings: [String] = []
+    private var interrupted = false
+    private var cookieValues = Set<String>()
+    private var onProgress: (@Sendable (EngineSnapshot) -> Void)?
+
+    /// Resolves the target, checks the plan against resources and prepares virtual clients.
+    public init(plan: RunPlan, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        self.plan = plan
+        self.log = log
+        let host = plan.resolveOverride ?? plan.url.host
+        let addresses = try Resolver.resolve(host: host, port: plan.url.port)
+        // Prefer an address family that matches the source addresses, if any were given.
+        var target = addresses[0]
+        if let s = plan.sources.first, let match = addresses.first(where: { $0.family == s.family }) { target = match }
+        if let s = plan.sources.first(where: { $0.family != target.family }) {
+            throw PlanError("source address \(s.ip) is \(s.isIPv6 ? "IPv6" : "IPv4") but the target \(target.ip) is not")
+        }
+        destination = target
+        warnings = try ResourceBudget.current().check(plan)
+        var tlsContext: TLSContext?
+        if plan.url.isTLS { tlsContext = try TLSContext(client: plan.tls ?? TLSClientConfiguration()) }
+        serverName = plan.serverName ?? (plan.url.isIPLiteral ? nil : plan.url.host)
+        settings = ConnectionSettings(limits: plan.limits, deflateOffer: plan.deflate ? PerMessageDeflateOffer() : nil, tls: tlsContext,
+                                      connectTimeout: plan.connectTimeout, tlsTimeout: plan.tlsTimeout, upgradeTimeout: plan.upgradeTimeout,
+                                      closeTimeout: plan.closeTimeout, pingInterval: plan.pingInterval, pongTimeout: plan.pongTimeout)
+        attributor = try PodAttributor(rules: plan.attribution)
+        queues = (0 ..< max(1, plan.ioQueues)).map { IOQueue(label: "wsload.io.\($0)") }
+        jars = (0 ..< plan.clients).map { _ in plan.cookiePolicy == .perClient ? CookieJar() : nil }
+        var recs: [ConnectionRecord] = []
+        recs.reserveCapacity(plan.totalConnections)
+        var held: [[Int]] = Array(repeating: [], count: plan.clients)
+        var order: [Int] = []
+        // Interleave clients (client 0 conn 0, client 1 conn 0, …) so every client starts early.
+        for conn in 0 ..< plan.connectionsPerClient {
+            for client in 0 ..< plan.clients {
+                let index = client * plan.connectionsPerClient + conn
+                order.append(index)
+            }
+        }
+        for client in 0 ..< plan.clients {
+            for conn in 0 ..< plan.connectionsPerClient { recs.append(ConnectionRecord(index: recs.count, client: client, conn: conn)) }
+        }
+        let waitForFirst = plan.firstConnectionFirst && (plan.cookiePolicy == .perClient || plan.cookiePolicy == .shared)
+        for index in order {
+            let r = recs[index]
+            if waitForFirst && (r.conn > 0 || (plan.cookiePolicy == .shared && r.client > 0)) {
+                // Shared jar: everyone waits for the very first connection; per-client: for their own first.
+                held[plan.cookiePolicy == .shared ? 0 : r.client].append(index)
+            } else {
+                ready.append(index)
+            }
+        }
+        records = recs
+        heldBack = held
+        contexts = Array(repeating: nil, count: plan.totalConnections)
+    }
+
+    /// Runs to completion (or until ``stop()``), calling `progress` every `progressInterval` seconds
+    /// on a background queue. Blocks the calling thread.
+    public func run(progressInterval: Double = 1, progress: (@Sendable (EngineSnapshot) -> Void)? = nil) -> EngineResult {
+        control.async { [self] in
+            onProgress = progress
+            startedAt = Date()
+            lastTick = MonotonicClock.now()
+            for w in warnings { log("warning: \(w)") }
+            let t = DispatchSource.makeTimerSource(queue: control)
+            t.schedule(deadline: .now(), repeating: .milliseconds(5), leeway: .milliseconds(1))
+            t.setEventHandler { [unowned self] in pace() }
+            t.resume()
+            pacer = t
+            if progress != nil, progressInterval > 0 {
+                let p = DispatchSource.makeTimerSource(queue: control)
+                p.schedule(deadline: .now() + progressInterval, repeating: progressInterval)
+                p.setEventHandler { [unowned self] in onProgress?(snapshotLocked()) }
+                p.resume()
+                progressTimer = p
+            }
+        }
+        finished.wait()
+        return control.sync { resultLocked() }
+    }
+
+    /// Stops the run early: no new connections, open ones are closed, the result is complete for what happened.
+    public func stop() {
+        control.async { [self] in
+            guard phase == .ramp || phase == .hold else { return }
+            interrupted = true
+            log("interrupted: closing \(openCount) open connections")
+            beginClose()
+        }
+    }
+
+    /// A snapshot of the run (thread-safe).
+    public func snapshot() -> EngineSnapshot { control.sync { snapshotLocked() } }
+
+    // MARK: Ramp
+
+    private func pace() {
+        guard phase == .ramp else { return }
+        let now = MonotonicClock.now()
+        if plan.rate > 0 {
+            tokens = min(tokens + plan.rate * Double(now - lastTick) / 1e9, max(1, plan.rate * 0.05))
+        } else {
+            tokens = Double(plan.maxInFlight)
+        }
+        lastTick = now
+        while tokens >= 1, inFlight < plan.maxInFlight, readyHead < ready.count {
+            tokens -= 1
+            launch(ready[readyHead])
+            readyHead += 1
+        }
+        if readyHead > 4096 && readyHead * 2 > ready.count { ready.removeFirst(readyHead); readyHead = 0 }
+        if inFlight == 0 && readyHead >= ready.count && heldBack.allSatisfy(\.isEmpty) { rampDone() }
+    }
+
+    private func launch(_ index: Int) {
+        var r = records[index]
+        r.status = .connecting
+        let source = plan.source(ofClient: r.client)
+        let jar: CookieJar? = switch plan.cookiePolicy {
+        case .none, .perConnection: nil
+        case .shared: sharedJar
+        case .perClient: jars[r.client]
+        }
+        let cookieHeader = jar?.header(host: plan.url.host, path: plan.url.target, secure: plan.url.isTLS)
+        r.sentCookie = cookieHeader != nil
+        if let name = plan.attribution.cookieName, let v = PodAttributor.cookieValue(named: name, cookieHeader: cookieHeader) {
+            r.affinityCookie = v
+        }
+        records[index] = r
+        var headers = HTTPHeaders(plan.headers)
+        let sourceText = source?.ip ?? ""
+        for t in plan.headerTemplates { headers.add(t.name, t.render(client: r.client, conn: r.conn, index: index, source: sourceText)) }
+        let request = UpgradeRequestFactory.make(url: plan.url, settings: settings, origin: plan.origin, subprotocols: plan.subprotocols,
+                                                 cookieHeader: cookieHeader, headers: headers)
+        let io = queues[index % queues.count]
+        let ctx = ClientConnectionContext(engine: self, index: index, jar: jar, sentAffinityCookie: r.affinityCookie)
+        let connection = WSConnection(id: index, role: .client, io: io, settings: settings, delegate: ctx)
+        ctx.connection = connection
+        contexts[index] = ctx
+        inFlight += 1
+        launched += 1
+        let destination = self.destination, serverName = self.serverName
+        io.queue.async { connection.startClient(to: destination, from: source, request: request, serverName: serverName) }
+    }
+
+    private func release(client: Int) {
+        let key = plan.cookiePolicy == .shared ? 0 : client
+        guard key < heldBack.count, !heldBack[key].isEmpty else { return }
+        ready.append(contentsOf: heldBack[key])
+        heldBack[key] = []
+    }
+
+    private func rampDone() {
+        guard phase == .ramp else { return }
+        phase = .hold
+        holdStartedAt = Date()
+        holdStartMono = MonotonicClock.now()
+        pacer?.cancel(); pacer = nil
+        log("ramp complete: \(established) established, \(failedCount) failed; holding for \(plan.hold) s")
+        if plan.trafficInterval > 0 { startTraffic() }
+        let t = DispatchSource.makeTimerSource(queue: control)
+        t.schedule(deadline: .now() + max(0, plan.hold))
+        t.setEventHandler { [unowned self] in
+            guard phase == .hold else { return }
+            beginClose()
+        }
+        t.resume()
+        phaseTimer = t
+    }
+
+    // MARK: Traffic
+
+    private func startTraffic() {
+        let t = DispatchSource.makeTimerSource(queue: control)
+        t.schedule(deadline: .now() + plan.trafficInterval, repeating: plan.trafficInterval)
+        t.setEventHandler { [unowned self] in
+            guard phase == .hold else { return }
+            var byQueue: [ObjectIdentifier: (IOQueue, [ClientConnectionContext])] = [:]
+            for case let ctx? in contexts where records[ctx.index].status == .open {
+                guard let io = ctx.connection?.io else { continue }
+                byQueue[ObjectIdentifier(io), default: (io, [])].1.append(ctx)
+            }
+            for (_, (io, list)) in byQueue {
+                let template = plan.trafficMessage
+                let recs = list.map { (records[$0.index].client, records[$0.index].conn, $0.index) }
+                io.queue.async {
+                    for (ctx, r) in zip(list, recs) {
+                        let text = template.replacingOccurrences(of: "{client}", with: String(r.0))
+                            .replacingOccurrences(of: "{conn}", with: String(r.1)).replacingOccurrences(of: "{index}", with: String(r.2))
+                        ctx.sendTraffic(text)
+                    }
+                }
+            }
+        }
+        t.resume()
+        trafficTimer = t
+    }
+
+    // MARK: Close
+
+    private func beginClose() {
+        if phase == .ramp {
+            pacer?.cancel(); pacer = nil
+            holdStartedAt = Date()
+            // Pending attempts are never started; in-flight ones are cancelled below.
+        }
+        phase = .close
+        holdEndedAt = Date()
+        trafficTimer?.cancel(); trafficTimer = nil
+        phaseTimer?.cancel(); phaseTimer = nil
+        heldPerPod = [:]
+        for i in records.indices where records[i].status == .open {
+            records[i].status = .held
+            heldPerPod[records[i].pod ?? "?", default: 0] += 1
+        }
+        for case let ctx? in contexts {
+            guard let c = ctx.connection else { continue }
+            c.io.queue.async { c.close(code: .normalClosure, reason: "wsload run complete") }
+        }
+        if ended == launched { return finish() }
+        let t = DispatchSource.makeTimerSource(queue: control)
+        t.schedule(deadline: .now() + plan.closeTimeout + 2)
+        t.setEventHandler { [unowned self] in
+            // Anything still alive past the close deadline is aborted and accounted for.
+            for case let ctx? in contexts {
+                guard let c = ctx.connection else { continue }
+                c.io.queue.async { c.abort(ConnectionFailure(phase: .close, kind: .timeout, message: "close did not complete in time")) }
+            }
+        }
+        t.resume()
+        phaseTimer = t
+    }
+
+    private func finish() {
+        guard phase != .done else { return }
+        phase = .done
+        endedAt = Date()
+        phaseTimer?.cancel(); phaseTimer = nil
+        progressTimer?.cancel(); progressTimer = nil
+        onProgress?(snapshotLocked())
+        contexts = Array(repeating: nil, count: contexts.count)
+        finished.signal()
+    }
+
+    // MARK: Events from connections (already hopped onto the control queue)
+
+    fileprivate func opened(_ index: Int, pod: (String, AttributionSource, String?)?, receivedCookies: [String], deflate: Bool, timeline: ConnectionTimeline, local: SocketAddress?) {
+        var r = records[index]
+        r.status = phase == .close ? .held : .open
+        r.local = local?.description
+        if let (name, source, cookie) = pod { r.pod = name; r.podSource = source; if let cookie { r.affinityCookie = cookie } }
+        if let c = r.affinityCookie { cookieValues.insert(c) }
+        r.receivedCookieNames = receivedCookies
+        r.deflate = deflate
+        r.tcpConnectMs = timeline.tcpConnectSeconds.map { $0 * 1000 }
+        r.tlsMs = timeline.tlsSeconds.map { $0 * 1000 }
+        r.upgradeMs = timeline.upgradeSeconds.map { $0 * 1000 }
+        records[index] = r
+        record("tcp-connect", timeline.tcpConnectSeconds)
+        record("tls", timeline.tlsSeconds)
+        record("upgrade", timeline.upgradeSeconds)
+        inFlight -= 1
+        established += 1
+        openCount += 1
+        if r.conn == 0 { release(client: r.client) }
+        if phase == .ramp { pace() }
+    }
+
+    fileprivate func firstMessage(_ index: Int, pod: String?, seconds: Double?) {
+        record("first-message", seconds)
+        if let pod, records[index].pod == nil || records[index].podSource == .cookie {
+            records[index].pod = pod
+            records[index].podSource = .firstMessage
+        }
+        records[index].firstMessageMs = seconds.map { $0 * 1000 }
+    }
+
+    fileprivate func rtt(_ name: String, seconds: Double) { record(name, seconds) }
+
+    fileprivate func ended(_ index: Int, outcome: ConnectionOutcome, timeline: ConnectionTimeline, local: SocketAddress?) {
+        var r = records[index]
+        ended += 1
+        switch r.status {
+        case .connecting, .pending:
+            inFlight -= 1
+            failedCount += 1
+            r.status = .failed
+            r.failure = outcome.failure
+            r.local = local?.description ?? r.local
+            r.tcpConnectMs = timeline.tcpConnectSeconds.map { $0 * 1000 }
+            if r.conn == 0 { release(client: r.client) }  // let the client's others try without the cookie
+        case .open:
+            openCount -= 1
+            dropped += 1
+            r.status = .dropped
+            r.failure = outcome.failure ?? ConnectionFailure(phase: .open, kind: .peerClosed, closeCode: outcomeCode(outcome),
+                                                             message: "peer closed the connection during the run (close code \(outcomeCode(outcome).map(String.init) ?? "none"))")
+        case .held:
+            openCount -= 1
+            record("close", timeline.closeSeconds)
+        default:
+            break
+        }
+        if case .closed(let code, _, _) = outcome { r.peerCloseCode = code?.rawValue }
+        records[index] = r
+        contexts[index]?.connection = nil
+        if phase == .ramp { pace() } else if phase == .close && ended == launched { finish() }
+    }
+
+    private func outcomeCode(_ o: ConnectionOutcome) -> UInt16? {
+        if case .closed(let code, _, _) = o { return code?.rawValue }
+        return o.failure?.closeCode
+    }
+
+    private func record(_ name: String, _ seconds: Double?) {
+        guard let seconds else { return }
+        if histograms[name] == nil {
+            var h = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+            h.autoResize = true
+            histograms[name] = h
+        }
+        _ = histograms[name]!.record(UInt64(max(1, seconds * 1e6)))
+    }
+
+    private func snapshotLocked() -> EngineSnapshot {
+        var perPod: [String: Int] = [:]
+        for r in records where r.status == .open { perPod[r.pod ?? "?", default: 0] += 1 }
+        let holdRemaining: Double? = phase == .hold ? max(0, plan.hold - Double(MonotonicClock.now() - holdStartMono) / 1e9) : nil
+        return EngineSnapshot(phase: phase, planned: plan.totalConnections, attempted: launched, established: established, failed: failedCount,
+                              dropped: dropped, open: openCount, inFlight: inFlight, openPerPod: perPod,
+                              elapsed: Date().timeIntervalSince(startedAt), holdRemaining: holdRemaining)
+    }
+
+    private func resultLocked() -> EngineResult {
+        EngineResult(records: records, startedAt: startedAt, holdStartedAt: holdStartedAt, holdEndedAt: holdEndedAt, endedAt: endedAt,
+                     histograms: histograms, heldPerPod: heldPerPod, warnings: warnings, interrupted: interrupted,
+                     distinctCookieValues: cookieValues.count)
+    }
+
+    fileprivate func hop(_ body: @escaping @Sendable () -> Void) { control.async(execute: body) }
+    fileprivate var attribution: PodAttributor { attributor }
+    fileprivate var url: WebSocketURL { plan.url }
+}
+
+/// Per-connection glue between a ``WSConnection`` (on its I/O queue) and the engine (on the control queue).
+final class ClientConnectionContext: WSConnectionDelegate, @unchecked Sendable {
+    unowned let engine: LoadEngine
+    let index: Int
+    let jar: CookieJar?
+    let sentAffinityCookie: String?
+    var connection: WSConnection?
+    // I/O-queue confined.
+    private var sawFirstMessage = false
+    private var trafficSentAt: UInt64 = 0
+
+    init(engine: LoadEngine, index: Int, jar: CookieJar?, sentAffinityCookie: String?) {
+        self.engine = engine; self.index = index; self.jar = jar; self.sentAffinityCookie = sentAffinityCookie
+    }
+
+    func connectionDidOpen(_ connection: WSConnection, handshake: HandshakeResult) {
+        let headers = handshake.head.headers
+        let setCookies = headers.values("Set-Cookie")
+        if let jar, !setCookies.isEmpty {
+            jar.store(setCookieHeaders: setCookies, host: engine.url.host, requestPath: engine.url.target)
+        }
+        let pod = engine.attribution.fromHandshake(headers, cookieSent: sentAffinityCookie)
+        let names = setCookies.compactMap { $0.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } }
+        let deflate = handshake.deflate != nil
+        let timeline = connection.timeline, local = connection.localAddress
+        let index = self.index
+        let engine = self.engine
+        engine.hop { engine.opened(index, pod: pod, receivedCookies: names, deflate: deflate, timeline: timeline, local: local) }
+    }
+
+    func connection(_ connection: WSConnection, didReceive message: Message) {
+        let now = MonotonicClock.now()
+        if !sawFirstMessage {
+            sawFirstMessage = true
+            let pod = engine.attribution.rules.usesFirstMessage && message.opcode == .text ? engine.attribution.fromFirstMessage(message.text) : nil
+            let seconds = ConnectionTimeline.seconds(from: connection.timeline.upgraded, to: now)
+            let index = self.index, engine = self.engine
+            engine.hop { engine.firstMessage(index, pod: pod, seconds: seconds) }
+        }
+        if trafficSentAt != 0 {
+            let rtt = Double(now - trafficSentAt) / 1e9
+            trafficSentAt = 0
+            let engine = self.engine
+            engine.hop { engine.rtt("echo-rtt", seconds: rtt) }
+        }
+    }
+
+    func connection(_ connection: WSConnection, didReceivePong payload: [UInt8], rttSeconds: Double?) {
+        guard let rttSeconds else { return }
+        let engine = self.engine
+        engine.hop { engine.rtt("ping-rtt", seconds: rttSeconds) }
+    }
+
+    func connectionDidEnd(_ connection: WSConnection, outcome: ConnectionOutcome) {
+        let timeline = connection.timeline, local = connection.localAddress, index = self.index, engine = self.engine
+        engine.hop { engine.ended(index, outcome: outcome, timeline: timeline, local: local) }
+    }
+
+    func sendTraffic(_ text: String) {
+        guard let c = connection, c.isOpen else { return }
+        if c.send(.text(text)) { trafficSentAt = MonotonicClock.now() }
+    }
+}

@@ -1,0 +1,274 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Foundation
+import WSProtocol
+
+/// How the local front picks a backend, mimicking what sits in front of pods in a cluster.
+public enum AffinityPolicy: String, Sendable, CaseIterable, Codable {
+    /// Round robin, no affinity (a plain Service without sessionAffinity, roughly).
+    case none
+    /// Ingress cookie affinity: like HAProxy `cookie SERVERID insert indirect nocache`.
+    case cookie
+    /// Client-address affinity on the full address: `sessionAffinity: ClientIP`, HAProxy `balance source`.
+    case sourceHash = "source-hash"
+    /// nginx `ip_hash`: hashes only the first three octets of an IPv4 client address.
+    case ipHash = "ip-hash"
+}
+
+/// A small HTTP-aware TCP front for the local demo and tests: it reads the upgrade request, picks a
+/// backend by the ``AffinityPolicy``, inserts the affinity cookie into the 101 when needed, then
+/// splices bytes both ways.
+///
+/// Confinement: each proxied pair lives on one ``IOQueue``.
+public final class AffinityFront: @unchecked Sendable {
+    /// A backend pod.
+    public struct Backend: Sendable, Hashable {
+        /// The pod name (also the cookie value).
+        public var name: String
+        /// Where it listens.
+        public var address: SocketAddress
+        /// Creates a backend.
+        public init(name: String, address: SocketAddress) { self.name = name; self.address = address }
+    }
+
+    /// The cookie name used by the `cookie` policy.
+    public let cookieName: String
+    /// The policy.
+    public let policy: AffinityPolicy
+    private let backends: [Backend]
+    private let queues: [IOQueue]
+    private var listener: Listener?
+    private let roundRobin = Locked(0)
+    private let pairs = Locked([ObjectIdentifier: ProxyPair]())
+
+    /// Creates a front over `backends`.
+    public init(backends: [Backend], policy: AffinityPolicy, cookieName: String = "SERVERID", ioQueues: Int = 1) {
+        precondition(!backends.isEmpty)
+        self.backends = backends
+        self.policy = policy
+        self.cookieName = cookieName
+        self.queues = (0 ..< max(1, ioQueues)).map { IOQueue(label: "wsload.front.\($0)") }
+    }
+
+    /// Starts listening on `address`; returns the bound address.
+    @discardableResult
+    public func start(on address: SocketAddress) throws(ConnectionFailure) -> SocketAddress {
+        let l = try Listener(address: address, queues: queues) { [self] fd, io in
+            io.queue.async { [self] in
+                let pair = ProxyPair(front: self, clientFD: fd, io: io)
+                pairs.withLock { $0[ObjectIdentifier(pair)] = pair }
+                pair.start()
+            }
+        }
+        listener = l
+        return l.address
+    }
+
+    /// Stops accepting and closes every proxied connection.
+    public func stop() {
+        listener?.stop()
+        let all = pairs.withLock { p -> [ProxyPair] in defer { p = [:] }; return Array(p.values) }
+        for p in all { p.io.queue.sync { p.teardown() } }
+    }
+
+    fileprivate func ended(_ pair: ProxyPair) { pairs.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(pair)) } }
+
+    /// Picks the backend for a request from `client`; returns it and whether the cookie must be inserted.
+    func choose(request: RequestHead, client: SocketAddress?) -> (Backend, insertCookie: Bool) {
+        switch policy {
+        case .none:
+            return (nextRoundRobin(), false)
+        case .cookie:
+            if let value = Self.cookieValue(named: cookieName, in: request.headers), let b = backends.first(where: { $0.name == value }) {
+                return (b, false)
+            }
+            return (nextRoundRobin(), true)
+        case .sourceHash:
+            let key = client?.ip ?? ""
+            return (backends[Int(Self.fnv1a(Array(key.utf8)) % UInt64(backends.count))], false)
+        case .ipHash:
+            // nginx ip_hash: the first three octets of an IPv4 address.
+            let ip = client?.ip ?? ""
+            let key = ip.contains(":") ? ip : ip.split(separator: ".").prefix(3).joined(separator: ".")
+            return (backends[Int(Self.fnv1a(Array(key.utf8)) % UInt64(backends.count))], false)
+        }
+    }
+
+    private func nextRoundRobin() -> Backend {
+        let i = roundRobin.withLock { n -> Int in defer { n += 1 }; return n }
+        return backends[i % backends.count]
+    }
+
+    static func cookieValue(named name: String, in headers: HTTPHeaders) -> String? {
+        for header in headers.values("Cookie") {
+            for part in header.split(separator: ";") {
+                let kv = part.trimmingCharacters(in: .whitespaces)
+                if let eq = kv.firstIndex(of: "="), kv[..<eq] == name { return String(kv[kv.index(after: eq)...]) }
+            }
+        }
+        return nil
+    }
+
+    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+}
+
+/// One client connection and its backend connection, spliced through the front.
+final class ProxyPair: @unchecked Sendable {
+    unowned let front: AffinityFront
+    let io: IOQueue
+    private var client: SpliceEnd
+    private var backend: SpliceEnd?
+    private var requestParser: RequestHeadParser? = RequestHeadParser()
+    private var responseParser: ResponseHeadParser?
+    private var insertCookieValue: String?
+    private var finished = false
+
+    init(front: AffinityFront, clientFD: Int32, io: IOQueue) {
+        self.front = front
+        self.io = io
+        self.client = SpliceEnd(fd: clientFD, io: io)
+    }
+
+    func start() {
+        client.onData = { [unowned self] bytes in clientData(bytes) }
+        client.onClosed = { [unowned self] in teardown() }
+        client.start()
+    }
+
+    private func clientData(_ bytes: [UInt8]) {
+        if var parser = requestParser {
+            let parsed: (head: RequestHead, remainder: [UInt8])?
+            do { parsed = try parser.feed(bytes) } catch {
+                client.write(ServerHandshake.errorResponse(status: 400, reason: "Bad Request", body: "\(error)\n"))
+                return teardown()
+            }
+            guard let (head, remainder) = parsed else { requestParser = parser; return }
+            requestParser = nil
+            let (chosen, insert) = front.choose(request: head, client: Socket.peerAddress(client.fd))
+            insertCookieValue = insert ? chosen.name : nil
+            guard case .success(let fd) = Socket.makeTCP(family: chosen.address.family),
+                  Socket.startConnect(fd, to: chosen.address) == nil || { Glibc.close(fd); return false }() else {
+                client.write(ServerHandshake.errorResponse(status: 502, reason: "Bad Gateway", body: "cannot reach \(chosen.name)\n"))
+                return teardown()
+            }
+            let b = SpliceEnd(fd: fd, io: io)
+            b.onData = { [unowned self] bytes in backendData(bytes) }
+            b.onClosed = { [unowned self] in teardown() }
+            backend = b
+            responseParser = ResponseHeadParser()
+            b.start()
+            // Forward the original request head unchanged, then whatever followed it.
+            b.write(Self.serialize(head) + remainder)
+        } else {
+            backend?.write(bytes)
+        }
+    }
+
+    private func backendData(_ bytes: [UInt8]) {
+        guard var parser = responseParser else { client.write(bytes); return }
+        let parsed: (head: ResponseHead, remainder: [UInt8])?
+        do { parsed = try parser.feed(bytes) } catch { return teardown() }
+        guard var (head, remainder) = parsed else { responseParser = parser; return }
+        responseParser = nil
+        if let value = insertCookieValue {
+            // HAProxy `insert indirect nocache`: add the cookie and keep caches from storing it.
+            head.headers.add("Set-Cookie", "\(front.cookieName)=\(value); path=/")
+            head.headers.add("Cache-Control", "private")
+        }
+        var out = Array("\(head.version) \(head.status) \(head.reason)\r\n".utf8)
+        for (n, v) in head.headers { out += Array("\(n): \(v)\r\n".utf8) }
+        out += [13, 10]
+        out += remainder
+        remainder = []
+        client.write(out)
+    }
+
+    static func serialize(_ head: RequestHead) -> [UInt8] {
+        var out = Array("\(head.method) \(head.target) \(head.version)\r\n".utf8)
+        for (n, v) in head.headers { out += Array("\(n): \(v)\r\n".utf8) }
+        out += [13, 10]
+        return out
+    }
+
+    func teardown() {
+        guard !finished else { return }
+        finished = true
+        client.close()
+        backend?.close()
+        front.ended(self)
+    }
+}
+
+/// One socket of a spliced pair: non-blocking reads delivered to `onData`, buffered writes.
+final class SpliceEnd: @unchecked Sendable {
+    let fd: Int32
+    let io: IOQueue
+    var onData: ([UInt8]) -> Void = { _ in }
+    var onClosed: () -> Void = {}
+    private var readSource: DispatchSourceRead?
+    private var writeSource: DispatchSourceWrite?
+    private var writeSuspended = true
+    private var pending: [UInt8] = []
+    private var closed = false
+
+    init(fd: Int32, io: IOQueue) { self.fd = fd; self.io = io }
+
+    func start() {
+        let r = DispatchSource.makeReadSource(fileDescriptor: fd, queue: io.queue)
+        let w = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: io.queue)
+        r.setEventHandler { [unowned self] in readable() }
+        w.setEventHandler { [unowned self] in flush() }
+        let fd = self.fd
+        let remaining = Locked(2)
+        let cancel: @Sendable () -> Void = { if remaining.withLock({ $0 -= 1; return $0 }) == 0 { Glibc.close(fd) } }
+        r.setCancelHandler(handler: cancel)
+        w.setCancelHandler(handler: cancel)
+        readSource = r
+        writeSource = w
+        r.resume()
+    }
+
+    private func readable() {
+        let buffer = io.readBuffer
+        let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+        if n > 0 { return onData(Array(UnsafeRawBufferPointer(rebasing: buffer[0 ..< n]))) }
+        if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        onClosed()
+    }
+
+    func write(_ bytes: [UInt8]) {
+        guard !closed else { return }
+        pending += bytes
+        flush()
+    }
+
+    private func flush() {
+        while !pending.isEmpty {
+            let n = pending.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n > 0 { pending.removeFirst(n); continue }
+            if n < 0 && (errno == EAGAIN || errno == EINTR) {
+                // Connect in progress or socket buffer full: wait for writability.
+                if writeSuspended, let w = writeSource { writeSuspended = false; w.resume() }
+                return
+            }
+            return onClosed()
+        }
+        if !writeSuspended, let w = writeSource { writeSuspended = true; w.suspend() }
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        if writeSuspended, let w = writeSource { writeSuspended = false; w.resume() }
+        readSource?.cancel()
+        writeSource?.cancel()
+        readSource = nil
+        writeSource = nil
+    }
+}

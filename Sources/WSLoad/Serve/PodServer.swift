@@ -1,0 +1,182 @@
+import Dispatch
+import Foundation
+import WSProtocol
+
+/// Settings of the reference pod server (`wsload serve`).
+public struct PodServerConfiguration: Sendable {
+    /// How the `Active connections` lines are written.
+    public enum LogFormat: String, Sendable, CaseIterable, Codable {
+        /// `2026-11-25T12:00:01.123Z pod=ws-0 Active connections: 5`
+        case plain
+        /// `{"ts":"…","pod":"ws-0","msg":"connections changed","active_connections":5}`
+        case json
+    }
+
+    /// Address to listen on (port 0 picks a free port).
+    public var listen: SocketAddress
+    /// The pod's identity, sent as `X-Pod-Name` on every 101.
+    public var podName: String
+    /// Also send `{"pod":"NAME"}` as the first message of every connection.
+    public var sendIdentityMessage: Bool
+    /// Echo every message back.
+    public var echo: Bool
+    /// Log line format.
+    public var logFormat: LogFormat
+    /// Refuse upgrades with 503 beyond this many open connections (nil: unlimited).
+    public var capacity: Int?
+    /// Seconds between server pings (0: none).
+    public var pingInterval: Double
+    /// Negotiate permessage-deflate when offered.
+    public var deflate: Bool
+    /// TLS certificate and key, for a wss:// server.
+    public var tls: TLSServerConfiguration?
+    /// Extra response headers on every 101 (e.g. a `Set-Cookie`).
+    public var extraHeaders: [(String, String)]
+    /// Number of I/O queues.
+    public var ioQueues: Int
+
+    /// Creates a configuration.
+    public init(listen: SocketAddress, podName: String, sendIdentityMessage: Bool = false, echo: Bool = true,
+                logFormat: LogFormat = .plain, capacity: Int? = nil, pingInterval: Double = 0, deflate: Bool = true,
+                tls: TLSServerConfiguration? = nil, extraHeaders: [(String, String)] = [], ioQueues: Int = 2) {
+        self.listen = listen; self.podName = podName; self.sendIdentityMessage = sendIdentityMessage; self.echo = echo
+        self.logFormat = logFormat; self.capacity = capacity; self.pingInterval = pingInterval; self.deflate = deflate
+        self.tls = tls; self.extraHeaders = extraHeaders; self.ioQueues = max(1, ioQueues)
+    }
+}
+
+/// The reference backend: echo, identity header, `Active connections: N` log lines, capacity limit,
+/// server pings and a graceful drain that sends 1001 close frames.
+///
+/// Thread-safety: the connection table and counters are guarded by a lock (accepts and ends happen on
+/// several I/O queues); connection state itself stays on each connection's queue.
+public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
+    /// The configuration.
+    public let configuration: PodServerConfiguration
+    private let settings: ConnectionSettings
+    private let queues: [IOQueue]
+    private var listener: Listener?
+    private let logLine: @Sendable (String) -> Void
+    private struct Table { var connections: [ObjectIdentifier: WSConnection] = [:]; var active = 0; var total = 0; var rejected = 0; var nextID = 0; var draining = false }
+    private let table = Locked(Table())
+    private let allClosed = DispatchSemaphore(value: 0)
+
+    /// Creates a server; `log` receives each log line (without a newline).
+    public init(_ configuration: PodServerConfiguration, log: @escaping @Sendable (String) -> Void) throws(TLSError) {
+        self.configuration = configuration
+        self.logLine = log
+        var tlsContext: TLSContext?
+        if let t = configuration.tls { tlsContext = try TLSContext(server: t) }
+        settings = ConnectionSettings(serverDeflate: configuration.deflate ? PerMessageDeflateServerConfig() : nil, tls: tlsContext,
+                                      upgradeTimeout: 30, closeTimeout: 5, pingInterval: configuration.pingInterval,
+                                      pongTimeout: configuration.pingInterval > 0 ? configuration.pingInterval : 0)
+        queues = (0 ..< configuration.ioQueues).map { IOQueue(label: "wsload.serve.\($0)") }
+    }
+
+    /// Starts listening; returns the bound address.
+    @discardableResult
+    public func start() throws(ConnectionFailure) -> SocketAddress {
+        let l = try Listener(address: configuration.listen, queues: queues) { [self] fd, io in
+            io.queue.async { [self] in
+                let id = table.withLock { t -> Int in t.nextID += 1; return t.nextID }
+                let c = WSConnection(id: id, role: .server, io: io, settings: settings, delegate: self)
+                c.startServer(fd: fd)
+            }
+        }
+        listener = l
+        emit(active: 0, event: "listening on \(l.address)")
+        return l.address
+    }
+
+    /// Open WebSocket connections right now.
+    public var activeConnections: Int { table.withLock { $0.active } }
+    /// Upgrades refused with 503 because of the capacity limit.
+    public var rejectedConnections: Int { table.withLock { $0.rejected } }
+
+    /// Stops accepting, sends every open connection a 1001 close frame and waits up to `timeout` seconds for them to end.
+    /// Returns the number of connections still open afterwards.
+    @discardableResult
+    public func drain(timeout: Double = 10) -> Int {
+        listener?.stop()
+        let open = table.withLock { t -> [WSConnection] in t.draining = true; return Array(t.connections.values) }
+        emit(active: open.count, event: "draining \(open.count) connections (SIGTERM)")
+        if open.isEmpty { return 0 }
+        for c in open { c.io.queue.async { c.close(code: .goingAway, reason: "server shutting down") } }
+        let deadline = DispatchTime.now() + timeout
+        while activeConnections > 0 {
+            if allClosed.wait(timeout: deadline) == .timedOut { break }
+        }
+        let left = activeConnections
+        if left > 0 {
+            let rest = table.withLock { Array($0.connections.values) }
+            for c in rest { c.io.queue.sync { c.abort(ConnectionFailure(phase: .close, kind: .timeout, message: "drain deadline passed")) } }
+        }
+        return left
+    }
+
+    /// Stops accepting new connections.
+    public func stop() { listener?.stop() }
+
+    private func emit(active: Int, event: String? = nil) {
+        let ts = Timestamp.rfc3339()
+        let pod = configuration.podName
+        switch configuration.logFormat {
+        case .plain:
+            if let event { logLine("\(ts) pod=\(pod) \(event)") }
+            logLine("\(ts) pod=\(pod) Active connections: \(active)")
+        case .json:
+            let msg = event ?? "connections changed"
+            let escaped = msg.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            logLine("{\"ts\":\"\(ts)\",\"pod\":\"\(pod)\",\"msg\":\"\(escaped)\",\"active_connections\":\(active)}")
+        }
+    }
+
+    // MARK: WSConnectionDelegate (called on the connection's queue)
+
+    /// Accepts unless draining or at capacity; adds `X-Pod-Name` and configured headers.
+    public func connection(_ connection: WSConnection, shouldAccept request: RequestHead) -> ServerUpgradeDecision {
+        let verdict = table.withLock { t -> Int in
+            if t.draining { return 1 }
+            if let cap = configuration.capacity, t.active >= cap { t.rejected += 1; return 2 }
+            // Reserve the slot now so concurrent upgrades cannot overshoot the capacity.
+            t.active += 1
+            t.total += 1
+            t.connections[ObjectIdentifier(connection)] = connection
+            return 0
+        }
+        switch verdict {
+        case 1: return .reject(status: 503, reason: "Service Unavailable", body: "pod \(configuration.podName) is shutting down\n")
+        case 2: return .reject(status: 503, reason: "Service Unavailable", body: "pod \(configuration.podName) is at capacity (\(configuration.capacity ?? 0) connections)\n")
+        default:
+            var headers = HTTPHeaders([("X-Pod-Name", configuration.podName)])
+            for (n, v) in configuration.extraHeaders { headers.add(n, v) }
+            return .accept(extraHeaders: headers)
+        }
+    }
+
+    /// Logs the new count and sends the identity message when configured.
+    public func connectionDidAccept(_ connection: WSConnection, request: RequestHead) {
+        emit(active: activeConnections)
+        if configuration.sendIdentityMessage {
+            connection.send(.text("{\"pod\":\"\(configuration.podName)\"}"))
+        }
+    }
+
+    /// Echoes messages when configured.
+    public func connection(_ connection: WSConnection, didReceive message: Message) {
+        if configuration.echo { connection.send(message) }
+    }
+
+    /// Releases the slot and logs the new count.
+    public func connectionDidEnd(_ connection: WSConnection, outcome: ConnectionOutcome) {
+        let (wasOpen, active, draining) = table.withLock { t -> (Bool, Int, Bool) in
+            guard t.connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return (false, t.active, t.draining) }
+            t.active -= 1
+            return (true, t.active, t.draining)
+        }
+        if wasOpen {
+            emit(active: active)
+            if draining && active == 0 { allClosed.signal() }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+@testable import WSLoad
+import WSProtocol
+
+@Suite(.serialized) struct EngineLoopbackTests {
+    @Test func perClientJarsPinEachClientAndSpreadClients() throws {
+        let cluster = try LocalCluster(pods: 3, policy: .cookie)
+        defer { cluster.shutdown() }
+        var plan = RunPlan(url: cluster.url, clients: 6, connectionsPerClient: 5)
+        plan.cookiePolicy = .perClient
+        plan.attribution = AttributionRules(headers: ["X-Pod-Name"], cookieName: "SERVERID")
+        plan.hold = 0.2
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.attempted == 30)
+        #expect(result.held == 30)
+        #expect(result.failed == 0)
+        var podsByClient: [Int: Set<String>] = [:]
+        for r in result.records { podsByClient[r.client, default: []].insert(r.pod ?? "?") }
+        for (client, pods) in podsByClient { #expect(pods.count == 1, "client \(client) reached \(pods)") }
+        #expect(Set(podsByClient.values.flatMap { $0 }).count == 3)
+        // Every connection after a client's first carried the affinity cookie.
+        #expect(result.records.filter { $0.conn > 0 }.allSatisfy { $0.sentCookie })
+    }
+
+    @Test func sharedJarPinsEverything() throws {
+        let cluster = try LocalCluster(pods: 3, policy: .cookie)
+        defer { cluster.shutdown() }
+        var plan = RunPlan(url: cluster.url, clients: 4, connectionsPerClient: 5)
+        plan.cookiePolicy = .shared
+        plan.attribution = AttributionRules(headers: ["X-Pod-Name"], cookieName: "SERVERID")
+        plan.hold = 0.1
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.held == 20)
+        #expect(Set(result.records.compactMap(\.pod)).count == 1)
+        #expect(result.heldPerPod.values.reduce(0, +) == 20)
+    }
+
+    @Test func sourceAddressesAreUsedAndSpreadUnderSourceHash() throws {
+        let cluster = try LocalCluster(pods: 3, policy: .sourceHash)
+        defer { cluster.shutdown() }
+        var plan = RunPlan(url: cluster.url, clients: 20, connectionsPerClient: 1)
+        plan.sources = sources(2 ... 21)
+        plan.cookiePolicy = .none
+        plan.hold = 0.1
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.held == 20)
+        let locals = Set(result.records.compactMap { $0.local?.split(separator: ":").first.map(String.init) })
+        #expect(locals == Set((2 ... 21).map { "127.0.0.\($0)" }))
+        #expect(Set(result.records.compactMap(\.pod)).count >= 2)
+    }
+
+    @Test func ipHashPinsOneSlash24() throws {
+        let cluster = try LocalCluster(pods: 3, policy: .ipHash)
+        defer { cluster.shutdown() }
+        var plan = RunPlan(url: cluster.url, clients: 20, connectionsPerClient: 1)
+        plan.sources = sources(2 ... 21)
+        plan.cookiePolicy = .none
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.held == 20)
+        #expect(Set(result.records.compactMap(\.pod)).count == 1)
+    }
+
+    @Test func serverCountsMatchAndReturnToZero() throws {
+        let cluster = try LocalCluster(pods: 2, policy: AffinityPolicy.none)
+        var plan = RunPlan(url: cluster.url, clients: 10, connectionsPerClient: 1)
+        plan.cookiePolicy = .none
+        plan.hold = 0.3
+        let engine = try LoadEngine(plan: plan)
+        let seen = Locked(0)
+        let result = engine.run(progressInterval: 0.05) { snap in
+            if snap.phase == .hold { seen.withLock { $0 = max($0, cluster.pods.map(\.activeConnections).reduce(0, +)) } }
+        }
+        #expect(result.held == 10)
+        #expect(seen.current == 10)
+        // After close every pod is back to zero.
+        let deadline = Date().addingTimeInterval(3)
+        while cluster.pods.map(\.activeConnections).reduce(0, +) > 0 && Date() < deadline { usleep(20_000) }
+        #expect(cluster.pods.map(\.activeConnections) == [0, 0])
+        cluster.shutdown()
+    }
+
+    @Test func capacityLimitGives503Failures() throws {
+        let cluster = try LocalCluster(pods: 1, policy: nil, capacity: 3)
+        defer { cluster.shutdown() }
+        var plan = RunPlan(url: cluster.url, clients: 5, connectionsPerClient: 1)
+        plan.cookiePolicy = .none
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.held == 3)
+        #expect(result.failed == 2)
+        for r in result.records where r.status == .failed {
+            #expect(r.failure?.phase == .upgrade)
+            #expect(r.failure?.httpStatus == 503)
+        }
+        #expect(cluster.pods[0].rejectedConnections == 2)
+    }
+
+    @Test func refusedConnectionsFailInTCPPhase() throws {
+        // Bind a port, then close it so nothing listens there.
+        let fd = try #require(try? Socket.listen(on: SocketAddress(ip: "127.0.0.1", port: 0)!).get())
+        let port = Socket.localAddress(fd)!.port
+        close(fd)
+        var plan = RunPlan(url: try WebSocketURL("ws://127.0.0.1:\(port)/"), clients: 3, connectionsPerClient: 1)
+        plan.cookiePolicy = .none
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.failed == 3)
+        #expect(result.records.allSatisfy { $0.failure?.phase == .tcpConnect && $0.failure?.errno == ECONNREFUSED })
+    }
+
+    @Test func upgradeTimeoutWhenServerNeverAnswers() throws {
+        // A listener that accepts TCP (kernel backlog) but never answers the upgrade.
+        let fd = try #require(try? Socket.listen(on: SocketAddress(ip: "127.0.0.1", port: 0)!).get())
+        defer { close(fd) }
+        let port = Socket.localAddress(fd)!.port
+        var plan = RunPlan(url: try WebSocketURL("ws://127.0.0.1:\(port)/"), clients: 2, connectionsPerClient: 1)
+        plan.cookiePolicy = .none
+        plan.upgradeTimeout = 0.3
+        let start = Date()
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.failed == 2)
+        #expect(result.records.allSatisfy { $0.failure?.phase == .upgrade && $0.failure?.kind == .timeout })
+        #expect(Date().timeIntervalSince(start) < 3)
+    }
+
+    @Test func firstMessageAttribution() throws {
+        let cluster = try LocalCluster(pods: 2, policy: AffinityPolicy.none, identityMessage: true)
+        defer { cluster.shutdown() }
+        var plan = RunPlan(url: cluster.url, clients: 4, connectionsPerClient: 1)
+        plan.cookiePolicy = .none
+        plan.attribution = AttributionRules(headers: [], firstMessageJSONPath: "pod")
+        plan.hold = 0.3
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.held == 4)
+        #expect(result.records.allSatisfy { $0.podSource == .firstMessage && $0.pod != nil })
+        #expect(Set(result.records.compactMap(\.pod)) == ["ws-0", "ws-1"])
+    }
+
+    @Test func trafficEchoRoundTripsAreMeasured() throws {
+        let cluster = try LocalCluster(pods: 1, policy: nil)
+        defer { cluster.shutdown() }
+        var plan = RunPlan(url: cluster.url, clients: 3, connectionsPerClient: 1)
+        plan.cookiePolicy = .none
+        plan.hold = 0.5
+        plan.trafficInterval = 0.1
+        plan.pingInterval = 0.1
+        plan.pongTimeout = 1
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.held == 3)
+        #expect((result.histograms["echo-rtt"]?.totalCount ?? 0) >= 3)
+        #expect((result.histograms["ping-rtt"]?.totalCount ?? 0) >= 3)
+    }
+
+    @Test func noFileDescriptorsLeakAfterARun() throws {
+        let cluster = try LocalCluster(pods: 2, policy: .cookie)
+        var plan = RunPlan(url: cluster.url, clients: 10, connectionsPerClient: 3)
+        plan.hold = 0.1
+        let before = openFDCount()
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.held == 30)
+        cluster.shutdown()
+        usleep(300_000)
+        // Engine sockets are closed; the cluster's listeners are closed by shutdown.
+        #expect(openFDCount() <= before)
+    }
+}
