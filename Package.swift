@@ -34,6 +34,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WSProtocolTests", dependencies: ["WSProtocol"]),
-        .testTarget(name: "WSLoadTests", dependencies: ["WSLoad", "WSProtocol"]),
+        .testTarget(name: "WSLoadTests", dependencies: ["WSLoad", "WSProtocol", "COpenSSL"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,0 +1,75 @@
+/// Evaluates a run's measurements against `GateThresholds`.
+public struct Gate: Sendable {
+    /// The thresholds to check.
+    public var thresholds: GateThresholds
+
+    /// Creates a gate.
+    public init(thresholds: GateThresholds) {
+        self.thresholds = thresholds
+    }
+
+    /// Runs every configured check, in the order max_skew, min_pods_hit, max_failed, require_log_match,
+    /// clients_pinned, then latency ceilings sorted by key.
+    ///
+    /// - Parameters:
+    ///   - statistics: the per-pod distribution.
+    ///   - failed: connections that failed in any phase.
+    ///   - podMatches: server-log matching per pod (empty when no logs were read).
+    ///   - pinning: per-client pinning verdicts (empty when unknown).
+    ///   - latencyPercentilesMs: measured percentiles in ms keyed like `upgrade_p99`.
+    public func evaluate(statistics: DistributionStatistics, failed: Int, podMatches: [PodMatch] = [],
+                         pinning: [ClientPinning] = [], latencyPercentilesMs: [String: Double] = [:]) -> GateVerdict {
+        var checks: [GateCheck] = []
+        if let limit = thresholds.maxSkewPercent {
+            let measured: Double? = statistics.total > 0 ? statistics.maxDeviationPercent : nil
+            let worst = statistics.pods.filter { $0.deviationPercent != nil }
+                .max { abs($0.deviationPercent!) < abs($1.deviationPercent!) }
+            let detail = measured == nil ? "no connections to measure a spread"
+                : worst.map { "largest deviation on \($0.pod): \($0.count) connections vs \(ReportText.fixed($0.expectedCount, 1)) expected" }
+                ?? "no pods"
+            checks.append(GateCheck(name: "max_skew", threshold: limit, measured: measured, comparison: .atMost,
+                                    unit: "%", detail: detail))
+        }
+        if let minimum = thresholds.minPodsHit {
+            let notHit = statistics.podsNotHit
+            let detail = "\(statistics.podsHit) of \(statistics.podCount) pods received connections"
+                + (notHit.isEmpty ? "" : "; not hit: " + notHit.joined(separator: ", "))
+            checks.append(GateCheck(name: "min_pods_hit", threshold: Double(minimum),
+                                    measured: Double(statistics.podsHit), comparison: .atLeast, unit: "pods",
+                                    detail: detail))
+        }
+        if let maximum = thresholds.maxFailed {
+            checks.append(GateCheck(name: "max_failed", threshold: Double(maximum), measured: Double(failed),
+                                    comparison: .atMost, unit: "connections",
+                                    detail: "\(failed) connection\(failed == 1 ? "" : "s") failed"))
+        }
+        if thresholds.requireLogMatch {
+            let unmatched = podMatches.filter { $0.classification != .matched }
+            let detail = podMatches.isEmpty ? "no server log data was read"
+                : unmatched.isEmpty ? "all \(podMatches.count) pods match the server logs"
+                : unmatched.map { "\($0.pod): \($0.classification.label)" }.joined(separator: "; ")
+            checks.append(GateCheck(name: "require_log_match", threshold: 0,
+                                    measured: podMatches.isEmpty ? nil : Double(unmatched.count),
+                                    comparison: .atMost, unit: "pods", detail: detail))
+        }
+        if thresholds.clientsPinned {
+            let unpinned = pinning.filter { !$0.pinned }
+            let shown = unpinned.prefix(5).map { c in
+                "\(c.client) on " + c.pods.map(\.pod).joined(separator: "+")
+            }
+            let detail = pinning.isEmpty ? "no per-client attribution was recorded"
+                : unpinned.isEmpty ? "all \(pinning.count) clients stayed on one pod"
+                : "\(unpinned.count) of \(pinning.count) clients spread over pods: " + shown.joined(separator: ", ")
+                    + (unpinned.count > 5 ? ", …" : "")
+            checks.append(GateCheck(name: "clients_pinned", threshold: 0,
+                                    measured: pinning.isEmpty ? nil : Double(unpinned.count),
+                                    comparison: .atMost, unit: "clients", detail: detail))
+        }
+        for (key, limit) in thresholds.maxLatencyMs.sorted(by: { $0.key < $1.key }) {
+            let measured = latencyPercentilesMs[key]
+            checks.append(GateCheck(name: "max_\(key)_ms", threshold: limit, measured: measured, comparison: .atMost,
+                                    unit: "ms", detail: measured == nil ? "\(key) was not measured" : "\(key) latency"))
+        }
+        return GateVerdict(checks: checks)
+    }
+}

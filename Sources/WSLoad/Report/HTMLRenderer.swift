@@ -1,0 +1,131 @@
+/// Renders a report as one self-contained HTML page: inline CSS, the SVG chart and the tables. No scripts.
+public enum HTMLRenderer {
+    /// The HTML document ending in a newline.
+    public static func render(_ report: Report) -> String {
+        let x = ReportText.xml
+        let passed = report.gate.passed
+        var o: [String] = []
+        o.append("<!DOCTYPE html>")
+        o.append("<html lang=\"en\">")
+        o.append("<head>")
+        o.append("<meta charset=\"utf-8\">")
+        o.append("<title>wsload report — \(x(report.run.profile ?? report.run.target))</title>")
+        o.append("<style>")
+        o.append("body{font-family:sans-serif;margin:2em;color:#222}")
+        o.append("table{border-collapse:collapse;margin:1em 0}")
+        o.append("th,td{border:1px solid #ccc;padding:4px 8px}")
+        o.append("td.num{text-align:right}")
+        o.append(".pass{color:#1a7f37;font-weight:bold}")
+        o.append(".fail{color:#cf222e;font-weight:bold}")
+        o.append("</style>")
+        o.append("</head>")
+        o.append("<body>")
+        o.append("<h1>wsload <span class=\"\(passed ? "pass" : "fail")\">\(ReportText.verdict(passed))</span></h1>")
+        o.append("<p>\(x(ReportText.headline(report)))</p>")
+        var meta = "<p>"
+        if let profile = report.run.profile { meta += "Profile <code>\(x(profile))</code> · " }
+        meta += "Target <code>\(x(report.run.target))</code> · \(ReportDate.format(report.run.startedAt)) → "
+            + "\(ReportDate.format(report.run.endedAt)) (\(ReportText.seconds(report.run.durationSeconds)))"
+        if !report.run.phases.isEmpty { meta += " · " + x(ReportText.phases(report.run.phases)) }
+        o.append(meta + "</p>")
+        o.append("<h2>Pods</h2>")
+        o.append(SVGRenderer.render(report).trimmingSuffixNewline())
+        o.append("<table>")
+        o.append("<tr><th>Pod</th><th>Clients</th><th>Share</th><th>Expected</th><th>Server baseline</th>"
+            + "<th>Server hold</th><th>Server peak</th><th>Server after close</th><th>Server Δ</th><th>Match</th></tr>")
+        for p in report.pods {
+            let match = p.match.map { "\(ReportText.matchMark($0)) \($0.label)" } ?? "–"
+            let cls = p.match.map { $0 == .matched ? " class=\"pass\"" : " class=\"fail\"" } ?? ""
+            o.append("<tr><td>\(x(p.name))</td><td class=\"num\">\(p.clients)</td>"
+                + "<td class=\"num\">\(ReportText.percent(p.share))</td>"
+                + "<td class=\"num\">\(ReportText.percent(p.expectedShare))</td>"
+                + "<td class=\"num\">\(ReportText.optional(p.serverBaseline))</td>"
+                + "<td class=\"num\">\(ReportText.optional(p.serverHold))</td>"
+                + "<td class=\"num\">\(ReportText.optional(p.serverPeak))</td>"
+                + "<td class=\"num\">\(ReportText.optional(p.serverAfterClose))</td>"
+                + "<td class=\"num\">\(ReportText.signed(p.serverDelta))</td><td\(cls)>\(x(match))</td></tr>")
+        }
+        o.append("</table>")
+
+        let t = report.totals
+        o.append("<h2>Connections</h2>")
+        o.append("<table>")
+        o.append("<tr><th>Attempted</th><th>Established</th><th>Failed</th><th>Held</th><th>Closed</th></tr>")
+        o.append("<tr><td class=\"num\">\(t.attempted)</td><td class=\"num\">\(t.established)</td>"
+            + "<td class=\"num\">\(t.failed)</td><td class=\"num\">\(t.held)</td><td class=\"num\">\(t.closed)</td></tr>")
+        o.append("</table>")
+        if !t.failures.isEmpty {
+            o.append("<table>")
+            o.append("<tr><th>Phase</th><th>Reason</th><th>Count</th></tr>")
+            for f in t.failures {
+                o.append("<tr><td>\(x(f.phase))</td><td>\(x(f.reason))</td><td class=\"num\">\(f.count)</td></tr>")
+            }
+            o.append("</table>")
+        }
+
+        let s = report.statistics
+        o.append("<h2>Statistics</h2>")
+        o.append("<table>")
+        var rows: [(String, String)] = [
+            ("Pods hit", "\(s.podsHit) / \(s.podCount)"),
+            ("Mean per pod", ReportText.fixed(s.mean, 2)),
+            ("Max deviation", ReportText.fixed(s.maxDeviationPercent, 1) + "%"),
+            ("Max / min", ReportText.ratio(s)),
+            ("Coefficient of variation", s.coefficientOfVariation.map { ReportText.fixed($0, 3) } ?? "–"),
+        ]
+        if let chi = s.chiSquare, let p = s.pValue {
+            rows.append(("χ² (df \(s.degreesOfFreedom))", ReportText.fixed(chi, 2)))
+            rows.append(("p-value", ReportText.pValue(p)))
+        }
+        if !s.podsNotHit.isEmpty { rows.append(("Pods not hit", s.podsNotHit.joined(separator: ", "))) }
+        for (k, v) in rows { o.append("<tr><th>\(x(k))</th><td>\(x(v))</td></tr>") }
+        o.append("</table>")
+
+        if !report.latency.isEmpty {
+            o.append("<h2>Latency (ms)</h2>")
+            o.append("<table>")
+            o.append("<tr><th>Phase</th><th>Count</th><th>p50</th><th>p90</th><th>p99</th><th>Max</th></tr>")
+            for l in report.latency {
+                o.append("<tr><td>\(x(l.phase))</td><td class=\"num\">\(l.count)</td>"
+                    + [l.p50Ms, l.p90Ms, l.p99Ms, l.maxMs].map { "<td class=\"num\">\(ReportText.fixed($0, 1))</td>" }
+                    .joined() + "</tr>")
+            }
+            o.append("</table>")
+        }
+
+        if !report.gate.checks.isEmpty {
+            o.append("<h2>Gate</h2>")
+            o.append("<table>")
+            o.append("<tr><th>Check</th><th>Threshold</th><th>Measured</th><th>Result</th><th>Detail</th></tr>")
+            for c in report.gate.checks {
+                o.append("<tr><td><code>\(x(c.name))</code></td><td>\(x(c.thresholdText))</td>"
+                    + "<td class=\"num\">\(x(c.measuredText))</td>"
+                    + "<td class=\"\(c.passed ? "pass" : "fail")\">\(ReportText.verdict(c.passed))</td>"
+                    + "<td>\(x(c.detail))</td></tr>")
+            }
+            o.append("</table>")
+        }
+        if !report.explanations.isEmpty {
+            o.append("<h2>Why the spread is poor</h2>")
+            o.append("<ul>")
+            for e in report.explanations { o.append("<li>\(x(e.message))</li>") }
+            o.append("</ul>")
+        }
+        if !report.warnings.isEmpty || !report.notes.isEmpty {
+            o.append("<h2>Notes</h2>")
+            o.append("<ul>")
+            for w in report.warnings { o.append("<li><strong>warning:</strong> \(x(w))</li>") }
+            for n in report.notes { o.append("<li>\(x(n))</li>") }
+            o.append("</ul>")
+        }
+        o.append("<p><small>wsload \(x(report.toolVersion)) · report schema \(report.schemaVersion)</small></p>")
+        o.append("</body>")
+        o.append("</html>")
+        return o.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    /// The string without one trailing newline.
+    func trimmingSuffixNewline() -> String { hasSuffix("\n") ? String(dropLast()) : self }
+}

@@ -1,0 +1,63 @@
+/// Renders a report as GitHub-flavoured Markdown for a pull-request comment.
+public enum MarkdownRenderer {
+    /// The Markdown text ending in a newline.
+    public static func render(_ report: Report) -> String {
+        let md = ReportText.markdownCell
+        var out: [String] = []
+        let icon = report.gate.passed ? "✅" : "❌"
+        out.append("### \(icon) wsload \(ReportText.verdict(report.gate.passed)) — \(ReportText.headline(report))")
+        out.append("")
+        var meta = "Target `\(report.run.target)`"
+        if let profile = report.run.profile { meta = "Profile `\(profile)` · " + meta }
+        meta += " · \(ReportDate.format(report.run.startedAt)) · \(ReportText.seconds(report.run.durationSeconds))"
+        out.append(meta)
+        out.append("")
+
+        out.append("| Pod | Clients | Share | Expected | Server Δ | Match |")
+        out.append("|:----|--------:|------:|---------:|---------:|:------|")
+        for p in report.pods {
+            let match = p.match.map { "\(ReportText.matchMark($0)) \($0.label)" } ?? "–"
+            out.append("| \(md(p.name)) | \(p.clients) | \(ReportText.percent(p.share)) | "
+                + "\(ReportText.percent(p.expectedShare)) | \(ReportText.signed(p.serverDelta)) | \(match) |")
+        }
+        out.append("")
+
+        let s = report.statistics
+        var stats = "Pods hit \(s.podsHit)/\(s.podCount) · max deviation \(ReportText.fixed(s.maxDeviationPercent, 1))%"
+            + " · max/min \(ReportText.ratio(s))"
+        if let cv = s.coefficientOfVariation { stats += " · CV \(ReportText.fixed(cv, 3))" }
+        if let chi = s.chiSquare, let p = s.pValue {
+            stats += " · χ² \(ReportText.fixed(chi, 2)) (df \(s.degreesOfFreedom)), p \(ReportText.pValue(p))"
+        }
+        out.append(stats)
+        let t = report.totals
+        out.append("")
+        out.append("Connections: \(t.attempted) attempted, \(t.established) established, \(t.failed) failed, "
+            + "\(t.held) held, \(t.closed) closed.")
+        out.append("")
+
+        if !report.gate.checks.isEmpty {
+            out.append("| Check | Threshold | Measured | Result |")
+            out.append("|:------|----------:|---------:|:-------|")
+            for c in report.gate.checks {
+                out.append("| `\(c.name)` | \(md(c.thresholdText)) | \(md(c.measuredText)) | "
+                    + "\(c.passed ? "✅ PASS" : "❌ FAIL") |")
+            }
+            out.append("")
+        }
+        if !report.explanations.isEmpty {
+            out.append("**Why the spread is poor**")
+            out.append("")
+            for e in report.explanations { out.append("- " + e.message) }
+            out.append("")
+        }
+        if !report.warnings.isEmpty {
+            out.append("**Warnings**")
+            out.append("")
+            for w in report.warnings { out.append("- " + w) }
+            out.append("")
+        }
+        while out.last == "" { out.removeLast() }
+        return out.joined(separator: "\n") + "\n"
+    }
+}

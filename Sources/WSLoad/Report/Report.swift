@@ -1,0 +1,71 @@
+import Foundation
+
+/// Everything a run produced, as one versioned value; every output format is a pure function of it.
+public struct Report: Sendable, Codable, Equatable {
+    /// The schema version this code writes.
+    public static let currentSchemaVersion = 1
+
+    /// Schema version of this report (1).
+    public var schemaVersion: Int
+    /// wsload version that produced the report.
+    public var toolVersion: String
+    /// What ran, against what, and when.
+    public var run: RunMetadata
+    /// Connection totals and failure buckets.
+    public var totals: RunTotals
+    /// Latency summaries per phase.
+    public var latency: [LatencySummary]
+    /// Per-pod rows.
+    public var pods: [PodRow]
+    /// Distribution statistics.
+    public var statistics: DistributionStatistics
+    /// Reasons for a poor spread (empty when the spread is fine).
+    public var explanations: [SpreadExplanation]
+    /// Per-client pinning verdicts.
+    public var clients: [ClientPinning]
+    /// Gate checks and verdict.
+    public var gate: GateVerdict
+    /// Informational notes.
+    public var notes: [String]
+    /// Warnings (e.g. garbage log lines, assumed baselines).
+    public var warnings: [String]
+
+    /// Creates a report.
+    public init(schemaVersion: Int = Report.currentSchemaVersion, toolVersion: String = WSLoadVersion.string,
+                run: RunMetadata, totals: RunTotals, latency: [LatencySummary] = [], pods: [PodRow],
+                statistics: DistributionStatistics, explanations: [SpreadExplanation] = [],
+                clients: [ClientPinning] = [], gate: GateVerdict = GateVerdict(checks: []),
+                notes: [String] = [], warnings: [String] = []) {
+        self.schemaVersion = schemaVersion
+        self.toolVersion = toolVersion
+        self.run = run
+        self.totals = totals
+        self.latency = latency
+        self.pods = pods
+        self.statistics = statistics
+        self.explanations = explanations
+        self.clients = clients
+        self.gate = gate
+        self.notes = notes
+        self.warnings = warnings
+    }
+
+    /// Every latency percentile keyed as gate thresholds expect (`upgrade_p99`, …).
+    public var latencyPercentilesMs: [String: Double] {
+        latency.reduce(into: [:]) { $0.merge($1.percentilesMs) { _, new in new } }
+    }
+
+    /// The exit code this report implies: gate passed or failed.
+    public var exitCode: ExitCode { gate.exitCode }
+
+    /// Reads a report written by `JSONRenderer`; throws on malformed JSON or an unsupported schema version.
+    public static func decode(json data: Data) throws -> Report {
+        let report = try JSONRenderer.decoder().decode(Report.self, from: data)
+        guard report.schemaVersion == currentSchemaVersion else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: [], debugDescription: "unsupported report schemaVersion \(report.schemaVersion); "
+                    + "this wsload reads version \(currentSchemaVersion)"))
+        }
+        return report
+    }
+}

@@ -1,0 +1,92 @@
+import Testing
+@testable import WSLoad
+
+@Suite struct AnalysisExplainerTests {
+    let explainer = SpreadExplainer()
+    let allOnOne = DistributionStatistics(counts: ["ws-0": 20, "ws-1": 0, "ws-2": 0])
+    let even = DistributionStatistics(counts: ["ws-0": 7, "ws-1": 6, "ws-2": 7])
+
+    @Test func oneSourceAddress() {
+        let inputs = RunInputs(sourceAddresses: ["127.0.0.1"], clientCount: 20)
+        let e = explainer.explain(inputs: inputs, statistics: DistributionStatistics(counts: ["ws-0": 20, "ws-1": 0]))
+        #expect(e.map(\.code) == [.singleSourceAddress])
+        #expect(e[0].message.hasPrefix("All 20 connections came from one source address (127.0.0.1); "
+            + "a Service with sessionAffinity: ClientIP or an HAProxy `balance source` / nginx "
+            + "`hash $remote_addr` sends every connection from one address to one pod."))
+    }
+
+    @Test func oneSlash24() {
+        let addresses = (1...200).map { "127.0.0.\($0)" }
+        let e = explainer.explain(inputs: RunInputs(sourceAddresses: addresses, clientCount: 200),
+                                  statistics: DistributionStatistics(counts: ["ws-0": 200, "ws-1": 0]))
+        #expect(e.map(\.code) == [.singleSlash24])
+        #expect(e[0].message.hasPrefix("All 200 source addresses lie inside one /24 (127.0.0.0/24); nginx `ip_hash` "
+            + "keys on the first three octets, so they all hash to one pod."))
+    }
+
+    @Test func sharedCookie() {
+        let inputs = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .shared,
+                               distinctCookieValues: 1, clientCount: 20)
+        let e = explainer.explain(inputs: inputs, statistics: allOnOne)
+        #expect(e.map(\.code) == [.sharedAffinityCookie])
+        #expect(e[0].message.hasPrefix("Every connection carried the same affinity cookie value"))
+    }
+
+    @Test func perClientCookieWithOneValueCountsAsShared() {
+        let inputs = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .perClient,
+                               distinctCookieValues: 1, clientCount: 20)
+        #expect(explainer.explain(inputs: inputs, statistics: allOnOne).map(\.code) == [.sharedAffinityCookie])
+    }
+
+    @Test func fewerClientsThanPods() {
+        let inputs = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .perClient,
+                               distinctCookieValues: 2, clientCount: 2)
+        let e = explainer.explain(inputs: inputs, statistics: DistributionStatistics(counts: ["a": 10, "b": 10, "c": 0]))
+        #expect(e.map(\.code) == [.fewerClientsThanPods])
+    }
+
+    @Test func portForwardIsAlwaysExplained() {
+        let inputs = RunInputs(sourceAddresses: ["127.0.0.1", "127.0.1.1"], targetIsSinglePod: true,
+                               singlePodTargetKind: "port-forward", clientCount: 20)
+        let e = explainer.explain(inputs: inputs, statistics: DistributionStatistics(counts: ["ws-0": 20]))
+        #expect(e.map(\.code) == [.singlePodTarget])
+        #expect(e[0].message.hasPrefix("The target is a single port-forward, which always reaches exactly one pod"))
+        let poor = explainer.explain(inputs: inputs, statistics: allOnOne)
+        #expect(poor.map(\.code) == [.singlePodTarget])
+    }
+
+    @Test func variedInputsAndEvenSpreadNeedNoExplanation() {
+        let inputs = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1", "10.0.2.1"], cookiePolicy: .perConnection,
+                               distinctCookieValues: 20, clientCount: 20)
+        #expect(explainer.explain(inputs: inputs, statistics: even).isEmpty)
+        #expect(!explainer.isPoor(even))
+    }
+
+    @Test func poorSpreadWithVariedInputsIsUnexplained() {
+        let inputs = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], clientCount: 20)
+        #expect(explainer.explain(inputs: inputs, statistics: allOnOne).map(\.code) == [.unexplained])
+    }
+
+    @Test func slash24Prefixes() {
+        #expect(RunInputs.slash24Prefix(of: "192.168.7.42") == "192.168.7.0/24")
+        #expect(RunInputs.slash24Prefix(of: "::1") == nil)
+        #expect(RunInputs.slash24Prefix(of: "1.2.3.256") == nil)
+        let inputs = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.0.2", "10.0.1.1", "::1"], clientCount: 1)
+        #expect(inputs.slash24Prefixes == ["10.0.0.0/24", "10.0.1.0/24"])
+        #expect(inputs.distinctSourceAddresses == 4)
+    }
+
+    @Test func pinning() {
+        let verdicts = ClientPinning.evaluate(connectionsByClient: [
+            "c1": ["ws-0", "ws-0", "ws-0"], "c2": ["ws-0", "ws-1"], "c10": ["ws-2"],
+        ])
+        #expect(verdicts.map(\.client) == ["c1", "c2", "c10"])
+        #expect(verdicts.map(\.pinned) == [true, false, true])
+        #expect(verdicts[0].pod == "ws-0")
+        #expect(verdicts[0].connections == 3)
+        #expect(verdicts[1].pod == nil)
+        #expect(verdicts[1].pods == [.init(pod: "ws-0", count: 1), .init(pod: "ws-1", count: 1)])
+        let fromCounts = ClientPinning.evaluate(podCountsByClient: ["c1": ["ws-0": 3, "ws-1": 0]])
+        #expect(fromCounts[0].pinned && fromCounts[0].pods.count == 1)
+    }
+}
