@@ -1,0 +1,276 @@
+import Foundation
+
+extension Profile {
+    /// Cross-field checks, run once after loading and after command-line overrides.
+    ///
+    /// Errors point at the offending key in the file the profile came from (when the key came from a
+    /// file). Pass `requireURL: false` only for commands that do not connect (e.g. `wsload profiles show`).
+    public func validate(requireURL: Bool = true) throws(ProfileError) {
+        let m = sourceMap
+        try validateTarget(requireURL: requireURL)
+        try validateClients()
+
+        if !(ramp.rate > 0) { throw m.error("ramp.rate", "must be > 0 connections per second, got \(ramp.rate.compact)") }
+        if ramp.maxInFlight < 1 { throw m.error("ramp.max_in_flight", "must be at least 1, got \(ramp.maxInFlight)") }
+
+        if let traffic {
+            if traffic.interval.seconds <= 0 { throw m.error("traffic.interval", "must be > 0") }
+            if traffic.size.bytes < 0 { throw m.error("traffic.size", "must not be negative") }
+            try Self.checkPlaceholders(traffic.message, "traffic.message", ProfileSchema.connectionPlaceholders, m)
+        }
+        if let keepalive {
+            if keepalive.pingInterval.seconds <= 0 { throw m.error("keepalive.ping_interval", "must be > 0") }
+            if keepalive.pongTimeout.seconds <= 0 { throw m.error("keepalive.pong_timeout", "must be > 0") }
+            if keepalive.pongTimeout >= keepalive.pingInterval {
+                throw m.error("keepalive.pong_timeout",
+                    "must be shorter than keepalive.ping_interval (\(keepalive.pongTimeout) >= \(keepalive.pingInterval))")
+            }
+        }
+        for (key, value) in [("connect", timeouts.connect), ("tls", timeouts.tls), ("upgrade", timeouts.upgrade), ("close", timeouts.close)]
+        where value.seconds <= 0 {
+            throw m.error("timeouts.\(key)", "must be > 0")
+        }
+        if limits.maxMessageSize.bytes <= 0 { throw m.error("limits.max_message_size", "must be > 0") }
+        if limits.maxFrameSize.bytes <= 0 { throw m.error("limits.max_frame_size", "must be > 0") }
+
+        try validateAttribution()
+        try validatePods()
+        try validateServerLogs()
+
+        for (pod, weight) in expected.weights where weight < 0 {
+            throw m.error("expected.weights.\(pod)", "weight must be >= 0, got \(weight.compact)")
+        }
+        if !expected.weights.isEmpty, expected.weights.values.allSatisfy({ $0 == 0 }) {
+            throw m.error("expected.weights", "at least one weight must be > 0")
+        }
+        try validateGate()
+
+        if output.formats.isEmpty { throw m.error("output.formats", "must name at least one format") }
+        var seenFormats = Set<OutputFormat>()
+        for (i, format) in output.formats.enumerated() where !seenFormats.insert(format).inserted {
+            throw m.error("output.formats[\(i)]", "\"\(format.rawValue)\" is listed twice")
+        }
+    }
+
+    private func validateTarget(requireURL: Bool) throws(ProfileError) {
+        let m = sourceMap
+        if let url = target.url {
+            if let problem = TargetURL.problem(url, allowedSchemes: ["ws", "wss", "http", "https"]) {
+                throw m.error("target.url", problem)
+            }
+        } else if requireURL {
+            throw m.error("target.url", "missing; set target.url in the profile or pass --url", atKey: true)
+        }
+        for (i, value) in target.subprotocols.enumerated() where !HTTPToken.isToken(value) {
+            throw m.error("target.subprotocols[\(i)]", "\"\(value)\" is not a valid subprotocol token")
+        }
+        try Self.checkHeaderNames(target.headers.keys, "target.headers", m)
+        if let serverName = target.tls.serverName, serverName.isEmpty { throw m.error("target.tls.server_name", "must not be empty") }
+        if let caFile = target.tls.caFile, caFile.isEmpty { throw m.error("target.tls.ca_file", "must not be empty") }
+        if let resolve = target.resolve, resolve.host.isEmpty { throw m.error("target.resolve.host", "must not be empty") }
+    }
+
+    private func validateClients() throws(ProfileError) {
+        let m = sourceMap
+        if let connections = clients.connections {
+            if clients.count != nil || clients.connectionsPerClient != nil {
+                let other = clients.count != nil ? "count" : "connections_per_client"
+                throw m.error("clients.connections",
+                    "cannot be combined with clients.\(other); use either connections: N (N clients with one connection each) or count × connections_per_client",
+                    atKey: true)
+            }
+            if connections < 1 { throw m.error("clients.connections", "must be at least 1, got \(connections)") }
+        }
+        if let count = clients.count, count < 1 { throw m.error("clients.count", "must be at least 1, got \(count)") }
+        if let perClient = clients.connectionsPerClient, perClient < 1 {
+            throw m.error("clients.connections_per_client", "must be at least 1, got \(perClient)")
+        }
+        for (i, text) in clients.sources.enumerated() {
+            do {
+                _ = try SourceSpec(parsing: text)
+            } catch {
+                throw m.error("clients.sources[\(i)]", error.message)
+            }
+        }
+        if let preflight = clients.preflight {
+            if let problem = TargetURL.problem(preflight.url, allowedSchemes: ["http", "https"]) {
+                throw m.error("clients.preflight.url", problem)
+            }
+            if !HTTPToken.isToken(preflight.method) {
+                throw m.error("clients.preflight.method", "\"\(preflight.method)\" is not a valid HTTP method")
+            }
+        }
+        try Self.checkHeaderNames(clients.headers.keys, "clients.headers", m)
+        for (name, template) in clients.headers.sorted(by: { $0.key < $1.key }) {
+            try Self.checkPlaceholders(template, "clients.headers.\(name)", ProfileSchema.connectionPlaceholders, m)
+        }
+    }
+
+    private func validateAttribution() throws(ProfileError) {
+        let m = sourceMap
+        try Self.checkHeaderNames(attribution.headers, "attribution.headers", m, indexed: true)
+        if let cookie = attribution.cookie, !HTTPToken.isToken(cookie) {
+            throw m.error("attribution.cookie", "\"\(cookie)\" is not a valid cookie name")
+        }
+        switch attribution.firstMessage {
+        case .jsonPath(let path)?:
+            if path.isEmpty || path.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+                throw m.error("attribution.first_message.json_path", "expected a dotted path such as pod or meta.pod, got \"\(path)\"")
+            }
+        case .regex(let pattern)?:
+            try Self.checkRegex(pattern, group: "pod", "attribution.first_message.regex", m)
+        case nil:
+            break
+        }
+    }
+
+    private func validatePods() throws(ProfileError) {
+        let m = sourceMap
+        var names = Set<String>()
+        for (i, pod) in pods.staticPods.enumerated() {
+            if pod.name.isEmpty { throw m.error("pods.static[\(i)].name", "must not be empty") }
+            if !names.insert(pod.name).inserted { throw m.error("pods.static[\(i)].name", "pod \"\(pod.name)\" is listed twice") }
+            if let ip = pod.ip, SourceSpec.Address(ip) == nil {
+                throw m.error("pods.static[\(i)].ip", "\"\(ip)\" is not an IPv4 or IPv6 address")
+            }
+            if !(pod.weight >= 0) { throw m.error("pods.static[\(i)].weight", "must be >= 0, got \(pod.weight.compact)") }
+        }
+        if let discovery = pods.discovery {
+            if discovery.namespace.isEmpty { throw m.error("pods.discovery.namespace", "must not be empty") }
+            if discovery.command.isEmpty { throw m.error("pods.discovery.command", "must not be empty") }
+            for (i, word) in discovery.command.enumerated() {
+                try Self.checkPlaceholders(word, "pods.discovery.command[\(i)]", ProfileSchema.discoveryPlaceholders, m)
+            }
+        }
+    }
+
+    private func validateServerLogs() throws(ProfileError) {
+        let m = sourceMap
+        if let command = serverLogs.command {
+            if command.isEmpty { throw m.error("server_logs.command", "must not be empty") }
+            for (i, word) in command.enumerated() {
+                try Self.checkPlaceholders(word, "server_logs.command[\(i)]", ProfileSchema.logCommandPlaceholders, m)
+            }
+        }
+        if case .command(let command)? = serverLogs.stream, command.isEmpty {
+            throw m.error("server_logs.stream.command", "must not be empty")
+        }
+        if let directory = serverLogs.directory, directory.isEmpty { throw m.error("server_logs.directory", "must not be empty") }
+        try Self.checkRegex(serverLogs.pattern, group: "count", "server_logs.pattern", m)
+    }
+
+    private func validateGate() throws(ProfileError) {
+        let m = sourceMap
+        if let maxSkew = gate.maxSkew, !(0...100).contains(maxSkew) {
+            throw m.error("gate.max_skew", "must be a percentage between 0 and 100, got \(maxSkew.compact)")
+        }
+        if case .count(let n)? = gate.minPodsHit, n < 1 {
+            throw m.error("gate.min_pods_hit", "must be at least 1 or \"all\", got \(n)")
+        }
+        if let maxFailed = gate.maxFailed, maxFailed < 0 { throw m.error("gate.max_failed", "must be >= 0, got \(maxFailed)") }
+        if let p99 = gate.maxUpgradeP99, p99.seconds <= 0 { throw m.error("gate.max_upgrade_p99", "must be > 0") }
+        if gate.requireLogMatch, !serverLogs.isConfigured {
+            throw m.error("gate.require_log_match",
+                "needs a server log source (server_logs.files, directory, command or stream)")
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func checkPlaceholders(_ template: String, _ path: String, _ allowed: [String], _ m: ProfileSourceMap) throws(ProfileError) {
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            let name = String(rest[rest.index(after: open)..<close])
+            if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !allowed.contains(name) {
+                let hint = Suggest.closest(to: name, in: allowed).map { " (did you mean {\($0)}?)" } ?? ""
+                throw m.error(path, "unknown placeholder {\(name)}; expected one of "
+                    + allowed.map { "{\($0)}" }.joined(separator: " ") + hint)
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+    }
+
+    static func checkHeaderNames<S: Sequence<String>>(_ names: S, _ path: String, _ m: ProfileSourceMap, indexed: Bool = false)
+    throws(ProfileError) {
+        for (i, name) in names.enumerated() where !HTTPToken.isToken(name) {
+            throw m.error(indexed ? "\(path)[\(i)]" : "\(path).\(name)", "\"\(name)\" is not a valid header name")
+        }
+    }
+
+    static func checkRegex(_ pattern: String, group: String, _ path: String, _ m: ProfileSourceMap) throws(ProfileError) {
+        let regex: NSRegularExpression
+        do {
+            regex = try NSRegularExpression(pattern: pattern)
+        } catch {
+            throw m.error(path, "invalid regular expression \"\(pattern)\"")
+        }
+        if regex.numberOfCaptureGroups < 1 {
+            throw m.error(path, "needs a capture group: a named group (?<\(group)>…) or a plain (…)")
+        }
+    }
+}
+
+/// RFC 7230 `token` check for header names, methods, cookie names and subprotocols.
+enum HTTPToken {
+    static func isToken(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return true
+            default:
+                return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
+        }
+    }
+}
+
+/// Minimal URL checks with precise messages (scheme, host, port range).
+enum TargetURL {
+    /// `nil` if `url` is acceptable, else what is wrong.
+    static func problem(_ url: String, allowedSchemes: [String]) -> String? {
+        guard let separator = url.range(of: "://") else {
+            return "\"\(url)\" is not a URL; expected e.g. \(allowedSchemes[0])://host:port/path"
+        }
+        let scheme = url[..<separator.lowerBound].lowercased()
+        guard allowedSchemes.contains(scheme) else {
+            return "unsupported scheme \"\(scheme)\"; expected one of \(allowedSchemes.joined(separator: ", "))"
+                + Suggest.hint(for: scheme, in: allowedSchemes)
+        }
+        let rest = url[separator.upperBound...]
+        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        let host: Substring
+        var portText: Substring? = nil
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return "unterminated IPv6 address in \"\(url)\"" }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { return "unexpected \"\(after)\" after the IPv6 address in \"\(url)\"" }
+                portText = after.dropFirst()
+            }
+            if SourceSpec.Address(String(host)) == nil { return "\"\(host)\" is not an IPv6 address" }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            portText = authority[authority.index(after: colon)...]
+        } else {
+            host = authority
+        }
+        if host.isEmpty { return "missing host in \"\(url)\"" }
+        if let portText {
+            guard let port = Int(portText), !portText.isEmpty, portText.allSatisfy(\.isNumber) else {
+                return "bad port \"\(portText)\" in \"\(url)\""
+            }
+            guard (1...65535).contains(port) else { return "port \(port) out of range 1-65535" }
+        }
+        return nil
+    }
+}
+
+extension Double {
+    /// `25` rather than `25.0`.
+    fileprivate var compact: String {
+        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
+    }
+}
