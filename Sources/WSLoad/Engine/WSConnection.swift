@@ -231,7 +231,9 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
 
     private func handleReadable() {
         if stage == .tlsHandshake { return continueTLSHandshake() }
-        if stage == .connecting || stage == .finished || stage == .idle { return }
+        // A refused or reset connect can surface as a read event (EPOLLERR/EPOLLHUP) rather than a write event.
+        if stage == .connecting { return handleWritable() }
+        if stage == .finished || stage == .idle { return }
         let buffer = io.readBuffer
         // Bounded loop: at most 4 buffers per wake-up keeps one busy connection from starving others.
         for _ in 0 ..< 4 {

@@ -104,7 +104,7 @@ extension Profile {
         /// Cookie jar policy.
         public var cookies: CookiePolicy = .perClient
         /// With a per-client jar, a client's first connection completes before its others start.
-        public var firstConnectionFirst: Bool = false
+        public var firstConnectionFirst: Bool = true
         /// Optional HTTP request whose `Set-Cookie` fills the jar before connecting.
         public var preflight: Preflight? = nil
         /// Header templates; placeholders `{client}` `{conn}` `{index}` `{source}`.

@@ -31,7 +31,11 @@ public enum FrameEncoder {
     public static func encode(opcode: Opcode, payload: UnsafeRawBufferPointer, fin: Bool = true, rsv1: Bool = false,
                               maskingKey: MaskingKey?, into out: inout [UInt8]) {
         let header = FrameHeader(fin: fin, rsv1: rsv1, opcode: opcode, maskingKey: maskingKey, payloadLength: payload.count)
-        out.reserveCapacity(out.count + header.encodedSize + payload.count)
+        // Reserve once for the whole frame, but keep geometric growth: reserving exactly
+        // `out.count + frameSize` on every call would reallocate and copy all queued output
+        // per frame, making a burst of N queued frames O(N²).
+        let needed = out.count + header.encodedSize + payload.count
+        if needed > out.capacity { out.reserveCapacity(Swift.max(needed, 2 * out.capacity)) }
         appendHeader(header, to: &out)
         let start = out.count
         out.append(contentsOf: payload)

@@ -1,0 +1,107 @@
+import Dispatch
+import Foundation
+import WSProtocol
+
+/// What one probed connection showed: handshake, negotiated extensions, identity and timings.
+public struct ProbeResult: Sendable {
+    /// The 101 response (nil when the upgrade failed).
+    public var response: ResponseHead?
+    /// The negotiated subprotocol.
+    public var subprotocol: String?
+    /// The negotiated permessage-deflate parameters.
+    public var deflate: DeflateParameters?
+    /// Pod identity learned from headers or cookies.
+    public var pod: String?
+    /// Local and remote addresses.
+    public var local: String?, remote: String?
+    /// Phase timings in milliseconds.
+    public var tcpConnectMs: Double?, tlsMs: Double?, upgradeMs: Double?
+    /// Ping round trip in milliseconds.
+    public var pingRTTMs: Double?
+    /// Messages received while the probe was open (text shown as text, binary as a size).
+    public var messages: [String]
+    /// Failure, if any.
+    public var failure: ConnectionFailure?
+    /// How the connection ended.
+    public var closeCode: UInt16?
+}
+
+/// Opens one connection, reports everything about it, and closes it.
+public final class ConnectionProbe: WSConnectionDelegate, @unchecked Sendable {
+    private let io = IOQueue(label: "wsload.probe")
+    private let done = DispatchSemaphore(value: 0)
+    private var result = ProbeResult(messages: [])
+    private var connection: WSConnection?
+    private let sendText: String?
+    private let wait: Double
+    private let attributor: PodAttributor
+
+    private init(sendText: String?, wait: Double, attribution: AttributionRules) throws {
+        self.sendText = sendText
+        self.wait = wait
+        self.attributor = try PodAttributor(rules: attribution)
+    }
+
+    /// Probes `url`: connect (optionally from `source`), upgrade, ping, optionally send `sendText` and
+    /// wait `wait` seconds for messages, then close.
+    public static func run(url: WebSocketURL, source: SocketAddress? = nil, headers: [(String, String)] = [], cookieHeader: String? = nil,
+                           deflate: Bool = true, tls: TLSClientConfiguration? = nil, timeout: Double = 10, sendText: String? = nil,
+                           wait: Double = 0.5, attribution: AttributionRules = AttributionRules()) throws -> ProbeResult {
+        let probe = try ConnectionProbe(sendText: sendText, wait: wait, attribution: attribution)
+        let addresses = try Resolver.resolve(host: url.host, port: url.port)
+        let destination = source.flatMap { s in addresses.first { $0.family == s.family } } ?? addresses[0]
+        let tlsContext = url.isTLS ? try TLSContext(client: tls ?? TLSClientConfiguration()) : nil
+        let settings = ConnectionSettings(deflateOffer: deflate ? PerMessageDeflateOffer() : nil, tls: tlsContext, connectTimeout: timeout,
+                                          tlsTimeout: timeout, upgradeTimeout: timeout, closeTimeout: 3, pongTimeout: timeout)
+        let request = UpgradeRequestFactory.make(url: url, settings: settings, cookieHeader: cookieHeader, headers: HTTPHeaders(headers))
+        let c = WSConnection(id: 0, role: .client, io: probe.io, settings: settings, delegate: probe)
+        probe.io.queue.async {
+            probe.connection = c
+            c.startClient(to: destination, from: source, request: request, serverName: url.isIPLiteral ? nil : url.host)
+        }
+        probe.done.wait()
+        return probe.io.queue.sync { probe.result }
+    }
+
+    /// Records the handshake, pings, sends the optional message and schedules the close.
+    public func connectionDidOpen(_ connection: WSConnection, handshake: HandshakeResult) {
+        result.response = handshake.head
+        result.subprotocol = handshake.subprotocol
+        result.deflate = handshake.deflate
+        result.pod = attributor.fromHandshake(handshake.head.headers, cookieSent: nil)?.pod
+        result.local = connection.localAddress?.description
+        result.remote = connection.peerAddress?.description
+        let t = connection.timeline
+        result.tcpConnectMs = t.tcpConnectSeconds.map { $0 * 1000 }
+        result.tlsMs = t.tlsSeconds.map { $0 * 1000 }
+        result.upgradeMs = t.upgradeSeconds.map { $0 * 1000 }
+        connection.sendPing(Array("wsload".utf8))
+        if let sendText { connection.send(.text(sendText)) }
+    }
+
+    /// Keeps the RTT, then lets messages arrive for `wait` seconds before closing.
+    public func connection(_ connection: WSConnection, didReceivePong payload: [UInt8], rttSeconds: Double?) {
+        guard result.pingRTTMs == nil else { return }
+        result.pingRTTMs = rttSeconds.map { $0 * 1000 }
+        io.queue.asyncAfter(deadline: .now() + wait) { connection.close(code: .normalClosure, reason: "probe done") }
+    }
+
+    /// Collects messages.
+    public func connection(_ connection: WSConnection, didReceive message: Message) {
+        if message.opcode == .text {
+            result.messages.append(message.text)
+            if result.pod == nil, attributor.rules.usesFirstMessage { result.pod = attributor.fromFirstMessage(message.text) }
+        } else {
+            result.messages.append("<binary \(message.payload.count) bytes>")
+        }
+    }
+
+    /// Records the ending and wakes the caller.
+    public func connectionDidEnd(_ connection: WSConnection, outcome: ConnectionOutcome) {
+        switch outcome {
+        case .failed(let f): result.failure = f
+        case .closed(let code, _, _): result.closeCode = code?.rawValue
+        }
+        done.signal()
+    }
+}

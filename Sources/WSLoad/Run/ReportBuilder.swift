@@ -1,0 +1,125 @@
+import Foundation
+import Histogram
+
+/// Everything besides the engine's result that the report needs.
+public struct ReportContext: Sendable {
+    /// Profile name, if any.
+    public var profileName: String?
+    /// The target URL (redacted when shown).
+    public var target: String
+    /// Pods known from discovery or the static list, with weights.
+    public var knownPods: [String: Double]
+    /// Expected weights per pod (nil: equal over the pods seen).
+    public var weights: [String: Double]?
+    /// Server-side log samples per pod (empty: no logs configured).
+    public var serverLogs: [LogSampleSeries]
+    /// Whether server logs were configured (an empty series then means "no data").
+    public var serverLogsConfigured: Bool
+    /// Cookie policy of the run.
+    public var cookiePolicy: CookiePolicy
+    /// Whether the target reaches a single pod (port-forward or pod address).
+    public var singlePodTarget: String?
+    /// Gate thresholds.
+    public var thresholds: GateThresholds
+    /// Notes to carry into the report.
+    public var notes: [String]
+    /// Warnings to carry into the report (plan warnings are added from the result).
+    public var warnings: [String]
+
+    /// Creates a context.
+    public init(profileName: String? = nil, target: String, knownPods: [String: Double] = [:], weights: [String: Double]? = nil,
+                serverLogs: [LogSampleSeries] = [], serverLogsConfigured: Bool = false, cookiePolicy: CookiePolicy = .none,
+                singlePodTarget: String? = nil, thresholds: GateThresholds = GateThresholds(), notes: [String] = [], warnings: [String] = []) {
+        self.profileName = profileName; self.target = target; self.knownPods = knownPods; self.weights = weights
+        self.serverLogs = serverLogs; self.serverLogsConfigured = serverLogsConfigured; self.cookiePolicy = cookiePolicy
+        self.singlePodTarget = singlePodTarget; self.thresholds = thresholds; self.notes = notes; self.warnings = warnings
+    }
+}
+
+/// Turns an ``EngineResult`` and its context into a ``Report``: statistics, matching, explanations, gate.
+public enum ReportBuilder {
+    /// Builds the report. Pure: the same inputs give the same report.
+    public static func build(result: EngineResult, context: ReportContext) -> Report {
+        // Client-side counts: connections open at the end of the hold, per attributed pod.
+        var counts = result.heldPerPod
+        let unattributed = counts.removeValue(forKey: "?") ?? 0
+        for pod in context.knownPods.keys where counts[pod] == nil { counts[pod] = 0 }
+        for s in context.serverLogs where counts[s.pod] == nil { counts[s.pod] = 0 }
+        var weights = context.weights
+        if weights == nil, context.knownPods.values.contains(where: { $0 != 1 }) { weights = context.knownPods }
+        let statistics = DistributionStatistics(counts: counts, weights: weights)
+
+        let window = RunWindow(runStart: result.startedAt, holdStart: result.holdStartedAt, holdEnd: result.holdEndedAt, closeEnd: result.endedAt)
+        var matches: [PodMatch] = []
+        if context.serverLogsConfigured {
+            matches = LogMatcher().match(series: context.serverLogs, window: window, clientCounts: counts, knownPods: Set(context.knownPods.keys))
+        }
+
+        var byClient: [String: [String: Int]] = [:]
+        for r in result.records where r.status == .held || r.status == .dropped {
+            byClient["client-\(r.client)", default: [:]][r.pod ?? "?", default: 0] += 1
+        }
+        let pinning = ClientPinning.evaluate(podCountsByClient: byClient)
+
+        let sources = result.records.compactMap { r -> String? in
+            guard let local = r.local else { return nil }
+            return SocketAddress.hostPart(of: local)
+        }
+        let inputs = RunInputs(sourceAddresses: sources, cookiePolicy: context.cookiePolicy, distinctCookieValues: result.distinctCookieValues,
+                               targetIsSinglePod: context.singlePodTarget != nil, singlePodTargetKind: context.singlePodTarget,
+                               clientCount: Set(result.records.map(\.client)).count)
+        let explanations = SpreadExplainer().explain(inputs: inputs, statistics: statistics)
+
+        let latency = latencySummaries(result.histograms)
+        var percentiles: [String: Double] = [:]
+        for l in latency { for (k, v) in l.percentilesMs { percentiles[k] = v } }
+        let gate = Gate(thresholds: context.thresholds).evaluate(statistics: statistics, failed: result.failed, podMatches: matches,
+                                                                 pinning: pinning, latencyPercentilesMs: percentiles)
+
+        var buckets: [String: (String, String, Int)] = [:]
+        for r in result.records {
+            guard let f = r.failure, r.status == .failed || r.status == .dropped else { continue }
+            let key = f.bucket
+            let reason = key.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? f.kind.rawValue
+            buckets[key, default: (f.phase.rawValue, reason, 0)].2 += 1
+        }
+        let failures = buckets.values.sorted { ($0.2, $1.0) > ($1.2, $0.0) }.map { FailureBucket(phase: $0.0, reason: $0.1, count: $0.2) }
+        let totals = RunTotals(attempted: result.attempted, established: result.established, failed: result.failed, held: result.held,
+                               closed: result.dropped, failures: failures)
+        let phases = [PhaseTiming(name: "ramp", start: result.startedAt, end: result.holdStartedAt),
+                      PhaseTiming(name: "hold", start: result.holdStartedAt, end: result.holdEndedAt),
+                      PhaseTiming(name: "close", start: result.holdEndedAt, end: result.endedAt)]
+        let run = RunMetadata(profile: context.profileName, target: Redaction.redactURL(context.target), startedAt: result.startedAt,
+                              endedAt: result.endedAt, phases: phases)
+        var notes = context.notes
+        if unattributed > 0 {
+            notes.append("\(unattributed) held connections could not be attributed to a pod (no identity header, affinity cookie or first message matched).")
+        }
+        if result.interrupted { notes.append("The run was interrupted; the report covers what happened until then.") }
+        var warnings = context.warnings + result.warnings
+        if !warnings.isEmpty { warnings = Array(NSOrderedSet(array: warnings)) as? [String] ?? warnings }
+        return Report(run: run, totals: totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
+                      statistics: statistics, explanations: explanations, clients: pinning, gate: gate, notes: notes, warnings: warnings)
+    }
+
+    /// Percentile summaries (milliseconds) from microsecond histograms, in a fixed phase order.
+    public static func latencySummaries(_ histograms: [String: Histogram<UInt64>]) -> [LatencySummary] {
+        let order = ["tcp-connect", "tls", "upgrade", "first-message", "echo-rtt", "ping-rtt", "close"]
+        let names = order.filter { histograms[$0] != nil } + histograms.keys.filter { !order.contains($0) }.sorted()
+        return names.compactMap { name in
+            guard let h = histograms[name], h.totalCount > 0 else { return nil }
+            func ms(_ p: Double) -> Double { (Double(h.valueAtPercentile(p)) / 1000 * 1000).rounded() / 1000 }
+            return LatencySummary(phase: name, count: Int(h.totalCount), p50Ms: ms(50), p90Ms: ms(90), p99Ms: ms(99),
+                                  maxMs: (Double(h.max) / 1000 * 1000).rounded() / 1000)
+        }
+    }
+}
+
+extension SocketAddress {
+    /// The host part of `a.b.c.d:port` or `[v6]:port`.
+    public static func hostPart(of text: String) -> String {
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") { return String(text[text.index(after: text.startIndex) ..< close]) }
+        if let colon = text.lastIndex(of: ":") { return String(text[..<colon]) }
+        return text
+    }
+}

@@ -1,0 +1,108 @@
+import Dispatch
+import Foundation
+
+/// Where a run's outputs go and how it reports progress.
+public struct RunOutputOptions: Sendable {
+    /// Formats to write into `directory` (the table is also returned for the terminal).
+    public var formats: [ReportFormat]
+    /// Output directory (nil: nothing written to disk).
+    public var directory: String?
+    /// Seconds to keep following server logs after the run so the last lines arrive.
+    public var logSettleSeconds: Double
+
+    /// Creates options.
+    public init(formats: [ReportFormat] = [.table], directory: String? = nil, logSettleSeconds: Double = 1) {
+        self.formats = formats; self.directory = directory; self.logSettleSeconds = logSettleSeconds
+    }
+}
+
+/// A finished run: the report, the raw engine result and the files written.
+public struct RunOutcome: Sendable {
+    /// The report.
+    public var report: Report
+    /// The engine's raw result.
+    public var result: EngineResult
+    /// Files written.
+    public var files: [String]
+    /// The exit code: the gate's verdict, or 3 when the run was interrupted.
+    public var exitCode: ExitCode { result.interrupted ? .runIncomplete : report.exitCode }
+}
+
+/// Runs one plan end to end: server-log following, the engine, analysis, report files.
+public final class RunCoordinator: @unchecked Sendable {
+    private let plan: RunPlan
+    private let context: ReportContext
+    private let logFeed: ServerLogFeed?
+    private let log: @Sendable (String) -> Void
+    private var engine: LoadEngine?
+    private let lock = NSLock()
+    private var stopRequested = false
+
+    /// Creates a coordinator for `plan`; `context` carries everything the report needs besides the engine result.
+    public init(plan: RunPlan, context: ReportContext, logFeed: ServerLogFeed? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.plan = plan; self.context = context; self.logFeed = logFeed; self.log = log
+    }
+
+    /// Requests an early stop (SIGINT/SIGTERM); the run still produces a complete partial report.
+    public func stop() {
+        lock.lock()
+        stopRequested = true
+        let e = engine
+        lock.unlock()
+        e?.stop()
+    }
+
+    /// Runs and writes outputs; throws only when the run cannot start (resolution, plan limits, TLS setup).
+    public func run(output: RunOutputOptions, progressInterval: Double = 1, progress: (@Sendable (EngineSnapshot) -> Void)? = nil) throws -> RunOutcome {
+        logFeed?.start()
+        let engine: LoadEngine
+        do { engine = try LoadEngine(plan: plan, log: log) } catch {
+            logFeed?.stop()
+            throw error
+        }
+        lock.lock()
+        self.engine = engine
+        let stopEarly = stopRequested
+        lock.unlock()
+        if stopEarly { engine.stop() }
+        let result = engine.run(progressInterval: progressInterval, progress: progress)
+        var ctx = context
+        if let feed = logFeed {
+            if output.logSettleSeconds > 0 { Thread.sleep(forTimeInterval: output.logSettleSeconds) }
+            ctx.serverLogs = feed.snapshot()
+            ctx.serverLogsConfigured = true
+            feed.stop()
+            ctx.warnings += feed.problems
+        }
+        let report = ReportBuilder.build(result: result, context: ctx)
+        var files: [String] = []
+        if let dir = output.directory {
+            files = try RunCoordinator.write(report: report, records: result.records, formats: output.formats, to: dir)
+        }
+        return RunOutcome(report: report, result: result, files: files)
+    }
+
+    /// Writes `report.<ext>` per format and `connections.jsonl` (cookie values redacted) into `directory`.
+    public static func write(report: Report, records: [ConnectionRecord], formats: [ReportFormat], to directory: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var files: [String] = []
+        var all = formats
+        if !all.contains(.json) { all.append(.json) }  // the JSON report is always kept: `wsload report` re-renders it
+        for format in all {
+            let path = (directory as NSString).appendingPathComponent("report.\(format.fileExtension)")
+            try format.render(report, colour: false).write(toFile: path, atomically: true, encoding: .utf8)
+            files.append(path)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var lines = ""
+        for var r in records {
+            r.affinityCookie = r.affinityCookie.map { Redaction.placeholder(for: $0) }
+            if let data = try? encoder.encode(r), let s = String(data: data, encoding: .utf8) { lines += s + "\n" }
+        }
+        let path = (directory as NSString).appendingPathComponent("connections.jsonl")
+        try lines.write(toFile: path, atomically: true, encoding: .utf8)
+        files.append(path)
+        return files
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import WSLoad
+
+/// `wsload profiles`: list and show profiles.
+struct ProfilesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profiles",
+        abstract: "List the profiles wsload can find, or show one.",
+        discussion: """
+        Lookup order for --profile NAME: a path, profiles/NAME.yaml here, each directory in \
+        $WSLOAD_PROFILES, then the profiles built into the binary.
+
+        Examples:
+          wsload profiles
+          wsload profiles show ingress-20conns
+        """,
+        subcommands: [List.self, Show.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List profiles.")
+        func run() throws {
+            let cwd = FileManager.default.currentDirectoryPath
+            var names = Set(BuiltinProfiles.names)
+            var dirs = [(cwd as NSString).appendingPathComponent("profiles")]
+            dirs += (ProcessInfo.processInfo.environment["WSLOAD_PROFILES"] ?? "").split(separator: ":").map(String.init)
+            for d in dirs {
+                for f in (try? FileManager.default.contentsOfDirectory(atPath: d)) ?? [] where f.hasSuffix(".yaml") {
+                    names.insert(String(f.dropLast(5)))
+                }
+            }
+            for name in names.sorted() {
+                let loaded = try? ProfileLoader.load(name: name, workingDirectory: cwd, environment: ProcessInfo.processInfo.environment)
+                let desc = loaded?.profile.description ?? ""
+                print("\(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(loaded.map { "\($0.source)" } ?? "?")  \(desc)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a profile's YAML and where it was found.")
+        @Argument(help: "Profile name or path.") var name: String
+        func run() throws {
+            let cwd = FileManager.default.currentDirectoryPath
+            let found: (path: String, source: ProfileSource)
+            do { found = try ProfileLoader.resolve(name: name, workingDirectory: cwd, environment: ProcessInfo.processInfo.environment) } catch {
+                throw CLIError(exitCode: .usageError, message: error.description)
+            }
+            print("# \(found.path) (\(found.source))")
+            if found.path.hasPrefix(ProfileLoader.builtinPrefix) {
+                print(BuiltinProfiles.yaml(named: String(found.path.dropFirst(ProfileLoader.builtinPrefix.count))) ?? "")
+            } else {
+                print((try? String(contentsOfFile: found.path, encoding: .utf8)) ?? "")
+            }
+        }
+    }
+}
+
+/// `wsload validate`: check profiles without connecting.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Validate profiles (syntax, keys, values, cross-field rules) without connecting.",
+        discussion: """
+        Prints file:line:column: key.path: message for each problem and exits 2 if any profile is invalid.
+
+        Examples:
+          wsload validate profiles/*.yaml
+          wsload validate ingress-20conns --url wss://ws.example.com/ws
+        """
+    )
+
+    @Argument(help: "Profile names or paths.") var profiles: [String]
+    @Option(help: "URL to assume for profiles that leave target.url to the command line.") var url: String?
+
+    func run() throws {
+        let cwd = FileManager.default.currentDirectoryPath
+        var bad = 0
+        for name in profiles {
+            do {
+                var loaded = try ProfileLoader.load(name: name, workingDirectory: cwd, environment: ProcessInfo.processInfo.environment)
+                if let url { loaded.profile.target.url = url }
+                try loaded.profile.validate(requireURL: url != nil)
+                print("\(loaded.path): ok")
+            } catch {
+                bad += 1
+                LineWriter.standardError.write(error.description)
+            }
+        }
+        if bad > 0 { throw CLIError(exitCode: .usageError, message: "\(bad) of \(profiles.count) profiles invalid") }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import WSLoad
+
+/// `wsload report FILE`: re-render a saved JSON report.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Re-render a saved report.json in any format; exits with the report's gate verdict.",
+        discussion: """
+        Examples:
+          wsload report out/report.json
+          wsload report out/report.json --format junit > junit.xml
+          wsload report out/report.json --format html --out out/
+        """
+    )
+
+    @Argument(help: "A report.json written by `wsload run --out DIR`.")
+    var file: String
+    @Option(name: .customLong("format"), help: "table, json, junit, markdown, svg, html (repeatable).")
+    var formats: [ReportFormat] = [.table]
+    @Option(help: "Write report.<ext> files here instead of printing.")
+    var out: String?
+
+    func run() throws {
+        let report = try loadReport(file)
+        try emit(report, formats: formats, out: out)
+        if report.exitCode != .passed { throw CLIError(exitCode: report.exitCode, message: "gate failed: \(report.gate.failedChecks.map(\.name).joined(separator: ", "))") }
+    }
+}
+
+/// Reads a saved report, with a human error.
+func loadReport(_ path: String) throws -> Report {
+    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError(exitCode: .usageError, message: "\(path): cannot read the file") }
+    do { return try Report.decode(json: data) } catch { throw CLIError(exitCode: .usageError, message: "\(path): not a wsload report: \(error)") }
+}
+
+/// Prints or writes a report in the given formats.
+func emit(_ report: Report, formats: [ReportFormat], out: String?) throws {
+    let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    if let out {
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        for f in formats {
+            let path = (out as NSString).appendingPathComponent("report.\(f.fileExtension)")
+            try f.render(report).write(toFile: path, atomically: true, encoding: .utf8)
+            LineWriter.standardError.write("wsload: wrote \(path)")
+        }
+    } else {
+        for f in formats { print(f.render(report, colour: colour && f == .table)) }
+    }
+}

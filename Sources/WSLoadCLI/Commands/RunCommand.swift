@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import WSLoad
+
+/// `wsload run` (the default): a profile-driven run with a report and a gate.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Open connections from virtual clients, hold them, and report how they spread across pods (default command).",
+        discussion: """
+        Flags override the profile's fields. Exit codes: 0 gate passed, 1 gate failed, 2 usage or \
+        configuration error, 3 the run could not complete (interrupted: a partial report is still written).
+
+        Examples:
+          wsload --profile ingress-20conns --url wss://ws.example.com/ws
+          wsload run --url ws://127.0.0.1:8080/ws --clients 4 --connections-per-client 5 --hold 10s
+          wsload run --profile service-clientip --url ws://10.96.0.10/ws --format junit --out out/
+          wsload run --url ws://127.0.0.1:8080/ws --connections 20 --source 127.0.0.2-127.0.0.21 --cookies none --max-skew 50
+        """
+    )
+
+    @OptionGroup var options: RunOptions
+
+    func run() throws {
+        Process.ignoreBrokenPipe()
+        let code = try options.execute()
+        if code != .passed { throw CLIError(exitCode: code, message: code == .gateFailed ? "gate failed" : "run incomplete") }
+    }
+}
+
+/// The options of `run`, shared with the root command so `wsload --profile X` works.
+struct RunOptions: ParsableArguments {
+    @Option(name: .customLong("profile"), help: "Profile name (profiles/NAME.yaml, $WSLOAD_PROFILES, built-in) or path.")
+    var profileName: String?
+    @Option(help: "Target URL (ws://, wss://).")
+    var url: String?
+    @Option(help: "Virtual clients.")
+    var clients: Int?
+    @Option(help: "Connections per virtual client.")
+    var connectionsPerClient: Int?
+    @Option(help: "Total connections, one virtual client each (instead of --clients/--connections-per-client).")
+    var connections: Int?
+    @Option(name: .customLong("source"), help: "Source addresses: address, range a-b, CIDR, or interface:NAME (repeatable).")
+    var sources: [String] = []
+    @Option(help: "Cookie policy: none, shared, per-client, per-connection.")
+    var cookies: CookiePolicy?
+    @Option(help: "How long to hold the connections (e.g. 30s, 2m).")
+    var hold: DurationArgument?
+    @Option(help: "Connection attempts per second.")
+    var rate: Double?
+    @Option(help: "Most handshakes in flight at once.")
+    var maxInFlight: Int?
+    @Option(name: .customLong("format"), help: "Output format: table, json, junit, markdown, svg, html (repeatable).")
+    var formats: [ReportFormat] = []
+    @Option(help: "Directory for report files and connections.jsonl.")
+    var out: String?
+    @Flag(help: "No progress output; the report still prints.")
+    var quiet = false
+    @Option(help: "Gate: largest allowed deviation from the expected share, in percent.")
+    var maxSkew: Double?
+    @Option(help: "Gate: at least this many pods must receive connections.")
+    var minPodsHit: Int?
+    @Option(help: "Gate: most failed connection attempts allowed.")
+    var maxFailed: Int?
+    @Flag(help: "Gate: every pod's log delta must equal wsload's count.")
+    var requireLogMatch = false
+    @Option(name: .customLong("log-file"), help: "Server log of one pod, POD=PATH (repeatable).")
+    var logFiles: [String] = []
+    @Option(help: "Directory of server logs named after pods.")
+    var logDir: String?
+    @Option(name: .customLong("pod"), help: "A pod expected to receive connections (repeatable; default: pods seen).")
+    var pods: [String] = []
+    @Flag(help: "Offer permessage-deflate.")
+    var deflate = false
+    @Flag(help: "Do not verify the server certificate (wss://).")
+    var insecure = false
+    @Option(help: "PEM bundle of CAs to trust (wss://).")
+    var caFile: String?
+
+    /// Loads the profile, applies flags, validates, runs, prints and writes the report; returns the exit code.
+    func execute(defaultProfile: String? = nil) throws -> WSLoad.ExitCode {
+        let cwd = FileManager.default.currentDirectoryPath
+        var profile: Profile
+        var profileFile = "<command line>"
+        if let name = profileName ?? defaultProfile {
+            do {
+                let loaded = try ProfileLoader.load(name: name, workingDirectory: cwd, environment: ProcessInfo.processInfo.environment)
+                profile = loaded.profile
+                profileFile = loaded.path
+            } catch { throw CLIError(exitCode: .usageError, message: error.description) }
+        } else {
+            profile = Profile()
+            profile.name = "adhoc"
+            profile.hold = .seconds(10)
+        }
+        applyOverrides(to: &profile)
+        do { try profile.validate(requireURL: true) } catch {
+            throw CLIError(exitCode: .usageError, message: error.file.isEmpty ? "\(profileFile): \(error)" : error.description)
+        }
+        let plan: RunPlan
+        do { plan = try RunPlanner.plan(from: profile) } catch { throw CLIError(exitCode: .usageError, message: "\(profileFile): \(error)") }
+        let known = Dictionary(profile.pods.staticPods.map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
+            .merging(pods.map { ($0, 1.0) }, uniquingKeysWith: { a, _ in a })
+        let weights = profile.expected.weights.isEmpty ? nil : profile.expected.weights
+        let thresholds = RunPlanner.thresholds(from: profile.gate, podCount: max(known.count, weights?.count ?? 0))
+        let feed: ServerLogFeed?
+        do { feed = try LogFeedFactory.make(profile: profile, runStart: Date()) } catch {
+            throw CLIError(exitCode: .usageError, message: "\(profileFile): server_logs: \(error)")
+        }
+        let context = ReportContext(profileName: profile.name, target: plan.url.description, knownPods: known, weights: weights,
+                                    serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy, thresholds: thresholds)
+        let formats = formats.isEmpty ? profile.output.formats.compactMap { ReportFormat(rawValue: $0.rawValue) } : formats
+        let outDir = out ?? profile.output.out
+        let stderr = LineWriter.standardError
+        let coordinator = RunCoordinator(plan: plan, context: context, logFeed: feed) { line in if !quiet { stderr.write(line) } }
+        let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in coordinator.stop() }
+        defer { signals.cancel() }
+        let progress = quiet ? nil : ProgressPrinter(planned: plan.totalConnections, hold: plan.hold)
+        if !quiet {
+            stderr.write("wsload: \(profile.name): \(plan.totalConnections) connections (\(plan.clients) clients × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : "\(plan.sources.count) source addresses"), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
+        }
+        let outcome: RunOutcome
+        do {
+            var callback: (@Sendable (EngineSnapshot) -> Void)?
+            if let progress { callback = { snapshot in progress.update(snapshot) } }
+            outcome = try coordinator.run(output: RunOutputOptions(formats: formats, directory: outDir),
+                                          progressInterval: progress == nil ? 0 : 0.25, progress: callback)
+        } catch let e as PlanError {
+            throw CLIError(exitCode: .usageError, message: e.description)
+        } catch {
+            throw CLIError(exitCode: .runIncomplete, message: "\(error)")
+        }
+        progress?.finish()
+        let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        let shown = formats.filter { $0 == .table || $0 == .markdown || (outDir == nil && $0 != .table) }
+        for f in (shown.isEmpty ? [.table] : shown) { print(f.render(outcome.report, colour: colour && f == .table)) }
+        if !outcome.files.isEmpty, !quiet { stderr.write("wsload: wrote \(outcome.files.joined(separator: ", "))") }
+        return outcome.exitCode
+    }
+
+    private func applyOverrides(to p: inout Profile) {
+        if let url { p.target.url = url }
+        if let connections { p.clients.connections = connections; p.clients.count = nil; p.clients.connectionsPerClient = nil }
+        if let clients { p.clients.count = clients; p.clients.connections = nil }
+        if let connectionsPerClient { p.clients.connectionsPerClient = connectionsPerClient; p.clients.connections = nil }
+        if !sources.isEmpty { p.clients.sources = sources }
+        if let cookies { p.clients.cookies = cookies }
+        if let hold { p.hold = .seconds(hold.seconds) }
+        if let rate { p.ramp.rate = rate }
+        if let maxInFlight { p.ramp.maxInFlight = maxInFlight }
+        if let maxSkew { p.gate.maxSkew = maxSkew }
+        if let minPodsHit { p.gate.minPodsHit = .count(minPodsHit) }
+        if let maxFailed { p.gate.maxFailed = maxFailed }
+        if requireLogMatch { p.gate.requireLogMatch = true }
+        if deflate { p.target.deflate = true }
+        if insecure { p.target.tls.insecure = true }
+        if let caFile { p.target.tls.caFile = caFile }
+        for spec in logFiles {
+            if let eq = spec.firstIndex(of: "=") { p.serverLogs.files[String(spec[..<eq])] = String(spec[spec.index(after: eq)...]) }
+        }
+        if let logDir { p.serverLogs.directory = logDir }
+    }
+}
+
+extension CookiePolicy: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import WSLoad
+
+/// `wsload serve`: the reference pod server.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the reference WebSocket pod server (echo, identity, Active connections log lines).",
+        discussion: """
+        Deploy it as your pods to test an Ingress or Service before your real app. Every 101 carries \
+        X-Pod-Name (from --pod-name, $POD_NAME or $HOSTNAME); every change in open connections logs \
+        "Active connections: N". SIGTERM drains: close frames with 1001, then exit.
+
+        Examples:
+          wsload serve --listen 0.0.0.0:8080
+          wsload serve --listen 127.0.0.1:18081 --pod-name ws-1 --log-format json --capacity 1000
+          POD_NAME=ws-0 wsload serve --identity-message --ping-interval 20s
+        """
+    )
+
+    @Option(help: "Address and port to listen on (host:port, [v6]:port).")
+    var listen = "0.0.0.0:8080"
+    @Option(help: "Pod identity (default: $POD_NAME, then $HOSTNAME).")
+    var podName: String?
+    @Flag(help: "Send {\"pod\":\"NAME\"} as the first message of every connection.")
+    var identityMessage = false
+    @Flag(help: "Do not echo messages.")
+    var noEcho = false
+    @Option(help: "Log line format: plain or json.")
+    var logFormat: PodServerConfiguration.LogFormat = .plain
+    @Option(help: "Refuse upgrades with 503 beyond this many open connections.")
+    var capacity: Int?
+    @Option(help: "Send server pings at this interval (e.g. 20s; 0 = off).")
+    var pingInterval: DurationArgument = DurationArgument(seconds: 0)
+    @Flag(help: "Do not negotiate permessage-deflate.")
+    var noDeflate = false
+    @Option(help: "PEM certificate chain for wss://.")
+    var tlsCert: String?
+    @Option(help: "PEM private key for wss://.")
+    var tlsKey: String?
+    @Option(name: .customLong("header"), help: "Extra response header on every 101, \"Name: value\" (repeatable).")
+    var headers: [String] = []
+    @Option(help: "Seconds to wait for connections to close on SIGTERM.")
+    var drainTimeout: Double = 10
+    @Option(help: "I/O queues (default: one per core).")
+    var ioQueues: Int = System.coreCount
+
+    func validate() throws {
+        guard parseListenAddress(listen) != nil else { throw ValidationError("--listen \(listen): expected host:port with a numeric address, e.g. 0.0.0.0:8080 or [::1]:8080") }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        for h in headers where !h.contains(":") { throw ValidationError("--header \(h): expected \"Name: value\"") }
+    }
+
+    func run() throws {
+        Process.ignoreBrokenPipe()
+        let env = ProcessInfo.processInfo.environment
+        let name = podName ?? env["POD_NAME"] ?? env["HOSTNAME"] ?? "pod"
+        let extra = headers.map { h -> (String, String) in
+            let i = h.firstIndex(of: ":")!
+            return (String(h[..<i]).trimmingCharacters(in: .whitespaces), String(h[h.index(after: i)...]).trimmingCharacters(in: .whitespaces))
+        }
+        let config = PodServerConfiguration(listen: parseListenAddress(listen)!, podName: name, sendIdentityMessage: identityMessage, echo: !noEcho,
+                                            logFormat: logFormat, capacity: capacity, pingInterval: pingInterval.seconds, deflate: !noDeflate,
+                                            tls: tlsCert.map { TLSServerConfiguration(certificateChainFile: $0, privateKeyFile: tlsKey!) },
+                                            extraHeaders: extra, ioQueues: ioQueues)
+        let out = LineWriter.standardOutput
+        let server: PodServer
+        do { server = try PodServer(config) { out.write($0) } } catch { throw CLIError(exitCode: .usageError, message: "\(error)") }
+        do { try server.start() } catch { throw CLIError(exitCode: .runIncomplete, message: "\(error)") }
+        let stop = DispatchSemaphore(value: 0)
+        let signals = SignalWatcher([SIGTERM, SIGINT]) { _ in stop.signal() }
+        stop.wait()
+        let left = server.drain(timeout: drainTimeout)
+        signals.cancel()
+        if left > 0 { FileHandle.standardError.write(Data("wsload serve: \(left) connections did not close within \(drainTimeout) s\n".utf8)) }
+    }
+}
+
+/// Parses `host:port` / `[v6]:port` into a socket address.
+func parseListenAddress(_ s: String) -> SocketAddress? {
+    if s.hasPrefix("["), let close = s.firstIndex(of: "]") {
+        let host = String(s[s.index(after: s.startIndex) ..< close])
+        let rest = s[s.index(after: close)...]
+        guard rest.hasPrefix(":"), let port = UInt16(rest.dropFirst()) else { return nil }
+        return SocketAddress(ip: host, port: port)
+    }
+    guard let colon = s.lastIndex(of: ":"), let port = UInt16(s[s.index(after: colon)...]) else { return nil }
+    return SocketAddress(ip: String(s[..<colon]), port: port)
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import WSLoad
+
+/// An error that ends the command with a documented exit code and a human message.
+struct CLIError: Error, CustomStringConvertible {
+    var exitCode: WSLoad.ExitCode
+    var message: String
+    var description: String { message }
+}
+
+/// Writes whole lines to a file handle, serialised.
+final class LineWriter: @unchecked Sendable {
+    static let standardOutput = LineWriter(FileHandle.standardOutput)
+    static let standardError = LineWriter(FileHandle.standardError)
+    private let handle: FileHandle
+    private let lock = NSLock()
+    init(_ handle: FileHandle) { self.handle = handle }
+    func write(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        handle.write(Data((line + "\n").utf8))
+    }
+}
+
+/// Watches signals with Dispatch sources (the default action is disabled while watched).
+final class SignalWatcher: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    init(_ signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
+        for s in signals {
+            signal(s, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: s, queue: .global())
+            src.setEventHandler { handler(s) }
+            src.resume()
+            sources.append(src)
+        }
+    }
+    func cancel() { sources.forEach { $0.cancel() } }
+}
+
+/// A duration argument: `30s`, `500ms`, `2m`, `1h30m` or plain seconds (the profile syntax).
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    var seconds: Double
+    init(seconds: Double) { self.seconds = seconds }
+    init?(argument: String) {
+        guard let d = ProfileDuration(parsing: argument) else { return nil }
+        seconds = d.seconds
+    }
+}
+
+extension PodServerConfiguration.LogFormat: ExpressibleByArgument {}
