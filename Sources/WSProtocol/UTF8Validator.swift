@@ -19,24 +19,31 @@ public struct UTF8Validator: Sendable, Hashable {
     @inlinable
     public mutating func validate(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard state != 1 else { return false }
-        var s = state
-        var i = 0
-        let n = bytes.count
         guard let base = bytes.baseAddress else { return true }
-        while i < n {
-            if s == 0 {
-                // ASCII fast path, eight bytes at a time.
-                while i + 8 <= n, base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
-                while i < n, base.load(fromByteOffset: i, as: UInt8.self) < 0x80 { i += 1 }
-                if i == n { break }
+        let n = bytes.count
+        // Hoist the tables out of the loop as raw pointers: one load per table per byte, no
+        // global-accessor or bounds-check cost on the multi-byte path.
+        let result = UTF8Validator.byteClass.withUnsafeBufferPointer { classes in
+            UTF8Validator.transition.withUnsafeBufferPointer { table -> UInt8 in
+                var s = state
+                var i = 0
+                while i < n {
+                    if s == 0 {
+                        // ASCII fast path, eight bytes at a time.
+                        while i + 8 <= n, base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+                        while i < n, base.load(fromByteOffset: i, as: UInt8.self) < 0x80 { i += 1 }
+                        if i == n { break }
+                    }
+                    let byte = base.load(fromByteOffset: i, as: UInt8.self)
+                    s = table[Int(s) &* 16 &+ Int(classes[Int(byte)])]
+                    if s == 1 { return 1 }
+                    i += 1
+                }
+                return s
             }
-            let byte = base.load(fromByteOffset: i, as: UInt8.self)
-            s = UTF8Validator.transition[Int(s) &* 16 &+ Int(UTF8Validator.byteClass[Int(byte)])]
-            if s == 1 { state = 1; return false }
-            i += 1
         }
-        state = s
-        return true
+        state = result
+        return result != 1
     }
 
     /// Validates the next bytes of an array.
