@@ -1,0 +1,360 @@
+import Dispatch
+import Foundation
+
+/// Follows every configured ``LogSource`` during a run and keeps per-pod "active connections" series.
+///
+/// Files and directories are polled every ``Configuration/pollInterval`` from offset 0, so the content
+/// already there (the baseline) is read first, synchronously, inside ``start()``; commands (one per pod, or one
+/// multiplexed stream) and standard input are read on background queues. Every line goes through the
+/// configured ``ActiveConnectionsParser``; recognised readings are appended to the pod's series under a lock.
+///
+/// **Arrival time.** A line whose text carries no timestamp gets the wall-clock time at which wsload read it:
+/// when following live this is a good proxy for when the server logged it. Content already present when a
+/// file is first read is stamped with that first read's time, so start the collector before the run starts to
+/// keep the baseline before `runStart`. ``LogSampleSeries`` cannot say which samples were stamped this way, so
+/// ``status()`` reports it per pod (``PodStatus/arrivalTimestampedSamples``).
+///
+/// Problems (missing file, command not found or failed) are recorded as human-readable ``Status/errors`` and
+/// never stop the other sources. ``stop()`` reads what is left, flushes last lines without a newline, and
+/// terminates every child it started (SIGTERM, then SIGKILL after 1 s).
+public final class LogCollector: @unchecked Sendable {
+    /// How lines are read and parsed.
+    public struct Configuration: Sendable {
+        /// Turns lines into readings.
+        public var parser: ActiveConnectionsParser
+        /// Substituted for `{namespace}`.
+        public var namespace: String
+        /// Substituted for `{selector}` (multiplexed stream commands).
+        public var selector: String
+        /// Substituted for `{container}`; templates using `{container}` fail without it.
+        public var container: String?
+        /// Run start, substituted for `{start}` as RFC 3339.
+        public var runStart: Date
+        /// How often files and directories are polled, in seconds (0.1–0.2 is right for live following).
+        public var pollInterval: TimeInterval
+
+        /// Creates a configuration.
+        public init(parser: ActiveConnectionsParser, namespace: String = "default", selector: String = "",
+                    container: String? = nil, runStart: Date = Date(), pollInterval: TimeInterval = 0.15) {
+            self.parser = parser
+            self.namespace = namespace
+            self.selector = selector
+            self.container = container
+            self.runStart = runStart
+            self.pollInterval = pollInterval
+        }
+    }
+
+    /// Per-pod reading statistics.
+    public struct PodStatus: Sendable, Equatable, Codable {
+        /// The pod.
+        public var pod: String
+        /// Lines read for this pod (blank lines included).
+        public var lines: Int
+        /// Readings recognised.
+        public var samples: Int
+        /// Non-blank lines without a reading.
+        public var garbageLines: Int
+        /// Readings whose line had no timestamp, stamped with the arrival time instead.
+        public var arrivalTimestampedSamples: Int
+
+        /// True when some readings carry an arrival time rather than a logged time.
+        public var usesArrivalTime: Bool { arrivalTimestampedSamples > 0 }
+    }
+
+    /// Everything but the series: per-pod statistics and problems.
+    public struct Status: Sendable, Equatable {
+        /// Pods that produced any line, sorted naturally.
+        public var pods: [PodStatus]
+        /// Problems per source, e.g. `file ws-0 /logs/ws-0.log: No such file or directory`.
+        public var errors: [String]
+        /// Lines of a multiplexed source (stream, stdin) that named no pod, readings included.
+        public var unattributedLines: Int
+    }
+
+    private struct PodState {
+        var samples: [LogSample] = []
+        var lines = 0
+        var garbage = 0
+        var arrival = 0
+    }
+
+    private struct State {
+        var pods: [String: PodState] = [:]
+        var unattributedLines = 0
+        var errorOrder: [String] = []
+        var errors: [String: String] = [:]
+    }
+
+    private enum Lifecycle { case idle, running, stopped }
+
+    /// The sources followed.
+    public let sources: [LogSource]
+    /// The configuration in use.
+    public let configuration: Configuration
+    private let runner: CommandRunner
+    private let stdinDescriptor: Int32
+    private let state = Locked(State())
+    private let lifecycle = Locked(Lifecycle.idle)
+    private let pollQueue = DispatchQueue(label: "wsload.log-poll", target: .global())
+
+    // Confined to `pollQueue`.
+    private var files: [LogSourceFileFollower] = []
+    private var directories: [(path: String, followers: [String: LogSourceFileFollower])] = []
+    private var timer: DispatchSourceTimer?
+
+    // Set in start(), read in stop().
+    private var commands: [RunningCommand] = []
+    private var stdinReader: LogSourceDescriptorReader?
+
+    /// Creates a collector; nothing is read until ``start()``. Commands run through `runner`.
+    public convenience init(sources: [LogSource], configuration: Configuration, runner: CommandRunner = CommandRunner()) {
+        self.init(sources: sources, configuration: configuration, runner: runner, stdinDescriptor: STDIN_FILENO)
+    }
+
+    /// Test seam: `.stdin` reads `stdinDescriptor` instead of descriptor 0.
+    init(sources: [LogSource], configuration: Configuration, runner: CommandRunner, stdinDescriptor: Int32) {
+        self.sources = sources
+        self.configuration = configuration
+        self.runner = runner
+        self.stdinDescriptor = stdinDescriptor
+    }
+
+    deinit {
+        timer?.cancel()
+    }
+
+    /// Starts following every source; existing file content is read before this returns. Idempotent.
+    public func start() {
+        let shouldStart = lifecycle.withLock { l -> Bool in
+            guard l == .idle else { return false }
+            l = .running
+            return true
+        }
+        guard shouldStart else { return }
+        for source in sources {
+            switch source {
+            case let .file(pod, path):
+                pollQueue.sync { files.append(LogSourceFileFollower(pod: pod, path: path)) }
+            case let .directory(path):
+                pollQueue.sync { directories.append((path, [:])) }
+            case let .command(template, pods):
+                for pod in pods { startCommand(template, pod: pod, source: source) }
+            case let .stream(command):
+                startCommand(command, pod: nil, source: source)
+            case .stdin:
+                startStdin()
+            }
+        }
+        pollQueue.sync { pollFiles() }
+        let timer = DispatchSource.makeTimerSource(queue: pollQueue)
+        let interval = max(0.01, configuration.pollInterval)
+        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(20))
+        timer.setEventHandler { [weak self] in self?.pollFiles() }
+        pollQueue.sync { self.timer = timer }
+        timer.resume()
+    }
+
+    /// Stops following: reads what is left, flushes unterminated last lines, and terminates child commands
+    /// (SIGTERM, SIGKILL after 1 s), waiting until they are gone. Idempotent; ``snapshot()`` still works after.
+    public func stop() {
+        let wasRunning = lifecycle.withLock { l -> Bool in
+            defer { l = .stopped }
+            return l == .running
+        }
+        guard wasRunning else { return }
+        pollQueue.sync {
+            timer?.cancel()
+            timer = nil
+            pollFiles()
+            for follower in allFollowers() {
+                follower.flush { line, number in ingest(line, pod: follower.pod, lineNumber: number, arrival: Date()) }
+                follower.closeFile()
+            }
+        }
+        CommandRunner.terminate(commands, grace: 1)
+        for command in commands { command.waitUntilExit(timeout: RunningCommand.drainGrace + 0.5) }
+        stdinReader?.stop(timeout: 0.5)
+    }
+
+    /// Per-pod series so far, sorted naturally by pod; pods without any reading are left out.
+    public func snapshot() -> [LogSampleSeries] {
+        let pods = state.withLock { $0.pods }
+        return PodNameOrder.sorted(pods.keys)
+            .compactMap { pod in pods[pod].flatMap { $0.samples.isEmpty ? nil : LogSampleSeries(pod: pod, samples: $0.samples) } }
+    }
+
+    /// Per-pod statistics and recorded problems so far.
+    public func status() -> Status {
+        state.withLock { s in
+            Status(pods: PodNameOrder.sorted(s.pods.keys).map { pod in
+                let p = s.pods[pod]!
+                return PodStatus(pod: pod, lines: p.lines, samples: p.samples.count, garbageLines: p.garbage,
+                                 arrivalTimestampedSamples: p.arrival)
+            }, errors: s.errorOrder.compactMap { s.errors[$0] }, unattributedLines: s.unattributedLines)
+        }
+    }
+
+    /// Recorded problems so far (same as `status().errors`).
+    public var errors: [String] { status().errors }
+
+    // MARK: - Ingest
+
+    /// Parses one line of a per-pod source.
+    private func ingest(_ line: String, pod: String, lineNumber: Int, arrival: Date) {
+        let result = configuration.parser.parseLine(line, lineNumber: lineNumber, pod: pod)
+        record(result, pod: pod, arrival: arrival)
+    }
+
+    /// Parses one line of a multiplexed source: the `[pod/NAME/container]` prefix names the pod.
+    private func ingestMultiplexed(_ line: String, lineNumber: Int, arrival: Date) {
+        let raw = line[...]
+        let trimmed = raw.drop { $0 == " " || $0 == "\t" }
+        let result: LogLineResult
+        var pod: String?
+        if let (prefixPod, rest) = LogStreamPrefix.split(trimmed) {
+            pod = prefixPod
+            result = configuration.parser.parseLine(rest, lineNumber: lineNumber, pod: prefixPod)
+        } else {
+            result = configuration.parser.parseLine(raw, lineNumber: lineNumber, pod: nil)
+        }
+        if case .sample(let sample) = result, let samplePod = sample.pod { pod = samplePod }
+        guard let pod else {
+            if result != .blank { state.withLock { $0.unattributedLines += 1 } }
+            return
+        }
+        record(result, pod: pod, arrival: arrival)
+    }
+
+    /// Files a reading under the pod its line names (the parser's rule), else under the source's pod.
+    private func record(_ result: LogLineResult, pod: String, arrival: Date) {
+        state.withLock { s in
+            s.pods[pod, default: PodState()].lines += 1
+            switch result {
+            case .sample(var sample):
+                let owner = sample.pod ?? pod
+                sample.pod = owner
+                if sample.timestamp == nil {
+                    sample.timestamp = arrival
+                    s.pods[owner, default: PodState()].arrival += 1
+                }
+                s.pods[owner, default: PodState()].samples.append(sample)
+            case .garbage:
+                s.pods[pod, default: PodState()].garbage += 1
+            case .blank:
+                break
+            }
+        }
+    }
+
+    private func setError(_ key: String, _ message: String?) {
+        state.withLock { s in
+            if let message {
+                if s.errors[key] == nil { s.errorOrder.append(key) }
+                s.errors[key] = message
+            } else if s.errors.removeValue(forKey: key) != nil {
+                s.errorOrder.removeAll { $0 == key }
+            }
+        }
+    }
+
+    // MARK: - Files and directories (on pollQueue)
+
+    private func allFollowers() -> [LogSourceFileFollower] {
+        files + directories.flatMap { PodNameOrder.sorted($0.followers.keys).compactMap { [d = $0] in d.followers[$0] } }
+    }
+
+    private func pollFiles() {
+        let now = Date()
+        for follower in files {
+            poll(follower, key: "file \(follower.pod) \(follower.path)", arrival: now)
+        }
+        for index in directories.indices {
+            let path = directories[index].path
+            let key = "directory \(path)"
+            do {
+                let names = try FileManager.default.contentsOfDirectory(atPath: path)
+                setError(key, nil)
+                for name in names {
+                    guard let pod = LogSource.podName(forFileNamed: name), directories[index].followers[pod] == nil else {
+                        continue
+                    }
+                    let full = (path as NSString).appendingPathComponent(name)
+                    var isDirectory: ObjCBool = false
+                    guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                        continue
+                    }
+                    directories[index].followers[pod] = LogSourceFileFollower(pod: pod, path: full)
+                }
+            } catch {
+                setError(key, "\(key): cannot list: \((error as NSError).localizedDescription)")
+            }
+            for pod in PodNameOrder.sorted(directories[index].followers.keys) {
+                let follower = directories[index].followers[pod]!
+                poll(follower, key: "file \(pod) \(follower.path)", arrival: now)
+            }
+        }
+    }
+
+    private func poll(_ follower: LogSourceFileFollower, key: String, arrival: Date) {
+        let outcome = follower.poll { line, number in ingest(line, pod: follower.pod, lineNumber: number, arrival: arrival) }
+        switch outcome {
+        case .ok: setError(key, nil)
+        case .unavailable(let reason): setError(key, "\(key): \(reason) (still watching)")
+        }
+    }
+
+    // MARK: - Commands and standard input
+
+    private func templateValues(pod: String?) -> [String: String] {
+        var values = ["namespace": configuration.namespace, "selector": configuration.selector,
+                      "start": Timestamp.rfc3339(configuration.runStart)]
+        if let pod { values["pod"] = pod }
+        if let container = configuration.container { values["container"] = container }
+        return values
+    }
+
+    private func startCommand(_ template: CommandTemplate, pod: String?, source: LogSource) {
+        let key = pod.map { "command \($0)" } ?? "stream"
+        let argv: [String]
+        do {
+            argv = try template.render(templateValues(pod: pod))
+        } catch {
+            setError(key, "\(key): \(error)")
+            return
+        }
+        let display = CommandResult.display(argv)
+        let lineCounter = Locked(0)
+        let onLine: @Sendable (String) -> Void = { [weak self] line in
+            guard let self else { return }
+            let number = lineCounter.withLock { n -> Int in n += 1; return n }
+            if let pod {
+                ingest(line, pod: pod, lineNumber: number, arrival: Date())
+            } else {
+                ingestMultiplexed(line, lineNumber: number, arrival: Date())
+            }
+        }
+        let onExit: @Sendable (CommandResult) -> Void = { [weak self] result in
+            guard let self, lifecycle.current == .running, !result.succeeded else { return }
+            let first = result.stderrFirstLine
+            setError(key, "\(key): \(display) failed with \(result.termination)" + (first.isEmpty ? "" : ": \(first)"))
+        }
+        do {
+            commands.append(try runner.stream(argv, onLine: onLine, onExit: onExit))
+        } catch {
+            setError(key, "\(key): \(error)")
+        }
+    }
+
+    private func startStdin() {
+        let counter = Locked(0)
+        let reader = LogSourceDescriptorReader(fd: stdinDescriptor, onLine: { [weak self] line in
+            let number = counter.withLock { n -> Int in n += 1; return n }
+            self?.ingestMultiplexed(line, lineNumber: number, arrival: Date())
+        }, onEnd: { [weak self] failure in
+            if let failure { self?.setError("stdin", "stdin: \(failure)") }
+        })
+        stdinReader = reader
+        reader.start()
+    }
+}

@@ -1,0 +1,84 @@
+/// A TLS protocol version that wsload can require or cap.
+public enum TLSVersion: String, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible {
+    /// TLS 1.2 (RFC 5246).
+    case tls12 = "TLSv1.2"
+    /// TLS 1.3 (RFC 8446).
+    case tls13 = "TLSv1.3"
+
+    /// OpenSSL's name, e.g. `TLSv1.3` (what `TLSSession.protocolVersion` reports).
+    public var description: String { rawValue }
+
+    /// Orders versions oldest first.
+    public static func < (lhs: TLSVersion, rhs: TLSVersion) -> Bool {
+        lhs.order < rhs.order
+    }
+
+    private var order: Int {
+        switch self {
+        case .tls12: 12
+        case .tls13: 13
+        }
+    }
+}
+
+/// Client TLS settings; one `TLSContext` is built from them per run and shared by all connections.
+public struct TLSClientConfiguration: Sendable, Hashable {
+    /// Verify the server's chain and name. `false` only with an explicit `--insecure`.
+    public var verifyPeer: Bool
+    /// PEM bundle of trusted CAs; `nil` uses the system default store.
+    public var caFile: String?
+    /// ALPN protocols to offer, in preference order; empty offers none.
+    public var alpn: [String]
+    /// Keep the last session per (server name, peer address) and offer it on the next connection.
+    public var sessionResumption: Bool
+    /// The oldest protocol version accepted.
+    public var minimumVersion: TLSVersion
+    /// The newest protocol version offered; `nil` means the newest OpenSSL supports.
+    public var maximumVersion: TLSVersion?
+
+    /// Creates client settings; the defaults verify against the system store and offer `http/1.1`.
+    public init(
+        verifyPeer: Bool = true,
+        caFile: String? = nil,
+        alpn: [String] = ["http/1.1"],
+        sessionResumption: Bool = false,
+        minimumVersion: TLSVersion = .tls12,
+        maximumVersion: TLSVersion? = nil
+    ) {
+        self.verifyPeer = verifyPeer
+        self.caFile = caFile
+        self.alpn = alpn
+        self.sessionResumption = sessionResumption
+        self.minimumVersion = minimumVersion
+        self.maximumVersion = maximumVersion
+    }
+}
+
+/// Server TLS settings (used by the reference server and by tests).
+public struct TLSServerConfiguration: Sendable, Hashable {
+    /// PEM file with the leaf certificate first, then any intermediates.
+    public var certificateChainFile: String
+    /// PEM file with the private key of the leaf certificate.
+    public var privateKeyFile: String
+    /// ALPN protocols accepted, in server preference order; empty disables ALPN.
+    public var alpn: [String]
+    /// The oldest protocol version accepted.
+    public var minimumVersion: TLSVersion
+    /// The newest protocol version accepted; `nil` means the newest OpenSSL supports.
+    public var maximumVersion: TLSVersion?
+
+    /// Creates server settings.
+    public init(
+        certificateChainFile: String,
+        privateKeyFile: String,
+        alpn: [String] = ["http/1.1"],
+        minimumVersion: TLSVersion = .tls12,
+        maximumVersion: TLSVersion? = nil
+    ) {
+        self.certificateChainFile = certificateChainFile
+        self.privateKeyFile = privateKeyFile
+        self.alpn = alpn
+        self.minimumVersion = minimumVersion
+        self.maximumVersion = maximumVersion
+    }
+}

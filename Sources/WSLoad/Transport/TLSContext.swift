@@ -1,0 +1,453 @@
+internal import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An immutable, shareable TLS configuration (one OpenSSL `SSL_CTX`) that makes `TLSSession`s.
+///
+/// Build one per run and share it across every connection and queue: OpenSSL contexts are
+/// thread-safe once configured, and nothing here mutates the `SSL_CTX` after `init` returns.
+/// The only mutable state is the optional client session cache, which is guarded by a mutex and
+/// touched once per connection (never per read or write).
+///
+/// Every context sets `SSL_MODE_RELEASE_BUFFERS` (idle connections keep no record buffers),
+/// `SSL_MODE_ENABLE_PARTIAL_WRITE` and `SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER`, and disables
+/// renegotiation.
+///
+/// OpenSSL writes to the socket with `write(2)`: the process must ignore `SIGPIPE`
+/// (`signal(SIGPIPE, SIG_IGN)`) or a peer that resets mid-write kills it.
+public final class TLSContext: @unchecked Sendable {
+    /// Which side of the handshake this context's sessions play.
+    public enum Role: Sendable, Hashable {
+        /// Sessions connect (`SSL_set_connect_state`), send SNI and verify the server.
+        case client
+        /// Sessions accept (`SSL_set_accept_state`) and present the configured certificate.
+        case server
+    }
+
+    /// Which side of the handshake this context's sessions play.
+    public let role: Role
+    /// The client settings this context was built from (`nil` for a server context).
+    public let clientConfiguration: TLSClientConfiguration?
+    /// The server settings this context was built from (`nil` for a client context).
+    public let serverConfiguration: TLSServerConfiguration?
+
+    /// The configured `SSL_CTX`; owned (freed in `deinit`), never mutated after `init`.
+    let ctx: OpaquePointer
+    /// Last resumable session per key; `nil` unless `sessionResumption` is on.
+    let sessionCache: TLSSessionCache?
+    /// Server ALPN preference list, read by the selection callback through its `arg` pointer.
+    private let serverALPN: TLSServerALPN?
+
+    /// Creates a client context: loads the trust store, sets ALPN, versions and the session cache.
+    public init(client configuration: TLSClientConfiguration) throws(TLSError) {
+        ERR_clear_error()
+        let alpnWire = try Self.alpnWireFormat(configuration.alpn)
+        guard let ctx = SSL_CTX_new(TLS_client_method()) else {
+            throw .openSSL(.configuration, "SSL_CTX_new failed")
+        }
+        var success = false
+        defer { if !success { SSL_CTX_free(ctx) } }
+
+        try Self.applyCommonSettings(
+            ctx, minimum: configuration.minimumVersion, maximum: configuration.maximumVersion)
+
+        if configuration.verifyPeer {
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nil)
+            if let caFile = configuration.caFile {
+                guard SSL_CTX_load_verify_locations(ctx, caFile, nil) == 1 else {
+                    throw .openSSL(.configuration, "cannot load CA file \(caFile)")
+                }
+            } else {
+                guard SSL_CTX_set_default_verify_paths(ctx) == 1 else {
+                    throw .openSSL(.configuration, "cannot load the system CA store")
+                }
+            }
+        } else {
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
+        }
+
+        if !alpnWire.isEmpty {
+            let rc = alpnWire.withUnsafeBufferPointer {
+                SSL_CTX_set_alpn_protos(ctx, $0.baseAddress, UInt32($0.count))
+            }
+            guard rc == 0 else {  // Note: 0 is success for this one.
+                throw .openSSL(.configuration, "cannot set ALPN protocols \(configuration.alpn)")
+            }
+        }
+
+        var cache: TLSSessionCache? = nil
+        if configuration.sessionResumption {
+            // Client-side cache with no internal store: OpenSSL hands each new session to the
+            // callback, which keeps the newest one per key (see TLSSession.storeResumableSession).
+            _ = wsl_SSL_CTX_set_session_cache_mode(
+                ctx, Int(SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE))
+            SSL_CTX_sess_set_new_cb(ctx, tlsNewSessionCallback)
+            cache = TLSSessionCache()
+        } else {
+            _ = wsl_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
+        }
+
+        success = true
+        self.role = .client
+        self.clientConfiguration = configuration
+        self.serverConfiguration = nil
+        self.ctx = ctx
+        self.sessionCache = cache
+        self.serverALPN = nil
+    }
+
+    /// Creates a server context: loads the certificate chain and key and sets ALPN selection.
+    public init(server configuration: TLSServerConfiguration) throws(TLSError) {
+        ERR_clear_error()
+        let protocols = try Self.validatedALPN(configuration.alpn)
+        guard let ctx = SSL_CTX_new(TLS_server_method()) else {
+            throw .openSSL(.configuration, "SSL_CTX_new failed")
+        }
+        var success = false
+        defer { if !success { SSL_CTX_free(ctx) } }
+
+        try Self.applyCommonSettings(
+            ctx, minimum: configuration.minimumVersion, maximum: configuration.maximumVersion)
+
+        guard SSL_CTX_use_certificate_chain_file(ctx, configuration.certificateChainFile) == 1 else {
+            throw .openSSL(
+                .configuration,
+                "cannot load certificate chain from \(configuration.certificateChainFile)")
+        }
+        guard SSL_CTX_use_PrivateKey_file(ctx, configuration.privateKeyFile, SSL_FILETYPE_PEM) == 1
+        else {
+            throw .openSSL(
+                .configuration, "cannot load private key from \(configuration.privateKeyFile)")
+        }
+        guard SSL_CTX_check_private_key(ctx) == 1 else {
+            throw .openSSL(
+                .configuration,
+                "private key \(configuration.privateKeyFile) does not match certificate "
+                    + configuration.certificateChainFile)
+        }
+        let sessionIDContext: [UInt8] = Array("wsload".utf8)
+        _ = sessionIDContext.withUnsafeBufferPointer {
+            SSL_CTX_set_session_id_context(ctx, $0.baseAddress, UInt32($0.count))
+        }
+        // One TLS 1.3 ticket per connection is enough to resume and halves ticket traffic.
+        _ = SSL_CTX_set_num_tickets(ctx, 1)
+
+        var alpnBox: TLSServerALPN? = nil
+        if !protocols.isEmpty {
+            let box = TLSServerALPN(protocols: protocols)
+            // The box outlives the SSL_CTX: it is a stored property, and deinit frees the context.
+            SSL_CTX_set_alpn_select_cb(
+                ctx, tlsALPNSelectCallback, Unmanaged.passUnretained(box).toOpaque())
+            alpnBox = box
+        }
+
+        success = true
+        self.role = .server
+        self.clientConfiguration = nil
+        self.serverConfiguration = configuration
+        self.ctx = ctx
+        self.sessionCache = nil
+        self.serverALPN = alpnBox
+    }
+
+    deinit {
+        SSL_CTX_free(ctx)
+    }
+
+    /// Creates a session for a connected, non-blocking socket.
+    ///
+    /// - Parameters:
+    ///   - fd: the socket; the session does not own it (closing it stays the caller's job, after
+    ///     the session is no longer used).
+    ///   - serverName: client only: the host name sent as SNI (skipped for IP literals) and, when
+    ///     `verifyPeer` is on, the name or IP address the certificate must match. `nil` sends no SNI
+    ///     and checks only the chain. Ignored by server contexts.
+    ///   - resumptionKey: client only: the session-cache key; by default the server name and the
+    ///     socket's peer address (`host@ip:port`).
+    public func makeSession(
+        fd: Int32, serverName: String?, resumptionKey: String? = nil
+    ) throws(TLSError) -> TLSSession {
+        ERR_clear_error()
+        guard let ssl = SSL_new(ctx) else {
+            throw .openSSL(.configuration, "SSL_new failed")
+        }
+        var success = false
+        defer { if !success { SSL_free(ssl) } }
+
+        guard SSL_set_fd(ssl, fd) == 1 else {
+            throw .openSSL(.configuration, "SSL_set_fd(\(fd)) failed")
+        }
+
+        var verifiedName: String? = nil
+        var key: String? = nil
+        switch role {
+        case .server:
+            SSL_set_accept_state(ssl)
+        case .client:
+            SSL_set_connect_state(ssl)
+            let verifyPeer = clientConfiguration?.verifyPeer ?? true
+            if let name = serverName.map(Self.normalizedHost), !name.isEmpty {
+                let isIP = Self.isIPLiteral(name)
+                if !isIP {
+                    guard name.withCString({ wsl_SSL_set_tlsext_host_name(ssl, $0) }) == 1 else {
+                        throw .openSSL(.configuration, "invalid TLS server name \(name)")
+                    }
+                }
+                if verifyPeer {
+                    let param = SSL_get0_param(ssl)
+                    let ok: Int32
+                    if isIP {
+                        ok = X509_VERIFY_PARAM_set1_ip_asc(param, name)
+                    } else {
+                        X509_VERIFY_PARAM_set_hostflags(
+                            param, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+                        ok = X509_VERIFY_PARAM_set1_host(param, name, 0)
+                    }
+                    guard ok == 1 else {
+                        throw .openSSL(.configuration, "cannot verify against name \(name)")
+                    }
+                    verifiedName = name
+                }
+            }
+            if let cache = sessionCache {
+                let k = resumptionKey ?? Self.defaultResumptionKey(fd: fd, serverName: serverName)
+                key = k
+                cache.apply(key: k, to: ssl)
+            }
+        }
+
+        success = true
+        let session = TLSSession(
+            context: self, ssl: ssl, verifiedName: verifiedName, resumptionKey: key)
+        // The SSL's app data points back (unretained) at the session, which owns the SSL.
+        _ = wsl_SSL_set_app_data(ssl, Unmanaged.passUnretained(session).toOpaque())
+        return session
+    }
+
+    // MARK: - Helpers
+
+    private static func applyCommonSettings(
+        _ ctx: OpaquePointer, minimum: TLSVersion, maximum: TLSVersion?
+    ) throws(TLSError) {
+        let mode = SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE
+            | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER
+        _ = wsl_SSL_CTX_set_mode(ctx, Int(mode))
+        _ = SSL_CTX_set_options(ctx, wsl_SSL_OP_NO_RENEGOTIATION())
+        guard wsl_SSL_CTX_set_min_proto_version(ctx, minimum.openSSLVersion) == 1 else {
+            throw .openSSL(.configuration, "cannot set minimum TLS version \(minimum)")
+        }
+        if let maximum {
+            guard maximum >= minimum else {
+                throw TLSError(
+                    kind: .configuration,
+                    message: "maximum TLS version \(maximum) is older than minimum \(minimum)")
+            }
+            guard wsl_SSL_CTX_set_max_proto_version(ctx, maximum.openSSLVersion) == 1 else {
+                throw .openSSL(.configuration, "cannot set maximum TLS version \(maximum)")
+            }
+        }
+    }
+
+    /// Checks ALPN names (1–255 bytes each) and returns them as byte strings.
+    static func validatedALPN(_ protocols: [String]) throws(TLSError) -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        for name in protocols {
+            let bytes = Array(name.utf8)
+            guard (1...255).contains(bytes.count) else {
+                throw TLSError(
+                    kind: .configuration,
+                    message: "ALPN protocol name must be 1-255 bytes: \"\(name)\"")
+            }
+            result.append(bytes)
+        }
+        return result
+    }
+
+    /// ALPN names in wire format: each name prefixed by its one-byte length (RFC 7301 §3.1).
+    static func alpnWireFormat(_ protocols: [String]) throws(TLSError) -> [UInt8] {
+        var wire: [UInt8] = []
+        for bytes in try validatedALPN(protocols) {
+            wire.append(UInt8(bytes.count))
+            wire.append(contentsOf: bytes)
+        }
+        return wire
+    }
+
+    /// Strips URL brackets from IPv6 literals and one trailing dot from DNS names.
+    static func normalizedHost(_ host: String) -> String {
+        var name = Substring(host)
+        if name.hasPrefix("["), name.hasSuffix("]") { name = name.dropFirst().dropLast() }
+        if name.hasSuffix("."), name.count > 1 { name = name.dropLast() }
+        return String(name)
+    }
+
+    /// Whether `host` is an IPv4 or IPv6 literal (no SNI for those, RFC 6066 §3).
+    static func isIPLiteral(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return host.withCString { cName in
+            inet_pton(AF_INET, cName, &v4) == 1 || inet_pton(AF_INET6, cName, &v6) == 1
+        }
+    }
+
+    /// `serverName@peer-address:port`, or `serverName@fd-family-N` if the peer is not IP.
+    static func defaultResumptionKey(fd: Int32, serverName: String?) -> String {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        let host = serverName ?? ""
+        guard rc == 0 else { return "\(host)@unknown" }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
+                    var addr = sin.pointee.sin_addr
+                    inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
+                    let port = UInt16(bigEndian: sin.pointee.sin_port)
+                    return "\(host)@\(tlsString(fromNulTerminated: text)):\(port)"
+                }
+            }
+        case AF_INET6:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
+                    var addr = sin6.pointee.sin6_addr
+                    inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
+                    let port = UInt16(bigEndian: sin6.pointee.sin6_port)
+                    return "\(host)@[\(tlsString(fromNulTerminated: text))]:\(port)"
+                }
+            }
+        default:
+            return "\(host)@fd-family-\(storage.ss_family)"
+        }
+    }
+}
+
+extension TLSVersion {
+    /// OpenSSL's version constant (`TLS1_2_VERSION`, `TLS1_3_VERSION`).
+    var openSSLVersion: Int32 {
+        switch self {
+        case .tls12: TLS1_2_VERSION
+        case .tls13: TLS1_3_VERSION
+        }
+    }
+}
+
+// MARK: - Client session cache
+
+/// The newest resumable `SSL_SESSION` per key (normally server name and peer address).
+///
+/// Shared by all connections of a context, so every access holds `mutex`; it is used once per
+/// connection (when a session is created and when the server's ticket arrives), never on the
+/// read/write path. (A pthread mutex rather than `Synchronization.Mutex`, which needs macOS 15.)
+final class TLSSessionCache: @unchecked Sendable {
+    /// Bound on distinct keys; past it an arbitrary other entry is evicted.
+    static let maximumEntries = 4096
+
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// Guarded by `mutex`. Each value holds one reference, released on replace and in deinit.
+    private var sessions: [String: OpaquePointer] = [:]
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        for session in sessions.values { SSL_SESSION_free(session) }
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
+    }
+
+    /// Keeps a private copy of `session` as the newest one for `key`.
+    ///
+    /// A copy, because OpenSSL marks a connection's own session not resumable when that
+    /// connection is freed without `close_notify` (common in a load test), which would spoil
+    /// the cache entry for everyone.
+    func store(_ session: OpaquePointer, key: String) {
+        guard let session = SSL_SESSION_dup(session) else { return }
+        locked {
+            if let old = sessions.updateValue(session, forKey: key) {
+                SSL_SESSION_free(old)
+            } else if sessions.count > Self.maximumEntries,
+                let victim = sessions.first(where: { $0.key != key })
+            {
+                sessions.removeValue(forKey: victim.key)
+                SSL_SESSION_free(victim.value)
+            }
+        }
+    }
+
+    /// Offers a private copy of the cached session for `key` on `ssl`, if there is one.
+    ///
+    /// A copy, so connections on different threads never share one mutable `SSL_SESSION`.
+    func apply(key: String, to ssl: OpaquePointer) {
+        locked {
+            guard let cached = sessions[key], let copy = SSL_SESSION_dup(cached) else { return }
+            _ = SSL_set_session(ssl, copy)  // takes its own reference
+            SSL_SESSION_free(copy)
+        }
+    }
+
+    /// Number of keys with a cached session.
+    var count: Int { locked { sessions.count } }
+}
+
+/// OpenSSL's new-session callback: hands the session to the owning `TLSSession`'s cache, which
+/// stores a copy. Returns 0: OpenSSL keeps its reference.
+private func tlsNewSessionCallback(_ ssl: OpaquePointer?, _ session: OpaquePointer?) -> Int32 {
+    guard let ssl, let session, let owner = wsl_SSL_get_app_data(ssl) else { return 0 }
+    let tls = Unmanaged<TLSSession>.fromOpaque(owner).takeUnretainedValue()
+    tls.storeResumableSession(session)
+    return 0
+}
+
+// MARK: - Server ALPN selection
+
+/// The server's ALPN preference list, reachable from the C selection callback.
+final class TLSServerALPN: Sendable {
+    let protocols: [[UInt8]]
+    init(protocols: [[UInt8]]) { self.protocols = protocols }
+}
+
+/// Picks the first server-preferred protocol that the client offered (RFC 7301 §3.2).
+/// `out` points into the client's list (`input`), which OpenSSL copies before it goes away.
+private func tlsALPNSelectCallback(
+    _ ssl: OpaquePointer?,
+    _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+    _ outLength: UnsafeMutablePointer<UInt8>?,
+    _ input: UnsafePointer<UInt8>?,
+    _ inputLength: UInt32,
+    _ arg: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let out, let outLength, let input, let arg else { return SSL_TLSEXT_ERR_NOACK }
+    let preferences = Unmanaged<TLSServerALPN>.fromOpaque(arg).takeUnretainedValue().protocols
+    let offered = UnsafeBufferPointer(start: input, count: Int(inputLength))
+    for wanted in preferences {
+        var index = 0
+        while index < offered.count {
+            let length = Int(offered[index])
+            let start = index + 1
+            guard length > 0, start + length <= offered.count else { break }
+            if length == wanted.count, offered[start..<start + length].elementsEqual(wanted) {
+                out.pointee = input + start
+                outLength.pointee = UInt8(length)
+                return SSL_TLSEXT_ERR_OK
+            }
+            index = start + length
+        }
+    }
+    return SSL_TLSEXT_ERR_NOACK
+}
