@@ -259,7 +259,14 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
             }
             if n == 0 { return handleEOF() }
             received(UnsafeRawBufferPointer(rebasing: buffer[0 ..< n]))
-            if stage == .finished || n < buffer.count { return }
+            if stage == .finished { return }
+            // A TLS read returns at most one record and decrypted bytes can wait inside OpenSSL without
+            // the socket becoming readable again, so TLS reads go on until OpenSSL wants more input.
+            if tlsSession == nil && n < buffer.count { return }
+        }
+        // Budget spent with data still buffered: continue on a later turn of the queue.
+        if let tls = tlsSession, tls.pendingReadableBytes > 0 || stage == .open {
+            io.queue.async { [self] in handleReadable() }
         }
     }
 

@@ -99,16 +99,31 @@ struct RunOptions: ParsableArguments {
         }
         let plan: RunPlan
         do { plan = try RunPlanner.plan(from: profile) } catch { throw CLIError(exitCode: .usageError, message: "\(profileFile): \(error)") }
-        let known = Dictionary(profile.pods.staticPods.map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
+        var known = Dictionary(profile.pods.staticPods.map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
             .merging(pods.map { ($0, 1.0) }, uniquingKeysWith: { a, _ in a })
+        var discoveryNotes: [String] = []
+        if let d = profile.pods.discovery {
+            // Pods from `kubectl get pods -o json` (or the profile's command template), before anything connects.
+            let discovery = PodDiscovery(namespace: d.namespace, selector: d.selector, template: CommandTemplate(d.command))
+            do {
+                let found = try discovery.discover()
+                for p in found where known[p.name] == nil { known[p.name] = 1 }
+                let notReady = found.filter { !$0.ready }.map(\.name)
+                discoveryNotes.append("Discovered \(found.count) pods (\(found.map(\.name).joined(separator: ", ")))\(notReady.isEmpty ? "" : "; not ready: \(notReady.joined(separator: ", "))").")
+                let restarted = found.filter { $0.restartCount > 0 }
+                if !restarted.isEmpty { discoveryNotes.append("Pods with restarts: \(restarted.map { "\($0.name) (\($0.restartCount))" }.joined(separator: ", ")).") }
+            } catch {
+                throw CLIError(exitCode: .runIncomplete, message: "\(profileFile): pods.discovery: \(error)")
+            }
+        }
         let weights = profile.expected.weights.isEmpty ? nil : profile.expected.weights
         let thresholds = RunPlanner.thresholds(from: profile.gate, podCount: max(known.count, weights?.count ?? 0))
         let feed: ServerLogFeed?
-        do { feed = try LogFeedFactory.make(profile: profile, runStart: Date()) } catch {
+        do { feed = try LogFeedFactory.make(profile: profile, runStart: Date(), pods: known.isEmpty ? nil : known.keys.sorted()) } catch {
             throw CLIError(exitCode: .usageError, message: "\(profileFile): server_logs: \(error)")
         }
         let context = ReportContext(profileName: profile.name, target: plan.url.description, knownPods: known, weights: weights,
-                                    serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy, thresholds: thresholds)
+                                    serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy, thresholds: thresholds, notes: discoveryNotes)
         let formats = formats.isEmpty ? profile.output.formats.compactMap { ReportFormat(rawValue: $0.rawValue) } : formats
         let outDir = out ?? profile.output.out
         let stderr = LineWriter.standardError
