@@ -55,6 +55,9 @@ public protocol WSConnectionDelegate: AnyObject, Sendable {
     func connectionDidOpen(_ connection: WSConnection, handshake: HandshakeResult)
     /// Server: an upgrade request arrived; decide whether to accept it.
     func connection(_ connection: WSConnection, shouldAccept request: RequestHead) -> ServerUpgradeDecision
+    /// Server: a plain HTTP request without an upgrade arrived (a health check or a pre-flight GET);
+    /// return the response to send before closing, or nil for the default 400.
+    func connection(_ connection: WSConnection, plainHTTPRequest request: RequestHead) -> (status: Int, reason: String, body: String, headers: HTTPHeaders)?
     /// Server: the 101 was sent and the connection is open.
     func connectionDidAccept(_ connection: WSConnection, request: RequestHead)
     /// A complete message arrived.
@@ -70,6 +73,8 @@ extension WSConnectionDelegate {
     public func connectionDidOpen(_ connection: WSConnection, handshake: HandshakeResult) {}
     /// Default: accept with no extra headers.
     public func connection(_ connection: WSConnection, shouldAccept request: RequestHead) -> ServerUpgradeDecision { .accept(extraHeaders: HTTPHeaders()) }
+    /// Default: no plain HTTP handling (400).
+    public func connection(_ connection: WSConnection, plainHTTPRequest request: RequestHead) -> (status: Int, reason: String, body: String, headers: HTTPHeaders)? { nil }
     /// Default: nothing.
     public func connectionDidAccept(_ connection: WSConnection, request: RequestHead) {}
     /// Default: nothing.

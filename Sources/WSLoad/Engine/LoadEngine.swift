@@ -100,6 +100,7 @@ public final class LoadEngine: @unchecked Sendable {
     /// Runs to completion (or until ``stop()``), calling `progress` every `progressInterval` seconds
     /// on a background queue. Blocks the calling thread.
     public func run(progressInterval: Double = 1, progress: (@Sendable (EngineSnapshot) -> Void)? = nil) -> EngineResult {
+        runPreflights()
         control.async { [self] in
             onProgress = progress
             startedAt = Date()
@@ -120,6 +121,47 @@ public final class LoadEngine: @unchecked Sendable {
         }
         finished.wait()
         return control.sync { resultLocked() }
+    }
+
+    /// Runs the plan's pre-flight request once per cookie jar (per client, or once for a shared jar)
+    /// before the ramp, at most `maxInFlight` (≤ 32) at a time, so the first upgrade already carries the cookie.
+    private func runPreflights() {
+        guard let (url, method) = plan.preflight else { return }
+        let jarsToFill: [(client: Int, jar: CookieJar)] = switch plan.cookiePolicy {
+        case .perClient: jars.enumerated().compactMap { i, j in j.map { (i, $0) } }
+        case .shared: [(0, sharedJar)]
+        case .none, .perConnection: []
+        }
+        if jarsToFill.isEmpty {
+            warnings.append("pre-flight skipped: cookie policy \(plan.cookiePolicy.rawValue) keeps no jar to fill")
+            return
+        }
+        let tls: TLSContext? = url.isTLS ? (try? TLSContext(client: plan.tls ?? TLSClientConfiguration())) : nil
+        let failures = Locked([String]())
+        let limit = DispatchSemaphore(value: max(1, min(32, plan.maxInFlight)))
+        let group = DispatchGroup()
+        let plan = self.plan
+        for (client, jar) in jarsToFill {
+            limit.wait()
+            group.enter()
+            DispatchQueue.global().async {
+                defer { limit.signal(); group.leave() }
+                do {
+                    let r = try Preflight.run(url: url, method: method, source: plan.source(ofClient: client), jar: jar, tls: tls,
+                                              serverName: plan.serverName ?? (url.isIPLiteral ? nil : url.host), resolveOverride: plan.resolveOverride,
+                                              timeout: plan.upgradeTimeout)
+                    if r.status >= 400 { failures.withLock { $0.append("client \(client): HTTP \(r.status)") } }
+                } catch {
+                    failures.withLock { $0.append("client \(client): \(error)") }
+                }
+            }
+        }
+        group.wait()
+        let failed = failures.current
+        if !failed.isEmpty {
+            warnings.append("pre-flight \(method) \(url) failed for \(failed.count) of \(jarsToFill.count) jars (first: \(failed[0])); their connections start without its cookies")
+        }
+        log("pre-flight: \(jarsToFill.count - failed.count) of \(jarsToFill.count) jars filled from \(method) \(url)")
     }
 
     /// Stops the run early: no new connections, open ones are closed, the result is complete for what happened.

@@ -48,6 +48,8 @@ public struct RunPlan: Sendable {
     public var tls: TLSClientConfiguration?
     /// SNI / verification name override.
     public var serverName: String?
+    /// An HTTP request each virtual client makes before its connections (its Set-Cookie fills the jar).
+    public var preflight: (url: WebSocketURL, method: String)?
     /// How connections are attributed to pods.
     public var attribution: AttributionRules
     /// Number of I/O queues (default: one per core).
@@ -65,7 +67,7 @@ public struct RunPlan: Sendable {
         rate = 0; maxInFlight = 256; hold = 0; trafficInterval = 0; trafficMessage = "hello {conn}"
         pingInterval = 0; pongTimeout = 0
         connectTimeout = 10; tlsTimeout = 10; upgradeTimeout = 10; closeTimeout = 5
-        limits = .default; deflate = false; tls = nil; serverName = nil
+        limits = .default; deflate = false; tls = nil; serverName = nil; preflight = nil
         attribution = AttributionRules()
         ioQueues = max(1, min(8, System.coreCount))
         fdReserve = 64

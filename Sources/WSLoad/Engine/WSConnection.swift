@@ -333,6 +333,12 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
             }
             guard let (head, remainder) = result else { handshake = .server(parser: parser); return }
             handshake = nil
+            if !head.headers.tokens("Upgrade").contains("websocket"), let plain = delegate.connection(self, plainHTTPRequest: head) {
+                enqueue(ServerHandshake.errorResponse(status: plain.status, reason: plain.reason, body: plain.body, extraHeaders: plain.headers))
+                outcome = .closed(code: nil, reason: "plain HTTP \(head.method) \(head.target) answered \(plain.status)", byPeer: false)
+                if outboundOffset >= outbound.count { finish(outcome!) } else { setPhaseDeadline(1) }
+                return
+            }
             switch delegate.connection(self, shouldAccept: head) {
             case .reject(let status, let reason, let body):
                 enqueue(ServerHandshake.errorResponse(status: status, reason: reason, body: body))
@@ -455,7 +461,7 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         outboundOffset = 0
         if stage != .connecting && stage != .tlsHandshake { suspendWriteSource() }
         if stage == .awaitingEOF && role == .server { shutdown(fd, Int32(SHUT_WR)) }
-        if case .failed? = outcome, stage == .serverHandshake || stage == .upgrading { finish(outcome!) }
+        if outcome != nil, stage == .serverHandshake || stage == .upgrading { finish(outcome!) }
     }
 
     /// Bytes queued but not yet written to the socket.

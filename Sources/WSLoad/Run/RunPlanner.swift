@@ -57,6 +57,9 @@ public enum RunPlanner {
         case nil: break
         }
         plan.attribution = rules
+        if let pre = profile.clients.preflight {
+            do { plan.preflight = (try WebSocketURL(pre.url), pre.method) } catch { throw PlanError("clients.preflight.url: \(error)") }
+        }
         return plan
     }
 

@@ -98,8 +98,11 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     @discardableResult
     public func drain(timeout: Double = 10) -> Int {
         listener?.stop()
-        let open = table.withLock { t -> [WSConnection] in t.draining = true; return Array(t.connections.values) }
-        emit(active: open.count, event: "draining \(open.count) connections (SIGTERM)")
+        let open = table.withLock { t -> [WSConnection] in
+            t.draining = true
+            emit(active: t.active, event: "draining \(t.connections.count) connections (SIGTERM)")
+            return Array(t.connections.values)
+        }
         if open.isEmpty { return 0 }
         for c in open { c.io.queue.async { c.close(code: .goingAway, reason: "server shutting down") } }
         let deadline = DispatchTime.now() + timeout
@@ -154,9 +157,15 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
         }
     }
 
+    /// Answers plain HTTP requests (health checks, pre-flight GETs) with 200 and the pod's identity.
+    public func connection(_ connection: WSConnection, plainHTTPRequest request: RequestHead) -> (status: Int, reason: String, body: String, headers: HTTPHeaders)? {
+        (200, "OK", "pod \(configuration.podName): \(activeConnections) active connections\n", HTTPHeaders([("X-Pod-Name", configuration.podName)]))
+    }
+
     /// Logs the new count and sends the identity message when configured.
     public func connectionDidAccept(_ connection: WSConnection, request: RequestHead) {
-        emit(active: activeConnections)
+        // Log under the table lock: connections on different I/O queues must not write their counts out of order.
+        table.withLock { t in emit(active: t.active) }
         if configuration.sendIdentityMessage {
             connection.send(.text("{\"pod\":\"\(configuration.podName)\"}"))
         }
@@ -172,11 +181,9 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
         let (wasOpen, active, draining) = table.withLock { t -> (Bool, Int, Bool) in
             guard t.connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return (false, t.active, t.draining) }
             t.active -= 1
+            emit(active: t.active)  // under the lock, so the last line is always the current count
             return (true, t.active, t.draining)
         }
-        if wasOpen {
-            emit(active: active)
-            if draining && active == 0 { allClosed.signal() }
-        }
+        if wasOpen && draining && active == 0 { allClosed.signal() }
     }
 }

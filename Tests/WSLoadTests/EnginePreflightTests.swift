@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import WSLoad
+
+/// Pre-flight GETs fill cookie jars before the ramp; without them a cookie-less burst scatters a client.
+@Suite(.serialized) struct EnginePreflightTests {
+    @Test func preflightCookiePinsEveryConnectionOfAClientEvenInABurst() throws {
+        let cluster = try LocalCluster(pods: 3, policy: .cookie)
+        defer { cluster.shutdown() }
+        var plan = RunPlan(url: cluster.url, clients: 3, connectionsPerClient: 6)
+        plan.cookiePolicy = .perClient
+        plan.firstConnectionFirst = false
+        plan.preflight = (try WebSocketURL("http://127.0.0.1:\(cluster.frontAddress!.port)/login"), "GET")
+        plan.attribution = AttributionRules(headers: ["X-Pod-Name"], cookieName: "SERVERID")
+        plan.hold = 0.1
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.held == 18)
+        #expect(result.warnings.isEmpty, "\(result.warnings)")
+        #expect(result.records.allSatisfy { $0.sentCookie })
+        var pods: [Int: Set<String>] = [:]
+        for r in result.records { pods[r.client, default: []].insert(r.pod ?? "?") }
+        #expect(pods.values.allSatisfy { $0.count == 1 }, "\(pods)")
+    }
+
+    @Test func withoutPreflightACookielessBurstScattersAClient() throws {
+        let cluster = try LocalCluster(pods: 3, policy: .cookie)
+        defer { cluster.shutdown() }
+        var plan = RunPlan(url: cluster.url, clients: 1, connectionsPerClient: 6)
+        plan.cookiePolicy = .perClient
+        plan.firstConnectionFirst = false
+        plan.maxInFlight = 6
+        plan.hold = 0.1
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.held == 6)
+        // All six started before any cookie came back, so round robin spread them over the pods.
+        #expect(Set(result.records.compactMap(\.pod)).count == 3)
+    }
+
+    @Test func failingPreflightIsAWarningNotAFailure() throws {
+        let cluster = try LocalCluster(pods: 1, policy: nil)
+        defer { cluster.shutdown() }
+        let fd = try #require(try? Socket.listen(on: SocketAddress(ip: "127.0.0.1", port: 0)!).get())
+        let closedPort = Socket.localAddress(fd)!.port
+        close(fd)
+        var plan = RunPlan(url: cluster.url, clients: 2, connectionsPerClient: 1)
+        plan.preflight = (try WebSocketURL("http://127.0.0.1:\(closedPort)/login"), "GET")
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.held == 2)
+        #expect(result.warnings.contains { $0.contains("pre-flight") && $0.contains("2 of 2") })
+    }
+}
