@@ -6,17 +6,18 @@ import Darwin
 
 /// An IPv4 or IPv6 socket address with a port, stored inline (no allocation).
 public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
-    /// The raw address family storage.
-    @usableFromInline var storage: sockaddr_storage
+    /// The raw address: a `sockaddr_in6` is large enough for both families (28 bytes, vs 128 for
+    /// `sockaddr_storage`); every connection keeps two of these, so the size matters at scale.
+    @usableFromInline var storage: sockaddr_in6
 
     /// The address family (`AF_INET` or `AF_INET6`).
-    public var family: Int32 { Int32(storage.ss_family) }
+    public var family: Int32 { Int32(storage.sin6_family) }
     /// Whether this is an IPv6 address.
     public var isIPv6: Bool { family == AF_INET6 }
 
     /// Parses a numeric IPv4 or IPv6 address (no brackets, no name lookup) with a port.
     public init?(ip: String, port: UInt16) {
-        var storage = sockaddr_storage()
+        var storage = sockaddr_in6()
         var v4 = in_addr()
         var v6 = in6_addr()
         if inet_pton(AF_INET, ip, &v4) == 1 {
@@ -45,9 +46,9 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     public init?(_ address: UnsafePointer<sockaddr>, length: socklen_t) {
         let family = Int32(address.pointee.sa_family)
         guard family == AF_INET || family == AF_INET6 else { return nil }
-        var storage = sockaddr_storage()
+        var storage = sockaddr_in6()
         withUnsafeMutableBytes(of: &storage) { raw in
-            raw.copyMemory(from: UnsafeRawBufferPointer(start: address, count: min(Int(length), MemoryLayout<sockaddr_storage>.size)))
+            raw.copyMemory(from: UnsafeRawBufferPointer(start: address, count: min(Int(length), MemoryLayout<sockaddr_in6>.size)))
         }
         self.storage = storage
     }
