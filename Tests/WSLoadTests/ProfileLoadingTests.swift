@@ -21,7 +21,7 @@ enum ProfileTestPaths {
 @Suite struct ProfileLoadingTests {
     @Test func everyShippedProfileLoadsAndValidates() throws {
         let shipped = try ProfileTestPaths.shippedProfiles()
-        #expect(Set(shipped.keys) == ["ingress-20conns", "service-clientip", "ci-skew-gate", "local-demo"])
+        #expect(Set(shipped.keys) == ["ingress-20conns", "service-clientip", "ci-skew-gate", "local-demo", "portforward-capacity", "soak"])
         for name in shipped.keys {
             var profile = try ProfileLoader.load(path: ProfileTestPaths.profiles.appendingPathComponent("\(name).yaml").path)
             #expect(profile.name == name)

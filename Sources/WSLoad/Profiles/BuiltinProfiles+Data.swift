@@ -120,6 +120,50 @@ gate:
   max_failed: 0
 
 """##,
+        "portforward-capacity": ##"""
+# portforward-capacity — how many WebSocket connections one pod takes through `kubectl port-forward`.
+#
+# `wsload portforward` starts one forward per pod (the command below, no shell), waits until its local
+# port accepts TCP, then opens connections in steps of `step` until `target` or the first step where
+# connections fail, and says why it stopped: target-reached, server-503 (the pod is at capacity),
+# refused, timeout, forward-died (kubectl kept exiting), … A port-forward always reaches exactly one pod,
+# so this measures a pod (and the forward), never the Service's spread.
+#
+# The pods come from `--pod NAME` (repeatable), `pods.static` or `pods.discovery`; the pod port from
+# `--remote-port` (or portforward.remote_port in your copy):
+#   wsload portforward --profile portforward-capacity --pod ws-0 --pod ws-1 --remote-port 8080
+#   wsload portforward --profile portforward-capacity --namespace prod --selector app=ws --remote-port 8080
+name: portforward-capacity
+description: "Per-pod capacity through kubectl port-forward: ramp to 1000 connections in steps of 50, or until failure"
+
+target:
+  kind: port-forward             # every connection reaches the one forwarded pod
+
+portforward:
+  command: ["kubectl", "port-forward", "-n", "{namespace}", "pod/{pod}", "{localPort}:{remotePort}"]
+  local_port_base: 0             # 0 = let wsload pick a free local port per pod
+  path: /ws                      # requested as ws://127.0.0.1:{localPort}/ws
+  target: 1000                   # connections per pod
+  step: 50                       # added per step
+  step_interval: 1s
+  hold: 10s                      # hold what was reached, then close
+  parallel: false                # one pod after another: a forward's own limits stay separate
+  ready_timeout: 10s             # kubectl needs the API server: allow it time to listen
+  restart:                       # a forward that exits or stops accepting is restarted
+    max_restarts: 5
+    initial_backoff: 500ms
+    max_backoff: 10s
+    jitter: 0.2
+
+timeouts:
+  connect: 5s
+  upgrade: 10s
+
+keepalive:                       # kubectl port-forward sends no keepalives of its own
+  ping_interval: 20s
+  pong_timeout: 10s
+
+"""##,
         "service-clientip": ##"""
 # service-clientip — does a Service with sessionAffinity: ClientIP spread different client IPs?
 #
@@ -151,6 +195,56 @@ attribution:
 gate:
   min_pods_hit: 2              # different IPs must not all stick to one pod
   max_skew: 50                 # no pod more than 50% above or below its fair share
+  max_failed: 0
+
+"""##,
+        "soak": ##"""
+# soak — long-lived connections, held for 30 minutes, with the per-pod counts sampled over time.
+#
+# 200 connections from 10 loopback source addresses (20 per address), no cookies. They stay open for
+# 30 minutes with a WebSocket ping every 20s (a pong must come within 10s, so half-open connections
+# are found), which also keeps idle-timeout proxies (nginx proxy_read_timeout, HAProxy timeout tunnel)
+# from cutting them. A dropped connection is re-established up to 5 times with capped exponential
+# backoff and jitter, keeping its virtual client's source address. Every 10s the per-pod counts are
+# sampled, so the report shows how the spread moved during the soak (pod restarts, rollouts, drains).
+#
+# target.url is absent: pass it, e.g.
+#   wsload --profile soak --url ws://ws.default.svc.cluster.local:8080/ws
+name: soak
+description: "Soak: 200 connections from 10 sources held 30m, pings every 20s, reconnects, 10s timeline"
+
+target:
+  kind: service                  # a Service spreads connections; use ingress behind an Ingress
+
+clients:
+  connections: 200
+  sources: ["127.0.0.2-127.0.0.11"]   # 10 addresses, used round-robin: 20 connections each
+  cookies: none
+
+ramp:
+  rate: 50                       # connects per second: the ramp takes 4s
+  max_in_flight: 32
+
+hold: 30m
+
+keepalive:
+  ping_interval: 20s
+  pong_timeout: 10s
+
+reconnect:                       # re-establish dropped connections
+  max_retries: 5                 # per connection
+  initial_backoff: 500ms         # then 1s, 2s, 4s, 8s …
+  max_backoff: 10s               # … capped here
+  jitter: 0.2                    # up to 20% of each delay randomised, so reconnects do not arrive in a burst
+
+timeline:
+  interval: 10s                  # per-pod counts and per-interval statistics every 10s
+
+attribution:
+  headers: [X-Pod-Name]
+
+gate:
+  min_pods_hit: 2
   max_failed: 0
 
 """##,

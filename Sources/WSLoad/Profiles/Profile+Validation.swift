@@ -45,6 +45,9 @@ extension Profile {
         }
         try validateGate()
 
+        try validateReconnectAndTimeline()
+        try validatePortForwardSection()
+
         if output.formats.isEmpty { throw m.error("output.formats", "must name at least one format") }
         var seenFormats = Set<OutputFormat>()
         for (i, format) in output.formats.enumerated() where !seenFormats.insert(format).inserted {
@@ -175,7 +178,66 @@ extension Profile {
         }
     }
 
+    private func validateReconnectAndTimeline() throws(ProfileError) {
+        let m = sourceMap
+        if let reconnect {
+            if reconnect.maxRetries < 0 { throw m.error("reconnect.max_retries", "must be >= 0, got \(reconnect.maxRetries)") }
+            try Self.checkBackoff(initial: reconnect.initialBackoff, max: reconnect.maxBackoff, jitter: reconnect.jitter, "reconnect", m)
+        }
+        if timeline.interval.seconds <= 0 { throw m.error("timeline.interval", "must be > 0") }
+    }
+
+    private func validatePortForwardSection() throws(ProfileError) {
+        guard let pf = portforward else { return }
+        let m = sourceMap
+        if pf.command.isEmpty || pf.command[0].isEmpty { throw m.error("portforward.command", "must not be empty") }
+        for (i, word) in pf.command.enumerated() {
+            try Self.checkPlaceholders(word, "portforward.command[\(i)]", ProfileSchema.portForwardPlaceholders, m)
+        }
+        if let port = pf.remotePort, !(1...65535).contains(port) {
+            throw m.error("portforward.remote_port", "port \(port) out of range 1-65535")
+        }
+        if !(0...65535).contains(pf.localPortBase) {
+            throw m.error("portforward.local_port_base", "must be 0 (pick free ports) or a port 1-65535, got \(pf.localPortBase)")
+        }
+        if !pf.path.hasPrefix("/") { throw m.error("portforward.path", "must start with \"/\", got \"\(pf.path)\"") }
+        if pf.path.contains(where: { $0 == " " || $0 == "#" || $0.isNewline }) {
+            throw m.error("portforward.path", "must not contain spaces, newlines or \"#\", got \"\(pf.path)\"")
+        }
+        if pf.target < 1 { throw m.error("portforward.target", "must be at least 1 connection, got \(pf.target)") }
+        if pf.step < 1 { throw m.error("portforward.step", "must be at least 1 connection, got \(pf.step)") }
+        if pf.readyTimeout.seconds <= 0 { throw m.error("portforward.ready_timeout", "must be > 0") }
+        if pf.restart.maxRestarts < 0 {
+            throw m.error("portforward.restart.max_restarts", "must be >= 0, got \(pf.restart.maxRestarts)")
+        }
+        try Self.checkBackoff(initial: pf.restart.initialBackoff, max: pf.restart.maxBackoff, jitter: pf.restart.jitter,
+                              "portforward.restart", m)
+    }
+
+    /// Checks for running `wsload portforward` with this profile, after ``validate(requireURL:)`` and command-line
+    /// overrides: the forward command needs `remote_port` when it uses `{remotePort}`.
+    public func validateForPortForward() throws(ProfileError) {
+        let pf = portforward ?? PortForwardSection()
+        if pf.usesRemotePort, pf.remotePort == nil {
+            let path = portforward == nil ? "portforward" : "portforward.remote_port"
+            throw sourceMap.error(path, "missing; the forward command uses {remotePort}: set portforward.remote_port or pass --remote-port",
+                                  atKey: true)
+        }
+    }
+
     // MARK: - Helpers
+
+    /// Shared by `reconnect` and `portforward.restart`.
+    static func checkBackoff(initial: ProfileDuration, max: ProfileDuration, jitter: Double, _ path: String, _ m: ProfileSourceMap)
+    throws(ProfileError) {
+        if initial.seconds <= 0 { throw m.error("\(path).initial_backoff", "must be > 0") }
+        if max < initial {
+            throw m.error("\(path).max_backoff", "must be at least \(path).initial_backoff (\(max) < \(initial))")
+        }
+        if !(0...1).contains(jitter) {
+            throw m.error("\(path).jitter", "must be a fraction between 0 and 1, got \(jitter.compact)")
+        }
+    }
 
     static func checkPlaceholders(_ template: String, _ path: String, _ allowed: [String], _ m: ProfileSourceMap) throws(ProfileError) {
         var rest = Substring(template)

@@ -35,6 +35,12 @@ public struct Profile: Sendable, Equatable, Codable {
     public var gate = GateSection()
     /// Report formats and output directory.
     public var output = OutputSection()
+    /// Optional re-establishing of dropped connections; `nil` never reconnects.
+    public var reconnect: ReconnectSection? = nil
+    /// Per-pod count timeline and per-interval statistics sampling.
+    public var timeline = TimelineSection()
+    /// Per-pod `kubectl port-forward` capacity checks (`wsload portforward`); `nil` uses the defaults.
+    public var portforward: PortForwardSection? = nil
 
     /// Where each key was found, for error messages during validation. Ignored by `==` and `Codable`.
     var sourceMap = ProfileSourceMap()
@@ -45,6 +51,7 @@ public struct Profile: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case name, description, target, clients, ramp, hold, traffic, keepalive, timeouts, limits
         case attribution, pods, serverLogs, expected, gate, output
+        case reconnect, timeline, portforward
     }
 }
 
@@ -65,6 +72,8 @@ extension Profile {
         public var tls = TLSOptions()
         /// Optional DNS override: connect here instead of resolving the URL host (Host/SNI unchanged).
         public var resolve: ResolveOverride? = nil
+        /// What the URL points at; `port-forward` and `pod` reach exactly one pod.
+        public var kind: TargetKind = .service
         /// Defaults.
         public init() {}
     }

@@ -166,6 +166,43 @@ struct ProfileReader {
             }
             if let v = g["out"] { p.output.out = try string(v, g.path("out")) }
         }
+        if let n = f["reconnect"] {
+            let g = try mapping(n, path: f.path("reconnect"), schema: "reconnect")
+            var r = Profile.ReconnectSection()
+            if let v = g["max_retries"] { r.maxRetries = try int(v, g.path("max_retries")) }
+            if let v = g["initial_backoff"] { r.initialBackoff = try duration(v, g.path("initial_backoff")) }
+            if let v = g["max_backoff"] { r.maxBackoff = try duration(v, g.path("max_backoff")) }
+            if let v = g["jitter"] { r.jitter = try double(v, g.path("jitter")) }
+            p.reconnect = r
+        }
+        if let n = f["timeline"] {
+            let g = try mapping(n, path: f.path("timeline"), schema: "timeline")
+            if let v = g["interval"] { p.timeline.interval = try duration(v, g.path("interval")) }
+        }
+        if let n = f["portforward"] { p.portforward = try portForward(n, f.path("portforward")) }
+    }
+
+    private mutating func portForward(_ node: Node, _ path: String) throws(ProfileError) -> Profile.PortForwardSection {
+        let g = try mapping(node, path: path, schema: "portforward")
+        var s = Profile.PortForwardSection()
+        if let v = g["command"] { s.command = try stringList(v, g.path("command"), allowScalar: false) }
+        if let v = g["remote_port"] { s.remotePort = try int(v, g.path("remote_port")) }
+        if let v = g["local_port_base"] { s.localPortBase = try int(v, g.path("local_port_base")) }
+        if let v = g["path"] { s.path = try string(v, g.path("path")) }
+        if let v = g["target"] { s.target = try int(v, g.path("target")) }
+        if let v = g["step"] { s.step = try int(v, g.path("step")) }
+        if let v = g["step_interval"] { s.stepInterval = try duration(v, g.path("step_interval")) }
+        if let v = g["hold"] { s.hold = try duration(v, g.path("hold")) }
+        if let v = g["parallel"] { s.parallel = try bool(v, g.path("parallel")) }
+        if let v = g["ready_timeout"] { s.readyTimeout = try duration(v, g.path("ready_timeout")) }
+        if let v = g["restart"] {
+            let h = try mapping(v, path: g.path("restart"), schema: "portforward.restart")
+            if let x = h["max_restarts"] { s.restart.maxRestarts = try int(x, h.path("max_restarts")) }
+            if let x = h["initial_backoff"] { s.restart.initialBackoff = try duration(x, h.path("initial_backoff")) }
+            if let x = h["max_backoff"] { s.restart.maxBackoff = try duration(x, h.path("max_backoff")) }
+            if let x = h["jitter"] { s.restart.jitter = try double(x, h.path("jitter")) }
+        }
+        return s
     }
 
     private mutating func target(_ node: Node, _ path: String) throws(ProfileError) -> Profile.TargetSection {
@@ -188,6 +225,7 @@ struct ProfileReader {
             let host = try required(h, "host")
             t.resolve = Profile.ResolveOverride(host: try string(host, h.path("host")))
         }
+        if let v = g["kind"] { t.kind = try choice(v, g.path("kind"), Profile.TargetKind.self) }
         return t
     }
 

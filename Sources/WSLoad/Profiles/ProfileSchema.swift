@@ -6,14 +6,14 @@
 enum ProfileSchema {
     static let root = [
         "name", "description", "target", "clients", "ramp", "hold", "traffic", "keepalive", "timeouts",
-        "limits", "attribution", "pods", "server_logs", "expected", "gate", "output",
+        "limits", "attribution", "pods", "server_logs", "expected", "gate", "output", "reconnect", "timeline", "portforward",
     ]
 
     /// Allowed keys of every fixed-shape mapping, by path. Free-form maps (headers, cookie_map, files,
     /// weights) are not listed: any key is allowed there.
     static let allowedKeys: [String: [String]] = [
         "": root,
-        "target": ["url", "origin", "subprotocols", "headers", "deflate", "tls", "resolve"],
+        "target": ["url", "origin", "subprotocols", "headers", "deflate", "tls", "resolve", "kind"],
         "target.tls": ["insecure", "ca_file", "server_name", "session_resumption"],
         "target.resolve": ["host"],
         "clients": [
@@ -36,6 +36,13 @@ enum ProfileSchema {
         "expected": ["weights"],
         "gate": ["max_skew", "min_pods_hit", "max_failed", "require_log_match", "clients_pinned", "max_upgrade_p99"],
         "output": ["formats", "out"],
+        "reconnect": ["max_retries", "initial_backoff", "max_backoff", "jitter"],
+        "timeline": ["interval"],
+        "portforward": [
+            "command", "remote_port", "local_port_base", "path", "target", "step", "step_interval", "hold", "parallel",
+            "ready_timeout", "restart",
+        ],
+        "portforward.restart": ["max_restarts", "initial_backoff", "max_backoff", "jitter"],
     ]
 
     /// Placeholders allowed in per-connection templates (`clients.headers`, `traffic.message`).
@@ -44,4 +51,6 @@ enum ProfileSchema {
     static let discoveryPlaceholders = ["namespace", "selector"]
     /// Placeholders allowed in `server_logs.command`.
     static let logCommandPlaceholders = ["namespace", "pod", "start"]
+    /// Placeholders allowed in `portforward.command`.
+    static let portForwardPlaceholders = Profile.PortForwardSection.placeholders
 }

@@ -1,0 +1,230 @@
+import ArgumentParser
+import Foundation
+import WSLoad
+
+/// `wsload portforward`: per-pod capacity through `kubectl port-forward` (or any forward command).
+struct PortForwardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portforward",
+        abstract: "Forward each pod's port and ramp WebSocket connections through it until a target or the first failure.",
+        discussion: """
+        For each pod: start the forward command (kubectl port-forward by default, no shell), wait until its \
+        local port accepts TCP, open connections in steps until --target or the first step where connections \
+        fail, hold, close. Reports per pod the capacity reached, why the ramp stopped (target-reached, \
+        server-503, refused, timeout, http-error, peer-closed, dropped, error, forward-died, not-ready, \
+        interrupted), forward restarts, upgrade latency p50/p99 and the forward's ready time. A forward that \
+        exits or stops accepting is restarted with capped exponential backoff and jitter; every forward is \
+        stopped on completion, on SIGINT/SIGTERM and on errors.
+
+        Pods: --pod (repeatable), else pods.static, else pods.discovery (or --selector).
+        --command replaces the forward command: repeat it once per argument (--command kubectl \
+        --command port-forward …), or give one string that is split on spaces (--command "kubectl \
+        port-forward -n {namespace} pod/{pod} {localPort}:{remotePort}"). Placeholders: {namespace} {pod} \
+        {localPort} {remotePort}. A single argument that itself contains spaces needs the profile's \
+        portforward.command list.
+
+        Exit codes: 0 every pod reached --target or found its limit cleanly; 1 a pod's forward kept dying \
+        (beyond max_restarts) or never accepted, no connection got through, or a capacity is below \
+        --min-capacity; 2 usage or configuration error; 3 interrupted (a partial report is still written).
+
+        Examples:
+          wsload portforward --profile portforward-capacity --pod ws-0 --pod ws-1 --remote-port 8080
+          wsload portforward --selector app=ws --namespace prod --remote-port 8080 --target 500 --step 25 --parallel
+          wsload portforward --pod ws-0 --remote-port 8080 --format json --out out/
+          wsload portforward --pod ws-0 --command "socat TCP-LISTEN:{localPort},reuseaddr,fork TCP:127.0.0.1:8080"
+        """
+    )
+
+    @Option(name: .customLong("profile"), help: "Profile name or path (default: portforward-capacity).")
+    var profileName: String?
+    @Option(name: .customLong("pod"), help: "A pod to test (repeatable; default: pods.static or pods.discovery).")
+    var pods: [String] = []
+    @Option(help: "Namespace for {namespace} and discovery.")
+    var namespace: String?
+    @Option(help: "Discover the pods with this label selector (kubectl get pods -l).")
+    var selector: String?
+    @Option(help: "Port on the pod, for {remotePort}.")
+    var remotePort: Int?
+    @Option(help: "First local port (pod i uses base + i); 0 picks free ports.")
+    var localPortBase: Int?
+    @Option(help: "URL path on the forwarded port (default /ws).")
+    var path: String?
+    @Option(help: "Connections to ramp to per pod.")
+    var target: Int?
+    @Option(help: "Connections added per step.")
+    var step: Int?
+    @Option(help: "Pause between steps (e.g. 1s, 250ms).")
+    var stepInterval: DurationArgument?
+    @Option(help: "How long to hold the reached connections.")
+    var hold: DurationArgument?
+    @Flag(inversion: .prefixedNo, help: "Test all pods at once (--parallel) or one after another (--no-parallel).")
+    var parallel: Bool?
+    @Option(help: "Longest wait for a forward's local port to accept.")
+    var readyTimeout: DurationArgument?
+    @Option(help: "Forward restarts allowed per pod.")
+    var maxRestarts: Int?
+    @Option(name: .customLong("command"), parsing: .unconditionalSingleValue,
+            help: "Forward command: repeat once per argument, or one string split on spaces.")
+    var command: [String] = []
+    @Option(help: "Exit 1 when a pod's capacity is below this.")
+    var minCapacity: Int?
+    @Option(name: .customLong("format"), help: "table or json (repeatable); json goes to --out DIR/portforward.json, else stdout.")
+    var formats: [PortForwardFormat] = []
+    @Option(help: "Directory for portforward.json.")
+    var out: String?
+    @Flag(help: "No progress output on standard error.")
+    var quiet = false
+
+    enum PortForwardFormat: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+    }
+
+    /// `--command` values as argv: one value with spaces is split on spaces, several values are taken as they are.
+    static func commandArguments(_ values: [String]) -> [String] {
+        if values.count == 1, values[0].contains(where: \.isWhitespace) {
+            return values[0].split(whereSeparator: \.isWhitespace).map(String.init)
+        }
+        return values
+    }
+
+    func run() throws {
+        Process.ignoreBrokenPipe()
+        let cwd = FileManager.default.currentDirectoryPath
+        let loaded: (profile: Profile, path: String, source: ProfileSource)
+        do {
+            loaded = try ProfileLoader.load(name: profileName ?? "portforward-capacity", workingDirectory: cwd,
+                                            environment: ProcessInfo.processInfo.environment)
+        } catch { throw CLIError(exitCode: .usageError, message: error.description) }
+        var profile = loaded.profile
+        applyOverrides(to: &profile)
+        do {
+            try profile.validate(requireURL: false)
+            try profile.validateForPortForward()
+        } catch { throw CLIError(exitCode: .usageError, message: error.description) }
+
+        var plan = PortForwardPlan(profile: profile)
+        if let namespace { plan.namespace = namespace }
+        plan.minCapacity = minCapacity
+        if let minCapacity, minCapacity < 0 { throw CLIError(exitCode: .usageError, message: "--min-capacity must be >= 0") }
+        let commandRunner = CommandRunner()
+        do { _ = try commandRunner.resolveExecutable(plan.command.arguments.first ?? "") } catch {
+            throw CLIError(exitCode: .usageError, message: "portforward.command: \(error)")
+        }
+        let podNames = try resolvePods(profile, commandRunner)
+        do { _ = try plan.argv(pod: podNames[0], localPort: 1) } catch {
+            throw CLIError(exitCode: .usageError, message: "portforward.command: \(error)")
+        }
+        if plan.localPortBase > 0, plan.localPortBase + podNames.count - 1 > 65535 {
+            throw CLIError(exitCode: .usageError,
+                           message: "--local-port-base \(plan.localPortBase) leaves no room for \(podNames.count) pods below port 65536")
+        }
+
+        let formats = self.formats.isEmpty
+            ? (profile.output.formats.contains(.json) ? [PortForwardFormat.table, .json] : [.table]) : self.formats
+        let outDir = out ?? profile.output.out
+        let stderr = LineWriter.standardError
+        let quiet = self.quiet
+        let runner = PortForwardRunner(plan: plan, pods: podNames, profileName: profile.name, runner: commandRunner) { event in
+            guard !quiet else { return }
+            if let line = Self.describe(event) { stderr.write("wsload: \(line)") }
+        }
+        let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in runner.cancel() }
+        defer { signals.cancel() }
+        if !quiet {
+            stderr.write("wsload: portforward \(profile.name): \(podNames.count) pod\(podNames.count == 1 ? "" : "s") (\(podNames.joined(separator: ", "))), "
+                         + "target \(plan.target) in steps of \(plan.step), \(plan.parallel ? "in parallel" : "one after another"); "
+                         + "forward: \(CommandResult.display(plan.command.arguments))")
+        }
+        let report = runner.run()
+        commandRunner.stop(grace: 1)
+
+        if formats.contains(.table) { print(report.renderTable()) }
+        if formats.contains(.json) {
+            let data: Data
+            do { data = try report.jsonData() } catch { throw CLIError(exitCode: .runIncomplete, message: "cannot encode the report: \(error)") }
+            if let outDir {
+                let dir = URL(fileURLWithPath: outDir, isDirectory: true)
+                let file = dir.appendingPathComponent("portforward.json")
+                do {
+                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                    try (data + Data("\n".utf8)).write(to: file, options: .atomic)
+                } catch {
+                    throw CLIError(exitCode: .runIncomplete, message: "cannot write \(file.path): \(error.localizedDescription)")
+                }
+                if !quiet { stderr.write("wsload: wrote \(file.path)") }
+            } else {
+                print(String(decoding: data, as: UTF8.self))
+            }
+        }
+        switch report.exitCode {
+        case .passed: return
+        case .runIncomplete: throw CLIError(exitCode: .runIncomplete, message: "interrupted: the report is partial")
+        default:
+            throw CLIError(exitCode: .gateFailed, message: report.failingPods.map { "\($0.pod): \($0.why)" }.joined(separator: "; "))
+        }
+    }
+
+    private func applyOverrides(to p: inout Profile) {
+        var pf = p.portforward ?? Profile.PortForwardSection()
+        if !command.isEmpty { pf.command = Self.commandArguments(command) }
+        if let remotePort { pf.remotePort = remotePort }
+        if let localPortBase { pf.localPortBase = localPortBase }
+        if let path { pf.path = path }
+        if let target { pf.target = target }
+        if let step { pf.step = step }
+        if let stepInterval { pf.stepInterval = .seconds(stepInterval.seconds) }
+        if let hold { pf.hold = .seconds(hold.seconds) }
+        if let parallel { pf.parallel = parallel }
+        if let readyTimeout { pf.readyTimeout = .seconds(readyTimeout.seconds) }
+        if let maxRestarts { pf.restart.maxRestarts = maxRestarts }
+        p.portforward = pf
+        if selector != nil || (namespace != nil && p.pods.discovery != nil) {
+            var d = p.pods.discovery ?? Profile.Discovery()
+            if let selector { d.selector = selector }
+            if let namespace { d.namespace = namespace }
+            p.pods.discovery = d
+        }
+    }
+
+    /// `--pod` names, else `pods.static`, else discovery.
+    private func resolvePods(_ profile: Profile, _ runner: CommandRunner) throws -> [String] {
+        var seen = Set<String>()
+        if !pods.isEmpty { return pods.filter { seen.insert($0).inserted } }
+        if !profile.pods.staticPods.isEmpty { return profile.pods.staticPods.map(\.name) }
+        if let d = profile.pods.discovery {
+            let discovery = PodDiscovery(namespace: d.namespace, selector: d.selector, template: CommandTemplate(d.command))
+            let found: [PodInfo]
+            do { found = try discovery.discover(runner: runner) } catch {
+                throw CLIError(exitCode: .runIncomplete, message: "pods.discovery: \(error)")
+            }
+            guard !found.isEmpty else {
+                throw CLIError(exitCode: .runIncomplete, message: "pods.discovery: no pods match selector \"\(d.selector)\" in namespace \(d.namespace)")
+            }
+            let notReady = found.filter { !$0.ready }.map(\.name)
+            if !notReady.isEmpty, !quiet { LineWriter.standardError.write("wsload: not ready (tested anyway): \(notReady.joined(separator: ", "))") }
+            return found.map(\.name)
+        }
+        throw CLIError(exitCode: .usageError,
+                       message: "no pods: pass --pod NAME (repeatable) or --selector, or set pods.static or pods.discovery in the profile")
+    }
+
+    /// A progress line for an event.
+    static func describe(_ event: PortForwardEvent) -> String? {
+        switch event {
+        case let .forwardStarted(pod, pid, port, attempt):
+            return "\(pod): forward \(attempt == 0 ? "started" : "restarted") (pid \(pid), 127.0.0.1:\(port))"
+        case let .forwardReady(pod, seconds):
+            return "\(pod): forward ready after \(Int((seconds * 1000).rounded())) ms"
+        case let .forwardDied(pod, detail):
+            return "\(pod): forward failed: \(detail)"
+        case let .restarting(pod, restart, delay):
+            return "\(pod): restart \(restart) in \(String(format: "%.2f", delay)) s"
+        case let .step(pod, open, failed):
+            return "\(pod): \(open) open" + (failed > 0 ? ", \(failed) failed in this step" : "")
+        case let .holding(pod, open, reason):
+            return "\(pod): \(reason.rawValue) at \(open) open; holding"
+        case let .finished(pod, capacity, reason):
+            return "\(pod): done: capacity \(capacity), \(reason.rawValue)"
+        }
+    }
+}
