@@ -94,6 +94,23 @@ private func ordered(_ pod: String, _ counts: [Int]) -> LogSampleSeries {
         #expect(rows.map(\.classification) == [.noServerData])
     }
 
+    @Test func aDecrementLoggedAtTheHoldEndIsNotTheHoldReading() throws {
+        // Closing starts at holdEnd; a pod that logs its first decrement in that same millisecond still held 10.
+        let m = try #require(matcher.match(series: [series("ws-0", [(0, 0), (25, 10), (40, 9), (41, 0)])],
+                                           window: window, clientCounts: ["ws-0": 10]).first)
+        #expect(m.hold == 10)
+        #expect(m.afterClose == 0)
+        #expect(m.classification == .matched)
+    }
+
+    @Test func noLineAfterTheHoldLeavesTheReturnUnknown() throws {
+        let m = try #require(matcher.match(series: [series("ws-0", [(0, 0), (25, 10)])], window: window,
+                                           clientCounts: ["ws-0": 10]).first)
+        #expect(m.delta == 10)
+        #expect(m.afterClose == nil)
+        #expect(m.returnedToBaseline == nil)
+    }
+
     @Test func orderFallbackWithoutTimestamps() {
         let rows = matcher.match(series: [ordered("ws-0", [1, 4, 8, 11, 11, 6, 1])], window: window,
                                  clientCounts: ["ws-0": 10])

@@ -70,7 +70,9 @@ public struct LogMatcher: Sendable {
         let before = samples.last { $0.timestamp! <= window.runStart }
         m.baseline = before?.activeConnections ?? 0
         m.baselineAssumed = before == nil
-        if let inHold = samples.last(where: { $0.timestamp! >= window.holdStart && $0.timestamp! <= window.holdEnd }) {
+        // The hold reading is the last line strictly before the hold ends: closing starts at `holdEnd`, and a
+        // pod logging its first decrement in that same millisecond must not count as "during the hold".
+        if let inHold = samples.last(where: { $0.timestamp! >= window.holdStart && $0.timestamp! < window.holdEnd }) {
             m.hold = inHold.activeConnections
         } else if let carried = samples.last(where: { $0.timestamp! < window.holdStart }) {
             m.hold = carried.activeConnections
@@ -78,7 +80,9 @@ public struct LogMatcher: Sendable {
         }
         let during = samples.filter { $0.timestamp! >= window.runStart && $0.timestamp! <= window.closeEnd }
         m.peak = ([m.baseline!] + during.map(\.activeConnections)).max()
-        m.afterClose = samples.last { $0.timestamp! >= window.closeEnd }?.activeConnections
+        // After close: the last line after the hold ended (pods log their decrements while wsload closes,
+        // so lines stamped after `closeEnd` are rare; the final value is what matters).
+        m.afterClose = samples.last { $0.timestamp! >= window.holdEnd }?.activeConnections
         if let hold = m.hold { m.delta = hold - m.baseline! }
         return m
     }
