@@ -46,6 +46,8 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
         guard let d = ProfileDuration(parsing: argument) else { return nil }
         seconds = d.seconds
     }
+    /// How a default shows in --help (`0s`), instead of the struct's debug form.
+    var defaultValueDescription: String { seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s" }
 }
 
 extension PodServerConfiguration.LogFormat: ExpressibleByArgument {}

@@ -15,7 +15,8 @@ public enum SVGRenderer {
         let left = 64, right = 24, top = 56, bottom = 64
         let plotHeight = 220
         let plotWidth = max(1, pods.count) * groupWidth
-        let width = left + plotWidth + right
+        // At least wide enough for the title and the legend, which would be clipped with one or two pods.
+        let width = max(left + plotWidth + right, 264)
         let height = top + plotHeight + bottom
         let maxValue = pods.flatMap { [$0.clients, $0.serverDelta ?? 0] }.max() ?? 0
         let (axisMax, step) = niceScale(maxValue)
