@@ -154,12 +154,12 @@ import WSProtocol
         let cluster = try LocalCluster(pods: 2, policy: .cookie)
         var plan = RunPlan(url: cluster.url, clients: 10, connectionsPerClient: 3)
         plan.hold = 0.1
-        let before = openFDCount()
+        let ports = Set([cluster.frontAddress!.port] + cluster.podAddresses.map(\.port))
         let result = try LoadEngine(plan: plan).run()
         #expect(result.held == 30)
         cluster.shutdown()
-        usleep(300_000)
-        // Engine sockets are closed; the cluster's listeners are closed by shutdown.
-        #expect(openFDCount() <= before)
+        usleep(200_000)
+        // Nothing of the run is left: no client socket (remote port = the front's), tunnel, pod or listener.
+        #expect(openSocketInodes(ports: ports).isEmpty)
     }
 }

@@ -14,6 +14,8 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
         case dropped
         /// Established and still open when the hold ended, then closed by wsload.
         case held
+        /// Dropped during the run; waiting for or attempting a reconnect.
+        case reconnecting
     }
 
     /// Index in the run (0-based).
@@ -44,6 +46,18 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
     public var failure: ConnectionFailure?
     /// Close code received from the peer, if any.
     public var peerCloseCode: UInt16?
+    /// Successful reconnects after drops.
+    public var reconnects: Int = 0
+    /// Reconnect attempts made (successful or not).
+    public var reconnectAttempts: Int = 0
+    /// Per reconnect: milliseconds from the drop until the connection was re-established.
+    public var disruptionsMs: [Double] = []
+    /// Pods this connection was on before each reconnect, oldest first.
+    public var previousPods: [String] = []
+    /// Connection age in seconds when it was (last) dropped.
+    public var ageAtDropSeconds: Double?
+    /// For half-open detection: milliseconds without any data from the peer when the pong deadline declared it dead.
+    public var silentForMsAtDetection: Double?
 
     /// Creates a pending record.
     public init(index: Int, client: Int, conn: Int) { self.index = index; self.client = client; self.conn = conn }

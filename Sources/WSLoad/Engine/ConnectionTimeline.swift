@@ -16,6 +16,8 @@ public struct ConnectionTimeline: Sendable, Hashable, Codable {
     public var closeStarted: UInt64 = 0
     /// When the connection ended (transport closed).
     public var ended: UInt64 = 0
+    /// When bytes last arrived from the peer (for half-open detection reports).
+    public var lastReceived: UInt64 = 0
 
     /// Creates an empty timeline.
     public init() {}

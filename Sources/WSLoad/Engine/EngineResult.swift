@@ -17,6 +17,8 @@ public struct EngineResult: Sendable {
     public var interrupted: Bool
     /// Distinct affinity cookie values the run sent or received.
     public var distinctCookieValues: Int
+    /// Samples of open connections per pod over time.
+    public var timeline: [TimelinePoint] = []
 
     /// Attempts started.
     public var attempted: Int { records.filter { $0.status != .pending }.count }

@@ -43,6 +43,11 @@ public final class LoadEngine: @unchecked Sendable {
     private var warnings: [String] = []
     private var interrupted = false
     private var cookieValues = Set<String>()
+    private var reconnectInFlight = 0, reconnectsDone = 0
+    private var dropTimes: [Int: UInt64] = [:]
+    private var pendingReconnects = Set<Int>()
+    private var timeline: [TimelinePoint] = []
+    private var timelineTimer: DispatchSourceTimer?
     private var onProgress: (@Sendable (EngineSnapshot) -> Void)?
 
     /// Resolves the target, checks the plan against resources and prepares virtual clients.
@@ -67,25 +72,26 @@ public final class LoadEngine: @unchecked Sendable {
                                       closeTimeout: plan.closeTimeout, pingInterval: plan.pingInterval, pongTimeout: plan.pongTimeout)
         attributor = try PodAttributor(rules: plan.attribution)
         queues = (0 ..< max(1, plan.ioQueues)).map { IOQueue(label: "wsload.io.\($0)") }
-        jars = (0 ..< plan.clients).map { _ in plan.cookiePolicy == .perClient ? CookieJar() : nil }
+        jars = (0 ..< plan.clients).map { plan.cookiePolicy == .perClient && plan.shard?.contains(client: $0) != false ? CookieJar() : nil }
+        let clientList = plan.clientIndices  // all clients, or a shard's (client numbers stay global)
         var recs: [ConnectionRecord] = []
         recs.reserveCapacity(plan.totalConnections)
         var held: [[Int]] = Array(repeating: [], count: plan.clients)
         var order: [Int] = []
         // Interleave clients (client 0 conn 0, client 1 conn 0, …) so every client starts early.
         for conn in 0 ..< plan.connectionsPerClient {
-            for client in 0 ..< plan.clients {
-                let index = client * plan.connectionsPerClient + conn
+            for slot in clientList.indices {
+                let index = slot * plan.connectionsPerClient + conn
                 order.append(index)
             }
         }
-        for client in 0 ..< plan.clients {
+        for client in clientList {
             for conn in 0 ..< plan.connectionsPerClient { recs.append(ConnectionRecord(index: recs.count, client: client, conn: conn)) }
         }
         let waitForFirst = plan.firstConnectionFirst && (plan.cookiePolicy == .perClient || plan.cookiePolicy == .shared)
         for index in order {
             let r = recs[index]
-            if waitForFirst && (r.conn > 0 || (plan.cookiePolicy == .shared && r.client > 0)) {
+            if waitForFirst && (r.conn > 0 || (plan.cookiePolicy == .shared && r.client != clientList.first)) {
                 // Shared jar: everyone waits for the very first connection; per-client: for their own first.
                 held[plan.cookiePolicy == .shared ? 0 : r.client].append(index)
             } else {
@@ -94,7 +100,7 @@ public final class LoadEngine: @unchecked Sendable {
         }
         records = recs
         heldBack = held
-        contexts = Array(repeating: nil, count: plan.totalConnections)
+        contexts = Array(repeating: nil, count: recs.count)
     }
 
     /// Runs to completion (or until ``stop()``), calling `progress` every `progressInterval` seconds
@@ -111,6 +117,13 @@ public final class LoadEngine: @unchecked Sendable {
             t.setEventHandler { [unowned self] in pace() }
             t.resume()
             pacer = t
+            if plan.timelineInterval > 0 {
+                let tl = DispatchSource.makeTimerSource(queue: control)
+                tl.schedule(deadline: .now(), repeating: plan.timelineInterval, leeway: .milliseconds(10))
+                tl.setEventHandler { [unowned self] in sampleTimeline() }
+                tl.resume()
+                timelineTimer = tl
+            }
             if progress != nil, progressInterval > 0 {
                 let p = DispatchSource.makeTimerSource(queue: control)
                 p.schedule(deadline: .now() + progressInterval, repeating: progressInterval)
@@ -197,9 +210,9 @@ public final class LoadEngine: @unchecked Sendable {
         if inFlight == 0 && readyHead >= ready.count && heldBack.allSatisfy(\.isEmpty) { rampDone() }
     }
 
-    private func launch(_ index: Int) {
+    private func launch(_ index: Int, reconnect: Bool = false) {
         var r = records[index]
-        r.status = .connecting
+        r.status = reconnect ? .reconnecting : .connecting
         let source = plan.source(ofClient: r.client)
         let jar: CookieJar? = switch plan.cookiePolicy {
         case .none, .perConnection: nil
@@ -214,7 +227,7 @@ public final class LoadEngine: @unchecked Sendable {
         records[index] = r
         var headers = HTTPHeaders(plan.headers)
         let sourceText = source?.ip ?? ""
-        for t in plan.headerTemplates { headers.add(t.name, t.render(client: r.client, conn: r.conn, index: index, source: sourceText)) }
+        for t in plan.headerTemplates { headers.add(t.name, t.render(client: r.client, conn: r.conn, index: r.client * plan.connectionsPerClient + r.conn, source: sourceText)) }
         let request = UpgradeRequestFactory.make(url: plan.url, settings: settings, origin: plan.origin, subprotocols: plan.subprotocols,
                                                  cookieHeader: cookieHeader, headers: headers)
         let io = queues[index % queues.count]
@@ -222,7 +235,7 @@ public final class LoadEngine: @unchecked Sendable {
         let connection = WSConnection(id: index, role: .client, io: io, settings: settings, delegate: ctx)
         ctx.connection = connection
         contexts[index] = ctx
-        inFlight += 1
+        if reconnect { reconnectInFlight += 1 } else { inFlight += 1 }
         launched += 1
         let destination = self.destination, serverName = self.serverName
         io.queue.async { connection.startClient(to: destination, from: source, request: request, serverName: serverName) }
@@ -267,7 +280,7 @@ public final class LoadEngine: @unchecked Sendable {
             }
             for (_, (io, list)) in byQueue {
                 let template = plan.trafficMessage
-                let recs = list.map { (records[$0.index].client, records[$0.index].conn, $0.index) }
+                let recs = list.map { (records[$0.index].client, records[$0.index].conn, records[$0.index].client * plan.connectionsPerClient + records[$0.index].conn) }
                 io.queue.async {
                     for (ctx, r) in zip(list, recs) {
                         let text = template.replacingOccurrences(of: "{client}", with: String(r.0))
@@ -294,6 +307,9 @@ public final class LoadEngine: @unchecked Sendable {
         trafficTimer?.cancel(); trafficTimer = nil
         phaseTimer?.cancel(); phaseTimer = nil
         heldPerPod = [:]
+        // Connections still waiting to reconnect were not open when the hold ended.
+        for i in records.indices where records[i].status == .reconnecting { records[i].status = .dropped }
+        pendingReconnects.removeAll()
         for i in records.indices where records[i].status == .open {
             records[i].status = .held
             heldPerPod[records[i].pod ?? "?", default: 0] += 1
@@ -322,6 +338,8 @@ public final class LoadEngine: @unchecked Sendable {
         endedAt = Date()
         phaseTimer?.cancel(); phaseTimer = nil
         progressTimer?.cancel(); progressTimer = nil
+        if plan.timelineInterval > 0 { sampleTimeline() }
+        timelineTimer?.cancel(); timelineTimer = nil
         onProgress?(snapshotLocked())
         contexts = Array(repeating: nil, count: contexts.count)
         finished.signal()
@@ -331,6 +349,10 @@ public final class LoadEngine: @unchecked Sendable {
 
     fileprivate func opened(_ index: Int, pod: (String, AttributionSource, String?)?, receivedCookies: [String], deflate: Bool, timeline: ConnectionTimeline, local: SocketAddress?) {
         var r = records[index]
+        if r.status == .reconnecting || r.status == .dropped {
+            reopened(index, pod: pod, timeline: timeline, local: local)
+            return
+        }
         r.status = phase == .close ? .held : .open
         r.local = local?.description
         if let (name, source, cookie) = pod { r.pod = name; r.podSource = source; if let cookie { r.affinityCookie = cookie } }
@@ -349,6 +371,46 @@ public final class LoadEngine: @unchecked Sendable {
         openCount += 1
         if r.conn == 0 { release(client: r.client) }
         if phase == .ramp { pace() }
+    }
+
+    /// A reconnect attempt completed its handshake: record the disruption and the (possibly new) pod.
+    private func reopened(_ index: Int, pod: (String, AttributionSource, String?)?, timeline: ConnectionTimeline, local: SocketAddress?) {
+        var r = records[index]
+        reconnectInFlight -= 1
+        record("upgrade", timeline.upgradeSeconds)
+        guard r.status == .reconnecting else { return }  // the run moved on to closing; this attempt is being closed
+        let now = MonotonicClock.now()
+        if let dropped = dropTimes.removeValue(forKey: index) {
+            let ms = Double(now - dropped) / 1e6
+            r.disruptionsMs.append(ms)
+            record("disruption", ms / 1000)
+        }
+        if let old = r.pod { r.previousPods.append(old) }
+        r.pod = nil
+        r.podSource = nil
+        if let (name, source, cookie) = pod { r.pod = name; r.podSource = source; if let cookie { r.affinityCookie = cookie; cookieValues.insert(cookie) } }
+        r.local = local?.description ?? r.local
+        r.status = .open
+        r.reconnects += 1
+        reconnectsDone += 1
+        openCount += 1
+        records[index] = r
+    }
+
+    /// Schedules the next reconnect attempt of `index`, or gives up after the policy's retries.
+    private func scheduleReconnect(_ index: Int) -> Bool {
+        guard let policy = plan.reconnect, phase == .ramp || phase == .hold else { return false }
+        let attempt = records[index].reconnectAttempts
+        guard attempt < policy.maxRetries else { return false }
+        records[index].reconnectAttempts += 1
+        records[index].status = .reconnecting
+        pendingReconnects.insert(index)
+        let delay = policy.delay(attempt: attempt)
+        control.asyncAfter(deadline: .now() + delay) { [self] in
+            guard pendingReconnects.remove(index) != nil, records[index].status == .reconnecting, phase == .ramp || phase == .hold else { return }
+            launch(index, reconnect: true)
+        }
+        return true
     }
 
     fileprivate func firstMessage(_ index: Int, pod: String?, seconds: Double?) {
@@ -380,6 +442,20 @@ public final class LoadEngine: @unchecked Sendable {
             r.status = .dropped
             r.failure = outcome.failure ?? ConnectionFailure(phase: .open, kind: .peerClosed, closeCode: outcomeCode(outcome),
                                                              message: "peer closed the connection during the run (close code \(outcomeCode(outcome).map(String.init) ?? "none"))")
+            if let age = ConnectionTimeline.seconds(from: timeline.upgraded, to: timeline.ended) { r.ageAtDropSeconds = age }
+            if r.failure?.kind == .pongTimeout, timeline.lastReceived != 0, timeline.ended > timeline.lastReceived {
+                r.silentForMsAtDetection = Double(timeline.ended - timeline.lastReceived) / 1e6
+                record("half-open-detection", Double(timeline.ended - timeline.lastReceived) / 1e9)
+            }
+            records[index] = r
+            dropTimes[index] = timeline.ended != 0 ? timeline.ended : MonotonicClock.now()
+            if scheduleReconnect(index) { r = records[index] }
+        case .reconnecting:
+            // A reconnect attempt failed before it opened: try again or give up.
+            reconnectInFlight -= 1
+            r.failure = outcome.failure ?? r.failure
+            records[index] = r
+            if scheduleReconnect(index) { r = records[index] } else { r.status = .dropped }
         case .held:
             openCount -= 1
             record("close", timeline.closeSeconds)
@@ -407,6 +483,16 @@ public final class LoadEngine: @unchecked Sendable {
         _ = histograms[name]!.record(UInt64(max(1, seconds * 1e6)))
     }
 
+    private func sampleTimeline() {
+        guard timeline.count < 100_000 else { return }
+        var perPod: [String: Int] = [:]
+        for r in records where r.status == .open || (phase == .close && r.status == .held && contexts[r.index]?.connection != nil) {
+            perPod[r.pod ?? "?", default: 0] += 1
+        }
+        timeline.append(TimelinePoint(t: Date().timeIntervalSince(startedAt), phase: phase.rawValue, open: openCount, established: established,
+                                      failed: failedCount, dropped: dropped, reconnects: reconnectsDone, perPod: perPod))
+    }
+
     private func snapshotLocked() -> EngineSnapshot {
         var perPod: [String: Int] = [:]
         for r in records where r.status == .open { perPod[r.pod ?? "?", default: 0] += 1 }
@@ -419,7 +505,7 @@ public final class LoadEngine: @unchecked Sendable {
     private func resultLocked() -> EngineResult {
         EngineResult(records: records, startedAt: startedAt, holdStartedAt: holdStartedAt, holdEndedAt: holdEndedAt, endedAt: endedAt,
                      histograms: histograms, heldPerPod: heldPerPod, warnings: warnings, interrupted: interrupted,
-                     distinctCookieValues: cookieValues.count)
+                     distinctCookieValues: cookieValues.count, timeline: timeline)
     }
 
     fileprivate func hop(_ body: @escaping @Sendable () -> Void) { control.async(execute: body) }

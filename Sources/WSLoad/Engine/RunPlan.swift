@@ -50,12 +50,18 @@ public struct RunPlan: Sendable {
     public var serverName: String?
     /// An HTTP request each virtual client makes before its connections (its Set-Cookie fills the jar).
     public var preflight: (url: WebSocketURL, method: String)?
+    /// Re-establish dropped connections (nil: a drop is final).
+    public var reconnect: ReconnectPolicy?
+    /// Seconds between timeline samples (per-pod counts over time; 0: none).
+    public var timelineInterval: Double
     /// How connections are attributed to pods.
     public var attribution: AttributionRules
     /// Number of I/O queues (default: one per core).
     public var ioQueues: Int
     /// File descriptors kept in reserve for logs, commands and the runtime.
     public var fdReserve: Int
+    /// Run only this shard's virtual clients (`client % count == index`; nil: all). Client numbering stays global.
+    public var shard: ShardSpec? = nil
 
     /// Creates a plan with defaults for everything but the URL.
     public init(url: WebSocketURL, clients: Int = 1, connectionsPerClient: Int = 1) {
@@ -67,14 +73,18 @@ public struct RunPlan: Sendable {
         rate = 0; maxInFlight = 256; hold = 0; trafficInterval = 0; trafficMessage = "hello {conn}"
         pingInterval = 0; pongTimeout = 0
         connectTimeout = 10; tlsTimeout = 10; upgradeTimeout = 10; closeTimeout = 5
-        limits = .default; deflate = false; tls = nil; serverName = nil; preflight = nil
+        limits = .default; deflate = false; tls = nil; serverName = nil; preflight = nil; reconnect = nil; timelineInterval = 1
         attribution = AttributionRules()
         ioQueues = max(1, min(8, System.coreCount))
         fdReserve = 64
     }
 
     /// Total connections in the plan.
-    public var totalConnections: Int { clients * connectionsPerClient }
+    public var totalConnections: Int { (shard?.clientCount(of: clients) ?? clients) * connectionsPerClient }
+    /// Connections of the whole run, all shards.
+    public var allConnections: Int { clients * connectionsPerClient }
+    /// The virtual clients this plan runs (the shard's, or all), ascending.
+    public var clientIndices: [Int] { shard.map { Array($0.clients(of: clients)) } ?? Array(0 ..< clients) }
 
     /// The source address of virtual client `client` (nil: kernel's choice).
     public func source(ofClient client: Int) -> SocketAddress? {

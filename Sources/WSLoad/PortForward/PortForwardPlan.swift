@@ -1,10 +1,7 @@
 import Foundation
 
-/// Capped exponential backoff with jitter, for restarting forwards.
-///
-/// The delay before restart `n` (0-based) is `base = min(maxBackoff, initialBackoff × 2ⁿ)`, of which the fraction
-/// `jitter` is randomised: the delay lies in `[base × (1 − jitter), base]`.
-public struct PortForwardBackoff: Sendable, Equatable, Codable {
+/// How often and how fast a dead forward is restarted (capped exponential backoff with jitter, see ``CappedBackoff``).
+public struct PortForwardBackoff: CappedBackoff, Sendable, Equatable, Codable {
     /// Restarts allowed per pod.
     public var maxRestarts: Int
     /// Delay before the first restart, in seconds.
@@ -18,22 +15,6 @@ public struct PortForwardBackoff: Sendable, Equatable, Codable {
     public init(maxRestarts: Int = 5, initialBackoff: Double = 0.5, maxBackoff: Double = 10, jitter: Double = 0.2) {
         self.maxRestarts = maxRestarts; self.initialBackoff = initialBackoff; self.maxBackoff = maxBackoff; self.jitter = jitter
     }
-
-    /// The un-randomised delay before restart `attempt` (0-based).
-    public func base(attempt: Int) -> Double {
-        min(maxBackoff, initialBackoff * pow(2, Double(min(max(attempt, 0), 40))))
-    }
-
-    /// The shortest possible delay before restart `attempt`.
-    public func minimumDelay(attempt: Int) -> Double { base(attempt: attempt) * (1 - clampedJitter) }
-
-    /// The delay before restart `attempt`; `random` in `0..<1`.
-    public func delay(attempt: Int, random: Double = Double.random(in: 0 ..< 1)) -> Double {
-        let b = base(attempt: attempt)
-        return b * (1 - clampedJitter) + b * clampedJitter * min(max(random, 0), 1)
-    }
-
-    private var clampedJitter: Double { min(max(jitter, 0), 1) }
 }
 
 /// Everything `wsload portforward` needs, resolved from a profile and command-line overrides.

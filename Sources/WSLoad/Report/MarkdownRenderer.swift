@@ -51,6 +51,13 @@ public enum MarkdownRenderer {
             for e in report.explanations { out.append("- " + e.message) }
             out.append("")
         }
+        let resilience = ResilienceText.lines(report)
+        if !resilience.isEmpty {
+            out.append("**Resilience**")
+            out.append("")
+            for l in resilience { out.append("- " + l) }
+            out.append("")
+        }
         if !report.warnings.isEmpty {
             out.append("**Warnings**")
             out.append("")

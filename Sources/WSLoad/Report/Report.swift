@@ -3,9 +3,11 @@ import Foundation
 /// Everything a run produced, as one versioned value; every output format is a pure function of it.
 public struct Report: Sendable, Codable, Equatable {
     /// The schema version this code writes.
-    public static let currentSchemaVersion = 1
+    public static let currentSchemaVersion = 2
+    /// Every schema version `decode(json:)` reads: 1 (no `raw`) and 2.
+    public static let readableSchemaVersions = 1 ... 2
 
-    /// Schema version of this report (1).
+    /// Schema version of this report (2; 1 for an older report read back).
     public var schemaVersion: Int
     /// wsload version that produced the report.
     public var toolVersion: String
@@ -29,6 +31,12 @@ public struct Report: Sendable, Codable, Equatable {
     public var notes: [String]
     /// Warnings (e.g. garbage log lines, assumed baselines).
     public var warnings: [String]
+    /// Drops, reconnects, disruption, half-open detections and idle timeouts (nil when nothing dropped).
+    public var resilience: ResilienceSummary?
+    /// Open connections per pod over time, client side and (when logs were followed) server side.
+    public var timeline: [TimelinePoint]?
+    /// The raw material for an exact merge of shard reports (schema 2; nil in schema-1 reports). See ``ReportRawData``.
+    public var raw: ReportRawData?
 
     /// Creates a report.
     public init(schemaVersion: Int = Report.currentSchemaVersion, toolVersion: String = WSLoadVersion.string,
@@ -61,10 +69,10 @@ public struct Report: Sendable, Codable, Equatable {
     /// Reads a report written by `JSONRenderer`; throws on malformed JSON or an unsupported schema version.
     public static func decode(json data: Data) throws -> Report {
         let report = try JSONRenderer.decoder().decode(Report.self, from: data)
-        guard report.schemaVersion == currentSchemaVersion else {
+        guard readableSchemaVersions.contains(report.schemaVersion) else {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: [], debugDescription: "unsupported report schemaVersion \(report.schemaVersion); "
-                    + "this wsload reads version \(currentSchemaVersion)"))
+                    + "this wsload reads versions \(readableSchemaVersions.lowerBound)-\(readableSchemaVersions.upperBound)"))
         }
         return report
     }

@@ -95,6 +95,19 @@ public enum TableRenderer {
             for e in report.explanations { out.append("  - " + e.message) }
             out.append("")
         }
+        let resilience = ResilienceText.lines(report)
+        if !resilience.isEmpty {
+            out.append(ansi.bold("Resilience"))
+            for l in resilience { out.append("  " + l) }
+            out.append("")
+        }
+        // The timeline is always in the JSON; the table shows it when connections moved or dropped.
+        let timeline = report.resilience == nil ? [] : ResilienceText.timeline(report)
+        if !timeline.isEmpty {
+            out.append(ansi.bold("Open connections over time"))
+            for l in timeline { out.append("  " + l) }
+            out.append("")
+        }
         let unpinned = report.clients.filter { !$0.pinned }.count
         if !report.clients.isEmpty {
             out.append("Clients: \(report.clients.count - unpinned) of \(report.clients.count) pinned to one pod")

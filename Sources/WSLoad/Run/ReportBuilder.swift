@@ -38,8 +38,15 @@ public struct ReportContext: Sendable {
 
 /// Turns an ``EngineResult`` and its context into a ``Report``: statistics, matching, explanations, gate.
 public enum ReportBuilder {
-    /// Builds the report. Pure: the same inputs give the same report.
-    public static func build(result: EngineResult, context: ReportContext) -> Report {
+    /// Builds the report with the raw data an exact merge needs (``ReportRawData``). Pure: the same inputs give the same report.
+    public static func build(result: EngineResult, context: ReportContext, shape: ReportRawData.RunShape? = nil) -> Report {
+        var report = buildAnalysis(result: result, context: context)
+        report.raw = ReportRawData(result: result, context: context, shape: shape)
+        return report
+    }
+
+    /// The analysed report without raw data.
+    static func buildAnalysis(result: EngineResult, context: ReportContext) -> Report {
         // Client-side counts: connections open at the end of the hold, per attributed pod.
         var counts = result.heldPerPod
         let unattributed = counts.removeValue(forKey: "?") ?? 0
@@ -96,15 +103,41 @@ public enum ReportBuilder {
             notes.append("\(unattributed) held connections could not be attributed to a pod (no identity header, affinity cookie or first message matched).")
         }
         if result.interrupted { notes.append("The run was interrupted; the report covers what happened until then.") }
+        let unverified = matches.filter { $0.afterClose == nil && ($0.delta ?? 0) != 0 && !$0.usedSampleOrder }.map(\.pod)
+        if !unverified.isEmpty {
+            notes.append("No log line after the hold for \(unverified.joined(separator: ", ")): their return to the baseline is not verified.")
+        }
         var warnings = context.warnings + result.warnings
         if !warnings.isEmpty { warnings = Array(NSOrderedSet(array: warnings)) as? [String] ?? warnings }
-        return Report(run: run, totals: totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
-                      statistics: statistics, explanations: explanations, clients: pinning, gate: gate, notes: notes, warnings: warnings)
+        var report = Report(run: run, totals: totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
+                            statistics: statistics, explanations: explanations, clients: pinning, gate: gate, notes: notes, warnings: warnings)
+        report.resilience = ResilienceSummary.summarise(result.records)
+        if let finding = report.resilience?.idleTimeout { report.warnings.append(finding.message) }
+        if !result.timeline.isEmpty {
+            report.timeline = withServerCounts(result.timeline, startedAt: result.startedAt, logs: context.serverLogs)
+        }
+        return report
+    }
+
+    /// Adds each pod's own "Active connections" value in effect at every timeline point.
+    static func withServerCounts(_ points: [TimelinePoint], startedAt: Date, logs: [LogSampleSeries]) -> [TimelinePoint] {
+        let series = logs.map { s in (s.pod, s.samples.compactMap { x in x.timestamp.map { ($0.timeIntervalSince(startedAt), x.activeConnections) } }.sorted { $0.0 < $1.0 }) }
+            .filter { !$0.1.isEmpty }
+        guard !series.isEmpty else { return points }
+        return points.map { p in
+            var q = p
+            var server: [String: Int] = [:]
+            for (pod, samples) in series {
+                if let last = samples.last(where: { $0.0 <= p.t }) { server[pod] = last.1 }
+            }
+            q.serverPerPod = server
+            return q
+        }
     }
 
     /// Percentile summaries (milliseconds) from microsecond histograms, in a fixed phase order.
     public static func latencySummaries(_ histograms: [String: Histogram<UInt64>]) -> [LatencySummary] {
-        let order = ["tcp-connect", "tls", "upgrade", "first-message", "echo-rtt", "ping-rtt", "close"]
+        let order = ["tcp-connect", "tls", "upgrade", "first-message", "echo-rtt", "ping-rtt", "close", "disruption", "half-open-detection"]
         let names = order.filter { histograms[$0] != nil } + histograms.keys.filter { !order.contains($0) }.sorted()
         return names.compactMap { name in
             guard let h = histograms[name], h.totalCount > 0 else { return nil }

@@ -74,7 +74,7 @@ public final class RunCoordinator: @unchecked Sendable {
             feed.stop()
             ctx.warnings += feed.problems
         }
-        let report = ReportBuilder.build(result: result, context: ctx)
+        let report = ReportBuilder.build(result: result, context: ctx, shape: ReportRawData.RunShape(plan: plan))
         var files: [String] = []
         if let dir = output.directory {
             files = try RunCoordinator.write(report: report, records: result.records, formats: output.formats, to: dir)

@@ -57,10 +57,24 @@ public enum RunPlanner {
         case nil: break
         }
         plan.attribution = rules
+        if let r = profile.reconnect {
+            plan.reconnect = ReconnectPolicy(maxRetries: r.maxRetries, initialBackoff: r.initialBackoff.seconds,
+                                             maxBackoff: r.maxBackoff.seconds, jitter: r.jitter)
+        }
+        plan.timelineInterval = profile.timeline.interval.seconds
         if let pre = profile.clients.preflight {
             do { plan.preflight = (try WebSocketURL(pre.url), pre.method) } catch { throw PlanError("clients.preflight.url: \(error)") }
         }
         return plan
+    }
+
+    /// How the report names a target that always reaches one pod (nil for services and ingresses).
+    public static func singlePodTarget(_ profile: Profile) -> String? {
+        switch profile.target.kind {
+        case .portForward: return "port-forward"
+        case .pod: return "pod address"
+        default: return nil
+        }
     }
 
     /// The gate thresholds of a profile; `podCount` resolves `min_pods_hit: all`.

@@ -41,16 +41,31 @@ public final class AffinityFront: @unchecked Sendable {
     private let queues: [IOQueue]
     private var listener: Listener?
     private let roundRobin = Locked(0)
+    private let down = Locked(Set<String>())
     private let pairs = Locked([ObjectIdentifier: ProxyPair]())
 
+    /// Tunnels idle longer than this many seconds are cut without a close frame (0: never), like
+    /// HAProxy `timeout tunnel` or nginx `proxy_read_timeout`.
+    public let idleTimeout: Double
+    private let blackholed = Locked(false)
+    private var idleTimer: DispatchSourceTimer?
+
     /// Creates a front over `backends`.
-    public init(backends: [Backend], policy: AffinityPolicy, cookieName: String = "SERVERID", ioQueues: Int = 1) {
+    public init(backends: [Backend], policy: AffinityPolicy, cookieName: String = "SERVERID", ioQueues: Int = 1, idleTimeout: Double = 0) {
         precondition(!backends.isEmpty)
         self.backends = backends
         self.policy = policy
         self.cookieName = cookieName
+        self.idleTimeout = idleTimeout
         self.queues = (0 ..< max(1, ioQueues)).map { IOQueue(label: "wsload.front.\($0)") }
     }
+
+    /// Silently drops every byte on existing tunnels in both directions (a half-open path: no FIN, no RST),
+    /// the way a blackholing firewall or a dead NAT entry behaves.
+    public func blackhole(_ on: Bool = true) { blackholed.withLock { $0 = on } }
+
+    /// Whether tunnels currently drop data.
+    var isBlackholed: Bool { blackholed.current }
 
     /// Starts listening on `address`; returns the bound address.
     @discardableResult
@@ -63,11 +78,28 @@ public final class AffinityFront: @unchecked Sendable {
             }
         }
         listener = l
+        if idleTimeout > 0 {
+            let t = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+            t.schedule(deadline: .now() + 0.05, repeating: 0.05)
+            t.setEventHandler { [weak self] in self?.cutIdleTunnels() }
+            t.resume()
+            idleTimer = t
+        }
         return l.address
+    }
+
+    private func cutIdleTunnels() {
+        let now = MonotonicClock.now()
+        let limit = MonotonicClock.nanos(idleTimeout)
+        for p in pairs.withLock({ Array($0.values) }) {
+            p.io.queue.async { if now > p.lastActivity && now - p.lastActivity > limit { p.teardown() } }
+        }
     }
 
     /// Stops accepting and closes every proxied connection.
     public func stop() {
+        idleTimer?.cancel()
+        idleTimer = nil
         listener?.stop()
         let all = pairs.withLock { p -> [ProxyPair] in defer { p = [:] }; return Array(p.values) }
         for p in all { p.io.queue.sync { p.teardown() } }
@@ -97,8 +129,30 @@ public final class AffinityFront: @unchecked Sendable {
     }
 
     private func nextRoundRobin() -> Backend {
+        let down = self.down.current
+        let up = backends.filter { !down.contains($0.name) }
+        let pool = up.isEmpty ? backends : up
         let i = roundRobin.withLock { n -> Int in defer { n += 1 }; return n }
-        return backends[i % backends.count]
+        return pool[i % pool.count]
+    }
+
+    /// Number of backends.
+    var backendCount: Int { backends.count }
+
+    /// Marks a backend as refusing connections (it stays down for the life of the front).
+    func markDown(_ backend: Backend) { _ = down.withLock { $0.insert(backend.name) } }
+
+    /// Another backend that is not marked down, chosen the policy's way among the rest; nil if none is left.
+    func redispatch(request: RequestHead, client: SocketAddress?) -> Backend? {
+        let down = self.down.current
+        let up = backends.filter { !down.contains($0.name) }
+        guard !up.isEmpty else { return nil }
+        switch policy {
+        case .sourceHash, .ipHash:
+            return up[Int(Self.fnv1a(Array((client?.ip ?? "").utf8)) % UInt64(up.count))]
+        case .none, .cookie:
+            return nextRoundRobin()
+        }
     }
 
     static func cookieValue(named name: String, in headers: HTTPHeaders) -> String? {
@@ -123,11 +177,15 @@ final class ProxyPair: @unchecked Sendable {
     unowned let front: AffinityFront
     let io: IOQueue
     private var client: SpliceEnd
-    private var backend: SpliceEnd?
+    private var backend_: SpliceEnd?
+    private var chosenBackend: AffinityFront.Backend?
+    private var pendingRequest: (RequestHead, [UInt8])?
     private var requestParser: RequestHeadParser? = RequestHeadParser()
     private var responseParser: ResponseHeadParser?
     private var insertCookieValue: String?
     private var finished = false
+    /// When bytes last crossed the tunnel (I/O-queue confined).
+    var lastActivity = MonotonicClock.now()
 
     init(front: AffinityFront, clientFD: Int32, io: IOQueue) {
         self.front = front
@@ -142,6 +200,8 @@ final class ProxyPair: @unchecked Sendable {
     }
 
     private func clientData(_ bytes: [UInt8]) {
+        if front.isBlackholed && requestParser == nil { return }
+        lastActivity = MonotonicClock.now()
         if var parser = requestParser {
             let parsed: (head: RequestHead, remainder: [UInt8])?
             do { parsed = try parser.feed(bytes) } catch {
@@ -151,31 +211,65 @@ final class ProxyPair: @unchecked Sendable {
             guard let (head, remainder) = parsed else { requestParser = parser; return }
             requestParser = nil
             let (chosen, insert) = front.choose(request: head, client: Socket.peerAddress(client.fd))
+            pendingRequest = (head, Self.serialize(head) + remainder)
             insertCookieValue = insert ? chosen.name : nil
-            guard case .success(let fd) = Socket.makeTCP(family: chosen.address.family),
-                  Socket.startConnect(fd, to: chosen.address) == nil || { Glibc.close(fd); return false }() else {
-                client.write(ServerHandshake.errorResponse(status: 502, reason: "Bad Gateway", body: "cannot reach \(chosen.name)\n"))
-                return teardown()
-            }
-            let b = SpliceEnd(fd: fd, io: io)
-            b.onData = { [unowned self] bytes in backendData(bytes) }
-            b.onClosed = { [unowned self] in teardown() }
-            backend = b
-            responseParser = ResponseHeadParser()
-            b.start()
-            // Forward the original request head unchanged, then whatever followed it.
-            b.write(Self.serialize(head) + remainder)
+            connectBackend(chosen, attemptsLeft: front.backendCount)
         } else {
-            backend?.write(bytes)
+            backend_?.write(bytes)
         }
     }
 
+    /// Connects to `backend` and forwards the pending request. A backend that refuses — at once or
+    /// asynchronously, before its response head — is marked down and the request goes to another one,
+    /// like HAProxy with `option redispatch` (under the cookie policy with a fresh affinity cookie).
+    private func connectBackend(_ backend: AffinityFront.Backend, attemptsLeft: Int) {
+        guard let (head, bytes) = pendingRequest else { return }
+        chosenBackend = backend
+        if case .success(let fd) = Socket.makeTCP(family: backend.address.family) {
+            if Socket.startConnect(fd, to: backend.address) == nil {
+                let b = SpliceEnd(fd: fd, io: io)
+                b.onData = { [unowned self] bytes in backendData(bytes) }
+                b.onClosed = { [unowned self] in backendClosed(attemptsLeft: attemptsLeft - 1) }
+                backend_ = b
+                responseParser = ResponseHeadParser()
+                b.start()
+                b.write(bytes)
+                return
+            }
+            Glibc.close(fd)
+        }
+        backendFailed(head: head, attemptsLeft: attemptsLeft - 1)
+    }
+
+    private func backendClosed(attemptsLeft: Int) {
+        // Closed before any response head: the backend is gone; try another one.
+        if responseParser != nil, !finished, let (head, _) = pendingRequest {
+            backend_?.close()
+            backend_ = nil
+            return backendFailed(head: head, attemptsLeft: attemptsLeft)
+        }
+        teardown()
+    }
+
+    private func backendFailed(head: RequestHead, attemptsLeft: Int) {
+        if let b = chosenBackend { front.markDown(b) }
+        guard attemptsLeft > 0, let next = front.redispatch(request: head, client: Socket.peerAddress(client.fd)) else {
+            client.write(ServerHandshake.errorResponse(status: 503, reason: "Service Unavailable", body: "no backend reachable\n"))
+            return teardown()
+        }
+        if front.policy == .cookie { insertCookieValue = next.name }
+        connectBackend(next, attemptsLeft: attemptsLeft)
+    }
+
     private func backendData(_ bytes: [UInt8]) {
+        if front.isBlackholed && responseParser == nil { return }
+        lastActivity = MonotonicClock.now()
         guard var parser = responseParser else { client.write(bytes); return }
         let parsed: (head: ResponseHead, remainder: [UInt8])?
         do { parsed = try parser.feed(bytes) } catch { return teardown() }
         guard var (head, remainder) = parsed else { responseParser = parser; return }
         responseParser = nil
+        pendingRequest = nil
         if let value = insertCookieValue {
             // HAProxy `insert indirect nocache`: add the cookie and keep caches from storing it.
             head.headers.add("Set-Cookie", "\(front.cookieName)=\(value); path=/")
@@ -200,7 +294,7 @@ final class ProxyPair: @unchecked Sendable {
         guard !finished else { return }
         finished = true
         client.close()
-        backend?.close()
+        backend_?.close()
         front.ended(self)
     }
 }
@@ -216,6 +310,14 @@ final class SpliceEnd: @unchecked Sendable {
     private var writeSuspended = true
     private var pending: [UInt8] = []
     private var closed = false
+    private var notifiedClosed = false
+
+    /// Reports the end once, however many sources notice it.
+    private func ended() {
+        guard !notifiedClosed, !closed else { return }
+        notifiedClosed = true
+        onClosed()
+    }
 
     init(fd: Int32, io: IOQueue) { self.fd = fd; self.io = io }
 
@@ -239,7 +341,7 @@ final class SpliceEnd: @unchecked Sendable {
         let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
         if n > 0 { return onData(Array(UnsafeRawBufferPointer(rebasing: buffer[0 ..< n]))) }
         if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
-        onClosed()
+        ended()
     }
 
     func write(_ bytes: [UInt8]) {
@@ -257,7 +359,7 @@ final class SpliceEnd: @unchecked Sendable {
                 if writeSuspended, let w = writeSource { writeSuspended = false; w.resume() }
                 return
             }
-            return onClosed()
+            return ended()
         }
         if !writeSuspended, let w = writeSource { writeSuspended = true; w.suspend() }
     }

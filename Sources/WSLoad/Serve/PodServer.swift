@@ -57,8 +57,9 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     private let queues: [IOQueue]
     private var listener: Listener?
     private let logLine: @Sendable (String) -> Void
-    private struct Table { var connections: [ObjectIdentifier: WSConnection] = [:]; var active = 0; var total = 0; var rejected = 0; var nextID = 0; var draining = false }
+    private struct Table { var connections: [ObjectIdentifier: WSConnection] = [:]; var active = 0; var total = 0; var rejected = 0; var nextID = 0; var draining = false; var crashed = false }
     private let table = Locked(Table())
+    private let crashedFlag = Locked(false)
     private let allClosed = DispatchSemaphore(value: 0)
 
     /// Creates a server; `log` receives each log line (without a newline).
@@ -120,7 +121,19 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     /// Stops accepting new connections.
     public func stop() { listener?.stop() }
 
+    /// Simulates a killed pod (SIGKILL): stops listening and drops every connection without a close
+    /// frame or a final log line, the way a crashed process would.
+    public func crash() {
+        listener?.stop()
+        crashedFlag.withLock { $0 = true }
+        let open = table.withLock { t -> [WSConnection] in t.crashed = true; return Array(t.connections.values) }
+        for c in open {
+            c.io.queue.sync { c.abort(ConnectionFailure(phase: .open, kind: .cancelled, message: "pod crashed")) }
+        }
+    }
+
     private func emit(active: Int, event: String? = nil) {
+        if crashedFlag.current { return }  // a killed process writes nothing more
         let ts = Timestamp.rfc3339()
         let pod = configuration.podName
         switch configuration.logFormat {

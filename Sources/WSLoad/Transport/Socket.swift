@@ -93,6 +93,7 @@ public enum Socket {
         case .failure(let e): return .failure(e)
         }
         setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+        setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1)  // several `wsload serve` processes may share one port (the kernel spreads accepts)
         if address.isIPv6 { setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1) }
         let rc = address.withSockAddr { bind(fd, $0, $1) }
         if rc != 0 { let e = errno; close(fd); return .failure(Errno(e)) }

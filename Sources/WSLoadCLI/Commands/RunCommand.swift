@@ -16,6 +16,11 @@ struct RunCommand: ParsableCommand {
           wsload run --url ws://127.0.0.1:8080/ws --clients 4 --connections-per-client 5 --hold 10s
           wsload run --profile service-clientip --url ws://10.96.0.10/ws --format junit --out out/
           wsload run --url ws://127.0.0.1:8080/ws --connections 20 --source 127.0.0.2-127.0.0.21 --cookies none --max-skew 50
+          wsload run --profile big --workers 4                      # four worker processes, one merged report
+          wsload run --profile big --shard 0/3 --format json --out s0/   # one third of the clients; `wsload merge` the shards
+
+        One process holds at most its file-descriptor limit (minus a reserve) of connections; beyond that \
+        `run` splits itself over worker processes automatically (see docs/distributed.md).
         """
     )
 
@@ -76,13 +81,29 @@ struct RunOptions: ParsableArguments {
     var insecure = false
     @Option(help: "PEM bundle of CAs to trust (wss://).")
     var caFile: String?
+    @Option(help: "Run only shard i of N (0-based): the virtual clients with client % N == i; merge the reports with `wsload merge`.")
+    var shard: ShardSpec?
+    @Option(help: "Worker processes on this machine (default: as many as the file-descriptor limit requires, usually 1).")
+    var workers: Int?
+    @Flag(help: "Also print the JSON report on standard output between WSLOAD-REPORT-BEGIN and WSLOAD-REPORT-END lines (for `wsload collect`).")
+    var emitReportJson = false
+    @Option(help: .hidden)
+    var workerIpc: String?
 
     /// Loads the profile, applies flags, validates, runs, prints and writes the report; returns the exit code.
     func execute(defaultProfile: String? = nil) throws -> WSLoad.ExitCode {
         let cwd = FileManager.default.currentDirectoryPath
         var profile: Profile
         var profileFile = "<command line>"
-        if let name = profileName ?? defaultProfile {
+        if let dir = workerIpc {
+            // A worker of `run --workers`: the parent resolved the profile (flags applied) and owns discovery and logs.
+            WorkerPool.adoptParentDeathSignal()
+            guard shard != nil else { throw CLIError(exitCode: .usageError, message: "--worker-ipc needs --shard") }
+            do { profile = try WorkerPool.readProfile(directory: dir) } catch {
+                throw CLIError(exitCode: .usageError, message: "worker: cannot read \(dir)/profile.json: \(error)")
+            }
+            profileFile = "\(dir)/profile.json"
+        } else if let name = profileName ?? defaultProfile {
             do {
                 let loaded = try ProfileLoader.load(name: name, workingDirectory: cwd, environment: ProcessInfo.processInfo.environment)
                 profile = loaded.profile
@@ -93,16 +114,36 @@ struct RunOptions: ParsableArguments {
             profile.name = "adhoc"
             profile.hold = .seconds(10)
         }
-        applyOverrides(to: &profile)
+        if workerIpc == nil { applyOverrides(to: &profile) }
         do { try profile.validate(requireURL: true) } catch {
             throw CLIError(exitCode: .usageError, message: error.file.isEmpty ? "\(profileFile): \(error)" : error.description)
         }
-        let plan: RunPlan
+        var plan: RunPlan
         do { plan = try RunPlanner.plan(from: profile) } catch { throw CLIError(exitCode: .usageError, message: "\(profileFile): \(error)") }
+        plan.shard = shard
+        if let workers, workers < 1 { throw CLIError(exitCode: .usageError, message: "--workers \(workers): expected 1 or more") }
+        if shard != nil, let workers, workers > 1, workerIpc == nil {
+            throw CLIError(exitCode: .usageError, message: "--shard and --workers do not combine: a shard runs in one process (run more shards instead)")
+        }
+        // One process holds at most its fd budget of connections: split over worker processes when needed.
+        var workerCount = 1
+        var splitNote: String?
+        if workerIpc == nil, shard == nil {
+            let budget = ResourceBudget.current()
+            guard let needed = WorkerPool.workersNeeded(plan: plan, budget: budget) else {
+                throw CLIError(exitCode: .usageError, message: "one virtual client opens \(plan.connectionsPerClient) connections but one process may open only "
+                               + "\(budget.fdSoftLimit - plan.fdReserve) (file-descriptor limit \(budget.fdSoftLimit)); use more clients with fewer connections each")
+            }
+            workerCount = max(workers ?? 1, needed)
+            if needed > 1 {
+                splitNote = "The plan needs \(plan.totalConnections) connections but one process may open only \(budget.fdSoftLimit - plan.fdReserve) "
+                    + "(file-descriptor limit \(budget.fdSoftLimit) minus a reserve of \(plan.fdReserve)): the run was split over \(workerCount) worker processes."
+            }
+        }
         var known = Dictionary(profile.pods.staticPods.map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
             .merging(pods.map { ($0, 1.0) }, uniquingKeysWith: { a, _ in a })
         var discoveryNotes: [String] = []
-        if let d = profile.pods.discovery {
+        if workerIpc == nil, let d = profile.pods.discovery {
             // Pods from `kubectl get pods -o json` (or the profile's command template), before anything connects.
             let discovery = PodDiscovery(namespace: d.namespace, selector: d.selector, template: CommandTemplate(d.command))
             do {
@@ -119,37 +160,61 @@ struct RunOptions: ParsableArguments {
         let weights = profile.expected.weights.isEmpty ? nil : profile.expected.weights
         let thresholds = RunPlanner.thresholds(from: profile.gate, podCount: max(known.count, weights?.count ?? 0))
         let feed: ServerLogFeed?
-        do { feed = try LogFeedFactory.make(profile: profile, runStart: Date(), pods: known.isEmpty ? nil : known.keys.sorted()) } catch {
+        do { feed = workerIpc != nil ? nil : try LogFeedFactory.make(profile: profile, runStart: Date(), pods: known.isEmpty ? nil : known.keys.sorted()) } catch {
             throw CLIError(exitCode: .usageError, message: "\(profileFile): server_logs: \(error)")
         }
         let context = ReportContext(profileName: profile.name, target: plan.url.description, knownPods: known, weights: weights,
-                                    serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy, thresholds: thresholds, notes: discoveryNotes)
+                                    serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy,
+                                    singlePodTarget: RunPlanner.singlePodTarget(profile), thresholds: thresholds, notes: discoveryNotes)
         let formats = formats.isEmpty ? profile.output.formats.compactMap { ReportFormat(rawValue: $0.rawValue) } : formats
-        let outDir = out ?? profile.output.out
+        var outDir = workerIpc == nil ? out ?? profile.output.out : nil
+        if workerCount > 1 {
+            let run = WorkerRun(profile: profile, plan: plan, workers: workerCount, known: known, weights: weights, thresholds: thresholds,
+                                feed: feed, notes: discoveryNotes + [splitNote].compactMap { $0 }, formats: formats, outDir: outDir,
+                                quiet: quiet, emitReportJson: emitReportJson)
+            return try run.execute()
+        }
+        if let dir = workerIpc, let shard, let base = profile.output.out {
+            outDir = (base as NSString).appendingPathComponent("worker-\(shard.index)")
+            _ = dir
+        }
         let stderr = LineWriter.standardError
         let coordinator = RunCoordinator(plan: plan, context: context, logFeed: feed) { line in if !quiet { stderr.write(line) } }
         let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in coordinator.stop() }
         defer { signals.cancel() }
-        let progress = quiet ? nil : ProgressPrinter(planned: plan.totalConnections, hold: plan.hold)
-        if !quiet {
+        let progress = quiet || workerIpc != nil ? nil : ProgressPrinter(planned: plan.totalConnections, hold: plan.hold)
+        if !quiet && workerIpc == nil {
             stderr.write("wsload: \(profile.name): \(plan.totalConnections) connections (\(plan.clients) clients × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : "\(plan.sources.count) source addresses"), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
         }
         let outcome: RunOutcome
         do {
             var callback: (@Sendable (EngineSnapshot) -> Void)?
             if let progress { callback = { snapshot in progress.update(snapshot) } }
-            outcome = try coordinator.run(output: RunOutputOptions(formats: formats, directory: outDir),
-                                          progressInterval: progress == nil ? 0 : 0.25, progress: callback)
+            if workerIpc != nil {
+                let stdout = LineWriter.standardOutput
+                callback = { snapshot in stdout.write(WorkerProgress(snapshot).line) }
+            }
+            outcome = try coordinator.run(output: RunOutputOptions(formats: workerIpc != nil ? [.json] : formats, directory: outDir),
+                                          progressInterval: callback == nil ? 0 : 0.25, progress: callback)
         } catch let e as PlanError {
             throw CLIError(exitCode: .usageError, message: e.description)
         } catch {
             throw CLIError(exitCode: .runIncomplete, message: "\(error)")
         }
         progress?.finish()
+        if let dir = workerIpc, let shard {
+            // The parent reads this file; write it last, atomically.
+            let path = (dir as NSString).appendingPathComponent("report-\(shard.index).json")
+            do { try JSONRenderer.render(outcome.report).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                throw CLIError(exitCode: .runIncomplete, message: "worker: cannot write \(path): \(error)")
+            }
+            return outcome.exitCode
+        }
         let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let shown = formats.filter { $0 == .table || $0 == .markdown || (outDir == nil && $0 != .table) }
         for f in (shown.isEmpty ? [.table] : shown) { print(f.render(outcome.report, colour: colour && f == .table)) }
         if !outcome.files.isEmpty, !quiet { stderr.write("wsload: wrote \(outcome.files.joined(separator: ", "))") }
+        if emitReportJson { ReportMarkers.print(outcome.report) }
         return outcome.exitCode
     }
 
@@ -178,4 +243,7 @@ struct RunOptions: ParsableArguments {
 }
 
 extension CookiePolicy: ExpressibleByArgument {}
+extension ShardSpec: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
 extension ReportFormat: ExpressibleByArgument {}

@@ -9,7 +9,8 @@ final class LocalCluster: @unchecked Sendable {
     let frontAddress: SocketAddress?
     let logs: Locked<[String: [String]]>
 
-    init(pods count: Int, policy: AffinityPolicy?, capacity: Int? = nil, identityMessage: Bool = false, pingInterval: Double = 0) throws {
+    init(pods count: Int, policy: AffinityPolicy?, capacity: Int? = nil, identityMessage: Bool = false, pingInterval: Double = 0,
+         idleTimeout: Double = 0) throws {
         let logs = Locked([String: [String]]())
         self.logs = logs
         var servers: [PodServer] = []
@@ -25,7 +26,8 @@ final class LocalCluster: @unchecked Sendable {
         pods = servers
         podAddresses = addresses
         if let policy {
-            let f = AffinityFront(backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) }, policy: policy)
+            let f = AffinityFront(backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) }, policy: policy,
+                                  idleTimeout: idleTimeout)
             frontAddress = try f.start(on: SocketAddress(ip: "127.0.0.1", port: 0)!)
             front = f
         } else {
@@ -48,4 +50,28 @@ func sources(_ range: ClosedRange<Int>) -> [SocketAddress] {
 
 func openFDCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+}
+
+/// Inodes of this process's open sockets whose local or remote port is one of `ports` (from /proc/net/tcp{,6}).
+/// Precise where a plain fd count is not: other test suites open and close fds in parallel.
+func openSocketInodes(ports: Set<UInt16>) -> Set<String> {
+    var inodes = Set<String>()
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard f.count > 9 else { continue }
+            let local = UInt16(f[1].split(separator: ":").last ?? "", radix: 16) ?? 0
+            let remote = UInt16(f[2].split(separator: ":").last ?? "", radix: 16) ?? 0
+            if ports.contains(local) || ports.contains(remote) { inodes.insert(String(f[9])) }
+        }
+    }
+    var mine = Set<String>()
+    for fd in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"),
+              target.hasPrefix("socket:[") else { continue }
+        let inode = String(target.dropFirst(8).dropLast())
+        if inodes.contains(inode) { mine.insert(inode) }
+    }
+    return mine
 }

@@ -1,0 +1,179 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Foundation
+
+/// Runs a plan's shards as child processes of this executable and supervises them.
+///
+/// Each worker is `EXE run --worker-ipc DIR --shard i/N`: it reads the resolved profile from `DIR/profile.json`,
+/// prints ``WorkerProgress`` lines on its standard output, and writes its report to `DIR/report-i.json`. A worker
+/// that dies is reported as a ``LostShard``; none outlives the pool: ``terminate()`` on errors and signals, and
+/// each worker sets `PR_SET_PDEATHSIG` (``WorkerPool/adoptParentDeathSignal()``) as a backstop.
+public final class WorkerPool: @unchecked Sendable {
+    /// One worker.
+    public struct Worker: Sendable {
+        /// Its shard.
+        public var shard: ShardSpec
+        /// Connections its shard plans.
+        public var connections: Int
+        /// Its process id.
+        public var pid: pid_t
+    }
+
+    /// Environment variable naming the parent's pid (the worker exits at once if its parent is already gone).
+    public static let parentEnvironmentKey = "WSLOAD_WORKER_PARENT"
+
+    /// The IPC directory.
+    public let directory: String
+    /// The workers, by shard index.
+    public private(set) var workers: [Worker] = []
+    private let runner: CommandRunner
+    private var commands: [RunningCommand] = []
+    private let state = Locked(State())
+    private let onProgress: @Sendable (EngineSnapshot) -> Void
+
+    private struct State {
+        var latest: [Int: EngineSnapshot] = [:]
+        var lastLine: [Int: Date] = [:]
+        var interrupts = 0
+    }
+
+    /// Creates a pool writing into `directory` (created if missing); `onProgress` gets the aggregated snapshot.
+    public init(directory: String, onProgress: @escaping @Sendable (EngineSnapshot) -> Void = { _ in }) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.directory = directory
+        var env = ProcessInfo.processInfo.environment
+        env[Self.parentEnvironmentKey] = String(getpid())
+        runner = CommandRunner(environment: env)
+        self.onProgress = onProgress
+    }
+
+    /// The path of this executable.
+    public static func executablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if n > 0 { return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        return CommandLine.arguments[0]
+    }
+
+    /// Where worker `index` writes its report.
+    public func reportPath(_ index: Int) -> String { (directory as NSString).appendingPathComponent("report-\(index).json") }
+
+    /// Writes the resolved profile the workers read.
+    public func writeProfile(_ profile: Profile) throws {
+        let data = try JSONEncoder().encode(profile)
+        try data.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("profile.json")))
+    }
+
+    /// The resolved profile a worker reads from `directory`.
+    public static func readProfile(directory: String) throws -> Profile {
+        let data = try Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("profile.json")))
+        return try JSONDecoder().decode(Profile.self, from: data)
+    }
+
+    /// Starts `count` workers for `plan` (call from the main thread: `PR_SET_PDEATHSIG` fires when the spawning
+    /// thread exits). `extraArguments` go after `run`. Throws when one cannot start (the started ones are stopped).
+    public func start(plan: RunPlan, count: Int, executable: String = WorkerPool.executablePath(), extraArguments: [String] = []) throws {
+        for i in 0 ..< count {
+            let shard = ShardSpec(index: i, count: count)
+            var p = plan
+            p.shard = shard
+            let argv = [executable, "run", "--worker-ipc", directory, "--shard", shard.description] + extraArguments
+            do {
+                let command = try runner.stream(argv, onLine: { [self] line in received(line, from: i) }, onExit: nil)
+                commands.append(command)
+                workers.append(Worker(shard: shard, connections: p.totalConnections, pid: command.processIdentifier))
+                state.withLock { $0.lastLine[i] = Date() }
+            } catch {
+                terminate(grace: 1)
+                throw error
+            }
+        }
+    }
+
+    private func received(_ line: String, from index: Int) {
+        guard let p = WorkerProgress(line: line) else { return }
+        let aggregate: EngineSnapshot? = state.withLock { s in
+            s.latest[index] = p.snapshot
+            s.lastLine[index] = Date()
+            return WorkerProgress.aggregate(s.latest.keys.sorted().map { s.latest[$0]! })
+        }
+        if let aggregate { onProgress(aggregate) }
+    }
+
+    /// The last progress of worker `index`.
+    public func latest(_ index: Int) -> EngineSnapshot? { state.withLock { $0.latest[index] } }
+
+    /// Waits until every worker has exited. A worker silent for `stallTimeout` seconds (no progress line) is
+    /// killed with SIGKILL and reported lost. Bounded: every wait is.
+    public func waitForAll(stallTimeout: TimeInterval = 120) {
+        while commands.contains(where: \.isRunning) {
+            usleep(100_000)
+            let now = Date()
+            for (i, c) in commands.enumerated() where c.isRunning {
+                let last = state.withLock { $0.lastLine[i] } ?? now
+                if now.timeIntervalSince(last) > stallTimeout { c.send(SIGKILL) }
+            }
+        }
+        for c in commands { _ = c.waitUntilExit(timeout: 2) }
+    }
+
+    /// Asks every worker to stop early (SIGTERM: each closes its connections and writes a partial report);
+    /// a second call kills them (SIGKILL).
+    public func interrupt() {
+        let n = state.withLock { s -> Int in s.interrupts += 1; return s.interrupts }
+        for c in commands { c.send(n == 1 ? SIGTERM : SIGKILL) }
+    }
+
+    /// Stops every worker still running: SIGTERM, SIGKILL after `grace`, waiting until reaped.
+    public func terminate(grace: TimeInterval = 3) {
+        CommandRunner.terminate(commands, grace: grace)
+    }
+
+    /// Each worker's report, or why it has none.
+    public func collect() -> (reports: [Report], lost: [LostShard], notes: [String]) {
+        var reports: [Report] = []
+        var lost: [LostShard] = []
+        var notes: [String] = []
+        for (i, w) in workers.enumerated() {
+            let termination = commands[i].termination ?? .signaled(SIGKILL)
+            let data = FileManager.default.contents(atPath: reportPath(i))
+            if let data, let report = try? Report.decode(json: data) {
+                reports.append(report)
+                if case .signaled = termination { notes.append("worker \(i) (shard \(w.shard)) wrote its report, then ended with \(termination)") }
+                continue
+            }
+            let stderr = commands[i].result?.stderrFirstLine ?? ""
+            if !stderr.isEmpty { notes.append("worker \(i) (shard \(w.shard)) said: \(stderr)") }
+            lost.append(LostShard(shard: w.shard, connections: w.connections, reason: "worker \(i) exited with \(termination)", lastOpen: latest(i)?.open))
+        }
+        return (reports, lost, notes)
+    }
+
+    /// Number of workers needed so no process holds more than `budget.fdSoftLimit - plan.fdReserve` connections
+    /// (1 when one process can hold the plan; nil when even one client's connections do not fit one process).
+    public static func workersNeeded(plan: RunPlan, budget: ResourceBudget) -> Int? {
+        let usable = max(1, budget.fdSoftLimit - plan.fdReserve)
+        guard plan.connectionsPerClient <= usable else { return nil }
+        var n = max(1, (plan.totalConnections + usable - 1) / usable)
+        while n < plan.clients && ShardSpec(index: 0, count: n).clientCount(of: plan.clients) * plan.connectionsPerClient > usable { n += 1 }
+        return n
+    }
+
+    /// In a worker: ask the kernel for SIGTERM when the parent dies, and exit at once if it already has.
+    public static func adoptParentDeathSignal() {
+        #if canImport(Glibc)
+        // prctl(PR_SET_PDEATHSIG, SIGTERM); <sys/prctl.h> is not in the Glibc module, so look the function up.
+        typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+        let prSetPdeathsig: Int32 = 1
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") {
+            _ = unsafeBitCast(symbol, to: Prctl.self)(prSetPdeathsig, UInt(SIGTERM), 0, 0, 0)
+        }
+        if let text = ProcessInfo.processInfo.environment[parentEnvironmentKey], let parent = pid_t(text), getppid() != parent {
+            FileHandle.standardError.write(Data("wsload worker: parent \(parent) is gone; exiting\n".utf8))
+            exit(3)
+        }
+        #endif
+    }
+}
