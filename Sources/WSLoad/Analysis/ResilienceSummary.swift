@@ -34,6 +34,11 @@ public struct ResilienceSummary: Sendable, Codable, Equatable {
         public var count: Int
     }
 
+    /// Whether a drop was the peer or a middlebox cutting the connection: EOF without a close frame (1006) or a reset.
+    static func isCutByPeer(_ f: ConnectionFailure) -> Bool {
+        (f.kind == .peerClosed && f.closeCode == 1006) || (f.kind == .system && f.errno == ECONNRESET)
+    }
+
     /// Summarises the records of a run; nil when nothing dropped.
     public static func summarise(_ records: [ConnectionRecord]) -> ResilienceSummary? {
         let droppedRecords = records.filter { $0.ageAtDropSeconds != nil || $0.reconnects > 0 || $0.status == .dropped }
@@ -60,7 +65,10 @@ public struct ResilienceSummary: Sendable, Codable, Equatable {
                                  lost: records.filter { $0.status == .dropped }.count,
                                  disruptionP50Ms: pct(50), disruptionP99Ms: pct(99), disruptionMaxMs: disruptions.last,
                                  moves: moves, halfOpenDetections: halfOpen.count, halfOpenMaxSilenceMs: halfOpen.max(),
-                                 idleTimeout: IdleTimeoutDetector().detect(agesAtDrop: droppedRecords.compactMap(\.ageAtDropSeconds)))
+                                 // Only connections the peer or a proxy cut (EOF/RST without a close frame) can show an idle
+                                 // timeout; drops wsload itself declared (pong deadline) or closed cleanly cannot.
+                                 idleTimeout: IdleTimeoutDetector().detect(agesAtDrop: droppedRecords.filter { $0.failure.map(Self.isCutByPeer) ?? false }
+                                     .compactMap(\.ageAtDropSeconds)))
     }
 }
 

@@ -64,7 +64,14 @@ public struct Report: Sendable, Codable, Equatable {
     }
 
     /// The exit code this report implies: gate passed or failed.
-    public var exitCode: ExitCode { gate.exitCode }
+    ///
+    /// 3 (the run could not complete) when it was interrupted or when no connection was established at all
+    /// (the target is unreachable): a gate verdict over zero connections would say nothing about the spread.
+    public var exitCode: ExitCode {
+        if raw?.interrupted == true { return .runIncomplete }
+        if totals.attempted > 0 && totals.established == 0 { return .runIncomplete }
+        return gate.exitCode
+    }
 
     /// Reads a report written by `JSONRenderer`; throws on malformed JSON or an unsupported schema version.
     public static func decode(json data: Data) throws -> Report {

@@ -25,7 +25,7 @@ public struct RunOutcome: Sendable {
     /// Files written.
     public var files: [String]
     /// The exit code: the gate's verdict, or 3 when the run was interrupted.
-    public var exitCode: ExitCode { result.interrupted ? .runIncomplete : report.exitCode }
+    public var exitCode: ExitCode { result.interrupted ? .runIncomplete : report.exitCode }  // see Report.exitCode
 }
 
 /// Runs one plan end to end: server-log following, the engine, analysis, report files.
