@@ -27,8 +27,8 @@ public struct Cookie: Sendable, Hashable, Codable {
         guard let first = parts.first, let eq = first.firstIndex(of: "=") else { return nil }
         let name = first[..<eq].trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { return nil }
-        var value = first[first.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+        // RFC 6265 §5.2: the value is kept as sent, double quotes included.
+        let value = first[first.index(after: eq)...].trimmingCharacters(in: .whitespaces)
         var cookie = Cookie(name: name, value: value, domain: host.lowercased(), hostOnly: true,
                             path: defaultPath(requestPath), expires: nil, secure: false, httpOnly: false)
         var maxAge: Double?

@@ -108,6 +108,8 @@ public final class LoadEngine: @unchecked Sendable {
     public func run(progressInterval: Double = 1, progress: (@Sendable (EngineSnapshot) -> Void)? = nil) -> EngineResult {
         runPreflights()
         control.async { [self] in
+            // A stop() that arrived while pre-flights ran has already finished the run: start no timers.
+            guard phase == .ramp else { return }
             onProgress = progress
             startedAt = Date()
             lastTick = MonotonicClock.now()
@@ -172,9 +174,9 @@ public final class LoadEngine: @unchecked Sendable {
         group.wait()
         let failed = failures.current
         if !failed.isEmpty {
-            warnings.append("pre-flight \(method) \(url) failed for \(failed.count) of \(jarsToFill.count) jars (first: \(failed[0])); their connections start without its cookies")
+            warnings.append("pre-flight \(method) \(Redaction.redactURL(url.description)) failed for \(failed.count) of \(jarsToFill.count) jars (first: \(failed[0])); their connections start without its cookies")
         }
-        log("pre-flight: \(jarsToFill.count - failed.count) of \(jarsToFill.count) jars filled from \(method) \(url)")
+        log("pre-flight: \(jarsToFill.count - failed.count) of \(jarsToFill.count) jars filled from \(method) \(Redaction.redactURL(url.description))")
     }
 
     /// Stops the run early: no new connections, open ones are closed, the result is complete for what happened.
@@ -273,19 +275,22 @@ public final class LoadEngine: @unchecked Sendable {
         t.schedule(deadline: .now() + plan.trafficInterval, repeating: plan.trafficInterval)
         t.setEventHandler { [unowned self] in
             guard phase == .hold else { return }
-            var byQueue: [ObjectIdentifier: (IOQueue, [ClientConnectionContext])] = [:]
+            // Connection references are taken here, on the control queue (which owns `ctx.connection`),
+            // and handed to the I/O queue: the I/O queue never reads the context's field.
+            var byQueue: [ObjectIdentifier: (IOQueue, [(ClientConnectionContext, WSConnection)])] = [:]
             for case let ctx? in contexts where records[ctx.index].status == .open {
-                guard let io = ctx.connection?.io else { continue }
-                byQueue[ObjectIdentifier(io), default: (io, [])].1.append(ctx)
+                guard let c = ctx.connection else { continue }
+                byQueue[ObjectIdentifier(c.io), default: (c.io, [])].1.append((ctx, c))
             }
             for (_, (io, list)) in byQueue {
                 let template = plan.trafficMessage
-                let recs = list.map { (records[$0.index].client, records[$0.index].conn, records[$0.index].client * plan.connectionsPerClient + records[$0.index].conn) }
+                let recs = list.map { (records[$0.0.index].client, records[$0.0.index].conn,
+                                       records[$0.0.index].client * plan.connectionsPerClient + records[$0.0.index].conn) }
                 io.queue.async {
-                    for (ctx, r) in zip(list, recs) {
+                    for ((ctx, connection), r) in zip(list, recs) {
                         let text = template.replacingOccurrences(of: "{client}", with: String(r.0))
                             .replacingOccurrences(of: "{conn}", with: String(r.1)).replacingOccurrences(of: "{index}", with: String(r.2))
-                        ctx.sendTraffic(text)
+                        ctx.sendTraffic(text, on: connection)
                     }
                 }
             }
@@ -338,7 +343,9 @@ public final class LoadEngine: @unchecked Sendable {
         endedAt = Date()
         phaseTimer?.cancel(); phaseTimer = nil
         progressTimer?.cancel(); progressTimer = nil
-        if plan.timelineInterval > 0 { sampleTimeline() }
+        pacer?.cancel(); pacer = nil
+        trafficTimer?.cancel(); trafficTimer = nil
+        if plan.timelineInterval > 0 && timelineTimer != nil { sampleTimeline() }
         timelineTimer?.cancel(); timelineTimer = nil
         onProgress?(snapshotLocked())
         contexts = Array(repeating: nil, count: contexts.count)
@@ -356,6 +363,9 @@ public final class LoadEngine: @unchecked Sendable {
         r.status = phase == .close ? .held : .open
         r.local = local?.description
         if let (name, source, cookie) = pod { r.pod = name; r.podSource = source; if let cookie { r.affinityCookie = cookie } }
+        // In flight when the run began closing (an interrupted ramp): it is counted with the held ones so the
+        // per-pod counts and the totals agree; beginClose already asked it to close.
+        if phase == .close { heldPerPod[r.pod ?? "?", default: 0] += 1 }
         if let c = r.affinityCookie { cookieValues.insert(c) }
         r.receivedCookieNames = receivedCookies
         r.deflate = deflate
@@ -571,8 +581,8 @@ final class ClientConnectionContext: WSConnectionDelegate, @unchecked Sendable {
         engine.hop { engine.ended(index, outcome: outcome, timeline: timeline, local: local) }
     }
 
-    func sendTraffic(_ text: String) {
-        guard let c = connection, c.isOpen else { return }
+    func sendTraffic(_ text: String, on c: WSConnection) {
+        guard c.isOpen else { return }
         if c.send(.text(text)) { trafficSentAt = MonotonicClock.now() }
     }
 }

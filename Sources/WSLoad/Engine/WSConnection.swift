@@ -256,7 +256,10 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
             if let tls = tlsSession {
                 switch tls.read(into: buffer) {
                 case .done(let count): n = count
-                case .wantRead: return
+                case .wantRead:
+                    // Nothing more to read: an idle TLS connection gives its 16 KB read buffer back.
+                    if stage == .open { tls.releaseBuffers() }
+                    return
                 case .wantWrite: resumeWriteSource(); return
                 case .closed: n = 0
                 case .failed(let e):
@@ -280,7 +283,10 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
             // level-triggered); only bytes OpenSSL has already decrypted need another read now. Stopping here
             // instead of reading until "want read" keeps SSL_MODE_RELEASE_BUFFERS effective (an extra SSL_read
             // re-allocates the 16 KB read buffer of an idle connection).
-            if n < buffer.count && (tlsSession?.pendingReadableBytes ?? 0) == 0 { return }
+            if n < buffer.count && (tlsSession?.pendingReadableBytes ?? 0) == 0 {
+                if stage == .open { tlsSession?.releaseBuffers() }
+                return
+            }
         }
         // Budget spent with data still buffered inside OpenSSL: continue on a later turn of the queue.
         if let tls = tlsSession, tls.pendingReadableBytes > 0 {
@@ -357,6 +363,13 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
                 if outboundOffset >= outbound.count { finish(outcome!) } else { setPhaseDeadline(1) }
                 return
             }
+            // RFC 6455 §4.2.1: validate the request before the application decides, so an invalid one
+            // never takes a slot (or a capacity 503 instead of its 400/426).
+            do {
+                _ = try ServerHandshake.accept(head, subprotocols: settings.serverSubprotocols, deflate: nil)
+            } catch {
+                return rejectInvalidUpgrade(error)
+            }
             switch delegate.connection(self, shouldAccept: head) {
             case .reject(let status, let reason, let body):
                 enqueue(ServerHandshake.errorResponse(status: status, reason: reason, body: body))
@@ -368,11 +381,9 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
                     if let p = accepted.deflate { codec = try? PerMessageDeflate(p) }
                     machine = ConnectionStateMachine(role: .server, limits: settings.limits, deflate: codec)
                     enqueue(accepted.response)
+                    guard stage != .finished else { return }  // the 101 could not be written: already ended
                 } catch {
-                    let status = error == .badRequest("unsupported Sec-WebSocket-Version") ? 426 : 400
-                    enqueue(ServerHandshake.errorResponse(status: status, reason: status == 426 ? "Upgrade Required" : "Bad Request", body: "\(error)\n",
-                                                          extraHeaders: status == 426 ? HTTPHeaders([("Sec-WebSocket-Version", "13")]) : HTTPHeaders()))
-                    return fail(handshakeFailure(error))
+                    return rejectInvalidUpgrade(error)
                 }
             }
             timeline.upgraded = MonotonicClock.now()
@@ -386,6 +397,16 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         }
     }
 
+    /// Answers an invalid upgrade request: 426 with our version for a version mismatch (§4.2.2), else 400.
+    private func rejectInvalidUpgrade(_ error: HandshakeError) {
+        var versionMismatch = false
+        if case .badRequest(let why) = error, why.hasPrefix("unsupported Sec-WebSocket-Version") { versionMismatch = true }
+        enqueue(ServerHandshake.errorResponse(status: versionMismatch ? 426 : 400, reason: versionMismatch ? "Upgrade Required" : "Bad Request",
+                                              body: "\(error)\n",
+                                              extraHeaders: versionMismatch ? HTTPHeaders([("Sec-WebSocket-Version", "13")]) : HTTPHeaders()))
+        fail(handshakeFailure(error))
+    }
+
     private func handshakeFailure(_ error: HandshakeError) -> ConnectionFailure {
         if case .unexpectedStatus(let status, let reason) = error {
             return ConnectionFailure(phase: .upgrade, kind: .httpStatus, httpStatus: status, message: "server answered HTTP \(status) \(reason) instead of 101")
@@ -396,6 +417,8 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
     private func enterOpen() {
         stage = .open
         phaseDeadline = 0
+        // An open connection with nothing to write needs no write source until a write blocks.
+        if outboundOffset >= outbound.count { dropWriteSource() }
         if settings.pingInterval > 0 { nextPingAt = MonotonicClock.now() + MonotonicClock.nanos(settings.pingInterval) }
         reschedule()
     }
@@ -434,7 +457,8 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
     private func pumpMachineOutput() {
         guard machine != nil else { return }
         if machine!.hasOutput { enqueue(machine!.takeOutput()) }
-        if machine!.isClosed && stage == .open { closingHandshakeDone() }
+        // The write may have failed and finished the connection (machine gone).
+        if stage == .open, machine?.isClosed == true { closingHandshakeDone() }
     }
 
     private func closingHandshakeDone() {

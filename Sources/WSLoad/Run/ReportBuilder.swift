@@ -90,7 +90,9 @@ public enum ReportBuilder {
             let reason = key.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? f.kind.rawValue
             buckets[key, default: (f.phase.rawValue, reason, 0)].2 += 1
         }
-        let failures = buckets.values.sorted { ($0.2, $1.0) > ($1.2, $0.0) }.map { FailureBucket(phase: $0.0, reason: $0.1, count: $0.2) }
+        // Most frequent first; ties by phase, then reason, so the same input always renders the same.
+        let failures = buckets.values.sorted { a, b in a.2 != b.2 ? a.2 > b.2 : (a.0, a.1) < (b.0, b.1) }
+            .map { FailureBucket(phase: $0.0, reason: $0.1, count: $0.2) }
         let totals = RunTotals(attempted: result.attempted, established: result.established, failed: result.failed, held: result.held,
                                closed: result.dropped, failures: failures)
         let phases = [PhaseTiming(name: "ramp", start: result.startedAt, end: result.holdStartedAt),

@@ -32,7 +32,14 @@ public final class Listener: @unchecked Sendable {
         source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
         source.setEventHandler { [unowned self] in
             for _ in 0 ..< 256 {
-                guard case .success(let client) = Socket.accept(fd) else { return }
+                let accepted = Socket.accept(fd)
+                if case .failure(let e) = accepted, e.code == EMFILE || e.code == ENFILE {
+                    // Out of descriptors: the level-triggered source would fire again at once and spin. This queue
+                    // only accepts, so pausing it 100 ms is the simplest back-off (connections wait in the backlog).
+                    usleep(100_000)
+                    return
+                }
+                guard case .success(let client) = accepted else { return }
                 let q = self.queues[self.next % self.queues.count]
                 self.next &+= 1
                 onAccept(client, q)

@@ -141,6 +141,15 @@ public final class TLSSession: @unchecked Sendable {
     /// Decrypted bytes buffered inside OpenSSL, readable without waiting for the socket.
     public var pendingReadableBytes: Int { Int(SSL_pending(ssl)) }
 
+    /// Frees OpenSSL's read and write buffers while nothing is buffered in them (`SSL_free_buffers`):
+    /// an idle connection then holds no 16 KB record buffer. They are re-allocated on the next read or write.
+    /// Returns whether they were freed (it refuses while data is pending).
+    @discardableResult
+    public func releaseBuffers() -> Bool {
+        guard failure == nil, !peerClosed, SSL_has_pending(ssl) == 0 else { return false }
+        return SSL_free_buffers(ssl) == 1
+    }
+
     /// The ALPN protocol the server selected, e.g. `http/1.1`; `nil` if none.
     public var negotiatedALPN: String? {
         var data: UnsafePointer<UInt8>? = nil
