@@ -32,8 +32,10 @@ import Testing
         plan.hold = 0.1
         let result = try LoadEngine(plan: plan).run()
         #expect(result.held == 6)
-        // All six started before any cookie came back, so round robin spread them over the pods.
-        #expect(Set(result.records.compactMap(\.pod)).count == 3)
+        // All six were launched in one pacing step with the jar still empty: none carried a cookie, so the
+        // front's round robin spread them (with a per-client jar and first_connection_first they would be pinned).
+        #expect(result.records.allSatisfy { !$0.sentCookie })
+        #expect(Set(result.records.compactMap(\.pod)).count >= 2)
     }
 
     @Test func failingPreflightIsAWarningNotAFailure() throws {

@@ -20,7 +20,7 @@ import Testing
         var plan = RunPlan(url: cluster.url, clients: 6, connectionsPerClient: 3)
         plan.attribution = AttributionRules(headers: ["X-Pod-Name"], cookieName: "SERVERID")
         plan.reconnect = ReconnectPolicy(maxRetries: 5, initialBackoff: 0.05, maxBackoff: 0.4, jitter: 0.2)
-        plan.hold = 1.5
+        plan.hold = 3  // generous: under CI load reconnects must still finish inside the hold
         plan.timelineInterval = 0.1
         let result = try run(plan) { cluster.pods[0].crash() }
         let onCrashed = result.records.filter { $0.previousPods.contains("ws-0") }
@@ -29,7 +29,7 @@ import Testing
         for r in onCrashed {
             #expect(r.reconnects == 1)
             #expect(r.pod != "ws-0")
-            #expect(r.disruptionsMs.count == 1 && r.disruptionsMs[0] > 0 && r.disruptionsMs[0] < 1500)
+            #expect(r.disruptionsMs.count == 1 && r.disruptionsMs[0] > 0 && r.disruptionsMs[0] < 2500)
         }
         // Each dropped connection was redispatched on its own (as HAProxy's `option redispatch` does), so a
         // client's connections may now be split: the report says so instead of assuming affinity held.
@@ -54,7 +54,7 @@ import Testing
         plan.sources = sources(2 ... 9)
         plan.cookiePolicy = .none
         plan.reconnect = ReconnectPolicy(maxRetries: 3, initialBackoff: 0.05, maxBackoff: 0.2, jitter: 0)
-        plan.hold = 1.2
+        plan.hold = 2.5
         let result = try run(plan) { cluster.pods[1].drain(timeout: 1) }
         let moved = result.records.filter { $0.reconnects > 0 }
         #expect(result.held == 8)

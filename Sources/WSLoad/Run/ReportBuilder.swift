@@ -40,8 +40,13 @@ public struct ReportContext: Sendable {
 public enum ReportBuilder {
     /// Builds the report with the raw data an exact merge needs (``ReportRawData``). Pure: the same inputs give the same report.
     public static func build(result: EngineResult, context: ReportContext, shape: ReportRawData.RunShape? = nil) -> Report {
-        var report = buildAnalysis(result: result, context: context)
-        report.raw = ReportRawData(result: result, context: context, shape: shape)
+        // Opaque affinity-cookie values become `cookie#<hash>` before anything is written (they are secrets),
+        // in the analysis and in the raw data alike.
+        var named = result
+        let groupNotes = nameCookieGroups(&named, context: context)
+        var report = buildAnalysis(result: named, context: context)
+        report.notes.insert(contentsOf: groupNotes, at: min(report.notes.count, context.notes.count))
+        report.raw = ReportRawData(result: named, context: context, shape: shape)
         return report
     }
 
@@ -119,6 +124,55 @@ public enum ReportBuilder {
             report.timeline = withServerCounts(result.timeline, startedAt: result.startedAt, logs: context.serverLogs)
         }
         return report
+    }
+
+    /// Names the groups of connections attributed by an affinity cookie's value.
+    ///
+    /// A value that is a known pod's name (HAProxy inserts server names) or mapped by `cookie_map` was
+    /// already named by the engine. Any other value is opaque and, being a cookie, a secret: the group is
+    /// shown as `cookie#<hash>`. Such a group is then matched to a pod through the logs when exactly one
+    /// pod that wsload attributed nothing to shows a log delta equal to the group's size.
+    static func nameCookieGroups(_ result: inout EngineResult, context: ReportContext) -> [String] {
+        let known = Set(context.knownPods.keys).union(context.serverLogs.map(\.pod))
+        var rename: [String: String] = [:]
+        for r in result.records where r.podSource == .cookie {
+            guard let pod = r.pod, !known.contains(pod), !pod.hasPrefix("cookie#"), rename[pod] == nil else { continue }
+            rename[pod] = "cookie#" + Redaction.fnv1aHex(pod)
+        }
+        guard !rename.isEmpty else { return [] }
+        var notes: [String] = []
+        // Group sizes at the end of the hold, under their redacted names.
+        var sizes: [String: Int] = [:]
+        for (pod, n) in result.heldPerPod { if let g = rename[pod] { sizes[g, default: 0] += n } }
+        if context.serverLogsConfigured {
+            let window = RunWindow(runStart: result.startedAt, holdStart: result.holdStartedAt, holdEnd: result.holdEndedAt, closeEnd: result.endedAt)
+            let attributedPods = Set(result.heldPerPod.keys)
+            var deltas: [String: Int] = [:]
+            for s in context.serverLogs where !attributedPods.contains(s.pod) {
+                if let d = LogMatcher().match(pod: s.pod, series: s, window: window, clientCount: 0).delta, d > 0 { deltas[s.pod] = d }
+            }
+            var taken = Set<String>()
+            for (group, size) in sizes.sorted(by: { $0.key < $1.key }) {
+                let candidates = deltas.filter { $0.value == size && !taken.contains($0.key) }.map(\.key)
+                guard candidates.count == 1, let pod = candidates.first else { continue }
+                taken.insert(pod)
+                for (value, g) in rename where g == group { rename[value] = pod }
+                notes.append("Connections grouped by affinity cookie \(group) (\(size)) were matched to pod \(pod) through its log delta.")
+            }
+        }
+        for i in result.records.indices {
+            if let pod = result.records[i].pod, let name = rename[pod] { result.records[i].pod = name }
+            result.records[i].previousPods = result.records[i].previousPods.map { rename[$0] ?? $0 }
+        }
+        var held: [String: Int] = [:]
+        for (pod, n) in result.heldPerPod { held[rename[pod] ?? pod, default: 0] += n }
+        result.heldPerPod = held
+        for i in result.timeline.indices {
+            var per: [String: Int] = [:]
+            for (pod, n) in result.timeline[i].perPod { per[rename[pod] ?? pod, default: 0] += n }
+            result.timeline[i].perPod = per
+        }
+        return notes
     }
 
     /// Adds each pod's own "Active connections" value in effect at every timeline point.
