@@ -584,17 +584,13 @@ def s_nginx_ip_hash(s):
 def s_port_forward(s):
     pods = s.start_wsload_pods()
     fronts = {p: s.start_socat(p, port) for p, port in pods.items()}
-    prof = str(E2E / "profiles" / "spread.yaml")
+    prof = str(E2E / "profiles" / "port-forward.yaml")
     url = f"ws://127.0.0.1:{fronts['ws-1']}/ws"
     _, r = s.wsload_run("forward-to-ws-1", url, ["--profile", prof, "--connections", "20", "--source", SOURCES_20,
                                                  "--cookies", "none"], expect_exit=1)
     s.assert_counts(r, 20)
-    codes = s.assert_pinned(r, None, pod="ws-1")
-    s.check("at least one explanation", bool(codes), f"codes {codes}")
-    if "singlePodTarget" in codes:
-        s.note("wsload recognised the single-pod target (singlePodTarget)")
-    else:
-        s.note(f"wsload does not know the target is a port-forward: explanations {codes}, not singlePodTarget")
+    codes = s.assert_pinned(r, "singlePodTarget", pod="ws-1")
+    s.check("the single-pod target is the first explanation", codes[:1] == ["singlePodTarget"], f"codes {codes}")
 
 
 def s_scale(s):

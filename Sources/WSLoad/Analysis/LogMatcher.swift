@@ -72,7 +72,10 @@ public struct LogMatcher: Sendable {
         m.baselineAssumed = before == nil
         // The hold reading is the last line strictly before the hold ends: closing starts at `holdEnd`, and a
         // pod logging its first decrement in that same millisecond must not count as "during the hold".
-        if let inHold = samples.last(where: { $0.timestamp! >= window.holdStart && $0.timestamp! < window.holdEnd }) {
+        // Pods often log with millisecond timestamps truncated down, so a decrement logged just after the hold
+        // ended can carry the hold end's millisecond or the one before: the window ends 1 ms early.
+        let holdEnd = window.holdEnd.addingTimeInterval(-0.001)
+        if let inHold = samples.last(where: { $0.timestamp! >= window.holdStart && $0.timestamp! < holdEnd }) {
             m.hold = inHold.activeConnections
         } else if let carried = samples.last(where: { $0.timestamp! < window.holdStart }) {
             m.hold = carried.activeConnections
@@ -82,7 +85,7 @@ public struct LogMatcher: Sendable {
         m.peak = ([m.baseline!] + during.map(\.activeConnections)).max()
         // After close: the last line after the hold ended (pods log their decrements while wsload closes,
         // so lines stamped after `closeEnd` are rare; the final value is what matters).
-        m.afterClose = samples.last { $0.timestamp! >= window.holdEnd }?.activeConnections
+        m.afterClose = samples.last { $0.timestamp! >= holdEnd }?.activeConnections
         if let hold = m.hold { m.delta = hold - m.baseline! }
         return m
     }

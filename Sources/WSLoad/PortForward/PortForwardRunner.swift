@@ -128,7 +128,7 @@ private final class PodForwardTest {
     func run() -> PortForwardPodResult {
         execute()
         forward?.stop()
-        for f in forwards { ForwardProcess.killRemnants(of: f.pid) }
+        for f in forwards { _ = ForwardProcess.killRemnants(of: f.pid) }
         result.elapsedSeconds = elapsed
         owner.emit(.finished(pod: pod, capacity: result.capacity, reason: result.stopReason))
         return result

@@ -103,7 +103,7 @@ final class FileLineWriter: @unchecked Sendable {
     private let lock = NSLock()
 
     init(path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let h = FileHandle(forWritingAtPath: path) else { throw PlanError("cannot write \(path)") }
         handle = h
     }
