@@ -99,4 +99,38 @@ struct CommandTemplateRunnerTests {
         #expect(stubborn.termination == .signaled(SIGKILL))
         #expect(plain.termination == .signaled(SIGTERM))
     }
+
+    @Test func childStartedFromADispatchWorkerStillDiesOnSigterm() throws {
+        let runner = CommandRunner()
+        // Dispatch worker threads block SIGTERM; the child must not inherit that mask.
+        let command = try DispatchQueue.global().sync { try runner.stream(["/bin/sleep", "30"], onLine: { _ in }) }
+        usleep(50_000)
+        command.stop(grace: 2)
+        #expect(command.termination == .signaled(SIGTERM))
+    }
+
+    @Test func childInheritsNoStrayDescriptors() throws {
+        let fd = open("/dev/null", O_RDONLY) // deliberately without O_CLOEXEC
+        defer { close(fd) }
+        let result = try runner.run(["/bin/sh", "-c", "ls /proc/$$/fd"])
+        let fds = result.stdoutText.split(whereSeparator: \.isNewline).compactMap { Int32($0) }
+        #expect(fds.contains(1) && fds.contains(2))
+        #expect(!fds.contains(fd), "inherited fds: \(fds)")
+        #expect(fds.allSatisfy { $0 <= 3 }, "inherited fds: \(fds)") // 0-2, plus one the shell may open itself
+    }
+
+    @Test func unstartableFileIsALaunchFailure() throws {
+        let dir = try KubeTestSupport.makeTempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("noshebang").path
+        try Data([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 0]).write(to: URL(fileURLWithPath: path)) // truncated ELF header
+        chmod(path, 0o755)
+        do {
+            _ = try runner.run([path])
+            Issue.record("expected a launch failure")
+        } catch {
+            guard case .launchFailed = error else { Issue.record("unexpected \(error)"); return }
+        }
+        #expect(runner.running.isEmpty)
+    }
 }

@@ -8,7 +8,7 @@ public enum CommandError: Error, Sendable, Equatable, CustomStringConvertible {
     case executableNotFound(name: String, searchPath: String)
     /// A path was given but it does not exist or is not executable.
     case notExecutable(path: String)
-    /// `Process` refused to launch it.
+    /// It could not be started (`posix_spawn` failed, e.g. exec format error, or no descriptors left).
     case launchFailed(command: String, reason: String)
     /// It ran longer than allowed and was killed; `partial` holds the output seen until then.
     case timedOut(command: String, seconds: Double, partial: CommandResult)

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 
-/// Runs argv directly with Foundation's `Process` (never through a shell), and keeps track of its children.
+/// Runs argv directly with `posix_spawn` (never through a shell), and keeps track of its children.
 ///
 /// A bare executable name is looked up in `PATH` (of ``environment`` when given, else of this process).
 /// Every child still running is terminated by ``stop(grace:)``: SIGTERM to its process group, then SIGKILL
@@ -65,7 +65,7 @@ public final class CommandRunner: Sendable {
         throw .timedOut(command: CommandResult.display(argv), seconds: timeout, partial: partial)
     }
 
-    /// Starts `argv` and calls `onLine` (serially, on a background queue) for each line of its standard output,
+    /// Starts `argv` and calls `onLine` (serially, on a background thread) for each line of its standard output,
     /// then `onExit` once it has exited and its output has been read. Stop it with ``RunningCommand/stop(grace:)``
     /// or ``stop(grace:)``.
     public func stream(_ argv: [String], onLine: @escaping @Sendable (String) -> Void,
