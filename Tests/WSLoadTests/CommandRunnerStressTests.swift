@@ -91,7 +91,7 @@ struct CommandRunnerStressTests {
         }
         #expect(group.wait(timeout: .now() + 20) == .success)
         #expect(exits.current == count)
-        #expect(KubeTestSupport.waitUntil(timeout: 2) { runner.running.isEmpty })
+        #expect(KubeTestSupport.waitUntil(timeout: 5) { runner.running.isEmpty })
     }
 
     /// Long-running children stopped while short ones come and go.
@@ -124,14 +124,14 @@ struct CommandRunnerStressTests {
         let lines = Locked<[String]>([])
         let command = try runner.stream(["/bin/sh", "-c", "setsid sleep 30 & echo $!; exec sleep 30"],
                                         onLine: { line in lines.withLock { $0.append(line) } })
-        #expect(KubeTestSupport.waitUntil(timeout: 2) { !lines.current.isEmpty })
+        #expect(KubeTestSupport.waitUntil(timeout: 5) { !lines.current.isEmpty })
         let grandchild = try #require(lines.current.first.flatMap { pid_t($0) })
         defer { kill(grandchild, SIGKILL) }
         #expect(kill(grandchild, 0) == 0)
         let start = Date()
         kill(command.processIdentifier, SIGKILL)
-        #expect(KubeTestSupport.waitUntil(timeout: 1) { !command.isRunning })
-        #expect(Date().timeIntervalSince(start) < 0.5)
+        #expect(KubeTestSupport.waitUntil(timeout: 5) { !command.isRunning })
+        #expect(Date().timeIntervalSince(start) < 2, "seen exited promptly, not when the grandchild ends")
         #expect(command.termination == .signaled(SIGKILL))
         let result = command.waitUntilExit(timeout: RunningCommand.drainGrace + 1)
         #expect(result?.termination == .signaled(SIGKILL))

@@ -31,7 +31,7 @@ enum KubeTestSupport {
     }
 
     /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
-    static func waitUntil(timeout: TimeInterval = 1, _ condition: () -> Bool) -> Bool {
+    static func waitUntil(timeout: TimeInterval = 5, _ condition: () -> Bool) -> Bool {
         let end = Date().addingTimeInterval(timeout)
         while Date() < end {
             if condition() { return true }

@@ -10,7 +10,9 @@ import Testing
         let fired = Locked(false)
         return engine.run(progressInterval: 0.05) { snap in
             guard snap.phase == .hold, !fired.withLock({ let f = $0; $0 = true; return f }) else { return }
-            DispatchQueue.global().asyncAfter(deadline: .now() + delay, execute: during)
+            // A plain thread, not the global queue: under a loaded parallel test run the global pool can be
+            // starved by blocked workers, delaying the fault past the end of the hold.
+            Thread.detachNewThread { usleep(UInt32(delay * 1_000_000)); during() }
         }
     }
 

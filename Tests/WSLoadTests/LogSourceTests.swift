@@ -112,7 +112,7 @@ struct LogSourceTests {
         let c = try Self.collector([.stream(command: ["/bin/sh", "-c", script])])
         c.start()
         defer { c.stop() }
-        #expect(KubeTestSupport.waitUntil(timeout: 2) { c.status().unattributedLines == 1 })
+        #expect(KubeTestSupport.waitUntil(timeout: 5) { c.status().unattributedLines == 1 })
         #expect(Self.counts(c) == ["ws-0": [0, 12], "ws-1": [1]])
         let status = c.status()
         #expect(status.pods.map(\.garbageLines) == [0, 1])
@@ -139,7 +139,7 @@ struct LogSourceTests {
                                          "sh", "{pod}", "--since-time={start}"]
         let c = try Self.collector([.command(template: template, pods: ["ws-0", "ws-10"])], runner: runner)
         c.start()
-        #expect(KubeTestSupport.waitUntil(timeout: 2) { Self.counts(c) == ["ws-0": [4], "ws-10": [5]] })
+        #expect(KubeTestSupport.waitUntil(timeout: 5) { Self.counts(c) == ["ws-0": [4], "ws-10": [5]] })
         let pids = runner.running.map(\.processIdentifier)
         #expect(pids.count == 2)
         c.stop()
@@ -159,7 +159,7 @@ struct LogSourceTests {
         ], runner: runner)
         c.start()
         defer { c.stop() }
-        #expect(KubeTestSupport.waitUntil(timeout: 2) { c.errors.count == 3 })
+        #expect(KubeTestSupport.waitUntil(timeout: 5) { c.errors.count == 3 })
         let errors = c.errors.joined(separator: "\n")
         #expect(errors.contains(#"command ws-9: /bin/sh -c"#))
         #expect(errors.contains(#"failed with exit status 1: error: pods "ws-9" not found"#))

@@ -79,7 +79,7 @@ import Testing
         #expect(report.exitCode == .passed && !report.interrupted)
         Self.expectNoSurvivors(runner)
         // What the pods saw: 23 accepted each, the rest refused with 503, all closed again.
-        #expect(KubeTestSupport.waitUntil(timeout: 2) { fixture.cluster.pods.allSatisfy { $0.activeConnections == 0 } })
+        #expect(KubeTestSupport.waitUntil(timeout: 5) { fixture.cluster.pods.allSatisfy { $0.activeConnections == 0 } })
         #expect(fixture.cluster.pods.allSatisfy { $0.rejectedConnections == 7 })
     }
 
@@ -138,7 +138,7 @@ import Testing
         #expect(report.exitCode == .passed)
         Self.expectNoSurvivors(runner)
         // The killed socat's fork children (which carried the first ramp's connections) were stopped too.
-        #expect(KubeTestSupport.waitUntil(timeout: 2) { fixture.cluster.pods[0].activeConnections == 0 })
+        #expect(KubeTestSupport.waitUntil(timeout: 5) { fixture.cluster.pods[0].activeConnections == 0 })
     }
 
     @Test func forwardThatAlwaysExitsEndsWithForwardDiedAfterBackoff() throws {
