@@ -42,22 +42,136 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
     public var deflate: Bool = false
     /// Phase durations in milliseconds.
     public var tcpConnectMs: Double?, tlsMs: Double?, upgradeMs: Double?, firstMessageMs: Double?
-    /// Why it failed or dropped.
-    public var failure: ConnectionFailure?
     /// Close code received from the peer, if any.
     public var peerCloseCode: UInt16?
+    /// What only failed, dropped or reconnected connections have, boxed: a held connection pays 8 bytes for it.
+    private var rare: RareBox?
+
+    /// Why it failed or dropped.
+    public var failure: ConnectionFailure? {
+        get { rare?.value.failure }
+        set { mutateRare { $0.failure = newValue } }
+    }
     /// Successful reconnects after drops.
-    public var reconnects: Int = 0
+    public var reconnects: Int {
+        get { rare?.value.reconnects ?? 0 }
+        set { mutateRare { $0.reconnects = newValue } }
+    }
     /// Reconnect attempts made (successful or not).
-    public var reconnectAttempts: Int = 0
+    public var reconnectAttempts: Int {
+        get { rare?.value.reconnectAttempts ?? 0 }
+        set { mutateRare { $0.reconnectAttempts = newValue } }
+    }
     /// Per reconnect: milliseconds from the drop until the connection was re-established.
-    public var disruptionsMs: [Double] = []
+    public var disruptionsMs: [Double] {
+        get { rare?.value.disruptionsMs ?? [] }
+        set { mutateRare { $0.disruptionsMs = newValue } }
+    }
     /// Pods this connection was on before each reconnect, oldest first.
-    public var previousPods: [String] = []
+    public var previousPods: [String] {
+        get { rare?.value.previousPods ?? [] }
+        set { mutateRare { $0.previousPods = newValue } }
+    }
     /// Connection age in seconds when it was (last) dropped.
-    public var ageAtDropSeconds: Double?
+    public var ageAtDropSeconds: Double? {
+        get { rare?.value.ageAtDropSeconds }
+        set { mutateRare { $0.ageAtDropSeconds = newValue } }
+    }
     /// For half-open detection: milliseconds without any data from the peer when the pong deadline declared it dead.
-    public var silentForMsAtDetection: Double?
+    public var silentForMsAtDetection: Double? {
+        get { rare?.value.silentForMsAtDetection }
+        set { mutateRare { $0.silentForMsAtDetection = newValue } }
+    }
+
+    private struct Rare: Sendable, Equatable {
+        var failure: ConnectionFailure?
+        var reconnects = 0
+        var reconnectAttempts = 0
+        var disruptionsMs: [Double] = []
+        var previousPods: [String] = []
+        var ageAtDropSeconds: Double?
+        var silentForMsAtDetection: Double?
+    }
+
+    /// Copy-on-write storage for ``Rare`` (records are values; a shared box is copied before a write).
+    private final class RareBox: @unchecked Sendable, Equatable {
+        var value: Rare
+        init(_ value: Rare) { self.value = value }
+        static func == (a: RareBox, b: RareBox) -> Bool { a.value == b.value }
+    }
+
+    private mutating func mutateRare(_ change: (inout Rare) -> Void) {
+        if rare == nil {
+            var v = Rare()
+            change(&v)
+            if v != Rare() { rare = RareBox(v) }
+            return
+        }
+        if !isKnownUniquelyReferenced(&rare) { rare = RareBox(rare!.value) }
+        change(&rare!.value)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case index, client, conn, status, local, pod, podSource, affinityCookie, sentCookie, receivedCookieNames, deflate
+        case tcpConnectMs, tlsMs, upgradeMs, firstMessageMs, failure, peerCloseCode, reconnects, reconnectAttempts
+        case disruptionsMs, previousPods, ageAtDropSeconds, silentForMsAtDetection
+    }
+
+    /// Decodes the flat JSON form (one object per line of connections.jsonl).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        index = try c.decode(Int.self, forKey: .index)
+        client = try c.decode(Int.self, forKey: .client)
+        conn = try c.decode(Int.self, forKey: .conn)
+        status = try c.decodeIfPresent(Status.self, forKey: .status) ?? .pending
+        local = try c.decodeIfPresent(String.self, forKey: .local)
+        pod = try c.decodeIfPresent(String.self, forKey: .pod)
+        podSource = try c.decodeIfPresent(AttributionSource.self, forKey: .podSource)
+        affinityCookie = try c.decodeIfPresent(String.self, forKey: .affinityCookie)
+        sentCookie = try c.decodeIfPresent(Bool.self, forKey: .sentCookie) ?? false
+        receivedCookieNames = try c.decodeIfPresent([String].self, forKey: .receivedCookieNames) ?? []
+        deflate = try c.decodeIfPresent(Bool.self, forKey: .deflate) ?? false
+        tcpConnectMs = try c.decodeIfPresent(Double.self, forKey: .tcpConnectMs)
+        tlsMs = try c.decodeIfPresent(Double.self, forKey: .tlsMs)
+        upgradeMs = try c.decodeIfPresent(Double.self, forKey: .upgradeMs)
+        firstMessageMs = try c.decodeIfPresent(Double.self, forKey: .firstMessageMs)
+        peerCloseCode = try c.decodeIfPresent(UInt16.self, forKey: .peerCloseCode)
+        failure = try c.decodeIfPresent(ConnectionFailure.self, forKey: .failure)
+        reconnects = try c.decodeIfPresent(Int.self, forKey: .reconnects) ?? 0
+        reconnectAttempts = try c.decodeIfPresent(Int.self, forKey: .reconnectAttempts) ?? 0
+        disruptionsMs = try c.decodeIfPresent([Double].self, forKey: .disruptionsMs) ?? []
+        previousPods = try c.decodeIfPresent([String].self, forKey: .previousPods) ?? []
+        ageAtDropSeconds = try c.decodeIfPresent(Double.self, forKey: .ageAtDropSeconds)
+        silentForMsAtDetection = try c.decodeIfPresent(Double.self, forKey: .silentForMsAtDetection)
+    }
+
+    /// Encodes the flat JSON form; absent optionals are omitted.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(client, forKey: .client)
+        try c.encode(conn, forKey: .conn)
+        try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(local, forKey: .local)
+        try c.encodeIfPresent(pod, forKey: .pod)
+        try c.encodeIfPresent(podSource, forKey: .podSource)
+        try c.encodeIfPresent(affinityCookie, forKey: .affinityCookie)
+        try c.encode(sentCookie, forKey: .sentCookie)
+        try c.encode(receivedCookieNames, forKey: .receivedCookieNames)
+        try c.encode(deflate, forKey: .deflate)
+        try c.encodeIfPresent(tcpConnectMs, forKey: .tcpConnectMs)
+        try c.encodeIfPresent(tlsMs, forKey: .tlsMs)
+        try c.encodeIfPresent(upgradeMs, forKey: .upgradeMs)
+        try c.encodeIfPresent(firstMessageMs, forKey: .firstMessageMs)
+        try c.encodeIfPresent(peerCloseCode, forKey: .peerCloseCode)
+        try c.encodeIfPresent(failure, forKey: .failure)
+        try c.encode(reconnects, forKey: .reconnects)
+        try c.encode(reconnectAttempts, forKey: .reconnectAttempts)
+        try c.encode(disruptionsMs, forKey: .disruptionsMs)
+        try c.encode(previousPods, forKey: .previousPods)
+        try c.encodeIfPresent(ageAtDropSeconds, forKey: .ageAtDropSeconds)
+        try c.encodeIfPresent(silentForMsAtDetection, forKey: .silentForMsAtDetection)
+    }
 
     /// Creates a pending record.
     public init(index: Int, client: Int, conn: Int) { self.index = index; self.client = client; self.conn = conn }

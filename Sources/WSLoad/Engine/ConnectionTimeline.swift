@@ -41,7 +41,9 @@ public struct ConnectionTimeline: Sendable, Hashable, Codable {
 }
 
 /// How a connection ended.
-public enum ConnectionOutcome: Sendable, Hashable {
+///
+/// Indirect: a connection keeps its outcome in 8 bytes instead of carrying a failure inline.
+public indirect enum ConnectionOutcome: Sendable, Hashable {
     /// The closing handshake completed (or the peer closed cleanly); `byPeer` says who started it.
     case closed(code: CloseCode?, reason: String, byPeer: Bool)
     /// The connection failed; the failure names the phase.

@@ -233,7 +233,7 @@ public final class LoadEngine: @unchecked Sendable {
         let request = UpgradeRequestFactory.make(url: plan.url, settings: settings, origin: plan.origin, subprotocols: plan.subprotocols,
                                                  cookieHeader: cookieHeader, headers: headers)
         let io = queues[index % queues.count]
-        let ctx = ClientConnectionContext(engine: self, index: index, jar: jar, sentAffinityCookie: r.affinityCookie)
+        let ctx = ClientConnectionContext(engine: self, index: index, jar: jar)
         let connection = WSConnection(id: index, role: .client, io: io, settings: settings, delegate: ctx)
         ctx.connection = connection
         contexts[index] = ctx
@@ -256,6 +256,8 @@ public final class LoadEngine: @unchecked Sendable {
         holdStartedAt = Date()
         holdStartMono = MonotonicClock.now()
         pacer?.cancel(); pacer = nil
+        ready = []  // every index was launched: release the queue's storage
+        readyHead = 0
         log("ramp complete: \(established) established, \(failedCount) failed; holding for \(plan.hold) s")
         if plan.trafficInterval > 0 { startTraffic() }
         let t = DispatchSource.makeTimerSource(queue: control)
@@ -363,6 +365,11 @@ public final class LoadEngine: @unchecked Sendable {
         r.status = phase == .close ? .held : .open
         r.local = local?.description
         if let (name, source, cookie) = pod { r.pod = name; r.podSource = source; if let cookie { r.affinityCookie = cookie } }
+        // No header and no new Set-Cookie: the affinity cookie this connection sent names its pod (HAProxy `indirect`).
+        else if plan.attribution.cookieName != nil, let sent = r.affinityCookie {
+            r.pod = plan.attribution.cookieMap[sent] ?? sent
+            r.podSource = .cookie
+        }
         // In flight when the run began closing (an interrupted ramp): it is counted with the held ones so the
         // per-pod counts and the totals agree; beginClose already asked it to close.
         if phase == .close { heldPerPod[r.pod ?? "?", default: 0] += 1 }
@@ -399,6 +406,10 @@ public final class LoadEngine: @unchecked Sendable {
         r.pod = nil
         r.podSource = nil
         if let (name, source, cookie) = pod { r.pod = name; r.podSource = source; if let cookie { r.affinityCookie = cookie; cookieValues.insert(cookie) } }
+        else if plan.attribution.cookieName != nil, let sent = r.affinityCookie {
+            r.pod = plan.attribution.cookieMap[sent] ?? sent
+            r.podSource = .cookie
+        }
         r.local = local?.description ?? r.local
         r.status = .open
         r.reconnects += 1
@@ -528,14 +539,13 @@ final class ClientConnectionContext: WSConnectionDelegate, @unchecked Sendable {
     unowned let engine: LoadEngine
     let index: Int
     let jar: CookieJar?
-    let sentAffinityCookie: String?
     var connection: WSConnection?
     // I/O-queue confined.
     private var sawFirstMessage = false
     private var trafficSentAt: UInt64 = 0
 
-    init(engine: LoadEngine, index: Int, jar: CookieJar?, sentAffinityCookie: String?) {
-        self.engine = engine; self.index = index; self.jar = jar; self.sentAffinityCookie = sentAffinityCookie
+    init(engine: LoadEngine, index: Int, jar: CookieJar?) {
+        self.engine = engine; self.index = index; self.jar = jar
     }
 
     func connectionDidOpen(_ connection: WSConnection, handshake: HandshakeResult) {
@@ -544,7 +554,8 @@ final class ClientConnectionContext: WSConnectionDelegate, @unchecked Sendable {
         if let jar, !setCookies.isEmpty {
             jar.store(setCookieHeaders: setCookies, host: engine.url.host, requestPath: engine.url.target)
         }
-        let pod = engine.attribution.fromHandshake(headers, cookieSent: sentAffinityCookie)
+        // The cookie this connection sent is known on the control queue (its record); `opened` falls back to it.
+        let pod = engine.attribution.fromHandshake(headers, cookieSent: nil)
         let names = setCookies.compactMap { $0.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } }
         let deflate = handshake.deflate != nil
         let timeline = connection.timeline, local = connection.localAddress

@@ -17,6 +17,7 @@ public final class TimerWheel: @unchecked Sendable {
     private var slots: [[Entry]]
     private let tickNanos: UInt64
     private var currentTick: UInt64
+    private var sweepCursor = 0
     /// The number of live-or-stale entries in the wheel.
     public private(set) var count = 0
 
@@ -60,5 +61,18 @@ public final class TimerWheel: @unchecked Sendable {
                 }
             }
         }
+        sweepOneSlot()
+    }
+
+    /// Drops stale entries (deadlines since moved or cleared) from one slot per tick, so a connection whose
+    /// handshake deadlines were cleared does not keep ~50 B in the wheel until those deadlines' slots come round.
+    /// The whole wheel is swept once per revolution.
+    private func sweepOneSlot() {
+        sweepCursor = (sweepCursor + 1) % slots.count
+        guard !slots[sweepCursor].isEmpty else { return }
+        let before = slots[sweepCursor].count
+        slots[sweepCursor].removeAll { $0.client.timerGeneration != $0.generation }
+        count -= before - slots[sweepCursor].count
+        if slots[sweepCursor].isEmpty { slots[sweepCursor] = [] }  // release the storage too
     }
 }

@@ -58,10 +58,10 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
     public private(set) var timerGeneration: UInt32 = 0
     /// See ``TimerWheelClient``.
     public private(set) var timerDeadline: UInt64 = 0
-    /// The local address after connect (client) or accept (server).
-    public private(set) var localAddress: SocketAddress?
-    /// The peer's address.
-    public private(set) var peerAddress: SocketAddress?
+    /// The local address, read from the socket while it is open (nil once closed; not stored, to keep a held connection small).
+    public var localAddress: SocketAddress? { fd >= 0 ? Socket.localAddress(fd) : nil }
+    /// The peer's address, read from the socket while it is open (nil once closed).
+    public var peerAddress: SocketAddress? { fd >= 0 ? Socket.peerAddress(fd) : nil }
     /// The close code the peer sent, if any.
     public private(set) var peerCloseCode: CloseCode?
     /// Whether the connection is open for messages.
@@ -118,8 +118,6 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         timeline.tcpConnected = timeline.started
         fd = acceptedFD
         Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
-        localAddress = Socket.localAddress(fd)
-        peerAddress = Socket.peerAddress(fd)
         handshake = .server(parser: RequestHeadParser())
         if let tls = settings.tls {
             do { tlsSession = try tls.makeSession(fd: fd, serverName: nil) } catch {
@@ -195,8 +193,6 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
                 return finish(.failed(.system(.tcpConnect, "connect to \(Socket.peerAddress(fd)?.description ?? "peer")", errno: e.code)))
             }
             timeline.tcpConnected = MonotonicClock.now()
-            localAddress = Socket.localAddress(fd)
-            peerAddress = Socket.peerAddress(fd)
             if tlsSession != nil {
                 stage = .tlsHandshake
                 setPhaseDeadline(settings.tlsTimeout)
