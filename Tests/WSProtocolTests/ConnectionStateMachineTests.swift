@@ -105,7 +105,7 @@ import Testing
         #expect(expected == [.ping([1, 2]), .message(.text("κόσμε")), .message(.binary([UInt8](repeating: 7, count: 300))),
                              .pong([]), .closeReceived(CloseFrameBody(code: .normalClosure, reason: "done"))])
         let expectedOutput = reference.takeOutput()
-        var rng = FrameTestRNG(seed: 0xC0FFEE)
+        var rng = TestRNG(seed: 0xC0FFEE)
         let splits = [stream.map { [$0] }] + (0..<50).map { _ in RFCVectors.chunks(stream, cuts: RFCVectors.randomCuts(stream.count, using: &rng)) }
         for chunks in splits {
             var sm = Self.machine(role)

@@ -8,7 +8,7 @@ import Testing
     static let mb = 1 << 20
 
     static func randomBytes(_ count: Int, seed: UInt64, alphabet: Int = 256) -> [UInt8] {
-        var rng = HandshakeTestRNG(seed: seed)
+        var rng = TestRNG(seed: seed)
         return (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next() % UInt64(alphabet)) }
     }
 
@@ -97,7 +97,7 @@ import Testing
     /// Any fragmentation of a compressed message decodes to the same bytes.
     @Test(arguments: 1...8)
     func roundTripsWithRandomFragmentation(seed: Int) throws {
-        var rng = HandshakeTestRNG(seed: UInt64(seed))
+        var rng = TestRNG(seed: UInt64(seed))
         let sender = try PerMessageDeflate(DeflateParameters())
         let receiver = try PerMessageDeflate(DeflateParameters())
         for round in 0..<4 {

@@ -1,19 +1,6 @@
 import Testing
 @testable import WSProtocol
 
-/// A seeded SplitMix64 generator for reproducible random splits and inputs in the frame/connection tests.
-struct FrameTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The RFC 6455 §5.7 examples and shared decoding helpers.
 enum RFCVectors {
     static let key = MaskingKey(0x37, 0xFA, 0x21, 0x3D)
@@ -67,7 +54,7 @@ enum RFCVectors {
     }
 
     /// Random cut points for `count` bytes.
-    static func randomCuts(_ count: Int, using rng: inout FrameTestRNG) -> [Int] {
+    static func randomCuts(_ count: Int, using rng: inout TestRNG) -> [Int] {
         guard count > 1 else { return [] }
         let n = Int.random(in: 0...min(count - 1, 12), using: &rng)
         return (0..<n).map { _ in Int.random(in: 1..<count, using: &rng) }
@@ -157,7 +144,7 @@ enum RFCVectors {
 
     @Test(arguments: RFCVectors.cases)
     func rfcExampleRandomSplits(_ c: RFCVectors.Case) throws {
-        var rng = FrameTestRNG(seed: 0x5EED_0001 &+ UInt64(c.bytes.count))
+        var rng = TestRNG(seed: 0x5EED_0001 &+ UInt64(c.bytes.count))
         for _ in 0..<200 {
             let chunks = RFCVectors.chunks(c.bytes, cuts: RFCVectors.randomCuts(c.bytes.count, using: &rng))
             #expect(try RFCVectors.decodeWhole(chunks, role: c.role) == c.frames)
@@ -170,7 +157,7 @@ enum RFCVectors {
         let clientCases = RFCVectors.cases.filter { $0.role == .client }
         let stream = clientCases.flatMap(\.bytes)
         let frames = clientCases.flatMap(\.frames)
-        var rng = FrameTestRNG(seed: 42)
+        var rng = TestRNG(seed: 42)
         for _ in 0..<100 {
             let chunks = RFCVectors.chunks(stream, cuts: RFCVectors.randomCuts(stream.count, using: &rng))
             #expect(try RFCVectors.decodeStreaming(chunks, role: .client) == frames)
@@ -183,7 +170,7 @@ enum RFCVectors {
         let payload = (0..<1000).map { UInt8(truncatingIfNeeded: $0 * 7) }
         let key = MaskingKey(0xDE, 0xAD, 0xBE, 0xEF)
         let bytes = FrameEncoder.encode(opcode: .binary, payload: payload, maskingKey: key)
-        var rng = FrameTestRNG(seed: 7)
+        var rng = TestRNG(seed: 7)
         for _ in 0..<100 {
             let chunks = RFCVectors.chunks(bytes, cuts: RFCVectors.randomCuts(bytes.count, using: &rng))
             #expect(try RFCVectors.decodeStreaming(chunks, role: .server) == [RFCVectors.frame(.binary, payload, key: key)])

@@ -1,19 +1,6 @@
 import Testing
 @testable import WSProtocol
 
-/// A deterministic SplitMix64 generator so "random" splits and payloads are reproducible.
-struct HandshakeTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Incremental response/request head parsing: splits, limits, malformed input (RFC 9112).
 @Suite struct HandshakeHeadParserTests {
     static let response = Array((
@@ -63,7 +50,7 @@ struct HandshakeTestRNG: RandomNumberGenerator {
 
     @Test(arguments: 1...40)
     func randomSplits(seed: Int) throws {
-        var rng = HandshakeTestRNG(seed: UInt64(seed))
+        var rng = TestRNG(seed: UInt64(seed))
         var parser = ResponseHeadParser()
         let input = Self.response + Self.trailing
         var index = 0

@@ -20,7 +20,7 @@ import Testing
     /// equals the naive loop, and never touches a byte outside the buffer.
     @Test(arguments: [MaskingKey(0x37, 0xFA, 0x21, 0x3D), MaskingKey(0xFF, 0x00, 0x80, 0x01), MaskingKey(0)])
     func applyEqualsNaiveLoop(_ key: MaskingKey) {
-        var rng = FrameTestRNG(seed: 0xA11CE)
+        var rng = TestRNG(seed: 0xA11CE)
         var failures = 0
         for length in 0...300 {
             let data = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -59,7 +59,7 @@ import Testing
 
     /// Masking twice restores the input; masking in chunks with running offsets equals masking once.
     @Test func involutionAndChunking() {
-        var rng = FrameTestRNG(seed: 77)
+        var rng = TestRNG(seed: 77)
         let key = MaskingKey(0xDE, 0xAD, 0xBE, 0xEF)
         let data = (0..<4099).map { _ in UInt8.random(in: 0...255, using: &rng) }
         var twice = data

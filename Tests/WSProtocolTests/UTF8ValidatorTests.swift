@@ -140,7 +140,7 @@ import Testing
     /// Random short inputs biased toward UTF-8 structure: the validator agrees with `String(validating:as:)`,
     /// in one piece and in random splits.
     @Test func agreesWithStandardLibraryOn10000RandomInputs() {
-        var rng = FrameTestRNG(seed: 0x00F8_1234)
+        var rng = TestRNG(seed: 0x00F8_1234)
         var mismatches: [[UInt8]] = []
         var validCount = 0
         for _ in 0..<10_000 {
@@ -165,7 +165,7 @@ import Testing
     /// Fail-fast on random inputs: fed byte by byte, the validator fails exactly at the first byte after
     /// which no completion can be valid (the oracle), and not before.
     @Test func failFastPositionMatchesOracle() {
-        var rng = FrameTestRNG(seed: 0xFA57)
+        var rng = TestRNG(seed: 0xFA57)
         var mismatches: [[UInt8]] = []
         for _ in 0..<2000 {
             let bytes = Self.randomUTF8ish(using: &rng, maxLength: 10)
@@ -195,7 +195,7 @@ import Testing
         }
     }
 
-    static func randomUTF8ish(using rng: inout FrameTestRNG, maxLength: Int = 12) -> [UInt8] {
+    static func randomUTF8ish(using rng: inout TestRNG, maxLength: Int = 12) -> [UInt8] {
         let length = Int.random(in: 0...maxLength, using: &rng)
         var out: [UInt8] = []
         while out.count < length {
