@@ -260,6 +260,8 @@ public final class LoadEngine: @unchecked Sendable {
         readyHead = 0
         log("ramp complete: \(established) established, \(failedCount) failed; holding for \(plan.hold) s")
         if plan.trafficInterval > 0 { startTraffic() }
+        // The ramp's transient memory (handshakes in flight) is free now: give it back (HeapTrim).
+        DispatchQueue.global(qos: .utility).async { HeapTrim.releaseFreeMemory() }
         let t = DispatchSource.makeTimerSource(queue: control)
         t.schedule(deadline: .now() + max(0, plan.hold))
         t.setEventHandler { [unowned self] in

@@ -213,7 +213,7 @@ public final class TLSContext: @unchecked Sendable {
                 }
             }
             if let cache = sessionCache {
-                let k = resumptionKey ?? Self.defaultResumptionKey(fd: fd, serverName: serverName)
+                let k = cache.intern(resumptionKey ?? Self.defaultResumptionKey(fd: fd, serverName: serverName))
                 key = k
                 cache.apply(key: k, to: ssl)
             }
@@ -403,6 +403,19 @@ final class TLSSessionCache: @unchecked Sendable {
 
     /// Number of keys with a cached session.
     var count: Int { locked { sessions.count } }
+
+    /// Guarded by `mutex`: one shared copy of each key, so thousands of connections to one server
+    /// hold references to a single string instead of ~64 B of their own each.
+    private var keys: Set<String> = []
+
+    /// The shared instance of `key` (bounded like the cache: past the bound, `key` itself).
+    func intern(_ key: String) -> String {
+        locked {
+            if let i = keys.firstIndex(of: key) { return keys[i] }
+            if keys.count < Self.maximumEntries { keys.insert(key) }
+            return key
+        }
+    }
 }
 
 /// OpenSSL's new-session callback: hands the session to the owning `TLSSession`'s cache, which
