@@ -35,6 +35,28 @@ import Testing
         #expect((ok.histograms["tls"]?.totalCount ?? 0) == 3)
     }
 
+    /// With session resumption the first connection runs alone, so every later one resumes its session,
+    /// even when all of them could start at once (without the warm-up a first wave of full handshakes).
+    @Test func resumptionWarmUpMakesEveryLaterHandshakeResume() throws {
+        let certs = try TestCertificates.generate()
+        let (server, address) = try tlsPod(certs)
+        defer { server.drain(timeout: 2) }
+        var plan = RunPlan(url: try WebSocketURL("wss://127.0.0.1:\(address.port)/ws"), clients: 24, connectionsPerClient: 1)
+        plan.cookiePolicy = .none
+        plan.maxInFlight = 24
+        plan.hold = 0.1
+        plan.tls = TLSClientConfiguration(caFile: certs.caCertificatePath, sessionResumption: true)
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.held == 24)
+        let resumed = result.records.filter(\.tlsResumed)
+        #expect(resumed.count == 23, "\(resumed.count) of 24 resumed")
+        #expect(result.records.first { !$0.tlsResumed }?.index == 0)
+
+        plan.tls = TLSClientConfiguration(caFile: certs.caCertificatePath, sessionResumption: false)
+        let full = try LoadEngine(plan: plan).run()
+        #expect(full.held == 24 && full.records.allSatisfy { !$0.tlsResumed })
+    }
+
     @Test func insecureSkipsVerification() throws {
         let certs = try TestCertificates.generate()
         let (server, address) = try tlsPod(certs)

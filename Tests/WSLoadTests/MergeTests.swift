@@ -121,6 +121,21 @@ import Testing
         #expect(!merged.warnings.contains { $0.contains("missing") })
     }
 
+    @Test func tlsResumptionCountsAreSummed() throws {
+        var a = Self.syntheticReport(shard: ShardSpec(index: 0, count: 2))
+        var b = Self.syntheticReport(shard: ShardSpec(index: 1, count: 2))
+        a.totals.tlsHandshakes = 10; a.totals.tlsResumed = 9
+        b.totals.tlsHandshakes = 7; b.totals.tlsResumed = 0
+        let merged = try ReportMerger.merge([a, b])
+        #expect(merged.totals.tlsHandshakes == 17 && merged.totals.tlsResumed == 9)
+        #expect(merged.totals.tlsSummary == "TLS handshakes: 17 (9 resumed, 8 full)")
+        #expect(TableRenderer.render(merged).contains("TLS handshakes: 17 (9 resumed, 8 full)"))
+        // Plain runs carry neither field, so their JSON is unchanged.
+        let plain = try ReportMerger.merge([Self.syntheticReport(shard: ShardSpec(index: 0, count: 2))])
+        #expect(plain.totals.tlsSummary == nil)
+        #expect(!String(decoding: try JSONRenderer.encoder().encode(plain), as: UTF8.self).contains("tlsHandshakes"))
+    }
+
     @Test func compactHistogramRoundTripIsExact() throws {
         var h = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
         h.autoResize = true

@@ -107,7 +107,7 @@ enum ProfileTestPaths {
       subprotocols: [chat]
       headers: {Authorization: "Bearer abc"}
       deflate: true
-      tls: {insecure: true, ca_file: ca.pem, server_name: example.com, session_resumption: false}
+      tls: {insecure: true, ca_file: ca.pem, server_name: example.com, session_resumption: false, ciphersuites: TLS_AES_256_GCM_SHA384}
       resolve: {host: 127.0.0.1}
     clients:
       count: 2
@@ -157,6 +157,7 @@ enum ProfileTestPaths {
         #expect(p.target.subprotocols == ["chat"] && p.target.headers == ["Authorization": "Bearer abc"] && p.target.deflate)
         #expect(p.target.tls.insecure && p.target.tls.caFile == "ca.pem" && p.target.tls.serverName == "example.com")
         #expect(!p.target.tls.sessionResumption && p.target.resolve?.host == "127.0.0.1")
+        #expect(p.target.tls.ciphersuites == "TLS_AES_256_GCM_SHA384")
         #expect(p.clients.count == 2 && p.clients.connectionsPerClient == 10 && p.clients.connections == nil)
         #expect(p.clients.sources.count == 4 && p.clients.cookies == .perConnection && p.clients.firstConnectionFirst)
         #expect(p.clients.preflight == Profile.Preflight(url: "http://ws.example.com/login", method: "POST"))

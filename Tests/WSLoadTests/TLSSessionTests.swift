@@ -42,6 +42,29 @@ struct TLSSessionTests {
         #expect(down.received == ping)
     }
 
+    @Test("the browsers' TLS 1.3 cipher-suite order by default; a configured list is what gets negotiated",
+          arguments: [(nil, "TLS_AES_128_GCM_SHA256"), ("TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256"),
+                      ("TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384")] as [(String?, String)])
+    func cipherSuites(configured: String?, negotiated: String) throws {
+        var config = TLSClientConfiguration(caFile: certificates.caCertificatePath)
+        if let configured { config.ciphersuites = configured }
+        let (clientContext, serverContext) = try makeContexts(client: config)
+        let pair = try LoopbackListener().connect()
+        let client = try clientContext.makeSession(fd: pair.client, serverName: "localhost")
+        let server = try serverContext.makeSession(fd: pair.server, serverName: nil)
+        let (c, s) = handshake(client: client, server: server, pair: pair)
+        #expect(c == .done(0) && s == .done(0))
+        #expect(client.cipher == negotiated)
+        #expect(server.cipher == negotiated)
+    }
+
+    @Test("an unknown cipher suite is a configuration error")
+    func unknownCipherSuite() {
+        #expect(TLSContext.ciphersuitesProblem("TLS_AES_128_GCM_SHA256") == nil)
+        #expect(TLSContext.ciphersuitesProblem("NOPE")?.contains("names no TLS 1.3 cipher suite") == true)
+        #expect(throws: TLSError.self) { try TLSContext(client: TLSClientConfiguration(ciphersuites: "NOPE")) }
+    }
+
     @Test("TLS 1.2 when the client caps the version")
     func tls12() throws {
         let (clientContext, serverContext) = try makeContexts(

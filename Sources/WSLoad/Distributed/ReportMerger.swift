@@ -88,10 +88,13 @@ public enum ReportMerger {
 
         // Counts.
         var attempted = 0, established = 0, failed = 0, held = 0, closed = 0
+        var tlsHandshakes: Int?, tlsResumed: Int?
         var buckets: [String: FailureBucket] = [:]
         for r in reports {
             attempted += r.totals.attempted; established += r.totals.established; failed += r.totals.failed
             held += r.totals.held; closed += r.totals.closed
+            if let n = r.totals.tlsHandshakes { tlsHandshakes = (tlsHandshakes ?? 0) + n }
+            if let n = r.totals.tlsResumed { tlsResumed = (tlsResumed ?? 0) + n }
             for f in r.totals.failures { buckets["\(f.phase)\u{0}\(f.reason)", default: FailureBucket(phase: f.phase, reason: f.reason, count: 0)].count += f.count }
         }
         var warnings: [String] = []
@@ -103,8 +106,10 @@ public enum ReportMerger {
             warnings.append("\(reason): its \(lost.connections) connections (shard \(lost.shard)) are counted as failed/unknown"
                             + (lost.lastOpen.map { "; \($0) were open at its last progress report" } ?? ""))
         }
-        let totals = RunTotals(attempted: attempted, established: established, failed: failed, held: held, closed: closed,
+        var totals = RunTotals(attempted: attempted, established: established, failed: failed, held: held, closed: closed,
                                failures: Array(buckets.values))
+        totals.tlsHandshakes = tlsHandshakes
+        totals.tlsResumed = tlsResumed
 
         var histograms: [String: Histogram<UInt64>] = [:]
         for raw in raws {

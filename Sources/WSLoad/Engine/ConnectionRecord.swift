@@ -40,6 +40,8 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
     public var receivedCookieNames: [String] = []
     /// Negotiated permessage-deflate.
     public var deflate: Bool = false
+    /// The TLS handshake (of the latest open) resumed a cached session instead of a full handshake.
+    public var tlsResumed: Bool = false
     /// Phase durations in milliseconds.
     public var tcpConnectMs: Double?, tlsMs: Double?, upgradeMs: Double?, firstMessageMs: Double?
     /// Close code received from the peer, if any.
@@ -112,7 +114,7 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case index, client, conn, status, local, pod, podSource, affinityCookie, sentCookie, receivedCookieNames, deflate
+        case index, client, conn, status, local, pod, podSource, affinityCookie, sentCookie, receivedCookieNames, deflate, tlsResumed
         case tcpConnectMs, tlsMs, upgradeMs, firstMessageMs, failure, peerCloseCode, reconnects, reconnectAttempts
         case disruptionsMs, previousPods, ageAtDropSeconds, silentForMsAtDetection
     }
@@ -131,6 +133,7 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
         sentCookie = try c.decodeIfPresent(Bool.self, forKey: .sentCookie) ?? false
         receivedCookieNames = try c.decodeIfPresent([String].self, forKey: .receivedCookieNames) ?? []
         deflate = try c.decodeIfPresent(Bool.self, forKey: .deflate) ?? false
+        tlsResumed = try c.decodeIfPresent(Bool.self, forKey: .tlsResumed) ?? false
         tcpConnectMs = try c.decodeIfPresent(Double.self, forKey: .tcpConnectMs)
         tlsMs = try c.decodeIfPresent(Double.self, forKey: .tlsMs)
         upgradeMs = try c.decodeIfPresent(Double.self, forKey: .upgradeMs)
@@ -159,6 +162,7 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
         try c.encode(sentCookie, forKey: .sentCookie)
         try c.encode(receivedCookieNames, forKey: .receivedCookieNames)
         try c.encode(deflate, forKey: .deflate)
+        if tlsResumed { try c.encode(tlsResumed, forKey: .tlsResumed) }
         try c.encodeIfPresent(tcpConnectMs, forKey: .tcpConnectMs)
         try c.encodeIfPresent(tlsMs, forKey: .tlsMs)
         try c.encodeIfPresent(upgradeMs, forKey: .upgradeMs)

@@ -29,6 +29,10 @@ public final class LoadEngine: @unchecked Sendable {
     private var readyHead = 0
     private var heldBack: [[Int]]
     private var phase: EngineSnapshot.Phase = .ramp
+    /// TLS with session resumption: the first connection runs alone, so the rest resume its session
+    /// (a full handshake costs the server and the client several times a resumed one, and ~4 KB more
+    /// memory per held client connection) instead of a first wave of `maxInFlight` full handshakes.
+    private var tlsWarmup: Bool
     private var inFlight = 0, launched = 0, established = 0, failedCount = 0, dropped = 0, ended = 0, openCount = 0
     private var tokens = 0.0
     private var lastTick = MonotonicClock.now()
@@ -54,6 +58,7 @@ public final class LoadEngine: @unchecked Sendable {
     public init(plan: RunPlan, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.plan = plan
         self.log = log
+        tlsWarmup = plan.url.isTLS && plan.tls?.sessionResumption == true
         let host = plan.resolveOverride ?? plan.url.host
         let addresses = try Resolver.resolve(host: host, port: plan.url.port)
         // Prefer an address family that matches the source addresses, if any were given.
@@ -203,7 +208,8 @@ public final class LoadEngine: @unchecked Sendable {
             tokens = Double(plan.maxInFlight)
         }
         lastTick = now
-        while tokens >= 1, inFlight < plan.maxInFlight, readyHead < ready.count {
+        let cap = tlsWarmup ? 1 : plan.maxInFlight
+        while tokens >= 1, inFlight < cap, readyHead < ready.count {
             tokens -= 1
             launch(ready[readyHead])
             readyHead += 1
@@ -358,9 +364,13 @@ public final class LoadEngine: @unchecked Sendable {
 
     // MARK: Events from connections (already hopped onto the control queue)
 
-    fileprivate func opened(_ index: Int, pod: (String, AttributionSource, String?)?, receivedCookies: [String], deflate: Bool, timeline: ConnectionTimeline, local: SocketAddress?) {
+    fileprivate func opened(_ index: Int, pod: (String, AttributionSource, String?)?, receivedCookies: [String], deflate: Bool, tlsResumed: Bool,
+                            timeline: ConnectionTimeline, local: SocketAddress?) {
         var r = records[index]
+        r.tlsResumed = tlsResumed
+        tlsWarmup = false
         if r.status == .reconnecting || r.status == .dropped {
+            records[index].tlsResumed = tlsResumed
             reopened(index, pod: pod, timeline: timeline, local: local)
             return
         }
@@ -453,6 +463,7 @@ public final class LoadEngine: @unchecked Sendable {
         switch r.status {
         case .connecting, .pending:
             inFlight -= 1
+            tlsWarmup = false  // the first connection failed: there is no session to wait for
             failedCount += 1
             r.status = .failed
             r.failure = outcome.failure
@@ -559,11 +570,11 @@ final class ClientConnectionContext: WSConnectionDelegate, @unchecked Sendable {
         // The cookie this connection sent is known on the control queue (its record); `opened` falls back to it.
         let pod = engine.attribution.fromHandshake(headers, cookieSent: nil)
         let names = setCookies.compactMap { $0.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } }
-        let deflate = handshake.deflate != nil
+        let deflate = handshake.deflate != nil, resumed = connection.tlsSessionReused
         let timeline = connection.timeline, local = connection.localAddress
         let index = self.index
         let engine = self.engine
-        engine.hop { engine.opened(index, pod: pod, receivedCookies: names, deflate: deflate, timeline: timeline, local: local) }
+        engine.hop { engine.opened(index, pod: pod, receivedCookies: names, deflate: deflate, tlsResumed: resumed, timeline: timeline, local: local) }
     }
 
     func connection(_ connection: WSConnection, didReceive message: Message) {

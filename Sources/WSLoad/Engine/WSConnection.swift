@@ -69,6 +69,8 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
     public var isOpen: Bool { stage == .open && machine?.state == .open }
     /// Whether the connection has ended.
     public var isFinished: Bool { stage == .finished }
+    /// Whether the TLS handshake resumed a cached session (false without TLS).
+    public var tlsSessionReused: Bool { tlsSession?.sessionReused ?? false }
 
     /// Creates an idle connection; start it with ``startClient(to:from:request:serverName:)`` or ``startServer(fd:)``.
     public init(id: Int, role: Role, io: IOQueue, settings: ConnectionSettings, delegate: any WSConnectionDelegate) {

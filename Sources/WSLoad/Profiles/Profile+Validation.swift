@@ -70,6 +70,9 @@ extension Profile {
         try Self.checkHeaderNames(target.headers.keys, "target.headers", m)
         if let serverName = target.tls.serverName, serverName.isEmpty { throw m.error("target.tls.server_name", "must not be empty") }
         if let caFile = target.tls.caFile, caFile.isEmpty { throw m.error("target.tls.ca_file", "must not be empty") }
+        if let suites = target.tls.ciphersuites, let problem = TLSContext.ciphersuitesProblem(suites) {
+            throw m.error("target.tls.ciphersuites", problem)
+        }
         if let resolve = target.resolve, resolve.host.isEmpty { throw m.error("target.resolve.host", "must not be empty") }
     }
 

@@ -88,6 +88,8 @@ extension Profile {
         public var serverName: String? = nil
         /// Reuse TLS sessions across connections.
         public var sessionResumption: Bool = true
+        /// TLS 1.3 cipher suites in preference order; nil offers the browsers' order.
+        public var ciphersuites: String? = nil
         /// Defaults.
         public init() {}
     }

@@ -219,6 +219,7 @@ struct ProfileReader {
             if let x = h["ca_file"] { t.tls.caFile = try string(x, h.path("ca_file")) }
             if let x = h["server_name"] { t.tls.serverName = try string(x, h.path("server_name")) }
             if let x = h["session_resumption"] { t.tls.sessionResumption = try bool(x, h.path("session_resumption")) }
+            if let x = h["ciphersuites"] { t.tls.ciphersuites = try string(x, h.path("ciphersuites")) }
         }
         if let v = g["resolve"] {
             let h = try mapping(v, path: g.path("resolve"), schema: "target.resolve")

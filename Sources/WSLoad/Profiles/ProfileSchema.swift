@@ -14,7 +14,7 @@ enum ProfileSchema {
     static let allowedKeys: [String: [String]] = [
         "": root,
         "target": ["url", "origin", "subprotocols", "headers", "deflate", "tls", "resolve", "kind"],
-        "target.tls": ["insecure", "ca_file", "server_name", "session_resumption"],
+        "target.tls": ["insecure", "ca_file", "server_name", "session_resumption", "ciphersuites"],
         "target.resolve": ["host"],
         "clients": [
             "count", "connections_per_client", "connections", "sources", "cookies", "first_connection_first",

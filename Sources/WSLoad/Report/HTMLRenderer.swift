@@ -54,6 +54,7 @@ public enum HTMLRenderer {
         o.append("<tr><td class=\"num\">\(t.attempted)</td><td class=\"num\">\(t.established)</td>"
             + "<td class=\"num\">\(t.failed)</td><td class=\"num\">\(t.held)</td><td class=\"num\">\(t.closed)</td></tr>")
         o.append("</table>")
+        if let tls = t.tlsSummary { o.append("<p>\(tls)</p>") }
         if !t.failures.isEmpty {
             o.append("<table>")
             o.append("<tr><th>Phase</th><th>Reason</th><th>Count</th></tr>")

@@ -33,7 +33,7 @@ public enum MarkdownRenderer {
         let t = report.totals
         out.append("")
         out.append("Connections: \(t.attempted) attempted, \(t.established) established, \(t.failed) failed, "
-            + "\(t.held) held, \(t.closed) closed.")
+            + "\(t.held) held, \(t.closed) closed." + (t.tlsSummary.map { " \($0)." } ?? ""))
         out.append("")
 
         if !report.gate.checks.isEmpty {

@@ -12,6 +12,18 @@ public struct RunTotals: Sendable, Codable, Equatable {
     public var closed: Int
     /// Failures by phase and reason, largest first (then by phase and reason).
     public var failures: [FailureBucket]
+    /// Completed TLS handshakes (nil for a plain run).
+    public var tlsHandshakes: Int?
+    /// How many of them resumed a cached session instead of a full handshake (nil for a plain run).
+    public var tlsResumed: Int?
+
+    /// One line on TLS resumption, e.g. `TLS handshakes: 5000 (4999 resumed, 1 full)`; nil for a plain run.
+    /// Few resumptions behind a load balancer usually mean the pods do not share their ticket keys.
+    public var tlsSummary: String? {
+        guard let n = tlsHandshakes, n > 0 else { return nil }
+        let resumed = tlsResumed ?? 0
+        return "TLS handshakes: \(n) (\(resumed) resumed, \(n - resumed) full)"
+    }
 
     /// Creates totals; failure buckets are sorted by count descending, then phase, then reason.
     public init(attempted: Int, established: Int, failed: Int, held: Int, closed: Int, failures: [FailureBucket] = []) {

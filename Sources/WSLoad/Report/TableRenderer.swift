@@ -30,6 +30,7 @@ public enum TableRenderer {
         for f in t.failures {
             out.append("  failed in \(f.phase): \(f.reason) ×\(f.count)")
         }
+        if let tls = t.tlsSummary { out.append("  " + tls) }
         out.append("")
 
         out.append(ansi.bold("Pods"))

@@ -98,8 +98,13 @@ public enum ReportBuilder {
         // Most frequent first; ties by phase, then reason, so the same input always renders the same.
         let failures = buckets.values.sorted { a, b in a.2 != b.2 ? a.2 > b.2 : (a.0, a.1) < (b.0, b.1) }
             .map { FailureBucket(phase: $0.0, reason: $0.1, count: $0.2) }
-        let totals = RunTotals(attempted: result.attempted, established: result.established, failed: result.failed, held: result.held,
+        var totals = RunTotals(attempted: result.attempted, established: result.established, failed: result.failed, held: result.held,
                                closed: result.dropped, failures: failures)
+        let handshakes = result.records.filter { $0.tlsMs != nil && $0.status != .failed }
+        if !handshakes.isEmpty {
+            totals.tlsHandshakes = handshakes.count
+            totals.tlsResumed = handshakes.filter(\.tlsResumed).count
+        }
         let phases = [PhaseTiming(name: "ramp", start: result.startedAt, end: result.holdStartedAt),
                       PhaseTiming(name: "hold", start: result.holdStartedAt, end: result.holdEndedAt),
                       PhaseTiming(name: "close", start: result.holdEndedAt, end: result.endedAt)]

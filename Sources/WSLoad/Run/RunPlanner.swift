@@ -47,7 +47,8 @@ public enum RunPlanner {
         plan.limits = ProtocolLimits(maxFrameSize: profile.limits.maxFrameSize.bytes, maxMessageSize: profile.limits.maxMessageSize.bytes)
         plan.deflate = profile.target.deflate
         let t = profile.target.tls
-        plan.tls = TLSClientConfiguration(verifyPeer: !t.insecure, caFile: t.caFile, sessionResumption: t.sessionResumption)
+        plan.tls = TLSClientConfiguration(verifyPeer: !t.insecure, caFile: t.caFile, sessionResumption: t.sessionResumption,
+                                          ciphersuites: t.ciphersuites ?? TLSClientConfiguration.browserCiphersuites)
         plan.serverName = t.serverName
         var rules = AttributionRules(headers: profile.attribution.headers.isEmpty ? ["X-Pod-Name"] : profile.attribution.headers,
                                      cookieName: profile.attribution.cookie, cookieMap: profile.attribution.cookieMap)

@@ -35,16 +35,27 @@ public struct TLSClientConfiguration: Sendable, Hashable {
     public var minimumVersion: TLSVersion
     /// The newest protocol version offered; `nil` means the newest OpenSSL supports.
     public var maximumVersion: TLSVersion?
+    /// TLS 1.3 cipher suites offered, in preference order (OpenSSL `SSL_CTX_set_ciphersuites` syntax).
+    public var ciphersuites: String
 
-    /// Creates client settings; the defaults verify against the system store and offer `http/1.1`.
+    /// The order Firefox offers (Chrome differs only in putting AES-256 before ChaCha20): a load test
+    /// should negotiate what real WebSocket clients do. It is also the lean choice for held connections:
+    /// AES-128-GCM with SHA-256 keeps ~240 B less OpenSSL state per connection than OpenSSL's own default
+    /// order, which starts with AES-256-GCM/SHA-384 (BENCHMARKS.md, `scripts/bench-engine tls-floor`).
+    public static let browserCiphersuites = "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384"
+
+    /// Creates client settings; the defaults verify against the system store, offer `http/1.1` and
+    /// the browsers' TLS 1.3 cipher-suite order.
     public init(
         verifyPeer: Bool = true,
         caFile: String? = nil,
         alpn: [String] = ["http/1.1"],
         sessionResumption: Bool = false,
         minimumVersion: TLSVersion = .tls12,
-        maximumVersion: TLSVersion? = nil
+        maximumVersion: TLSVersion? = nil,
+        ciphersuites: String = TLSClientConfiguration.browserCiphersuites
     ) {
+        self.ciphersuites = ciphersuites
         self.verifyPeer = verifyPeer
         self.caFile = caFile
         self.alpn = alpn

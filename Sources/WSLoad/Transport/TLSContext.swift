@@ -53,6 +53,9 @@ public final class TLSContext: @unchecked Sendable {
 
         try Self.applyCommonSettings(
             ctx, minimum: configuration.minimumVersion, maximum: configuration.maximumVersion)
+        guard SSL_CTX_set_ciphersuites(ctx, configuration.ciphersuites) == 1 else {
+            throw .openSSL(.configuration, "invalid TLS 1.3 cipher suites \"\(configuration.ciphersuites)\"")
+        }
 
         if configuration.verifyPeer {
             SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nil)
@@ -225,6 +228,17 @@ public final class TLSContext: @unchecked Sendable {
         // The SSL's app data points back (unretained) at the session, which owns the SSL.
         _ = wsl_SSL_set_app_data(ssl, Unmanaged.passUnretained(session).toOpaque())
         return session
+    }
+
+    /// Why `ciphersuites` is not a usable TLS 1.3 cipher-suite list for this OpenSSL, or nil if it is.
+    public static func ciphersuitesProblem(_ ciphersuites: String) -> String? {
+        guard !ciphersuites.isEmpty else { return "must not be empty" }
+        guard let ctx = SSL_CTX_new(TLS_client_method()) else { return nil }
+        defer { SSL_CTX_free(ctx); ERR_clear_error() }
+        guard SSL_CTX_set_ciphersuites(ctx, ciphersuites) == 1 else {
+            return "\"\(ciphersuites)\" names no TLS 1.3 cipher suite this OpenSSL knows (e.g. TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)"
+        }
+        return nil
     }
 
     // MARK: - Helpers
