@@ -251,7 +251,7 @@ def run_client(work, tag, url, connections, sources, hold, server=None, ca=None)
         return res
     with open(rp) as f:
         report = json.load(f)
-    res["totals"] = {k: report["totals"][k] for k in ("attempted", "established", "failed", "held")}
+    res["totals"] = {k: report["totals"].get(k) for k in ("attempted", "established", "failed", "held", "tlsHandshakes", "tlsResumed")}
     res["failures"] = report["totals"].get("failures", [])
     phases = {ph["name"]: (parse_ts(ph["start"]), parse_ts(ph["end"])) for ph in report["run"]["phases"]}
     res["phases_s"] = {k: round(v[1] - v[0], 3) for k, v in phases.items()}
@@ -375,7 +375,8 @@ class Bench:
         pc = self.per_conn(r, b)
         cpk = self.cpu_per_k(r, b)
         t = r.get("totals", {})
-        fig = (f"{t.get('held')} held / {t.get('failed')} failed; RSS {pc / 1024:.1f} KB/conn; CPU {cpk:.3f} s per 1000 TLS upgrades "
+        fig = (f"{t.get('held')} held / {t.get('failed')} failed; {t.get('tlsResumed')} of {t.get('tlsHandshakes')} handshakes resumed; "
+               f"RSS {pc:.0f} B = {pc / 1024:.2f} KiB/conn; CPU {cpk:.3f} s per 1000 TLS upgrades "
                f"(server {r.get('server_cpu_s', 0) / 5:.3f} s/1000); ramp {r['phases_s'].get('ramp')} s")
         self.row("tls", fig, "≤ 16 KB/conn", self.verdict(pc / 1024, 16), r)
 

@@ -24,7 +24,12 @@ public final class LoadEngine: @unchecked Sendable {
 
     // Control-queue state.
     private var records: [ConnectionRecord]
-    private var contexts: [ClientConnectionContext?]
+    /// The live connection of each record (control-queue owned; nil before launch and after it ended).
+    private var connections: [WSConnection?]
+    /// One delegate per I/O queue (not one object per connection: ~80 B less per held connection).
+    private lazy var delegates: [ClientConnectionDelegate] = queues.map { _ in ClientConnectionDelegate(engine: self) }
+    /// The client number of each slot (`index / connectionsPerClient`); immutable, readable from any queue.
+    private let clientOfSlot: [Int]
     private var ready: [Int] = []
     private var readyHead = 0
     private var heldBack: [[Int]]
@@ -105,7 +110,8 @@ public final class LoadEngine: @unchecked Sendable {
         }
         records = recs
         heldBack = held
-        contexts = Array(repeating: nil, count: recs.count)
+        connections = Array(repeating: nil, count: recs.count)
+        clientOfSlot = clientList
     }
 
     /// Runs to completion (or until ``stop()``), calling `progress` every `progressInterval` seconds
@@ -222,11 +228,7 @@ public final class LoadEngine: @unchecked Sendable {
         var r = records[index]
         r.status = reconnect ? .reconnecting : .connecting
         let source = plan.source(ofClient: r.client)
-        let jar: CookieJar? = switch plan.cookiePolicy {
-        case .none, .perConnection: nil
-        case .shared: sharedJar
-        case .perClient: jars[r.client]
-        }
+        let jar = jar(forIndex: index)
         let cookieHeader = jar?.header(host: plan.url.host, path: plan.url.target, secure: plan.url.isTLS)
         r.sentCookie = cookieHeader != nil
         if let name = plan.attribution.cookieName, let v = PodAttributor.cookieValue(named: name, cookieHeader: cookieHeader) {
@@ -239,10 +241,8 @@ public final class LoadEngine: @unchecked Sendable {
         let request = UpgradeRequestFactory.make(url: plan.url, settings: settings, origin: plan.origin, subprotocols: plan.subprotocols,
                                                  cookieHeader: cookieHeader, headers: headers)
         let io = queues[index % queues.count]
-        let ctx = ClientConnectionContext(engine: self, index: index, jar: jar)
-        let connection = WSConnection(id: index, role: .client, io: io, settings: settings, delegate: ctx)
-        ctx.connection = connection
-        contexts[index] = ctx
+        let connection = WSConnection(id: index, role: .client, io: io, settings: settings, delegate: delegates[index % queues.count])
+        connections[index] = connection
         if reconnect { reconnectInFlight += 1 } else { inFlight += 1 }
         launched += 1
         let destination = self.destination, serverName = self.serverName
@@ -285,22 +285,21 @@ public final class LoadEngine: @unchecked Sendable {
         t.schedule(deadline: .now() + plan.trafficInterval, repeating: plan.trafficInterval)
         t.setEventHandler { [unowned self] in
             guard phase == .hold else { return }
-            // Connection references are taken here, on the control queue (which owns `ctx.connection`),
-            // and handed to the I/O queue: the I/O queue never reads the context's field.
-            var byQueue: [ObjectIdentifier: (IOQueue, [(ClientConnectionContext, WSConnection)])] = [:]
-            for case let ctx? in contexts where records[ctx.index].status == .open {
-                guard let c = ctx.connection else { continue }
-                byQueue[ObjectIdentifier(c.io), default: (c.io, [])].1.append((ctx, c))
+            // Connection references are taken here, on the control queue (which owns `connections`),
+            // and handed to the I/O queue, which never reads the array.
+            var byQueue: [Int: [WSConnection]] = [:]
+            for case let c? in connections where records[c.id].status == .open {
+                byQueue[c.id % queues.count, default: []].append(c)
             }
-            for (_, (io, list)) in byQueue {
-                let template = plan.trafficMessage
-                let recs = list.map { (records[$0.0.index].client, records[$0.0.index].conn,
-                                       records[$0.0.index].client * plan.connectionsPerClient + records[$0.0.index].conn) }
-                io.queue.async {
-                    for ((ctx, connection), r) in zip(list, recs) {
+            for (q, list) in byQueue {
+                let template = plan.trafficMessage, delegate = delegates[q]
+                let recs = list.map { (records[$0.id].client, records[$0.id].conn,
+                                       records[$0.id].client * plan.connectionsPerClient + records[$0.id].conn) }
+                queues[q].queue.async {
+                    for (connection, r) in zip(list, recs) {
                         let text = template.replacingOccurrences(of: "{client}", with: String(r.0))
                             .replacingOccurrences(of: "{conn}", with: String(r.1)).replacingOccurrences(of: "{index}", with: String(r.2))
-                        ctx.sendTraffic(text, on: connection)
+                        delegate.sendTraffic(text, on: connection)
                     }
                 }
             }
@@ -329,8 +328,7 @@ public final class LoadEngine: @unchecked Sendable {
             records[i].status = .held
             heldPerPod[records[i].pod ?? "?", default: 0] += 1
         }
-        for case let ctx? in contexts {
-            guard let c = ctx.connection else { continue }
+        for case let c? in connections {
             c.io.queue.async { c.close(code: .normalClosure, reason: "wsload run complete") }
         }
         if ended == launched { return finish() }
@@ -338,8 +336,7 @@ public final class LoadEngine: @unchecked Sendable {
         t.schedule(deadline: .now() + plan.closeTimeout + 2)
         t.setEventHandler { [unowned self] in
             // Anything still alive past the close deadline is aborted and accounted for.
-            for case let ctx? in contexts {
-                guard let c = ctx.connection else { continue }
+            for case let c? in connections {
                 c.io.queue.async { c.abort(ConnectionFailure(phase: .close, kind: .timeout, message: "close did not complete in time")) }
             }
         }
@@ -358,7 +355,7 @@ public final class LoadEngine: @unchecked Sendable {
         if plan.timelineInterval > 0 && timelineTimer != nil { sampleTimeline() }
         timelineTimer?.cancel(); timelineTimer = nil
         onProgress?(snapshotLocked())
-        contexts = Array(repeating: nil, count: contexts.count)
+        connections = Array(repeating: nil, count: connections.count)
         finished.signal()
     }
 
@@ -498,7 +495,7 @@ public final class LoadEngine: @unchecked Sendable {
         }
         if case .closed(let code, _, _) = outcome { r.peerCloseCode = code?.rawValue }
         records[index] = r
-        contexts[index]?.connection = nil
+        connections[index] = nil
         if phase == .ramp { pace() } else if phase == .close && ended == launched { finish() }
     }
 
@@ -520,7 +517,7 @@ public final class LoadEngine: @unchecked Sendable {
     private func sampleTimeline() {
         guard timeline.count < 100_000 else { return }
         var perPod: [String: Int] = [:]
-        for r in records where r.status == .open || (phase == .close && r.status == .held && contexts[r.index]?.connection != nil) {
+        for r in records where r.status == .open || (phase == .close && r.status == .held && connections[r.index] != nil) {
             perPod[r.pod ?? "?", default: 0] += 1
         }
         timeline.append(TimelinePoint(t: Date().timeIntervalSince(startedAt), phase: phase.rawValue, open: openCount, established: established,
@@ -543,28 +540,33 @@ public final class LoadEngine: @unchecked Sendable {
     }
 
     fileprivate func hop(_ body: @escaping @Sendable () -> Void) { control.async(execute: body) }
+    /// The cookie jar of the connection at `index`; reads only immutable state, so any queue may call it.
+    fileprivate func jar(forIndex index: Int) -> CookieJar? {
+        switch plan.cookiePolicy {
+        case .none, .perConnection: nil
+        case .shared: sharedJar
+        case .perClient: jars[clientOfSlot[index / plan.connectionsPerClient]]
+        }
+    }
     fileprivate var attribution: PodAttributor { attributor }
     fileprivate var url: WebSocketURL { plan.url }
 }
 
-/// Per-connection glue between a ``WSConnection`` (on its I/O queue) and the engine (on the control queue).
-final class ClientConnectionContext: WSConnectionDelegate, @unchecked Sendable {
+/// Glue between the ``WSConnection``s of one I/O queue and the engine (on the control queue).
+///
+/// One per I/O queue rather than one per connection: a connection's index is its `id`, its jar is
+/// looked up from immutable engine state, and the only mutable state lives here, confined to the queue.
+final class ClientConnectionDelegate: WSConnectionDelegate, @unchecked Sendable {
     unowned let engine: LoadEngine
-    let index: Int
-    let jar: CookieJar?
-    var connection: WSConnection?
-    // I/O-queue confined.
-    private var sawFirstMessage = false
-    private var trafficSentAt: UInt64 = 0
+    /// I/O-queue confined: when each connection's pending traffic message was sent (only with traffic).
+    private var trafficSentAt: [Int: UInt64] = [:]
 
-    init(engine: LoadEngine, index: Int, jar: CookieJar?) {
-        self.engine = engine; self.index = index; self.jar = jar
-    }
+    init(engine: LoadEngine) { self.engine = engine }
 
     func connectionDidOpen(_ connection: WSConnection, handshake: HandshakeResult) {
         let headers = handshake.head.headers
         let setCookies = headers.values("Set-Cookie")
-        if let jar, !setCookies.isEmpty {
+        if let jar = engine.jar(forIndex: connection.id), !setCookies.isEmpty {
             jar.store(setCookieHeaders: setCookies, host: engine.url.host, requestPath: engine.url.target)
         }
         // The cookie this connection sent is known on the control queue (its record); `opened` falls back to it.
@@ -572,23 +574,21 @@ final class ClientConnectionContext: WSConnectionDelegate, @unchecked Sendable {
         let names = setCookies.compactMap { $0.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } }
         let deflate = handshake.deflate != nil, resumed = connection.tlsSessionReused
         let timeline = connection.timeline, local = connection.localAddress
-        let index = self.index
+        let index = connection.id
         let engine = self.engine
         engine.hop { engine.opened(index, pod: pod, receivedCookies: names, deflate: deflate, tlsResumed: resumed, timeline: timeline, local: local) }
     }
 
     func connection(_ connection: WSConnection, didReceive message: Message) {
         let now = MonotonicClock.now()
-        if !sawFirstMessage {
-            sawFirstMessage = true
+        if connection.timeline.firstMessage == 0 {  // stamped by the connection after this call
             let pod = engine.attribution.rules.usesFirstMessage && message.opcode == .text ? engine.attribution.fromFirstMessage(message.text) : nil
             let seconds = ConnectionTimeline.seconds(from: connection.timeline.upgraded, to: now)
-            let index = self.index, engine = self.engine
+            let index = connection.id, engine = self.engine
             engine.hop { engine.firstMessage(index, pod: pod, seconds: seconds) }
         }
-        if trafficSentAt != 0 {
-            let rtt = Double(now - trafficSentAt) / 1e9
-            trafficSentAt = 0
+        if !trafficSentAt.isEmpty, let sent = trafficSentAt.removeValue(forKey: connection.id) {
+            let rtt = Double(now - sent) / 1e9
             let engine = self.engine
             engine.hop { engine.rtt("echo-rtt", seconds: rtt) }
         }
@@ -601,12 +601,13 @@ final class ClientConnectionContext: WSConnectionDelegate, @unchecked Sendable {
     }
 
     func connectionDidEnd(_ connection: WSConnection, outcome: ConnectionOutcome) {
-        let timeline = connection.timeline, local = connection.localAddress, index = self.index, engine = self.engine
+        if !trafficSentAt.isEmpty { trafficSentAt.removeValue(forKey: connection.id) }
+        let timeline = connection.timeline, local = connection.localAddress, index = connection.id, engine = self.engine
         engine.hop { engine.ended(index, outcome: outcome, timeline: timeline, local: local) }
     }
 
     func sendTraffic(_ text: String, on c: WSConnection) {
         guard c.isOpen else { return }
-        if c.send(.text(text)) { trafficSentAt = MonotonicClock.now() }
+        if c.send(.text(text)) { trafficSentAt[c.id] = MonotonicClock.now() }
     }
 }

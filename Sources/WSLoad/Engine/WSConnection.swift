@@ -437,8 +437,10 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         while stage == .open, let event = machine!.nextEvent() {
             switch event {
             case .message(let m):
-                if timeline.firstMessage == 0 { timeline.firstMessage = MonotonicClock.now() }
+                // Stamped after the callback, so a delegate sees `timeline.firstMessage == 0` on the first message.
+                let now = MonotonicClock.now()
                 delegate.connection(self, didReceive: m)
+                if timeline.firstMessage == 0 { timeline.firstMessage = now }
             case .ping:
                 break  // pong queued by the state machine
             case .pong(let payload):
