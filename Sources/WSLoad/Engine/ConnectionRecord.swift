@@ -18,34 +18,61 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
         case reconnecting
     }
 
+    // Stored properties are ordered to pack: a run keeps one record per connection for its whole life
+    // (128 bytes instead of 184 when the one-byte fields were spread between the words).
+
     /// Index in the run (0-based).
     public var index: Int
     /// Virtual client index.
     public var client: Int
     /// Index within the client.
     public var conn: Int
-    /// Current status.
-    public var status: Status = .pending
     /// The local address the kernel used (`127.0.0.2:40122`).
     public var local: String?
     /// The pod it reached, if attributed.
     public var pod: String?
-    /// How the pod was learned.
-    public var podSource: AttributionSource?
     /// The affinity cookie value seen (sent or received); a secret, redacted in outputs.
     public var affinityCookie: String?
-    /// Whether a Cookie header was sent on the upgrade.
-    public var sentCookie: Bool = false
     /// Names of cookies received with the 101.
     public var receivedCookieNames: [String] = []
+    // Phase durations in milliseconds, −1 when absent (a `Double?` takes 16 bytes in a struct, a `Double` 8).
+    private var tcpConnectStorage = -1.0, tlsStorage = -1.0, upgradeStorage = -1.0, firstMessageStorage = -1.0
+    /// Current status.
+    public var status: Status = .pending
+    /// How the pod was learned.
+    public var podSource: AttributionSource?
+    /// Whether a Cookie header was sent on the upgrade.
+    public var sentCookie: Bool = false
     /// Negotiated permessage-deflate.
     public var deflate: Bool = false
     /// The TLS handshake (of the latest open) resumed a cached session instead of a full handshake.
     public var tlsResumed: Bool = false
-    /// Phase durations in milliseconds.
-    public var tcpConnectMs: Double?, tlsMs: Double?, upgradeMs: Double?, firstMessageMs: Double?
     /// Close code received from the peer, if any.
     public var peerCloseCode: UInt16?
+
+    /// TCP connect duration in milliseconds.
+    public var tcpConnectMs: Double? {
+        get { Self.optional(tcpConnectStorage) }
+        set { tcpConnectStorage = Self.stored(newValue) }
+    }
+    /// TLS handshake duration in milliseconds.
+    public var tlsMs: Double? {
+        get { Self.optional(tlsStorage) }
+        set { tlsStorage = Self.stored(newValue) }
+    }
+    /// Upgrade duration (request to 101) in milliseconds.
+    public var upgradeMs: Double? {
+        get { Self.optional(upgradeStorage) }
+        set { upgradeStorage = Self.stored(newValue) }
+    }
+    /// Time from the 101 to the first message, in milliseconds.
+    public var firstMessageMs: Double? {
+        get { Self.optional(firstMessageStorage) }
+        set { firstMessageStorage = Self.stored(newValue) }
+    }
+    private static func optional(_ stored: Double) -> Double? { stored < 0 ? nil : stored }
+    private static func stored(_ value: Double?) -> Double { value.map { max(0, $0) } ?? -1 }
+
     /// What only failed, dropped or reconnected connections have, boxed: a held connection pays 8 bytes for it.
     private var rare: RareBox?
 

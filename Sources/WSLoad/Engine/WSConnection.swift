@@ -31,20 +31,24 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
     public let settings: ConnectionSettings
     /// A caller-chosen identifier (e.g. the connection's index in the run).
     public let id: Int
-    /// Client or server.
-    public let role: Role
     private unowned(unsafe) let delegate: any WSConnectionDelegate
 
+    // The small fields sit together so they share words (every held connection is one of these objects).
     private var fd: Int32 = -1
+    private var writeSuspended = true
+    private var liveSources: UInt8 = 0
+    private var stage: Stage = .idle
+    /// Client or server.
+    public let role: Role
+    /// The close code the peer sent, if any.
+    public private(set) var peerCloseCode: CloseCode?
+    /// See ``TimerWheelClient``.
+    public private(set) var timerGeneration: UInt32 = 0
     // Stored as the concrete class: an optional `DispatchSourceRead` existential takes 40 B, a class reference 8.
     private var readSource: DispatchSource?
     private var writeSource: DispatchSource?
-    private var writeSuspended = true
-    private var liveSources: UInt8 = 0
     private var tlsSession: TLSSession?
-    private var stage: Stage = .idle
     private var handshake: Handshake?
-    private var machine: ConnectionStateMachine?
     private var outbound: [UInt8] = []
     private var outboundOffset = 0
     private var outcome: ConnectionOutcome?
@@ -56,15 +60,13 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
     /// Phase timestamps.
     public private(set) var timeline = ConnectionTimeline()
     /// See ``TimerWheelClient``.
-    public private(set) var timerGeneration: UInt32 = 0
-    /// See ``TimerWheelClient``.
     public private(set) var timerDeadline: UInt64 = 0
+    // Last: an optional struct ends in its one-byte tag, which would pad the field after it.
+    private var machine: ConnectionStateMachine?
     /// The local address, read from the socket while it is open (nil once closed; not stored, to keep a held connection small).
     public var localAddress: SocketAddress? { fd >= 0 ? Socket.localAddress(fd) : nil }
     /// The peer's address, read from the socket while it is open (nil once closed).
     public var peerAddress: SocketAddress? { fd >= 0 ? Socket.peerAddress(fd) : nil }
-    /// The close code the peer sent, if any.
-    public private(set) var peerCloseCode: CloseCode?
     /// Whether the connection is open for messages.
     public var isOpen: Bool { stage == .open && machine?.state == .open }
     /// Whether the connection has ended.

@@ -15,22 +15,22 @@ public struct ConnectionStateMachine: Sendable {
         case closed
     }
 
+    // Ordered so the one-byte fields fill the decoder's tail padding: every open connection holds one
+    // of these (136 bytes; 152 with the fields in reading order).
     private var decoder: FrameDecoder
+    /// Closing-handshake state.
+    public private(set) var state: State = .open
+    // The message being assembled (§5.4) and the frame being received.
+    private var messageOpcode: Opcode?
+    private var messageCompressed = false
+    private var utf8 = UTF8Validator()
+    private var frameOpcode: Opcode = .continuation
+    private var frameFin = false
     private let deflate: PerMessageDeflate?
     private var keys: MaskingKeySource
     private var output: [UInt8] = []
-    /// Closing-handshake state.
-    public private(set) var state: State = .open
-
-    // The message being assembled (§5.4).
-    private var messageOpcode: Opcode?
-    private var messageCompressed = false
     private var fragmentCount = 0
     private var messageBuffer: [UInt8] = []
-    private var utf8 = UTF8Validator()
-    // The frame being received.
-    private var frameOpcode: Opcode = .continuation
-    private var frameFin = false
     private var controlBuffer: [UInt8] = []
 
     /// Creates the state machine for `role`; pass the codec when permessage-deflate was negotiated.
