@@ -6,7 +6,7 @@ client process only: RSS during the hold (VmRSS sampled from /proc), CPU (utime+
 /proc/PID/stat, and the exit rusage), ramp time and failures (report.json). Server resources are
 sampled separately and reported as such.
 
-Usage: scripts/bench-engine [hold-19k|rss|tls|cpu|ports|all] [--hold S] [--keep]
+Usage: scripts/bench-engine [hold-19k|rss|tls|tls-floor|cpu|ports|all] [--hold S] [--keep]
 Environment: WSLOAD_BIN (default .build-bench-engine/release/wsload), BENCH_OUT (work directory).
 
 Every process it starts is tracked by PID and ended on exit (also on SIGINT/SIGTERM); every run has
@@ -380,6 +380,28 @@ class Bench:
                f"(server {r.get('server_cpu_s', 0) / 5:.3f} s/1000); ramp {r['phases_s'].get('ramp')} s")
         self.row("tls", fig, "≤ 16 KB/conn", self.verdict(pc / 1024, 16), r)
 
+    def tls_floor(self):
+        """OpenSSL's own per-connection memory: bench/tls_floor.c (plain C, no engine) against the same server."""
+        exe = os.path.join(self.work, "tls_floor")
+        subprocess.run(["cc", "-O2", "-o", exe, os.path.join(ROOT, "bench", "tls_floor.c"), "-lssl", "-lcrypto"], check=True)
+        cert, key = self.cert()
+        port = self.next_port()
+        srv = Server(self.work, port, tls=(cert, key))
+        figs, r = [], {"load_before": loadavg()}
+        try:
+            for mode, suites, label in [("full", None, "full, OpenSSL order"), ("resumed", None, "resumed, OpenSSL order"),
+                                        ("resumed", "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384",
+                                         "resumed, browser order (wsload default)")]:
+                cmd = [exe, "5000", str(port), cert, mode] + ([suites] if suites else [])
+                out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120,
+                                     preexec_fn=raise_fd_limit).stdout
+                res = json.loads(out.strip().splitlines()[-1])
+                self.results[f"tls-floor-{label}"] = res
+                figs.append(f"{label}: {res['rss_per_conn']} B/conn ({res['cipher']}, {res['resumed']} resumed)")
+        finally:
+            srv.stop()
+        self.row("tls-floor", "; ".join(figs), "reference (OpenSSL alone)", "—", r)
+
     def cpu(self):
         hold = 3
         b = self.baseline(hold)
@@ -407,7 +429,7 @@ class Bench:
 
 def main():
     ap = argparse.ArgumentParser(description="wsload engine benchmarks (issue 3)")
-    ap.add_argument("bench", choices=["hold-19k", "rss", "tls", "cpu", "ports", "all"])
+    ap.add_argument("bench", choices=["hold-19k", "rss", "tls", "tls-floor", "cpu", "ports", "all"])
     ap.add_argument("--hold", type=int, default=int(os.environ.get("BENCH_HOLD", "8")), help="hold seconds (≤ 20)")
     ap.add_argument("--repeat", type=int, default=3, help="repetitions of the cpu benchmark")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -422,7 +444,7 @@ def main():
     print(f"# machine: nproc {os.cpu_count()}, kernel {os.uname().release}, load {loadavg()}, work dir {args.work}", file=sys.stderr)
     print("| benchmark | figure | target | result | load avg (1/5/15 min) | command |")
     print("|---|---|---|---|---|---|")
-    names = ["hold-19k", "rss", "tls", "cpu", "ports"] if args.bench == "all" else [args.bench]
+    names = ["hold-19k", "rss", "tls", "tls-floor", "cpu", "ports"] if args.bench == "all" else [args.bench]
     for n in names:
         getattr(b, n.replace("-", "_"))()
     with open(os.path.join(args.work, "results.json"), "w") as f:
