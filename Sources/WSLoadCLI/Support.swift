@@ -38,6 +38,25 @@ final class SignalWatcher: @unchecked Sendable {
     func cancel() { sources.forEach { $0.cancel() } }
 }
 
+/// Calls `onExit` once this process's parent has exited (it was reparented), checking twice a second.
+/// Thread-agnostic, unlike `PR_SET_PDEATHSIG`, which fires when the spawning *thread* ends.
+final class ParentWatch: @unchecked Sendable {
+    private let timer: DispatchSourceTimer
+    init(onExit: @escaping @Sendable () -> Void) {
+        let parent = getppid()
+        timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+        timer.setEventHandler { [timer] in
+            guard getppid() != parent else { return }
+            timer.cancel()
+            LineWriter.standardError.write("wsload: parent process \(parent) is gone; shutting down")
+            onExit()
+        }
+        timer.resume()
+    }
+    func cancel() { timer.cancel() }
+}
+
 /// A duration argument: `30s`, `500ms`, `2m`, `1h30m` or plain seconds (the profile syntax).
 struct DurationArgument: ExpressibleByArgument, Sendable {
     var seconds: Double

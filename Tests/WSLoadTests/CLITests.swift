@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WSLoad
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -186,7 +187,8 @@ final class ServeProcess: @unchecked Sendable {
     let port: Int
 
     init(podName: String, extra: [String] = []) async throws {
-        process = try Subprocess(["serve", "--listen", "127.0.0.1:0", "--pod-name", podName] + extra)
+        // --exit-with-parent: should this test process crash, the server does not outlive it.
+        process = try Subprocess(["serve", "--listen", "127.0.0.1:0", "--pod-name", podName, "--exit-with-parent"] + extra)
         let ok = await process.waitFor(timeout: 10) { out, _ in out.contains("Active connections: 0") }
         guard ok, let port = ServeProcess.port(in: process.stdout) else {
             process.stop()
@@ -481,6 +483,32 @@ struct CLIServeTests {
     }
 
     /// SIGTERM drains: the three connections a shell holds see close code 1001, serve exits 0 well within --drain-timeout.
+    /// `serve --exit-with-parent` (for test harnesses) shuts down once its parent is gone: here a shell
+    /// that starts it in the background and exits a second later.
+    @Test func serveExitsWhenItsParentIsGone() async throws {
+        let binary = try CLIEnvironment.requireBinary()
+        // The shell reports the server's PID and whether it still runs 1.5 s later, then exits. (CommandRunner, not
+        // Foundation's Process, whose exit detection waits for every inheritor of its monitor socket: the server too.)
+        let script = #""$0" serve --listen 127.0.0.1:0 --pod-name orphan --exit-with-parent >/dev/null 2>&1 & pid=$!; echo "$pid"; sleep 1.5; kill -0 "$pid" && echo alive"#
+        let result = try CommandRunner().run(["/bin/sh", "-c", script, binary], timeout: 20)
+        let output = String(decoding: result.stdout, as: UTF8.self)
+        let lines = output.split(separator: "\n").map(String.init)
+        let pid = try #require(lines.first.flatMap { Int32($0) })
+        #expect(lines.contains("alive"), "wsload serve did not start (or stopped while its parent ran): \(output)")
+        /// Gone, or a zombie nobody reaps (PID 1 of a container may not).
+        func running() -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+        }
+        var stopped = false
+        for _ in 0 ..< 80 where !stopped {
+            if !running() { stopped = true } else { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        if !stopped { kill(pid, SIGKILL) }  // ours: started above
+        #expect(stopped, "wsload serve (pid \(pid)) still runs 8 s after its parent exited")
+    }
+
     @Test func sigtermDrainsWith1001() async throws {
         let serve = try await ServeProcess(podName: "ws-d", extra: ["--drain-timeout", "5"])
         defer { serve.stop() }

@@ -46,6 +46,8 @@ struct ServeCommand: ParsableCommand {
     var drainTimeout: Double = 10
     @Option(help: "I/O queues (default: one per core).")
     var ioQueues: Int = System.coreCount
+    @Flag(help: .hidden)  // for test harnesses: drain and exit once the parent process is gone
+    var exitWithParent = false
 
     func validate() throws {
         guard parseListenAddress(listen) != nil else { throw ValidationError("--listen \(listen): expected host:port with a numeric address, e.g. 0.0.0.0:8080 or [::1]:8080") }
@@ -71,7 +73,10 @@ struct ServeCommand: ParsableCommand {
         do { try server.start() } catch { throw CLIError(exitCode: .runIncomplete, message: "\(error)") }
         let stop = DispatchSemaphore(value: 0)
         let signals = SignalWatcher([SIGTERM, SIGINT]) { _ in stop.signal() }
+        // A crashed test runner must not leave servers behind: once reparented, the parent is gone.
+        let parentWatch = exitWithParent ? ParentWatch(onExit: { stop.signal() }) : nil
         stop.wait()
+        parentWatch?.cancel()
         let left = server.drain(timeout: drainTimeout)
         signals.cancel()
         if left > 0 { FileHandle.standardError.write(Data("wsload serve: \(left) connections did not close within \(drainTimeout) s\n".utf8)) }
