@@ -19,7 +19,7 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
     }
 
     // Stored properties are ordered to pack: a run keeps one record per connection for its whole life
-    // (128 bytes instead of 184 when the one-byte fields were spread between the words).
+    // (136 bytes; 184 with the one-byte fields spread between the words and `Double?` durations).
 
     /// Index in the run (0-based).
     public var index: Int
@@ -35,8 +35,14 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
     public var affinityCookie: String?
     /// Names of cookies received with the 101.
     public var receivedCookieNames: [String] = []
-    // Phase durations in milliseconds, −1 when absent (a `Double?` takes 16 bytes in a struct, a `Double` 8).
-    private var tcpConnectStorage = -1.0, tlsStorage = -1.0, upgradeStorage = -1.0, firstMessageStorage = -1.0
+    /// TCP connect duration in milliseconds.
+    @CompactDuration public var tcpConnectMs: Double? = nil
+    /// TLS handshake duration in milliseconds.
+    @CompactDuration public var tlsMs: Double? = nil
+    /// Upgrade duration (request to 101) in milliseconds.
+    @CompactDuration public var upgradeMs: Double? = nil
+    /// Time from the 101 to the first message, in milliseconds.
+    @CompactDuration public var firstMessageMs: Double? = nil
     /// Current status.
     public var status: Status = .pending
     /// How the pod was learned.
@@ -49,29 +55,6 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
     public var tlsResumed: Bool = false
     /// Close code received from the peer, if any.
     public var peerCloseCode: UInt16?
-
-    /// TCP connect duration in milliseconds.
-    public var tcpConnectMs: Double? {
-        get { Self.optional(tcpConnectStorage) }
-        set { tcpConnectStorage = Self.stored(newValue) }
-    }
-    /// TLS handshake duration in milliseconds.
-    public var tlsMs: Double? {
-        get { Self.optional(tlsStorage) }
-        set { tlsStorage = Self.stored(newValue) }
-    }
-    /// Upgrade duration (request to 101) in milliseconds.
-    public var upgradeMs: Double? {
-        get { Self.optional(upgradeStorage) }
-        set { upgradeStorage = Self.stored(newValue) }
-    }
-    /// Time from the 101 to the first message, in milliseconds.
-    public var firstMessageMs: Double? {
-        get { Self.optional(firstMessageStorage) }
-        set { firstMessageStorage = Self.stored(newValue) }
-    }
-    private static func optional(_ stored: Double) -> Double? { stored < 0 ? nil : stored }
-    private static func stored(_ value: Double?) -> Double { value.map { max(0, $0) } ?? -1 }
 
     /// What only failed, dropped or reconnected connections have, boxed: a held connection pays 8 bytes for it.
     private var rare: RareBox?
@@ -206,4 +189,18 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
 
     /// Creates a pending record.
     public init(index: Int, client: Int, conn: Int) { self.index = index; self.client = client; self.conn = conn }
+}
+
+/// A duration in milliseconds that may be absent, stored in 8 bytes (−1 for absent; durations are never
+/// negative) instead of the 16 a `Double?` takes in a struct: a run keeps a record per connection.
+@propertyWrapper
+public struct CompactDuration: Sendable, Equatable {
+    private var stored: Double
+    /// Wraps `wrappedValue`; negative values are stored as 0.
+    public init(wrappedValue: Double?) { stored = wrappedValue.map { max(0, $0) } ?? -1 }
+    /// The duration, or nil when absent.
+    public var wrappedValue: Double? {
+        get { stored < 0 ? nil : stored }
+        set { stored = newValue.map { max(0, $0) } ?? -1 }
+    }
 }
