@@ -28,7 +28,7 @@ import Testing
         ("wrong-shape.yaml",
          #"profiles-broken/wrong-shape.yaml:3:8: target.tls: expected a mapping with keys insecure, ca_file, server_name, session_resumption, ciphersuites, got "true""#),
         ("bad-ciphersuites.yaml",
-         #"profiles-broken/bad-ciphersuites.yaml:4:19: target.tls.ciphersuites: "TLS_RC4_MD5" names no TLS 1.3 cipher suite this OpenSSL knows (e.g. TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)"#),
+         #"profiles-broken/bad-ciphersuites.yaml:4:19: target.tls.ciphersuites: unknown TLS 1.3 cipher suite "TLS_RC4_MD5"; RFC 8446 defines TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_CCM_SHA256, TLS_AES_128_CCM_8_SHA256"#),
         ("bad-duration.yaml",
          #"profiles-broken/bad-duration.yaml:3:7: hold: bad duration "30 secs"; expected seconds (e.g. 30 or 0.5) or a duration such as 500ms, 30s, 2m, 1h30m"#),
         ("bad-size.yaml",

@@ -61,7 +61,11 @@ struct TLSSessionTests {
     @Test("an unknown cipher suite is a configuration error")
     func unknownCipherSuite() {
         #expect(TLSContext.ciphersuitesProblem("TLS_AES_128_GCM_SHA256") == nil)
-        #expect(TLSContext.ciphersuitesProblem("NOPE")?.contains("names no TLS 1.3 cipher suite") == true)
+        #expect(TLSContext.ciphersuitesProblem("NOPE")?.contains(#"unknown TLS 1.3 cipher suite "NOPE""#) == true)
+        // OpenSSL itself would drop the typo and keep the rest: each name is checked.
+        #expect(TLSContext.ciphersuitesProblem("TLS_AES_128_GCM_SHA256:TLS_AES_128_GCM_SHA265")?
+            .contains(#"unknown TLS 1.3 cipher suite "TLS_AES_128_GCM_SHA265""#) == true)
+        #expect(TLSContext.ciphersuitesProblem("TLS_AES_128_GCM_SHA256::")?.contains("separated by") == true)
         #expect(throws: TLSError.self) { try TLSContext(client: TLSClientConfiguration(ciphersuites: "NOPE")) }
     }
 

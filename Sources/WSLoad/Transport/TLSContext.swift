@@ -53,6 +53,9 @@ public final class TLSContext: @unchecked Sendable {
 
         try Self.applyCommonSettings(
             ctx, minimum: configuration.minimumVersion, maximum: configuration.maximumVersion)
+        if let problem = Self.ciphersuitesProblem(configuration.ciphersuites) {
+            throw .openSSL(.configuration, "TLS 1.3 cipher suites: \(problem)")
+        }
         guard SSL_CTX_set_ciphersuites(ctx, configuration.ciphersuites) == 1 else {
             throw .openSSL(.configuration, "invalid TLS 1.3 cipher suites \"\(configuration.ciphersuites)\"")
         }
@@ -231,12 +234,19 @@ public final class TLSContext: @unchecked Sendable {
     }
 
     /// Why `ciphersuites` is not a usable TLS 1.3 cipher-suite list for this OpenSSL, or nil if it is.
+    /// Every name is checked on its own: OpenSSL silently drops unknown names from a list that has a known one,
+    /// so a typo would otherwise just change what is offered.
     public static func ciphersuitesProblem(_ ciphersuites: String) -> String? {
-        guard !ciphersuites.isEmpty else { return "must not be empty" }
+        let names = ciphersuites.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard !ciphersuites.isEmpty, !names.contains(where: \.isEmpty) else {
+            return "expected TLS 1.3 cipher-suite names separated by \":\", got \"\(ciphersuites)\""
+        }
         guard let ctx = SSL_CTX_new(TLS_client_method()) else { return nil }
         defer { SSL_CTX_free(ctx); ERR_clear_error() }
-        guard SSL_CTX_set_ciphersuites(ctx, ciphersuites) == 1 else {
-            return "\"\(ciphersuites)\" names no TLS 1.3 cipher suite this OpenSSL knows (e.g. TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)"
+        let unknown = names.filter { SSL_CTX_set_ciphersuites(ctx, $0) != 1 }
+        guard unknown.isEmpty else {
+            return "unknown TLS 1.3 cipher suite\(unknown.count == 1 ? "" : "s") \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); "
+                + "RFC 8446 defines TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_CCM_SHA256, TLS_AES_128_CCM_8_SHA256"
         }
         return nil
     }
