@@ -363,11 +363,10 @@ public final class LoadEngine: @unchecked Sendable {
 
     fileprivate func opened(_ index: Int, pod: (String, AttributionSource, String?)?, receivedCookies: [String], deflate: Bool, tlsResumed: Bool,
                             timeline: ConnectionTimeline, local: SocketAddress?) {
-        var r = records[index]
-        r.tlsResumed = tlsResumed
+        records[index].tlsResumed = tlsResumed  // of the latest open, first or reconnect
         tlsWarmup = false
+        var r = records[index]
         if r.status == .reconnecting || r.status == .dropped {
-            records[index].tlsResumed = tlsResumed
             reopened(index, pod: pod, timeline: timeline, local: local)
             return
         }
