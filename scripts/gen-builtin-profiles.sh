@@ -1,10 +1,10 @@
 #!/bin/sh
-# Regenerates Sources/WSLoad/Profiles/BuiltinProfiles+Data.swift from profiles/*.yaml.
+# Regenerates Sources/WSLoad/Plan/BuiltinProfiles+Data.swift from profiles/*.yaml.
 # Run from anywhere: scripts/gen-builtin-profiles.sh
 # The test "built-in profiles are up to date with profiles/" fails when this needs re-running.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-out="$root/Sources/WSLoad/Profiles/BuiltinProfiles+Data.swift"
+out="$root/Sources/WSLoad/Plan/BuiltinProfiles+Data.swift"
 tmp="$out.tmp.$$"
 trap 'rm -f "$tmp"' EXIT
 

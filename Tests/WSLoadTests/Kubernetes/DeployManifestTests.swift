@@ -6,8 +6,7 @@ import Yams
 /// make the reference pods work with wsload are set and consistent with each other.
 @Suite("Deploy manifests")
 struct DeployManifestTests {
-    static let deployDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("deploy")
+    static let deployDirectory = TestPaths.packageRoot.appendingPathComponent("deploy")
 
     typealias Object = [String: Any]
 

@@ -7,8 +7,7 @@ import Testing
 
 /// Compares renderer output with golden files in Fixtures/golden; set WSLOAD_UPDATE_GOLDEN=1 to rewrite them.
 @Suite struct RenderTests {
-    static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/golden")
+    static let goldenDirectory = TestPaths.fixtures.appendingPathComponent("golden")
 
     private func assertGolden(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let url = Self.goldenDirectory.appendingPathComponent(name)

@@ -4,8 +4,7 @@ import Testing
 
 /// Paths into the package checkout, for tests that read profiles/ and docs/.
 enum ProfileTestPaths {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = TestPaths.packageRoot
     static let profiles = packageRoot.appendingPathComponent("profiles")
 
     static func shippedProfiles() throws -> [String: String] {

@@ -77,8 +77,7 @@ import Yams
     }
 
     @Test func indexedJobManifestIsValid() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("deploy/indexed-job.yaml")
+        let url = TestPaths.packageRoot.appendingPathComponent("deploy/indexed-job.yaml")
         let docs = try Yams.load_all(yaml: try String(contentsOf: url, encoding: .utf8)).compactMap { $0 as? [String: Any] }
         let jobs = docs.filter { $0["kind"] as? String == "Job" }
         #expect(jobs.count == 1)

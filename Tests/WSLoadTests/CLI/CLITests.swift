@@ -14,7 +14,7 @@ import Darwin
 
 /// Where the binary and the repository are.
 enum CLIEnvironment {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = TestPaths.packageRoot
 
     /// The `wsload` executable next to the test bundle ($WSLOAD_BINARY overrides).
     static let binary: String? = {

@@ -3,8 +3,7 @@ import Foundation
 /// Helpers for the Kubernetes / log-source tests: temp directories, fake executables, waiting.
 enum KubeTestSupport {
     /// `Tests/WSLoadTests/Fixtures/kubectl`.
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/kubectl")
+    static let fixtures = TestPaths.fixtures.appendingPathComponent("kubectl")
 
     /// A fresh temporary directory.
     static func makeTempDirectory() throws -> URL {
