@@ -29,19 +29,15 @@ extension Report {
                          holdEnd: hold?.end ?? run.endedAt, closeEnd: run.endedAt)
     }
 
-    /// This report with server-side matching recomputed from `series` and the gate re-evaluated
-    /// (`wsload match-logs`); `requireLogMatch` adds that check if the original gate lacked it.
+    /// This report re-analysed with server-side matching from `series` (`wsload match-logs`): the logs are
+    /// swapped in the raw data and the whole analysis runs again, gate included; `requireLogMatch` adds that
+    /// check if the original gate lacked it.
     public func rematched(with series: [LogSampleSeries], requireLogMatch: Bool = false) -> Report {
-        var counts: [String: Int] = [:]
-        for p in statistics.pods { counts[p.pod] = p.count }
-        let matches = LogMatcher().match(series: series, window: runWindow, clientCounts: counts)
-        var thresholds = GateThresholds(recoveredFrom: gate)
-        if requireLogMatch { thresholds.requireLogMatch = true }
-        var copy = self
-        copy.pods = PodRow.rows(statistics: statistics, matches: matches)
-        copy.gate = Gate(thresholds: thresholds).evaluate(statistics: statistics, failed: totals.failed, podMatches: matches,
-                                                          pinning: clients, latencyPercentilesMs: latencyPercentilesMs)
-        copy.notes.append("Server-side matching recomputed by `wsload match-logs` from \(series.count) pod log(s).")
-        return copy
+        var input = AnalysisInput(report: self)
+        input.raw.serverLogs = series
+        input.raw.serverLogsConfigured = true
+        if requireLogMatch { input.raw.thresholds.requireLogMatch = true }
+        input.closingNotes.append("Server-side matching recomputed by `wsload match-logs` from \(series.count) pod log(s).")
+        return Analyzer.analyse(input)
     }
 }

@@ -136,38 +136,6 @@ public enum ReportMerger {
         let serverLogs = options.serverLogs ?? mergedServerLogs(raws)
         let window = mergedWindow(raws, fallback: options.fallbackRun, warnings: &warnings)
 
-        // Analysis, as ReportBuilder does it for one engine result.
-        var counts = heldPerPod
-        let unattributed = counts.removeValue(forKey: "?") ?? 0
-        for pod in knownPods.keys where counts[pod] == nil { counts[pod] = 0 }
-        for s in serverLogs where counts[s.pod] == nil { counts[s.pod] = 0 }
-        let statistics = DistributionStatistics(counts: counts, weights: weights)
-        var matches: [PodMatch] = []
-        if serverLogsConfigured {
-            matches = LogMatcher().match(series: serverLogs, window: window, clientCounts: counts, knownPods: Set(knownPods.keys))
-        }
-        var byClient: [String: [String: Int]] = [:]
-        for r in reports {
-            for c in r.clients {
-                for p in c.pods { byClient[c.client, default: [:]][p.pod, default: 0] += p.count }
-            }
-        }
-        let pinning = ClientPinning.evaluate(podCountsByClient: byClient)
-        let sources = Array(Set(raws.flatMap(\.sourceAddresses))).sorted()
-        let cookieValues = Array(Set(raws.flatMap(\.cookieValues))).sorted()
-        let distinctCookies = cookieValues.isEmpty ? (raws.map(\.distinctCookieValues).max() ?? 0) : cookieValues.count
-        let cookiePolicy = raws.first?.cookiePolicy ?? .none
-        let singlePod = raws.lazy.compactMap(\.singlePodTarget).first
-        let clientCount = raws.reduce(0) { $0 + $1.clientCount }
-        let inputs = RunInputs(sourceAddresses: sources, cookiePolicy: cookiePolicy, distinctCookieValues: distinctCookies,
-                               targetIsSinglePod: singlePod != nil, singlePodTargetKind: singlePod, clientCount: clientCount)
-        let explanations = SpreadExplainer().explain(inputs: inputs, statistics: statistics)
-        let latency = ReportBuilder.latencySummaries(histograms)
-        var percentiles: [String: Double] = [:]
-        for l in latency { for (k, v) in l.percentilesMs { percentiles[k] = v } }
-        let gate = Gate(thresholds: thresholds).evaluate(statistics: statistics, failed: totals.failed, podMatches: matches,
-                                                         pinning: pinning, latencyPercentilesMs: percentiles)
-
         let first = reports.first
         let phases = [PhaseTiming(name: "ramp", start: window.runStart, end: window.holdStart),
                       PhaseTiming(name: "hold", start: window.holdStart, end: window.holdEnd),
@@ -175,29 +143,29 @@ public enum ReportMerger {
         let run = RunMetadata(profile: first?.run.profile ?? options.fallbackRun?.profile,
                               target: first?.run.target ?? options.fallbackRun?.target ?? "",
                               startedAt: window.runStart, endedAt: window.closeEnd, phases: phases)
-
-        var notes = dedupe(raws.flatMap(\.contextNotes) + options.notes)
-        if unattributed > 0 {
-            notes.append("\(unattributed) held connections could not be attributed to a pod (no identity header, affinity cookie or first message matched).")
+        var byClient: [String: [String: Int]] = [:]
+        for r in reports {
+            for c in r.clients {
+                for p in c.pods { byClient[c.client, default: [:]][p.pod, default: 0] += p.count }
+            }
         }
+        let sources = Array(Set(raws.flatMap(\.sourceAddresses))).sorted()
+        let cookieValues = Array(Set(raws.flatMap(\.cookieValues))).sorted()
+        let distinctCookies = cookieValues.isEmpty ? (raws.map(\.distinctCookieValues).max() ?? 0) : cookieValues.count
+        let singlePod = raws.lazy.compactMap(\.singlePodTarget).first
+        let clientCount = raws.reduce(0) { $0 + $1.clientCount }
         let interrupted = raws.contains(where: \.interrupted)
-        if interrupted { notes.append("The run was interrupted; the report covers what happened until then.") }
         let shardList = shapes.compactMap(\.shard).map(\.description).sorted()
-        notes.append("Merged from \(reports.count) report\(reports.count == 1 ? "" : "s")"
-                     + (shardList.isEmpty ? "" : " (shards \(shardList.joined(separator: ", ")))")
-                     + ": counts added, latency histograms merged, statistics, matching, explanations and the gate recomputed on the whole.")
+        let mergedNote = "Merged from \(reports.count) report\(reports.count == 1 ? "" : "s")"
+            + (shardList.isEmpty ? "" : " (shards \(shardList.joined(separator: ", ")))")
+            + ": counts added, latency histograms merged, statistics, matching, explanations and the gate recomputed on the whole."
         let missing = (0 ..< shardCount).filter { !present.contains($0) }
         if !missing.isEmpty {
             warnings.append("shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(shardCount)" }.joined(separator: ", ")) "
                             + "\(missing.count == 1 ? "is" : "are") missing: \(missing.count == 1 ? "its" : "their") connections are not in this report")
         }
-        warnings = dedupe(raws.flatMap { $0.contextWarnings + $0.engineWarnings } + options.warnings + warnings)
 
-        var report = Report(run: run, totals: totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
-                            statistics: statistics, explanations: explanations, clients: pinning, gate: gate, notes: notes, warnings: warnings)
-        report.resilience = mergedResilience(reports.compactMap(\.resilience), histograms: histograms)
-        report.timeline = mergedTimeline(reports)
-
+        // The merged raw data: counts added, histograms merged, inputs joined; then the one analysis.
         var raw = raws.first ?? ReportRawData(result: EngineResult.empty(at: window.runStart), context: ReportContext(target: run.target))
         raw.shape = shapes.first.map {
             ReportRawData.RunShape(clients: $0.clients, connectionsPerClient: $0.connectionsPerClient,
@@ -222,8 +190,11 @@ public enum ReportMerger {
         raw.engineWarnings = dedupe(raws.flatMap(\.engineWarnings))
         raw.interrupted = interrupted
         raw.window = window
-        report.raw = raw
-        return report
+        let input = AnalysisInput(raw: raw, totals: totals, podCountsByClient: byClient, run: run,
+                                  resilience: mergedResilience(reports.compactMap(\.resilience), histograms: histograms),
+                                  timeline: mergedTimeline(reports), notes: raw.contextNotes, closingNotes: [mergedNote],
+                                  warnings: raws.flatMap { $0.contextWarnings + $0.engineWarnings } + options.warnings + warnings)
+        return Analyzer.analyse(input)
     }
 
     // MARK: Validation

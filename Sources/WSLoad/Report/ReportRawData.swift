@@ -224,3 +224,20 @@ public struct CompactHistogram: Sendable, Codable, Equatable {
         return h
     }
 }
+
+extension ReportRawData {
+    /// Raw data recovered from a report's analysed sections, for reports written before `raw` existed (schema 1):
+    /// per-pod counts from the statistics, thresholds from the gate's checks, the window from the phases, the
+    /// notes and warnings as context. Histograms and the inputs of the explanations are not recoverable.
+    public init(recoveredFrom report: Report) {
+        self.init(result: EngineResult.empty(at: report.run.startedAt), context: ReportContext(target: report.run.target))
+        var held: [String: Int] = [:]
+        for p in report.statistics.pods { held[p.pod] = p.count }
+        heldPerPod = held
+        clientCount = report.clients.count
+        thresholds = GateThresholds(recoveredFrom: report.gate)
+        window = report.runWindow
+        contextNotes = report.notes
+        contextWarnings = report.warnings
+    }
+}

@@ -74,19 +74,12 @@ public final class RunCoordinator: @unchecked Sendable {
             feed.stop()
             ctx.warnings += feed.problems
         }
-        let report = ReportBuilder.build(result: result, context: ctx, shape: ReportRawData.RunShape(plan: plan))
+        let (report, records) = ReportBuilder.buildWithRecords(result: result, context: ctx, shape: ReportRawData.RunShape(plan: plan))
         var files: [String] = []
         if let dir = output.directory {
-            files = try RunCoordinator.write(report: report, records: RunCoordinator.namedRecords(result, context: ctx), formats: output.formats, to: dir)
+            files = try RunCoordinator.write(report: report, records: records, formats: output.formats, to: dir)
         }
         return RunOutcome(report: report, result: result, files: files)
-    }
-
-    /// The records with opaque affinity-cookie groups named as in the report (`cookie#<hash>` or the matched pod).
-    static func namedRecords(_ result: EngineResult, context: ReportContext) -> [ConnectionRecord] {
-        var named = result
-        _ = ReportBuilder.nameCookieGroups(&named, context: context)
-        return named.records
     }
 
     /// Writes `report.<ext>` per format and `connections.jsonl` (cookie values redacted) into `directory`.

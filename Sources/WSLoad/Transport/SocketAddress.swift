@@ -112,3 +112,12 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// Hashes family, address and port.
     public func hash(into hasher: inout Hasher) { hasher.combine(family); hasher.combine(port); hasher.combine(ip) }
 }
+
+extension SocketAddress {
+    /// The host part of `a.b.c.d:port` or `[v6]:port`.
+    public static func hostPart(of text: String) -> String {
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") { return String(text[text.index(after: text.startIndex) ..< close]) }
+        if let colon = text.lastIndex(of: ":") { return String(text[..<colon]) }
+        return text
+    }
+}

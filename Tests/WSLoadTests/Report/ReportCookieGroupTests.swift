@@ -43,7 +43,7 @@ import Testing
         #expect(report.notes.filter { $0.contains("matched to pod") }.count == 2)
         let json = ReportFormat.json.render(report)
         #expect(!json.contains(secretA) && !json.contains(secretB))
-        let records = RunCoordinator.namedRecords(result([(secretA, 3), (secretB, 2)]), context: context)
+        let records = ReportBuilder.buildWithRecords(result: result([(secretA, 3), (secretB, 2)]), context: context).records
         #expect(Set(records.compactMap(\.pod)) == ["ws-0", "ws-1"])
     }
 

@@ -1,0 +1,95 @@
+import Foundation
+import Histogram
+
+/// Turns the raw data of a run into a ``Report``: the only caller of cookie-group assignment, server-log
+/// matching, statistics, pinning, explanations and the gate.
+///
+/// Every report is made here — live runs, merges (merge the raw data, then analyse), `match-logs` (swap the
+/// logs, then analyse) and the test fixtures — so a new check or report field is written once. Pure: the
+/// same input gives the same report.
+public enum Analyzer {
+    /// The report of `input`, with `input.raw` as its raw data.
+    public static func analyse(_ input: AnalysisInput) -> Report {
+        analyseWithPodNames(input).report
+    }
+
+    /// The report, and the pod each redacted cookie group was matched to (for naming the per-connection records).
+    public static func analyseWithPodNames(_ input: AnalysisInput) -> (report: Report, podNames: [String: String]) {
+        let raw = input.raw
+        let window = raw.window
+        let groups = CookieGroups.assign(heldPerPod: raw.heldPerPod, serverLogs: raw.serverLogsConfigured ? raw.serverLogs : nil,
+                                         window: window)
+
+        // Client-side counts: connections open at the end of the hold, per attributed pod.
+        var counts = CookieGroups.renamed(raw.heldPerPod, groups.pods)
+        let unattributed = counts.removeValue(forKey: "?") ?? 0
+        for pod in raw.knownPods.keys where counts[pod] == nil { counts[pod] = 0 }
+        for s in raw.serverLogs where counts[s.pod] == nil { counts[s.pod] = 0 }
+        let statistics = DistributionStatistics(counts: counts, weights: raw.weights)
+
+        var matches: [PodMatch] = []
+        if raw.serverLogsConfigured {
+            matches = LogMatcher().match(series: raw.serverLogs, window: window, clientCounts: counts, knownPods: Set(raw.knownPods.keys))
+        }
+
+        var byClient: [String: [String: Int]] = [:]
+        for (client, pods) in input.podCountsByClient { byClient[client] = CookieGroups.renamed(pods, groups.pods) }
+        let pinning = ClientPinning.evaluate(podCountsByClient: byClient)
+
+        let inputs = RunInputs(sourceAddresses: raw.sourceAddresses, cookiePolicy: raw.cookiePolicy, distinctCookieValues: raw.distinctCookieValues,
+                               targetIsSinglePod: raw.singlePodTarget != nil, singlePodTargetKind: raw.singlePodTarget,
+                               clientCount: raw.clientCount)
+        let explanations = SpreadExplainer().explain(inputs: inputs, statistics: statistics)
+
+        let latency = latencySummaries(raw.histograms)
+        var percentiles: [String: Double] = [:]
+        for l in latency { for (k, v) in l.percentilesMs { percentiles[k] = v } }
+        let gate = Gate(thresholds: raw.thresholds).evaluate(statistics: statistics, failed: input.totals.failed, podMatches: matches,
+                                                             pinning: pinning, latencyPercentilesMs: percentiles)
+
+        var notes = input.notes + groups.notes
+        if unattributed > 0 {
+            notes.append("\(unattributed) held connections could not be attributed to a pod (no identity header, affinity cookie or first message matched).")
+        }
+        if raw.interrupted { notes.append("The run was interrupted; the report covers what happened until then.") }
+        let unverified = matches.filter { $0.afterClose == nil && ($0.delta ?? 0) != 0 && !$0.usedSampleOrder }.map(\.pod)
+        if !unverified.isEmpty {
+            notes.append("No log line after the hold for \(unverified.joined(separator: ", ")): their return to the baseline is not verified.")
+        }
+        notes += input.closingNotes
+        var warnings = input.warnings
+        if let finding = input.resilience?.idleTimeout { warnings.append(finding.message) }
+
+        var report = Report(run: input.run, totals: input.totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
+                            statistics: statistics, explanations: explanations, clients: pinning, gate: gate,
+                            notes: dedupe(notes), warnings: dedupe(warnings))
+        report.resilience = input.resilience
+        report.timeline = input.timeline.map { points in
+            points.map { p in
+                var q = p
+                q.perPod = CookieGroups.renamed(p.perPod, groups.pods)
+                return q
+            }
+        }
+        report.raw = raw
+        return (report, groups.pods)
+    }
+
+    /// `list` without repeated entries, first occurrence kept.
+    static func dedupe(_ list: [String]) -> [String] {
+        var seen = Set<String>()
+        return list.filter { seen.insert($0).inserted }
+    }
+
+    /// Percentile summaries (milliseconds) from microsecond histograms, in a fixed phase order.
+    public static func latencySummaries(_ histograms: [String: Histogram<UInt64>]) -> [LatencySummary] {
+        let order = ["tcp-connect", "tls", "upgrade", "first-message", "echo-rtt", "ping-rtt", "close", "disruption", "half-open-detection"]
+        let names = order.filter { histograms[$0] != nil } + histograms.keys.filter { !order.contains($0) }.sorted()
+        return names.compactMap { name in
+            guard let h = histograms[name], h.totalCount > 0 else { return nil }
+            func ms(_ p: Double) -> Double { (Double(h.valueAtPercentile(p)) / 1000 * 1000).rounded() / 1000 }
+            return LatencySummary(phase: name, count: Int(h.totalCount), p50Ms: ms(50), p90Ms: ms(90), p99Ms: ms(99),
+                                  maxMs: (Double(h.max) / 1000 * 1000).rounded() / 1000)
+        }
+    }
+}
