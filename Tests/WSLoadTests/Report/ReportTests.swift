@@ -1,51 +1,56 @@
 import Foundation
+import Histogram
 import Testing
 @testable import WSLoad
 
-/// A fixed report exercising every section, built through the real analysis pipeline.
+/// A fixed report exercising every section, built through the product's analysis (``Analyzer``) from raw data.
 enum ReportFixture {
     static let start = Date(timeIntervalSince1970: 1_795_608_000.25)
 
     static func make() -> Report {
         let at = { (s: Double) in start.addingTimeInterval(s) }
-        let window = RunWindow(runStart: at(0), holdStart: at(10), holdEnd: at(50), closeEnd: at(60))
-        let counts = ["ws-0": 12, "ws-1": 8, "ws-2": 0]
-        let statistics = DistributionStatistics(counts: counts)
         func s(_ pod: String, _ points: [(Double, Int)]) -> LogSampleSeries {
             LogSampleSeries(pod: pod, samples: points.enumerated().map {
                 LogSample(pod: pod, timestamp: at($1.0), activeConnections: $1.1, line: $0 + 1)
             })
         }
-        let matches = LogMatcher().match(series: [
+        /// A microsecond histogram holding `count` copies of each value.
+        func histogram(_ values: [(UInt64, UInt64)]) -> Histogram<UInt64> {
+            var h = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+            h.autoResize = true
+            for (v, n) in values { _ = h.record(v, count: n) }
+            return h
+        }
+        var raw = ReportRawData(result: EngineResult.empty(at: start), context: ReportContext(target: "ws://unused"))
+        raw.heldPerPod = ["ws-0": 12, "ws-1": 8, "ws-2": 0]
+        raw.histograms = ["tcp-connect": histogram([(1_250, 10), (2_500, 8), (4_000, 1), (4_750, 1)]),
+                          "upgrade": histogram([(3_500, 10), (8_000, 8), (12_250, 2)])]
+        raw.sourceAddresses = ["127.0.0.1"]
+        raw.clientCount = 20
+        raw.thresholds = GateThresholds(maxSkewPercent: 50, minPodsHit: 2, maxFailed: 1, requireLogMatch: true,
+                                        maxLatencyMs: ["upgrade_p99": 10])
+        raw.serverLogsConfigured = true
+        raw.serverLogs = [
             s("ws-0", [(-5, 1), (30, 13), (65, 1)]),
             s("ws-1", [(-5, 0), (30, 7), (65, 0)]),
             s("ws-2", [(-5, 0), (30, 0), (65, 1)]),
-        ], window: window, clientCounts: counts)
-        let inputs = RunInputs(sourceAddresses: ["127.0.0.1"], cookiePolicy: .none, clientCount: 20)
-        let explanations = SpreadExplainer(significanceLevel: 0.05).explain(inputs: inputs, statistics: statistics)
-        let pinning = ClientPinning.evaluate(connectionsByClient: ["client-1": ["ws-0", "ws-0"], "client-2": ["ws-0", "ws-1"]])
-        let latency = [
-            LatencySummary(phase: "connect", count: 20, p50Ms: 1.25, p90Ms: 2.5, p99Ms: 4, maxMs: 4.75),
-            LatencySummary(phase: "upgrade", count: 20, p50Ms: 3.5, p90Ms: 8, p99Ms: 12.25, maxMs: 13),
         ]
-        let thresholds = GateThresholds(maxSkewPercent: 50, minPodsHit: 2, maxFailed: 1, requireLogMatch: true,
-                                        maxLatencyMs: ["upgrade_p99": 10])
+        raw.window = RunWindow(runStart: at(0), holdStart: at(10), holdEnd: at(50), closeEnd: at(60))
+        raw.contextNotes = ["server logs read with kubectl logs -l app=ws --prefix"]
+        raw.contextWarnings = ["3 log lines were not recognised"]
         let totals = RunTotals(attempted: 21, established: 20, failed: 1, held: 20, closed: 20,
                                failures: [FailureBucket(phase: "upgrade", reason: "HTTP 503 <Service Unavailable>", count: 1)])
-        let gate = Gate(thresholds: thresholds).evaluate(statistics: statistics, failed: totals.failed,
-                                                         podMatches: matches, pinning: pinning,
-                                                         latencyPercentilesMs: latency.reduce(into: [:]) { $0.merge($1.percentilesMs) { $1 } })
-        return Report(
-            toolVersion: "0.1.0",
-            run: RunMetadata(profile: "demo & <friends>", target: "wss://user:pw@ws.example.com/ws?token=abc&room=1",
-                             startedAt: start, endedAt: at(62.5),
-                             phases: [PhaseTiming(name: "ramp", start: at(0), end: at(10)),
-                                      PhaseTiming(name: "hold", start: at(10), end: at(50)),
-                                      PhaseTiming(name: "close", start: at(50), end: at(60))]),
-            totals: totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
-            statistics: statistics, explanations: explanations, clients: pinning, gate: gate,
-            notes: ["server logs read with kubectl logs -l app=ws --prefix"],
-            warnings: ["3 log lines were not recognised"])
+        let run = RunMetadata(profile: "demo & <friends>", target: "wss://user:pw@ws.example.com/ws?token=abc&room=1",
+                              startedAt: start, endedAt: at(62.5),
+                              phases: [PhaseTiming(name: "ramp", start: at(0), end: at(10)),
+                                       PhaseTiming(name: "hold", start: at(10), end: at(50)),
+                                       PhaseTiming(name: "close", start: at(50), end: at(60))])
+        var report = Analyzer.analyse(AnalysisInput(
+            raw: raw, totals: totals, podCountsByClient: ["client-1": ["ws-0": 2], "client-2": ["ws-0": 1, "ws-1": 1]], run: run,
+            notes: raw.contextNotes, warnings: raw.contextWarnings))
+        report.toolVersion = "0.1.0"
+        report.raw = nil  // the render goldens show the analysed sections; the raw section has goldens of its own
+        return report
     }
 }
 
