@@ -25,6 +25,9 @@ public struct AnalysisInput: Sendable {
     public var closingNotes: [String]
     /// Warnings, in order; duplicates are dropped by the analysis.
     public var warnings: [String]
+    /// Reasons known to whoever assembled the input that make the run incomplete (e.g. a lost worker), besides
+    /// those the analysis finds itself (interrupted, nothing established, connections unaccounted for).
+    public var incompleteReasons: [String] = []
 
     /// Creates an input.
     public init(raw: ReportRawData, totals: RunTotals, podCountsByClient: [String: [String: Int]], run: RunMetadata,
@@ -53,7 +56,7 @@ extension AnalysisInput {
         }
         let failures = buckets.values.map { FailureBucket(phase: $0.0, reason: $0.1, count: $0.2) }
         var totals = RunTotals(attempted: result.attempted, established: result.established, failed: result.failed, held: result.held,
-                               closed: result.dropped, failures: failures)
+                               dropped: result.dropped, failures: failures)
         let handshakes = result.records.filter { $0.tlsMs != nil && $0.status != .failed }
         if !handshakes.isEmpty {
             totals.tlsHandshakes = handshakes.count

@@ -32,8 +32,14 @@ public enum Analyzer {
             matches = LogMatcher().match(series: raw.serverLogs, window: window, clientCounts: counts, knownPods: Set(raw.knownPods.keys))
         }
 
+        // Pinning is judged over attributed connections only: a client none of whose connections could be
+        // attributed says nothing about placement.
         var byClient: [String: [String: Int]] = [:]
-        for (client, pods) in input.podCountsByClient { byClient[client] = CookieGroups.renamed(pods, groups.pods) }
+        for (client, pods) in input.podCountsByClient {
+            var named = CookieGroups.renamed(pods, groups.pods)
+            named.removeValue(forKey: "?")
+            if !named.isEmpty { byClient[client] = named }
+        }
         let pinning = ClientPinning.evaluate(podCountsByClient: byClient)
 
         let inputs = RunInputs(sourceAddresses: raw.sourceAddresses, cookiePolicy: raw.cookiePolicy, distinctCookieValues: raw.distinctCookieValues,
@@ -44,8 +50,9 @@ public enum Analyzer {
         let latency = latencySummaries(raw.histograms)
         var percentiles: [String: Double] = [:]
         for l in latency { for (k, v) in l.percentilesMs { percentiles[k] = v } }
-        let gate = Gate(thresholds: raw.thresholds).evaluate(statistics: statistics, failed: input.totals.failed, podMatches: matches,
-                                                             pinning: pinning, latencyPercentilesMs: percentiles)
+        let gate = Gate(thresholds: raw.thresholds).evaluate(statistics: statistics, failed: input.totals.failed,
+                                                             dropped: input.totals.dropped, podMatches: matches, pinning: pinning,
+                                                             latencyPercentilesMs: percentiles, incomplete: incompleteReason(input))
 
         var notes = input.notes + groups.notes
         if unattributed > 0 {
@@ -73,6 +80,25 @@ public enum Analyzer {
         }
         report.raw = raw
         return (report, groups.pods)
+    }
+
+    /// Why the run cannot be judged, or nil when it is complete: interrupted, nothing attempted, nothing
+    /// established, connections whose fate is unknown, or a reason the assembler gave (a lost worker).
+    static func incompleteReason(_ input: AnalysisInput) -> String? {
+        let t = input.totals
+        var reasons: [String] = []
+        if input.raw.interrupted { reasons.append("the run was interrupted before it completed") }
+        if t.attempted == 0 {
+            reasons.append("no connection was attempted")
+        } else if t.established == 0 {
+            let top = t.failures.first.map { "; most frequent failure: \($0.phase): \($0.reason) ×\($0.count)" } ?? ""
+            reasons.append("no connection could be established (\(t.attempted) attempted\(top))")
+        }
+        if !input.raw.interrupted, t.unaccounted > 0 {
+            reasons.append("\(t.unaccounted) connection\(t.unaccounted == 1 ? "'s" : "s'") fate is unknown")
+        }
+        reasons += input.incompleteReasons
+        return reasons.isEmpty ? nil : dedupe(reasons).joined(separator: "; ")
     }
 
     /// `list` without repeated entries, first occurrence kept.

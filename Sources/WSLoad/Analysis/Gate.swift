@@ -8,17 +8,21 @@ public struct Gate: Sendable {
         self.thresholds = thresholds
     }
 
-    /// Runs every configured check, in the order max_skew, min_pods_hit, max_failed, require_log_match,
-    /// clients_pinned, then latency ceilings sorted by key.
+    /// Runs every configured check, in the order max_skew, min_pods_hit, max_failed, max_dropped,
+    /// require_log_match, clients_pinned, then latency ceilings sorted by key. An `incomplete` reason makes the
+    /// verdict INCOMPLETE whatever the checks say.
     ///
     /// - Parameters:
     ///   - statistics: the per-pod distribution.
-    ///   - failed: connections that failed in any phase.
+    ///   - failed: attempts that failed before the connection was established.
+    ///   - dropped: connections lost after the 101 and not re-established.
+    ///   - incomplete: why the run cannot be judged (interrupted, nothing established, unaccounted connections).
     ///   - podMatches: server-log matching per pod (empty when no logs were read).
     ///   - pinning: per-client pinning verdicts (empty when unknown).
     ///   - latencyPercentilesMs: measured percentiles in ms keyed like `upgrade_p99`.
-    public func evaluate(statistics: DistributionStatistics, failed: Int, podMatches: [PodMatch] = [],
-                         pinning: [ClientPinning] = [], latencyPercentilesMs: [String: Double] = [:]) -> GateVerdict {
+    public func evaluate(statistics: DistributionStatistics, failed: Int, dropped: Int = 0, podMatches: [PodMatch] = [],
+                         pinning: [ClientPinning] = [], latencyPercentilesMs: [String: Double] = [:],
+                         incomplete: String? = nil) -> GateVerdict {
         var checks: [GateCheck] = []
         if let limit = thresholds.maxSkewPercent {
             let measured: Double? = statistics.total > 0 ? statistics.maxDeviationPercent : nil
@@ -42,6 +46,12 @@ public struct Gate: Sendable {
             checks.append(GateCheck(name: "max_failed", threshold: Double(maximum), measured: Double(failed),
                                     comparison: .atMost, unit: "connections",
                                     detail: "\(failed) connection\(failed == 1 ? "" : "s") failed"))
+        }
+        if let maximum = thresholds.effectiveMaxDropped {
+            checks.append(GateCheck(name: "max_dropped", threshold: Double(maximum), measured: Double(dropped),
+                                    comparison: .atMost, unit: "connections",
+                                    detail: "\(dropped) connection\(dropped == 1 ? "" : "s") dropped after the 101"
+                                        + (thresholds.maxDropped == nil ? " (max_dropped defaults to 0 when a gate is set)" : "")))
         }
         if thresholds.requireLogMatch {
             let unmatched = podMatches.filter { $0.classification != .matched }
@@ -70,6 +80,6 @@ public struct Gate: Sendable {
             checks.append(GateCheck(name: "max_\(key)_ms", threshold: limit, measured: measured, comparison: .atMost,
                                     unit: "ms", detail: measured == nil ? "\(key) was not measured" : "\(key) latency"))
         }
-        return GateVerdict(checks: checks)
+        return GateVerdict(checks: checks, incomplete: incomplete)
     }
 }

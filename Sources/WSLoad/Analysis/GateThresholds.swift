@@ -12,6 +12,9 @@ public struct GateThresholds: Sendable, Codable, Equatable {
     public var minPodsHit: Int?
     /// Most connections allowed to fail (`max_failed`).
     public var maxFailed: Int?
+    /// Most connections allowed to drop after the 101 and stay lost (`max_dropped`); when nil and any other
+    /// threshold is set, the gate checks 0 (``effectiveMaxDropped``): a gate never passes a run that lost connections.
+    public var maxDropped: Int?
     /// Require every pod's server-log count to match wsload's (`require_log_match`).
     public var requireLogMatch: Bool
     /// Require every virtual client's connections to land on one pod (`clients_pinned`).
@@ -20,11 +23,12 @@ public struct GateThresholds: Sendable, Codable, Equatable {
     public var maxLatencyMs: [String: Double]
 
     /// Creates thresholds.
-    public init(maxSkewPercent: Double? = nil, minPodsHit: Int? = nil, maxFailed: Int? = nil,
+    public init(maxSkewPercent: Double? = nil, minPodsHit: Int? = nil, maxFailed: Int? = nil, maxDropped: Int? = nil,
                 requireLogMatch: Bool = false, clientsPinned: Bool = false, maxLatencyMs: [String: Double] = [:]) {
         self.maxSkewPercent = maxSkewPercent
         self.minPodsHit = minPodsHit
         self.maxFailed = maxFailed
+        self.maxDropped = maxDropped
         self.requireLogMatch = requireLogMatch
         self.clientsPinned = clientsPinned
         self.maxLatencyMs = maxLatencyMs
@@ -32,9 +36,12 @@ public struct GateThresholds: Sendable, Codable, Equatable {
 
     /// True when no threshold is set.
     public var isEmpty: Bool {
-        maxSkewPercent == nil && minPodsHit == nil && maxFailed == nil && !requireLogMatch && !clientsPinned
+        maxSkewPercent == nil && minPodsHit == nil && maxFailed == nil && maxDropped == nil && !requireLogMatch && !clientsPinned
             && maxLatencyMs.isEmpty
     }
+
+    /// The `max_dropped` limit the gate checks: the configured one, else 0 when any other threshold is set.
+    public var effectiveMaxDropped: Int? { maxDropped ?? (isEmpty ? nil : 0) }
 
     struct Key: CodingKey {
         var stringValue: String
@@ -70,6 +77,7 @@ public struct GateThresholds: Sendable, Codable, Equatable {
                 }
             case "min_pods_hit": minPodsHit = try c.decode(Int.self, forKey: key)
             case "max_failed": maxFailed = try c.decode(Int.self, forKey: key)
+            case "max_dropped": maxDropped = try c.decode(Int.self, forKey: key)
             case "require_log_match": requireLogMatch = try c.decode(Bool.self, forKey: key)
             case "clients_pinned": clientsPinned = try c.decode(Bool.self, forKey: key)
             default:
@@ -77,7 +85,7 @@ public struct GateThresholds: Sendable, Codable, Equatable {
                     throw DecodingError.dataCorruptedError(
                         forKey: key, in: c,
                         debugDescription: "unknown gate threshold \(key.stringValue); known: max_skew, min_pods_hit, "
-                            + "max_failed, require_log_match, clients_pinned, max_<phase>_<pNN>_ms")
+                            + "max_failed, max_dropped, require_log_match, clients_pinned, max_<phase>_<pNN>_ms")
                 }
                 maxLatencyMs[latency] = try c.decode(Double.self, forKey: key)
             }
@@ -90,6 +98,7 @@ public struct GateThresholds: Sendable, Codable, Equatable {
         try c.encodeIfPresent(maxSkewPercent, forKey: Key("max_skew"))
         try c.encodeIfPresent(minPodsHit, forKey: Key("min_pods_hit"))
         try c.encodeIfPresent(maxFailed, forKey: Key("max_failed"))
+        try c.encodeIfPresent(maxDropped, forKey: Key("max_dropped"))
         if requireLogMatch { try c.encode(true, forKey: Key("require_log_match")) }
         if clientsPinned { try c.encode(true, forKey: Key("clients_pinned")) }
         for (k, v) in maxLatencyMs.sorted(by: { $0.key < $1.key }) {

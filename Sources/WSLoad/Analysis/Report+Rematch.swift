@@ -9,6 +9,7 @@ extension GateThresholds {
             case "max_skew": maxSkewPercent = check.threshold
             case "min_pods_hit": minPodsHit = Int(check.threshold)
             case "max_failed": maxFailed = Int(check.threshold)
+            case "max_dropped": maxDropped = Int(check.threshold)
             case "require_log_match": requireLogMatch = true
             case "clients_pinned": clientsPinned = true
             default:

@@ -87,12 +87,12 @@ public enum ReportMerger {
         let present = Set(shapes.map { $0.shard?.index ?? 0 }).union(options.lostShards.map(\.shard.index))
 
         // Counts.
-        var attempted = 0, established = 0, failed = 0, held = 0, closed = 0
+        var attempted = 0, established = 0, failed = 0, held = 0, dropped = 0
         var tlsHandshakes: Int?, tlsResumed: Int?
         var buckets: [String: FailureBucket] = [:]
         for r in reports {
             attempted += r.totals.attempted; established += r.totals.established; failed += r.totals.failed
-            held += r.totals.held; closed += r.totals.closed
+            held += r.totals.held; dropped += r.totals.dropped
             if let n = r.totals.tlsHandshakes { tlsHandshakes = (tlsHandshakes ?? 0) + n }
             if let n = r.totals.tlsResumed { tlsResumed = (tlsResumed ?? 0) + n }
             for f in r.totals.failures { buckets["\(f.phase)\u{0}\(f.reason)", default: FailureBucket(phase: f.phase, reason: f.reason, count: 0)].count += f.count }
@@ -106,7 +106,7 @@ public enum ReportMerger {
             warnings.append("\(reason): its \(lost.connections) connections (shard \(lost.shard)) are counted as failed/unknown"
                             + (lost.lastOpen.map { "; \($0) were open at its last progress report" } ?? ""))
         }
-        var totals = RunTotals(attempted: attempted, established: established, failed: failed, held: held, closed: closed,
+        var totals = RunTotals(attempted: attempted, established: established, failed: failed, held: held, dropped: dropped,
                                failures: Array(buckets.values))
         totals.tlsHandshakes = tlsHandshakes
         totals.tlsResumed = tlsResumed
@@ -194,7 +194,14 @@ public enum ReportMerger {
                                   resilience: mergedResilience(reports.compactMap(\.resilience), histograms: histograms),
                                   timeline: mergedTimeline(reports), notes: raw.contextNotes, closingNotes: [mergedNote],
                                   warnings: raws.flatMap { $0.contextWarnings + $0.engineWarnings } + options.warnings + warnings)
-        return Analyzer.analyse(input)
+        var analysed = input
+        analysed.incompleteReasons = options.lostShards.sorted(by: { $0.shard.index < $1.shard.index })
+            .map { "\($0.reason): the fate of its \($0.connections) connections (shard \($0.shard)) is unknown" }
+        if !missing.isEmpty {
+            analysed.incompleteReasons.append("shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(shardCount)" }.joined(separator: ", ")) "
+                                              + "missing from the merge")
+        }
+        return Analyzer.analyse(analysed)
     }
 
     // MARK: Validation

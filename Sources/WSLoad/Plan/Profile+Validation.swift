@@ -174,6 +174,7 @@ extension Profile {
             throw m.error("gate.min_pods_hit", "must be at least 1 or \"all\", got \(n)")
         }
         if let maxFailed = gate.maxFailed, maxFailed < 0 { throw m.error("gate.max_failed", "must be >= 0, got \(maxFailed)") }
+        if let maxDropped = gate.maxDropped, maxDropped < 0 { throw m.error("gate.max_dropped", "must be >= 0, got \(maxDropped)") }
         if let p99 = gate.maxUpgradeP99, p99.seconds <= 0 { throw m.error("gate.max_upgrade_p99", "must be > 0") }
         if gate.requireLogMatch, !serverLogs.isConfigured {
             throw m.error("gate.require_log_match",

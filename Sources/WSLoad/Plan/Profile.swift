@@ -363,6 +363,9 @@ extension Profile {
         public var minPodsHit: MinPodsHit? = nil
         /// Maximum failed connections.
         public var maxFailed: Int? = nil
+        /// Maximum connections lost after the 101 and not re-established (default 0 whenever another
+        /// threshold is set).
+        public var maxDropped: Int? = nil
         /// Server log counts must match what the client saw.
         public var requireLogMatch: Bool = false
         /// Every connection of a virtual client must land on the same pod.
@@ -374,7 +377,7 @@ extension Profile {
 
         /// Whether any threshold is set.
         public var isEmpty: Bool {
-            maxSkew == nil && minPodsHit == nil && maxFailed == nil && !requireLogMatch && !clientsPinned && maxUpgradeP99 == nil
+            maxSkew == nil && minPodsHit == nil && maxFailed == nil && maxDropped == nil && !requireLogMatch && !clientsPinned && maxUpgradeP99 == nil
         }
     }
 

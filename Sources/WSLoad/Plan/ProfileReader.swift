@@ -336,6 +336,7 @@ struct ProfileReader {
             }
         }
         if let v = g["max_failed"] { s.maxFailed = try int(v, g.path("max_failed")) }
+        if let v = g["max_dropped"] { s.maxDropped = try int(v, g.path("max_dropped")) }
         if let v = g["require_log_match"] { s.requireLogMatch = try bool(v, g.path("require_log_match")) }
         if let v = g["clients_pinned"] { s.clientsPinned = try bool(v, g.path("clients_pinned")) }
         if let v = g["max_upgrade_p99"] { s.maxUpgradeP99 = try duration(v, g.path("max_upgrade_p99")) }

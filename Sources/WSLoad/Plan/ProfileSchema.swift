@@ -34,7 +34,7 @@ enum ProfileSchema {
         "server_logs": ["files", "directory", "command", "stream", "pattern", "follow"],
         "server_logs.stream": ["command", "stdin"],
         "expected": ["weights"],
-        "gate": ["max_skew", "min_pods_hit", "max_failed", "require_log_match", "clients_pinned", "max_upgrade_p99"],
+        "gate": ["max_skew", "min_pods_hit", "max_failed", "max_dropped", "require_log_match", "clients_pinned", "max_upgrade_p99"],
         "output": ["formats", "out"],
         "reconnect": ["max_retries", "initial_backoff", "max_backoff", "jitter"],
         "timeline": ["interval"],

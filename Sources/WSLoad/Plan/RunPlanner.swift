@@ -88,6 +88,6 @@ public enum RunPlanner {
         case nil: nil
         }
         return GateThresholds(maxSkewPercent: gate.maxSkew, minPodsHit: minPods, maxFailed: gate.maxFailed,
-                              requireLogMatch: gate.requireLogMatch, clientsPinned: gate.clientsPinned, maxLatencyMs: latency)
+                              maxDropped: gate.maxDropped, requireLogMatch: gate.requireLogMatch, clientsPinned: gate.clientsPinned, maxLatencyMs: latency)
     }
 }

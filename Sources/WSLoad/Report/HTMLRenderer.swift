@@ -20,7 +20,10 @@ public enum HTMLRenderer {
         o.append("</style>")
         o.append("</head>")
         o.append("<body>")
-        o.append("<h1>wsload <span class=\"\(passed ? "pass" : "fail")\">\(ReportText.verdict(passed))</span></h1>")
+        o.append("<h1>wsload <span class=\"\(passed ? "pass" : "fail")\">\(ReportText.verdict(report.gate))</span></h1>")
+        if let reason = report.gate.incomplete {
+            o.append("<p class=\"fail\">Incomplete run: \(x(reason)). No verdict on the spread is given; exit code 3.</p>")
+        }
         o.append("<p>\(x(ReportText.headline(report)))</p>")
         var meta = "<p>"
         if let profile = report.run.profile { meta += "Profile <code>\(x(profile))</code> · " }
@@ -50,9 +53,11 @@ public enum HTMLRenderer {
         let t = report.totals
         o.append("<h2>Connections</h2>")
         o.append("<table>")
-        o.append("<tr><th>Attempted</th><th>Established</th><th>Failed</th><th>Held</th><th>Closed</th></tr>")
+        o.append("<tr><th>Attempted</th><th>Established</th><th>Failed</th><th>Dropped</th><th>Held</th>"
+            + (t.unaccounted > 0 ? "<th>Unaccounted</th>" : "") + "</tr>")
         o.append("<tr><td class=\"num\">\(t.attempted)</td><td class=\"num\">\(t.established)</td>"
-            + "<td class=\"num\">\(t.failed)</td><td class=\"num\">\(t.held)</td><td class=\"num\">\(t.closed)</td></tr>")
+            + "<td class=\"num\">\(t.failed)</td><td class=\"num\">\(t.dropped)</td><td class=\"num\">\(t.held)</td>"
+            + (t.unaccounted > 0 ? "<td class=\"num\">\(t.unaccounted)</td>" : "") + "</tr>")
         o.append("</table>")
         if let tls = t.tlsSummary { o.append("<p>\(tls)</p>") }
         if !t.failures.isEmpty {

@@ -4,9 +4,11 @@ public enum JUnitRenderer {
     public static func render(_ report: Report) -> String {
         let checks = report.gate.checks
         let failures = checks.filter { !$0.passed }.count
+        // An incomplete run is one errored test case, so a CI that reads JUnit never sees green for it.
+        let errors = report.gate.incomplete == nil ? 0 : 1
         let x = ReportText.xml
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuite name=\"wsload\" tests=\"\(checks.count)\" failures=\"\(failures)\" errors=\"0\" "
+        out += "<testsuite name=\"wsload\" tests=\"\(checks.count + errors)\" failures=\"\(failures)\" errors=\"\(errors)\" "
             + "skipped=\"0\" time=\"\(ReportText.fixed(report.run.durationSeconds, 3))\" "
             + "timestamp=\"\(ReportDate.format(report.run.startedAt))\">\n"
         out += "  <properties>\n"
@@ -16,6 +18,11 @@ public enum JUnitRenderer {
             out += "    <property name=\"\(x(name))\" value=\"\(x(value))\"/>\n"
         }
         out += "  </properties>\n"
+        if let reason = report.gate.incomplete {
+            out += "  <testcase classname=\"wsload.run\" name=\"run_complete\" time=\"0\">\n"
+            out += "    <error message=\"\(x("run incomplete: " + reason))\" type=\"RunIncomplete\">\(x(reason))</error>\n"
+            out += "  </testcase>\n"
+        }
         for c in checks {
             let head = "  <testcase classname=\"wsload.gate\" name=\"\(x(c.name))\" time=\"0\""
             if c.passed {

@@ -4,8 +4,12 @@ public enum MarkdownRenderer {
     public static func render(_ report: Report) -> String {
         let md = ReportText.markdownCell
         var out: [String] = []
-        let icon = report.gate.passed ? "✅" : "❌"
-        out.append("### \(icon) wsload \(ReportText.verdict(report.gate.passed)) — \(ReportText.headline(report))")
+        let icon = report.gate.status == .incomplete ? "⚠️" : report.gate.passed ? "✅" : "❌"
+        out.append("### \(icon) wsload \(ReportText.verdict(report.gate)) — \(ReportText.headline(report))")
+        if let reason = report.gate.incomplete {
+            out.append("")
+            out.append("**Incomplete run:** \(reason). No verdict on the spread is given; exit code 3.")
+        }
         out.append("")
         var meta = "Target `\(report.run.target)`"
         if let profile = report.run.profile { meta = "Profile `\(profile)` · " + meta }
@@ -33,7 +37,8 @@ public enum MarkdownRenderer {
         let t = report.totals
         out.append("")
         out.append("Connections: \(t.attempted) attempted, \(t.established) established, \(t.failed) failed, "
-            + "\(t.held) held, \(t.closed) closed." + (t.tlsSummary.map { " \($0)." } ?? ""))
+            + "\(t.dropped) dropped, \(t.held) held"
+            + (t.unaccounted > 0 ? ", \(t.unaccounted) unaccounted" : "") + "." + (t.tlsSummary.map { " \($0)." } ?? ""))
         out.append("")
 
         if !report.gate.checks.isEmpty {

@@ -63,11 +63,12 @@ public struct Report: Sendable, Codable, Equatable {
         latency.reduce(into: [:]) { $0.merge($1.percentilesMs) { _, new in new } }
     }
 
-    /// The exit code this report implies: gate passed or failed.
+    /// The exit code this report implies: 0 gate passed, 1 gate failed, 3 incomplete run.
     ///
-    /// 3 (the run could not complete) when it was interrupted or when no connection was established at all
-    /// (the target is unreachable): a gate verdict over zero connections would say nothing about the spread.
+    /// 3 (the run could not complete) when the verdict is INCOMPLETE — interrupted, nothing established (the
+    /// target is unreachable), connections unaccounted for —, and for reports written before the verdict said so.
     public var exitCode: ExitCode {
+        if gate.incomplete != nil { return .runIncomplete }
         if raw?.interrupted == true { return .runIncomplete }
         if totals.attempted > 0 && totals.established == 0 { return .runIncomplete }
         return gate.exitCode

@@ -58,6 +58,8 @@ enum ReportText {
 
     /// The verdict word.
     static func verdict(_ passed: Bool) -> String { passed ? "PASS" : "FAIL" }
+    /// PASS, FAIL or INCOMPLETE for a report.
+    static func verdict(_ gate: GateVerdict) -> String { gate.status.rawValue }
 
     /// Phase timings as `ramp 10.0 s, hold 40.0 s`.
     static func phases(_ phases: [PhaseTiming]) -> String {

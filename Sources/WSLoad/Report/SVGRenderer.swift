@@ -15,8 +15,8 @@ public enum SVGRenderer {
         let left = 64, right = 24, top = 56, bottom = 64
         let plotHeight = 220
         let plotWidth = max(1, pods.count) * groupWidth
-        // At least wide enough for the title and the legend, which would be clipped with one or two pods.
-        let width = max(left + plotWidth + right, 264)
+        // At least wide enough for the title, the verdict and the legend, which would be clipped with one or two pods.
+        let width = max(left + plotWidth + right, 360)
         let height = top + plotHeight + bottom
         let maxValue = pods.flatMap { [$0.clients, $0.serverDelta ?? 0] }.max() ?? 0
         let (axisMax, step) = niceScale(maxValue)
@@ -29,6 +29,9 @@ public enum SVGRenderer {
         o.append("  <title id=\"wsload-title\">Connections per pod: wsload vs server</title>")
         o.append("  <rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>")
         o.append("  <text x=\"\(left)\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Connections per pod</text>")
+        let verdictColour = report.gate.passed ? "#1a7f37" : "#cf222e"
+        o.append("  <text class=\"verdict\" x=\"\(width - right)\" y=\"20\" font-size=\"14\" font-weight=\"bold\" "
+            + "text-anchor=\"end\" fill=\"\(verdictColour)\">\(ReportText.verdict(report.gate))</text>")
         // Legend.
         o.append("  <g class=\"legend\">")
         o.append("    <rect x=\"\(left)\" y=\"30\" width=\"12\" height=\"12\" fill=\"\(clientColour)\"/>")

@@ -16,17 +16,13 @@ public enum TableRenderer {
         out.append(timing)
         out.append("")
 
-        let failedChecks = report.gate.failedChecks.count
-        let verdict = report.gate.checks.isEmpty ? "PASS (no gate checks)"
-            : report.gate.passed ? "PASS (\(report.gate.checks.count) gate checks passed)"
-            : "FAIL (\(failedChecks) of \(report.gate.checks.count) gate checks failed)"
-        out.append("Verdict: " + ansi.passFail(report.gate.passed, verdict))
+        out.append("Verdict: " + ansi.passFail(report.gate.passed, report.gate.summary))
         out.append("")
 
         let t = report.totals
         out.append(ansi.bold("Connections"))
         out.append("  attempted \(t.attempted)  established \(t.established)  failed \(t.failed)  "
-            + "held \(t.held)  closed \(t.closed)")
+            + "dropped \(t.dropped)  held \(t.held)" + (t.unaccounted > 0 ? "  unaccounted \(t.unaccounted)" : ""))
         for f in t.failures {
             out.append("  failed in \(f.phase): \(f.reason) ×\(f.count)")
         }

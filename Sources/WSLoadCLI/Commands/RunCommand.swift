@@ -67,6 +67,8 @@ struct RunOptions: ParsableArguments {
     var minPodsHit: Int?
     @Option(help: "Gate: most failed connection attempts allowed.")
     var maxFailed: Int?
+    @Option(help: "Gate: most connections allowed to drop after the 101 (default 0 whenever a gate is set).")
+    var maxDropped: Int?
     @Flag(help: "Gate: every pod's log delta must equal wsload's count.")
     var requireLogMatch = false
     @Option(name: .customLong("log-file"), help: "Server log of one pod, POD=PATH (repeatable).")
@@ -231,6 +233,7 @@ struct RunOptions: ParsableArguments {
         if let maxSkew { p.gate.maxSkew = maxSkew }
         if let minPodsHit { p.gate.minPodsHit = .count(minPodsHit) }
         if let maxFailed { p.gate.maxFailed = maxFailed }
+        if let maxDropped { p.gate.maxDropped = maxDropped }
         if requireLogMatch { p.gate.requireLogMatch = true }
         if deflate { p.target.deflate = true }
         if insecure { p.target.tls.insecure = true }

@@ -11,8 +11,10 @@ import Testing
                        latency: [String: Double] = [:]) -> GateCheck {
         let verdict = Gate(thresholds: thresholds).evaluate(statistics: statistics, failed: failed, podMatches: matches,
                                                             pinning: pinning, latencyPercentilesMs: latency)
-        #expect(verdict.checks.count == 1)
-        return verdict.checks[0]
+        // Every gate also checks max_dropped (default 0); these tests look at the one other check.
+        let checks = verdict.checks.filter { $0.name != "max_dropped" }
+        #expect(checks.count == 1)
+        return checks[0]
     }
 
     @Test func maxSkew() {
@@ -66,11 +68,35 @@ import Testing
     @Test func verdictAndExitCodes() {
         let t = GateThresholds(maxSkewPercent: 10, minPodsHit: 2, maxFailed: 0)
         let pass = Gate(thresholds: t).evaluate(statistics: even, failed: 0)
-        #expect(pass.passed && pass.exitCode == .passed && pass.checks.map(\.name) == ["max_skew", "min_pods_hit", "max_failed"])
+        #expect(pass.passed && pass.exitCode == .passed && pass.checks.map(\.name) == ["max_skew", "min_pods_hit", "max_failed", "max_dropped"])
         let fail = Gate(thresholds: t).evaluate(statistics: skewed, failed: 0)
         #expect(!fail.passed && fail.exitCode == .gateFailed && fail.failedChecks.count == 1)
         #expect(GateVerdict(checks: []).passed)
         #expect(ExitCode.allCases.map(\.rawValue) == [0, 1, 2, 3])
+    }
+
+    /// A run that lost connections after the 101 never passes a gate: max_dropped defaults to 0 whenever any
+    /// threshold is set, and can be raised explicitly; without any threshold nothing is checked.
+    @Test func droppedConnectionsFailTheGateByDefault() {
+        let t = GateThresholds(maxFailed: 0)
+        let outage = Gate(thresholds: t).evaluate(statistics: even, failed: 0, dropped: 20)
+        #expect(!outage.passed && outage.exitCode == .gateFailed)
+        let check = outage.checks.first { $0.name == "max_dropped" }
+        #expect(check?.threshold == 0 && check?.measured == 20 && check?.passed == false)
+        #expect(check?.detail == "20 connections dropped after the 101 (max_dropped defaults to 0 when a gate is set)")
+        #expect(Gate(thresholds: GateThresholds(maxFailed: 0, maxDropped: 20)).evaluate(statistics: even, failed: 0, dropped: 20).passed)
+        #expect(!Gate(thresholds: GateThresholds(maxDropped: 19)).evaluate(statistics: even, failed: 0, dropped: 20).passed)
+        #expect(Gate(thresholds: GateThresholds()).evaluate(statistics: even, failed: 0, dropped: 20).checks.isEmpty)
+    }
+
+    /// An incomplete run is neither PASS nor FAIL, whatever its checks say, and exits 3.
+    @Test func incompleteVerdict() {
+        let v = Gate(thresholds: GateThresholds(maxSkewPercent: 50)).evaluate(statistics: even, failed: 0,
+                                                                             incomplete: "the run was interrupted before it completed")
+        #expect(v.checks.allSatisfy(\.passed) && !v.passed)
+        #expect(v.status == .incomplete && v.exitCode == .runIncomplete)
+        #expect(v.summary == "INCOMPLETE (the run was interrupted before it completed)")
+        #expect(GateVerdict(checks: []).summary == "PASS (no gate checks)")
     }
 
     @Test func thresholdsDecodeFromProfileKeys() throws {

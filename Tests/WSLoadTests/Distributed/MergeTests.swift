@@ -43,7 +43,7 @@ import Testing
         #expect(merged.clients == whole.clients)
         #expect(merged.explanations == whole.explanations)
         #expect(merged.gate == whole.gate)
-        #expect(merged.gate.checks.map(\.name) == ["max_skew", "min_pods_hit", "max_failed", "clients_pinned"])
+        #expect(merged.gate.checks.map(\.name) == ["max_skew", "min_pods_hit", "max_failed", "max_dropped", "clients_pinned"])
         #expect(merged.raw?.sourceAddresses == whole.raw?.sourceAddresses)
         #expect(merged.raw?.heldPerPod == whole.raw?.heldPerPod)
         #expect(merged.raw?.clientCount == 12)

@@ -73,7 +73,8 @@ import Testing
         #expect(checker.elements["testcase"] == report.gate.checks.count)
         #expect(checker.elements["failure"] == 3)
         #expect(checker.rootAttributes["failures"] == "3")
-        #expect(checker.rootAttributes["tests"] == "5")
+        #expect(checker.rootAttributes["tests"] == "6")
+        #expect(checker.rootAttributes["errors"] == "0")
         #expect(checker.rootAttributes["name"] == "wsload")
     }
 

@@ -38,7 +38,7 @@ enum ReportFixture {
         raw.window = RunWindow(runStart: at(0), holdStart: at(10), holdEnd: at(50), closeEnd: at(60))
         raw.contextNotes = ["server logs read with kubectl logs -l app=ws --prefix"]
         raw.contextWarnings = ["3 log lines were not recognised"]
-        let totals = RunTotals(attempted: 21, established: 20, failed: 1, held: 20, closed: 20,
+        let totals = RunTotals(attempted: 21, established: 20, failed: 1, held: 20, dropped: 0,
                                failures: [FailureBucket(phase: "upgrade", reason: "HTTP 503 <Service Unavailable>", count: 1)])
         let run = RunMetadata(profile: "demo & <friends>", target: "wss://user:pw@ws.example.com/ws?token=abc&room=1",
                               startedAt: start, endedAt: at(62.5),
@@ -58,9 +58,9 @@ enum ReportFixture {
     @Test func fixturePipelineProducesExpectedVerdicts() {
         let r = ReportFixture.make()
         #expect(r.pods.map(\.match) == [.matched, .serverHasFewer, .notReturnedToBaseline])
-        #expect(r.gate.checks.map(\.name) == ["max_skew", "min_pods_hit", "max_failed", "require_log_match",
-                                              "max_upgrade_p99_ms"])
-        #expect(r.gate.checks.map(\.passed) == [false, true, true, false, false])
+        #expect(r.gate.checks.map(\.name) == ["max_skew", "min_pods_hit", "max_failed", "max_dropped",
+                                              "require_log_match", "max_upgrade_p99_ms"])
+        #expect(r.gate.checks.map(\.passed) == [false, true, true, true, false, false])
         #expect(r.exitCode == .gateFailed)
         #expect(r.explanations.map(\.code) == [.singleSourceAddress])
         #expect(r.run.target == "wss://REDACTED@ws.example.com/ws?token=REDACTED&room=1")
@@ -97,7 +97,7 @@ enum ReportFixture {
     }
 
     @Test func failureBucketsAreSorted() {
-        let t = RunTotals(attempted: 5, established: 1, failed: 4, held: 1, closed: 1, failures: [
+        let t = RunTotals(attempted: 5, established: 1, failed: 4, held: 1, dropped: 1, failures: [
             FailureBucket(phase: "tls", reason: "x", count: 1), FailureBucket(phase: "connect", reason: "ECONNREFUSED", count: 2),
             FailureBucket(phase: "connect", reason: "ETIMEDOUT", count: 1),
         ])
