@@ -17,6 +17,7 @@ struct ServeCommand: ParsableCommand {
           wsload serve --listen 0.0.0.0:8080
           wsload serve --listen 127.0.0.1:18081 --pod-name ws-1 --log-format json --capacity 1000
           POD_NAME=ws-0 wsload serve --identity-message --ping-interval 20s
+          wsload serve --listen 127.0.0.1:8080 --reuse-port   # a second server process on the same port, on purpose
         """
     )
 
@@ -46,6 +47,8 @@ struct ServeCommand: ParsableCommand {
     var drainTimeout: Double = 10
     @Option(help: "I/O queues (default: one per core).")
     var ioQueues: Int = System.coreCount
+    @Flag(help: "Share the port with other servers already listening on it (SO_REUSEPORT: the kernel splits connections between them). Without it a busy port is an error.")
+    var reusePort = false
     @Flag(help: .hidden)  // for test harnesses: drain and exit once the parent process is gone
     var exitWithParent = false
 
@@ -66,7 +69,7 @@ struct ServeCommand: ParsableCommand {
         let config = PodServerConfiguration(listen: parseListenAddress(listen)!, podName: name, sendIdentityMessage: identityMessage, echo: !noEcho,
                                             logFormat: logFormat, capacity: capacity, pingInterval: pingInterval.seconds, deflate: !noDeflate,
                                             tls: tlsCert.map { TLSServerConfiguration(certificateChainFile: $0, privateKeyFile: tlsKey!) },
-                                            extraHeaders: extra, ioQueues: ioQueues)
+                                            extraHeaders: extra, ioQueues: ioQueues, reusePort: reusePort)
         let out = LineWriter.standardOutput
         let server: PodServer
         do { server = try PodServer(config) { out.write($0) } } catch { throw CLIError(exitCode: .usageError, message: "\(error)") }
