@@ -229,15 +229,18 @@ public final class LoadEngine: @unchecked Sendable {
         r.status = reconnect ? .reconnecting : .connecting
         let source = plan.source(ofClient: r.client)
         let jar = jar(forIndex: index)
-        let cookieHeader = jar?.header(host: plan.url.host, path: plan.url.target, secure: plan.url.isTLS)
-        r.sentCookie = cookieHeader != nil
+        let jarCookies = jar?.header(host: plan.url.host, path: plan.url.target, secure: plan.url.isTLS)
+        r.sentCookie = jarCookies != nil
+        var headers = HTTPHeaders(plan.headers)
+        let sourceText = source?.ip ?? ""
+        for t in plan.headerTemplates { headers.add(t.name, t.render(client: r.client, conn: r.conn, index: r.client * plan.connectionsPerClient + r.conn, source: sourceText)) }
+        // One Cookie header: the profile's cookies, then the jar's (the jar wins on a repeated name).
+        let cookieHeader = CookieHeader.merge(profile: headers.values("Cookie"), jar: jarCookies)
+        headers.remove("Cookie")
         if let name = plan.attribution.cookieName, let v = PodAttributor.cookieValue(named: name, cookieHeader: cookieHeader) {
             r.affinityCookie = v
         }
         records[index] = r
-        var headers = HTTPHeaders(plan.headers)
-        let sourceText = source?.ip ?? ""
-        for t in plan.headerTemplates { headers.add(t.name, t.render(client: r.client, conn: r.conn, index: r.client * plan.connectionsPerClient + r.conn, source: sourceText)) }
         let request = UpgradeRequestFactory.make(url: plan.url, settings: settings, origin: plan.origin, subprotocols: plan.subprotocols,
                                                  cookieHeader: cookieHeader, headers: headers)
         let io = queues[index % queues.count]
