@@ -73,6 +73,13 @@ public final class LoadEngine: @unchecked Sendable {
             throw PlanError("source address \(s.ip) is \(s.isIPv6 ? "IPv6" : "IPv4") but the target \(target.ip) is not")
         }
         destination = target
+        // Before anything connects: an unbindable source would fail every one of its connections (EADDRNOTAVAIL).
+        let unbindable = SourceAddressCheck.unbindable(plan.sources)
+        if let first = unbindable.first {
+            throw PlanError("\(unbindable.count) source address\(unbindable.count == 1 ? "" : "es") cannot be bound on this machine "
+                + "(first: \(first)); add each with `\(Profile.addCommand(first.address))` or a block with an AnyIP route "
+                + "(`ip route add local NET/PREFIX dev lo`)")
+        }
         warnings = try ResourceBudget.current().check(plan)
         var tlsContext: TLSContext?
         if plan.url.isTLS { tlsContext = try TLSContext(client: plan.tls ?? TLSClientConfiguration()) }
