@@ -37,7 +37,9 @@ extension Profile {
             return "source address \(first.address) cannot be bound (\(SystemError.name(first.errno))): \(why). "
                 + "Add it, e.g. `\(addCommand(first.address))`, or leave it out of the sources"
         }
-        let sampledNote = checked < total ? " (checked \(checked) of its \(total) addresses, evenly spaced)" : ""
+        let counted = checked < total
+            ? "\(failures.count) of \(checked) checked addresses (evenly spaced over its \(total))"
+            : "\(failures.count) of \(total) addresses"
         let listed = failures.prefix(3).map(\.address).joined(separator: ", ") + (failures.count > 3 ? ", …" : "")
         let block = coveringBlock(spec)
         let fix: String
@@ -47,7 +49,7 @@ extension Profile {
         } else {
             fix = "Add the missing addresses to an interface (`ip addr add ADDRESS/32 dev lo`)"
         }
-        return "\(failures.count) source addresses of \(spec) cannot be bound\(sampledNote): \(listed) "
+        return "\(counted) of \(spec) cannot be bound as source addresses: \(listed) "
             + "(\(SystemError.name(first.errno)): \(why)). \(fix)"
     }
 

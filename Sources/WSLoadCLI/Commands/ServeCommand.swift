@@ -73,7 +73,11 @@ struct ServeCommand: ParsableCommand {
         let out = LineWriter.standardOutput
         let server: PodServer
         do { server = try PodServer(config) { out.write($0) } } catch { throw CLIError(exitCode: .usageError, message: "\(error)") }
-        do { try server.start() } catch { throw CLIError(exitCode: .runIncomplete, message: "\(error)") }
+        do { try server.start() } catch {
+            // A busy or foreign listen address is a configuration error (exit 2), not a failed run.
+            let configuration = error.errno == EADDRINUSE || error.errno == EADDRNOTAVAIL || error.errno == EACCES
+            throw CLIError(exitCode: configuration ? .usageError : .runIncomplete, message: error.message)
+        }
         let stop = DispatchSemaphore(value: 0)
         let signals = SignalWatcher([SIGTERM, SIGINT]) { _ in stop.signal() }
         // A crashed test runner must not leave servers behind: once reparented, the parent is gone.

@@ -199,7 +199,7 @@ import Testing
         overrides.sources = ["203.0.113.8-203.0.113.11"]
         try overrides.apply(to: &profile)
         do { try profile.checkSourcesBindable(); Issue.record("expected an error") } catch {
-            #expect(error.description == "--source: 4 source addresses of 203.0.113.8-203.0.113.11 cannot be bound: "
+            #expect(error.description == "--source: 4 of 4 addresses of 203.0.113.8-203.0.113.11 cannot be bound as source addresses: "
                     + "203.0.113.8, 203.0.113.9, 203.0.113.10, … (EADDRNOTAVAIL: no interface or local route of this machine has it). "
                     + "Make the whole block bindable with an AnyIP route, e.g. `ip route add local 203.0.113.8/30 dev lo` "
                     + "(covers 203.0.113.8-203.0.113.11), or add each address with `ip addr add ADDRESS/32 dev lo`")
