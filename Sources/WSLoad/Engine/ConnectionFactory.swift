@@ -3,8 +3,15 @@ import WSProtocol
 /// Builds upgrade requests for client connections.
 public enum UpgradeRequestFactory {
     /// A request for `url` with a fresh random key, the settings' extension offer and the given extras.
+    ///
+    /// `Cookie` fields among `headers` and the jar's `cookieHeader` go out as one `Cookie` header
+    /// (``CookieHeader/merge(profile:jar:)``: the profile's first, the jar's value wins on a repeated name).
     public static func make(url: WebSocketURL, settings: ConnectionSettings, origin: String? = nil, subprotocols: [String] = [],
                             cookieHeader: String? = nil, headers: HTTPHeaders = HTTPHeaders()) -> UpgradeRequest {
+        var headers = headers
+        let profileCookies = headers.values("Cookie")
+        if !profileCookies.isEmpty { headers.remove("Cookie") }
+        let cookieHeader = CookieHeader.merge(profile: profileCookies, jar: cookieHeader)
         var g = SystemRandomNumberGenerator()
         let keyBytes = (0 ..< 16).map { _ in UInt8.random(in: 0 ... 255, using: &g) }
         return UpgradeRequest(host: url.hostHeader, path: url.target, key: HandshakeKey.make(keyBytes), origin: origin,

@@ -73,6 +73,13 @@ public final class LoadEngine: @unchecked Sendable {
             throw PlanError("source address \(s.ip) is \(s.isIPv6 ? "IPv6" : "IPv4") but the target \(target.ip) is not")
         }
         destination = target
+        // Before anything connects: an unbindable source would fail every one of its connections (EADDRNOTAVAIL).
+        let unbindable = SourceAddressCheck.unbindable(plan.sources)
+        if let first = unbindable.first {
+            throw PlanError("\(unbindable.count) source address\(unbindable.count == 1 ? "" : "es") cannot be bound on this machine "
+                + "(first: \(first)); add each with `\(Profile.addCommand(first.address))` or a block with an AnyIP route "
+                + "(`ip route add local NET/PREFIX dev lo`)")
+        }
         warnings = try ResourceBudget.current().check(plan)
         var tlsContext: TLSContext?
         if plan.url.isTLS { tlsContext = try TLSContext(client: plan.tls ?? TLSClientConfiguration()) }
@@ -229,15 +236,18 @@ public final class LoadEngine: @unchecked Sendable {
         r.status = reconnect ? .reconnecting : .connecting
         let source = plan.source(ofClient: r.client)
         let jar = jar(forIndex: index)
-        let cookieHeader = jar?.header(host: plan.url.host, path: plan.url.target, secure: plan.url.isTLS)
-        r.sentCookie = cookieHeader != nil
+        let jarCookies = jar?.header(host: plan.url.host, path: plan.url.target, secure: plan.url.isTLS)
+        r.sentCookie = jarCookies != nil
+        var headers = HTTPHeaders(plan.headers)
+        let sourceText = source?.ip ?? ""
+        for t in plan.headerTemplates { headers.add(t.name, t.render(client: r.client, conn: r.conn, index: r.client * plan.connectionsPerClient + r.conn, source: sourceText)) }
+        // One Cookie header: the profile's cookies, then the jar's (the jar wins on a repeated name).
+        let cookieHeader = CookieHeader.merge(profile: headers.values("Cookie"), jar: jarCookies)
+        headers.remove("Cookie")
         if let name = plan.attribution.cookieName, let v = PodAttributor.cookieValue(named: name, cookieHeader: cookieHeader) {
             r.affinityCookie = v
         }
         records[index] = r
-        var headers = HTTPHeaders(plan.headers)
-        let sourceText = source?.ip ?? ""
-        for t in plan.headerTemplates { headers.add(t.name, t.render(client: r.client, conn: r.conn, index: r.client * plan.connectionsPerClient + r.conn, source: sourceText)) }
         let request = UpgradeRequestFactory.make(url: plan.url, settings: settings, origin: plan.origin, subprotocols: plan.subprotocols,
                                                  cookieHeader: cookieHeader, headers: headers)
         let io = queues[index % queues.count]

@@ -4,218 +4,226 @@ extension Profile {
     /// Cross-field checks, run once after loading and after command-line overrides.
     ///
     /// Errors point at the offending key in the file the profile came from (when the key came from a
-    /// file). Pass `requireURL: false` only for commands that do not connect (e.g. `wsload profiles show`).
+    /// file), or name the flag that set it (`--url: …`). Every problem is reported at once: the thrown
+    /// error is the first in file order and carries the others in ``ProfileError/more``.
+    /// Pass `requireURL: false` only for commands that do not connect (e.g. `wsload profiles show`).
     public func validate(requireURL: Bool = true) throws(ProfileError) {
-        let m = sourceMap
-        try validateTarget(requireURL: requireURL)
-        try validateClients()
+        let problems = ProfileProblems()
+        checkAll(requireURL: requireURL, problems)
+        if let error = ProfileError.combined(problems.errors) { throw error }
+    }
 
-        if !(ramp.rate > 0) { throw m.error("ramp.rate", "must be > 0 connections per second, got \(ramp.rate.compact)") }
-        if ramp.maxInFlight < 1 { throw m.error("ramp.max_in_flight", "must be at least 1, got \(ramp.maxInFlight)") }
+    private func checkAll(requireURL: Bool, _ problems: ProfileProblems) {
+        let m = sourceMap
+        validateTarget(requireURL: requireURL, problems)
+        validateClients(problems)
+
+        if !(ramp.rate > 0) { problems += m.error("ramp.rate", "must be > 0 connections per second, got \(ramp.rate.compact)") }
+        if ramp.maxInFlight < 1 { problems += m.error("ramp.max_in_flight", "must be at least 1, got \(ramp.maxInFlight)") }
 
         if let traffic {
-            if traffic.interval.seconds <= 0 { throw m.error("traffic.interval", "must be > 0") }
-            if traffic.size.bytes < 0 { throw m.error("traffic.size", "must not be negative") }
-            try Self.checkPlaceholders(traffic.message, "traffic.message", ProfileSchema.connectionPlaceholders, m)
+            if traffic.interval.seconds <= 0 { problems += m.error("traffic.interval", "must be > 0") }
+            if traffic.size.bytes < 0 { problems += m.error("traffic.size", "must not be negative") }
+            Self.checkPlaceholders(traffic.message, "traffic.message", ProfileSchema.connectionPlaceholders, m, problems)
         }
         if let keepalive {
-            if keepalive.pingInterval.seconds <= 0 { throw m.error("keepalive.ping_interval", "must be > 0") }
-            if keepalive.pongTimeout.seconds <= 0 { throw m.error("keepalive.pong_timeout", "must be > 0") }
+            if keepalive.pingInterval.seconds <= 0 { problems += m.error("keepalive.ping_interval", "must be > 0") }
+            if keepalive.pongTimeout.seconds <= 0 { problems += m.error("keepalive.pong_timeout", "must be > 0") }
             if keepalive.pongTimeout >= keepalive.pingInterval {
-                throw m.error("keepalive.pong_timeout",
+                problems += m.error("keepalive.pong_timeout",
                     "must be shorter than keepalive.ping_interval (\(keepalive.pongTimeout) >= \(keepalive.pingInterval))")
             }
         }
         for (key, value) in [("connect", timeouts.connect), ("tls", timeouts.tls), ("upgrade", timeouts.upgrade), ("close", timeouts.close)]
         where value.seconds <= 0 {
-            throw m.error("timeouts.\(key)", "must be > 0")
+            problems += m.error("timeouts.\(key)", "must be > 0")
         }
-        if limits.maxMessageSize.bytes <= 0 { throw m.error("limits.max_message_size", "must be > 0") }
-        if limits.maxFrameSize.bytes <= 0 { throw m.error("limits.max_frame_size", "must be > 0") }
+        if limits.maxMessageSize.bytes <= 0 { problems += m.error("limits.max_message_size", "must be > 0") }
+        if limits.maxFrameSize.bytes <= 0 { problems += m.error("limits.max_frame_size", "must be > 0") }
 
-        try validateAttribution()
-        try validatePods()
-        try validateServerLogs()
+        validateAttribution(problems)
+        validatePods(problems)
+        validateServerLogs(problems)
 
         for (pod, weight) in expected.weights where weight < 0 {
-            throw m.error("expected.weights.\(pod)", "weight must be >= 0, got \(weight.compact)")
+            problems += m.error("expected.weights.\(pod)", "weight must be >= 0, got \(weight.compact)")
         }
         if !expected.weights.isEmpty, expected.weights.values.allSatisfy({ $0 == 0 }) {
-            throw m.error("expected.weights", "at least one weight must be > 0")
+            problems += m.error("expected.weights", "at least one weight must be > 0")
         }
-        try validateGate()
+        validateGate(problems)
 
-        try validateReconnectAndTimeline()
-        try validatePortForwardSection()
+        validateReconnectAndTimeline(problems)
+        validatePortForwardSection(problems)
 
-        if output.formats.isEmpty { throw m.error("output.formats", "must name at least one format") }
+        if output.formats.isEmpty { problems += m.error("output.formats", "must name at least one format") }
         var seenFormats = Set<OutputFormat>()
         for (i, format) in output.formats.enumerated() where !seenFormats.insert(format).inserted {
-            throw m.error("output.formats[\(i)]", "\"\(format.rawValue)\" is listed twice")
+            problems += m.error("output.formats[\(i)]", "\"\(format.rawValue)\" is listed twice")
         }
     }
 
-    private func validateTarget(requireURL: Bool) throws(ProfileError) {
+    private func validateTarget(requireURL: Bool, _ problems: ProfileProblems) {
         let m = sourceMap
         if let url = target.url {
             if let problem = TargetURL.problem(url, allowedSchemes: ["ws", "wss", "http", "https"]) {
-                throw m.error("target.url", problem)
+                problems += m.error("target.url", problem)
             }
         } else if requireURL {
-            throw m.error("target.url", "missing; set target.url in the profile or pass --url", atKey: true)
+            problems += m.error("target.url", "missing; set target.url in the profile or pass --url", atKey: true)
         }
         for (i, value) in target.subprotocols.enumerated() where !HTTPToken.isToken(value) {
-            throw m.error("target.subprotocols[\(i)]", "\"\(value)\" is not a valid subprotocol token")
+            problems += m.error("target.subprotocols[\(i)]", "\"\(value)\" is not a valid subprotocol token")
         }
-        try Self.checkHeaderNames(target.headers.keys, "target.headers", m)
-        if let serverName = target.tls.serverName, serverName.isEmpty { throw m.error("target.tls.server_name", "must not be empty") }
-        if let caFile = target.tls.caFile, caFile.isEmpty { throw m.error("target.tls.ca_file", "must not be empty") }
+        Self.checkHeaderNames(target.headers.keys, "target.headers", m, problems)
+        if let serverName = target.tls.serverName, serverName.isEmpty { problems += m.error("target.tls.server_name", "must not be empty") }
+        if let caFile = target.tls.caFile, caFile.isEmpty { problems += m.error("target.tls.ca_file", "must not be empty") }
         if let suites = target.tls.ciphersuites, let problem = TLSContext.ciphersuitesProblem(suites) {
-            throw m.error("target.tls.ciphersuites", problem)
+            problems += m.error("target.tls.ciphersuites", problem)
         }
-        if let resolve = target.resolve, resolve.host.isEmpty { throw m.error("target.resolve.host", "must not be empty") }
+        if let resolve = target.resolve, resolve.host.isEmpty { problems += m.error("target.resolve.host", "must not be empty") }
     }
 
-    private func validateClients() throws(ProfileError) {
+    private func validateClients(_ problems: ProfileProblems) {
         let m = sourceMap
         if let connections = clients.connections {
             if clients.count != nil || clients.connectionsPerClient != nil {
                 let other = clients.count != nil ? "count" : "connections_per_client"
-                throw m.error("clients.connections",
+                problems += m.error("clients.connections",
                     "cannot be combined with clients.\(other); use either connections: N (N clients with one connection each) or count × connections_per_client",
                     atKey: true)
             }
-            if connections < 1 { throw m.error("clients.connections", "must be at least 1, got \(connections)") }
+            if connections < 1 { problems += m.error("clients.connections", "must be at least 1, got \(connections)") }
         }
-        if let count = clients.count, count < 1 { throw m.error("clients.count", "must be at least 1, got \(count)") }
+        if let count = clients.count, count < 1 { problems += m.error("clients.count", "must be at least 1, got \(count)") }
         if let perClient = clients.connectionsPerClient, perClient < 1 {
-            throw m.error("clients.connections_per_client", "must be at least 1, got \(perClient)")
+            problems += m.error("clients.connections_per_client", "must be at least 1, got \(perClient)")
         }
         for (i, text) in clients.sources.enumerated() {
             do {
                 _ = try SourceSpec(parsing: text)
             } catch {
-                throw m.error("clients.sources[\(i)]", error.message)
+                problems += m.error("clients.sources[\(i)]", error.message)
             }
         }
         if let preflight = clients.preflight {
             if let problem = TargetURL.problem(preflight.url, allowedSchemes: ["http", "https"]) {
-                throw m.error("clients.preflight.url", problem)
+                problems += m.error("clients.preflight.url", problem)
             }
             if !HTTPToken.isToken(preflight.method) {
-                throw m.error("clients.preflight.method", "\"\(preflight.method)\" is not a valid HTTP method")
+                problems += m.error("clients.preflight.method", "\"\(preflight.method)\" is not a valid HTTP method")
             }
         }
-        try Self.checkHeaderNames(clients.headers.keys, "clients.headers", m)
+        Self.checkHeaderNames(clients.headers.keys, "clients.headers", m, problems)
         for (name, template) in clients.headers.sorted(by: { $0.key < $1.key }) {
-            try Self.checkPlaceholders(template, "clients.headers.\(name)", ProfileSchema.connectionPlaceholders, m)
+            Self.checkPlaceholders(template, "clients.headers.\(name)", ProfileSchema.connectionPlaceholders, m, problems)
         }
     }
 
-    private func validateAttribution() throws(ProfileError) {
+    private func validateAttribution(_ problems: ProfileProblems) {
         let m = sourceMap
-        try Self.checkHeaderNames(attribution.headers, "attribution.headers", m, indexed: true)
+        Self.checkHeaderNames(attribution.headers, "attribution.headers", m, problems, indexed: true)
         if let cookie = attribution.cookie, !HTTPToken.isToken(cookie) {
-            throw m.error("attribution.cookie", "\"\(cookie)\" is not a valid cookie name")
+            problems += m.error("attribution.cookie", "\"\(cookie)\" is not a valid cookie name")
         }
         switch attribution.firstMessage {
         case .jsonPath(let path)?:
             if path.isEmpty || path.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
-                throw m.error("attribution.first_message.json_path", "expected a dotted path such as pod or meta.pod, got \"\(path)\"")
+                problems += m.error("attribution.first_message.json_path", "expected a dotted path such as pod or meta.pod, got \"\(path)\"")
             }
         case .regex(let pattern)?:
-            try Self.checkRegex(pattern, group: "pod", "attribution.first_message.regex", m)
+            Self.checkRegex(pattern, group: "pod", "attribution.first_message.regex", m, problems)
         case nil:
             break
         }
     }
 
-    private func validatePods() throws(ProfileError) {
+    private func validatePods(_ problems: ProfileProblems) {
         let m = sourceMap
         var names = Set<String>()
         for (i, pod) in pods.staticPods.enumerated() {
-            if pod.name.isEmpty { throw m.error("pods.static[\(i)].name", "must not be empty") }
-            if !names.insert(pod.name).inserted { throw m.error("pods.static[\(i)].name", "pod \"\(pod.name)\" is listed twice") }
+            if pod.name.isEmpty { problems += m.error("pods.static[\(i)].name", "must not be empty") }
+            if !names.insert(pod.name).inserted { problems += m.error("pods.static[\(i)].name", "pod \"\(pod.name)\" is listed twice") }
             if let ip = pod.ip, SourceSpec.Address(ip) == nil {
-                throw m.error("pods.static[\(i)].ip", "\"\(ip)\" is not an IPv4 or IPv6 address")
+                problems += m.error("pods.static[\(i)].ip", "\"\(ip)\" is not an IPv4 or IPv6 address")
             }
-            if !(pod.weight >= 0) { throw m.error("pods.static[\(i)].weight", "must be >= 0, got \(pod.weight.compact)") }
+            if !(pod.weight >= 0) { problems += m.error("pods.static[\(i)].weight", "must be >= 0, got \(pod.weight.compact)") }
         }
         if let discovery = pods.discovery {
-            if discovery.namespace.isEmpty { throw m.error("pods.discovery.namespace", "must not be empty") }
-            if discovery.command.isEmpty { throw m.error("pods.discovery.command", "must not be empty") }
+            if discovery.namespace.isEmpty { problems += m.error("pods.discovery.namespace", "must not be empty") }
+            if discovery.command.isEmpty { problems += m.error("pods.discovery.command", "must not be empty") }
             for (i, word) in discovery.command.enumerated() {
-                try Self.checkPlaceholders(word, "pods.discovery.command[\(i)]", ProfileSchema.discoveryPlaceholders, m)
+                Self.checkPlaceholders(word, "pods.discovery.command[\(i)]", ProfileSchema.discoveryPlaceholders, m, problems)
             }
         }
     }
 
-    private func validateServerLogs() throws(ProfileError) {
+    private func validateServerLogs(_ problems: ProfileProblems) {
         let m = sourceMap
         if let command = serverLogs.command {
-            if command.isEmpty { throw m.error("server_logs.command", "must not be empty") }
+            if command.isEmpty { problems += m.error("server_logs.command", "must not be empty") }
             for (i, word) in command.enumerated() {
-                try Self.checkPlaceholders(word, "server_logs.command[\(i)]", ProfileSchema.logCommandPlaceholders, m)
+                Self.checkPlaceholders(word, "server_logs.command[\(i)]", ProfileSchema.logCommandPlaceholders, m, problems)
             }
         }
         if case .command(let command)? = serverLogs.stream, command.isEmpty {
-            throw m.error("server_logs.stream.command", "must not be empty")
+            problems += m.error("server_logs.stream.command", "must not be empty")
         }
-        if let directory = serverLogs.directory, directory.isEmpty { throw m.error("server_logs.directory", "must not be empty") }
-        try Self.checkRegex(serverLogs.pattern, group: "count", "server_logs.pattern", m)
+        if let directory = serverLogs.directory, directory.isEmpty { problems += m.error("server_logs.directory", "must not be empty") }
+        Self.checkRegex(serverLogs.pattern, group: "count", "server_logs.pattern", m, problems)
     }
 
-    private func validateGate() throws(ProfileError) {
+    private func validateGate(_ problems: ProfileProblems) {
         let m = sourceMap
         if let maxSkew = gate.maxSkew, !(0...100).contains(maxSkew) {
-            throw m.error("gate.max_skew", "must be a percentage between 0 and 100, got \(maxSkew.compact)")
+            problems += m.error("gate.max_skew", "must be a percentage between 0 and 100, got \(maxSkew.compact)")
         }
         if case .count(let n)? = gate.minPodsHit, n < 1 {
-            throw m.error("gate.min_pods_hit", "must be at least 1 or \"all\", got \(n)")
+            problems += m.error("gate.min_pods_hit", "must be at least 1 or \"all\", got \(n)")
         }
-        if let maxFailed = gate.maxFailed, maxFailed < 0 { throw m.error("gate.max_failed", "must be >= 0, got \(maxFailed)") }
-        if let maxDropped = gate.maxDropped, maxDropped < 0 { throw m.error("gate.max_dropped", "must be >= 0, got \(maxDropped)") }
-        if let p99 = gate.maxUpgradeP99, p99.seconds <= 0 { throw m.error("gate.max_upgrade_p99", "must be > 0") }
+        if let maxFailed = gate.maxFailed, maxFailed < 0 { problems += m.error("gate.max_failed", "must be >= 0, got \(maxFailed)") }
+        if let maxDropped = gate.maxDropped, maxDropped < 0 { problems += m.error("gate.max_dropped", "must be >= 0, got \(maxDropped)") }
+        if let p99 = gate.maxUpgradeP99, p99.seconds <= 0 { problems += m.error("gate.max_upgrade_p99", "must be > 0") }
         if gate.requireLogMatch, !serverLogs.isConfigured {
-            throw m.error("gate.require_log_match",
+            problems += m.error("gate.require_log_match",
                 "needs a server log source (server_logs.files, directory, command or stream)")
         }
     }
 
-    private func validateReconnectAndTimeline() throws(ProfileError) {
+    private func validateReconnectAndTimeline(_ problems: ProfileProblems) {
         let m = sourceMap
         if let reconnect {
-            if reconnect.maxRetries < 0 { throw m.error("reconnect.max_retries", "must be >= 0, got \(reconnect.maxRetries)") }
-            try Self.checkBackoff(initial: reconnect.initialBackoff, max: reconnect.maxBackoff, jitter: reconnect.jitter, "reconnect", m)
+            if reconnect.maxRetries < 0 { problems += m.error("reconnect.max_retries", "must be >= 0, got \(reconnect.maxRetries)") }
+            Self.checkBackoff(initial: reconnect.initialBackoff, max: reconnect.maxBackoff, jitter: reconnect.jitter, "reconnect", m, problems)
         }
-        if timeline.interval.seconds <= 0 { throw m.error("timeline.interval", "must be > 0") }
+        if timeline.interval.seconds <= 0 { problems += m.error("timeline.interval", "must be > 0") }
     }
 
-    private func validatePortForwardSection() throws(ProfileError) {
+    private func validatePortForwardSection(_ problems: ProfileProblems) {
         guard let pf = portforward else { return }
         let m = sourceMap
-        if pf.command.isEmpty || pf.command[0].isEmpty { throw m.error("portforward.command", "must not be empty") }
+        if pf.command.isEmpty || pf.command[0].isEmpty { problems += m.error("portforward.command", "must not be empty") }
         for (i, word) in pf.command.enumerated() {
-            try Self.checkPlaceholders(word, "portforward.command[\(i)]", ProfileSchema.portForwardPlaceholders, m)
+            Self.checkPlaceholders(word, "portforward.command[\(i)]", ProfileSchema.portForwardPlaceholders, m, problems)
         }
         if let port = pf.remotePort, !(1...65535).contains(port) {
-            throw m.error("portforward.remote_port", "port \(port) out of range 1-65535")
+            problems += m.error("portforward.remote_port", "port \(port) out of range 1-65535")
         }
         if !(0...65535).contains(pf.localPortBase) {
-            throw m.error("portforward.local_port_base", "must be 0 (pick free ports) or a port 1-65535, got \(pf.localPortBase)")
+            problems += m.error("portforward.local_port_base", "must be 0 (pick free ports) or a port 1-65535, got \(pf.localPortBase)")
         }
-        if !pf.path.hasPrefix("/") { throw m.error("portforward.path", "must start with \"/\", got \"\(pf.path)\"") }
+        if !pf.path.hasPrefix("/") { problems += m.error("portforward.path", "must start with \"/\", got \"\(pf.path)\"") }
         if pf.path.contains(where: { $0 == " " || $0 == "#" || $0.isNewline }) {
-            throw m.error("portforward.path", "must not contain spaces, newlines or \"#\", got \"\(pf.path)\"")
+            problems += m.error("portforward.path", "must not contain spaces, newlines or \"#\", got \"\(pf.path)\"")
         }
-        if pf.target < 1 { throw m.error("portforward.target", "must be at least 1 connection, got \(pf.target)") }
-        if pf.step < 1 { throw m.error("portforward.step", "must be at least 1 connection, got \(pf.step)") }
-        if pf.readyTimeout.seconds <= 0 { throw m.error("portforward.ready_timeout", "must be > 0") }
+        if pf.target < 1 { problems += m.error("portforward.target", "must be at least 1 connection, got \(pf.target)") }
+        if pf.step < 1 { problems += m.error("portforward.step", "must be at least 1 connection, got \(pf.step)") }
+        if pf.readyTimeout.seconds <= 0 { problems += m.error("portforward.ready_timeout", "must be > 0") }
         if pf.restart.maxRestarts < 0 {
-            throw m.error("portforward.restart.max_restarts", "must be >= 0, got \(pf.restart.maxRestarts)")
+            problems += m.error("portforward.restart.max_restarts", "must be >= 0, got \(pf.restart.maxRestarts)")
         }
-        try Self.checkBackoff(initial: pf.restart.initialBackoff, max: pf.restart.maxBackoff, jitter: pf.restart.jitter,
-                              "portforward.restart", m)
+        Self.checkBackoff(initial: pf.restart.initialBackoff, max: pf.restart.maxBackoff, jitter: pf.restart.jitter,
+                              "portforward.restart", m, problems)
     }
 
     /// Checks for running `wsload portforward` with this profile, after ``validate(requireURL:)`` and command-line
@@ -232,52 +240,62 @@ extension Profile {
     // MARK: - Helpers
 
     /// Shared by `reconnect` and `portforward.restart`.
-    static func checkBackoff(initial: ProfileDuration, max: ProfileDuration, jitter: Double, _ path: String, _ m: ProfileSourceMap)
-    throws(ProfileError) {
-        if initial.seconds <= 0 { throw m.error("\(path).initial_backoff", "must be > 0") }
+    static func checkBackoff(initial: ProfileDuration, max: ProfileDuration, jitter: Double, _ path: String, _ m: ProfileSourceMap,
+                             _ problems: ProfileProblems) {
+        if initial.seconds <= 0 { problems += m.error("\(path).initial_backoff", "must be > 0") }
         if max < initial {
-            throw m.error("\(path).max_backoff", "must be at least \(path).initial_backoff (\(max) < \(initial))")
+            problems += m.error("\(path).max_backoff", "must be at least \(path).initial_backoff (\(max) < \(initial))")
         }
         if !(0...1).contains(jitter) {
-            throw m.error("\(path).jitter", "must be a fraction between 0 and 1, got \(jitter.compact)")
+            problems += m.error("\(path).jitter", "must be a fraction between 0 and 1, got \(jitter.compact)")
         }
     }
 
-    static func checkPlaceholders(_ template: String, _ path: String, _ allowed: [String], _ m: ProfileSourceMap) throws(ProfileError) {
+    static func checkPlaceholders(_ template: String, _ path: String, _ allowed: [String], _ m: ProfileSourceMap, _ problems: ProfileProblems) {
         var rest = Substring(template)
         while let open = rest.firstIndex(of: "{") {
             guard let close = rest[open...].firstIndex(of: "}") else { break }
             let name = String(rest[rest.index(after: open)..<close])
             if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !allowed.contains(name) {
                 let hint = Suggest.closest(to: name, in: allowed).map { " (did you mean {\($0)}?)" } ?? ""
-                throw m.error(path, "unknown placeholder {\(name)}; expected one of "
+                problems += m.error(path, "unknown placeholder {\(name)}; expected one of "
                     + allowed.map { "{\($0)}" }.joined(separator: " ") + hint)
             }
             rest = rest[rest.index(after: close)...]
         }
     }
 
-    static func checkHeaderNames<S: Sequence<String>>(_ names: S, _ path: String, _ m: ProfileSourceMap, indexed: Bool = false)
-    throws(ProfileError) {
+    static func checkHeaderNames<S: Sequence<String>>(_ names: S, _ path: String, _ m: ProfileSourceMap, _ problems: ProfileProblems,
+                                                      indexed: Bool = false) {
         for (i, name) in names.enumerated() where !HTTPToken.isToken(name) {
-            throw m.error(indexed ? "\(path)[\(i)]" : "\(path).\(name)", "\"\(name)\" is not a valid header name")
+            problems += m.error(indexed ? "\(path)[\(i)]" : "\(path).\(name)", "\"\(name)\" is not a valid header name")
         }
     }
 
-    static func checkRegex(_ pattern: String, group: String, _ path: String, _ m: ProfileSourceMap) throws(ProfileError) {
+    static func checkRegex(_ pattern: String, group: String, _ path: String, _ m: ProfileSourceMap, _ problems: ProfileProblems) {
         let regex: NSRegularExpression
         do {
             regex = try NSRegularExpression(pattern: pattern)
         } catch {
-            throw m.error(path, "invalid regular expression \"\(pattern)\"")
+            problems += m.error(path, "invalid regular expression \"\(pattern)\"")
+            return
         }
         if regex.numberOfCaptureGroups < 1 {
-            throw m.error(path, "needs a capture group: a named group (?<\(group)>…) or a plain (…)")
+            problems += m.error(path, "needs a capture group: a named group (?<\(group)>…) or a plain (…)")
         }
     }
 }
 
 /// RFC 7230 `token` check for header names, methods, cookie names and subprotocols.
+/// The problems found so far by one validation; `problems += error` records one and checking goes on.
+final class ProfileProblems {
+    /// In the order found.
+    private(set) var errors: [ProfileError] = []
+
+    /// Records a problem.
+    static func += (problems: ProfileProblems, error: ProfileError) { problems.errors.append(error) }
+}
+
 enum HTTPToken {
     static func isToken(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { byte in
@@ -295,6 +313,7 @@ enum HTTPToken {
 enum TargetURL {
     /// `nil` if `url` is acceptable, else what is wrong.
     static func problem(_ url: String, allowedSchemes: [String]) -> String? {
+        if let problem = WebSocketURL.characterProblem(url) { return problem }
         guard let separator = url.range(of: "://") else {
             return "\"\(url)\" is not a URL; expected e.g. \(allowedSchemes[0])://host:port/path"
         }

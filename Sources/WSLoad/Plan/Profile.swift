@@ -45,6 +45,13 @@ public struct Profile: Sendable, Equatable, Codable {
     /// Where each key was found, for error messages during validation. Ignored by `==` and `Codable`.
     var sourceMap = ProfileSourceMap()
 
+    /// What errors call the profile's file: its path, `builtin:NAME`, or e.g. `<command line>` for a profile
+    /// made of flags only.
+    public var origin: String {
+        get { sourceMap.file }
+        set { sourceMap.file = newValue }
+    }
+
     /// A profile with every field at its default.
     public init() {}
 

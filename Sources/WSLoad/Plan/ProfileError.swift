@@ -11,18 +11,52 @@ public struct ProfileError: Error, Sendable, Equatable, CustomStringConvertible 
     public var keyPath: String
     /// What is wrong and, where possible, how to fix it.
     public var message: String
+    /// The command-line flag that set the value (`--url`), when it came from the command line: then the
+    /// error is labelled with the flag instead of a file position and key path.
+    public var flag: String?
+    /// Further problems of the same profile, in file order: reading and validation report every problem
+    /// they find at once, this one first.
+    public var more: [ProfileError] = []
 
-    /// An error at a position.
-    public init(file: String, line: Int?, column: Int?, keyPath: String, message: String) {
+    /// An error at a position, or about the value of a command-line `flag`.
+    public init(file: String, line: Int?, column: Int?, keyPath: String, message: String, flag: String? = nil) {
         self.file = file
         self.line = line
         self.column = column
         self.keyPath = keyPath
         self.message = message
+        self.flag = flag
     }
 
-    /// `file:line:column: key.path: message`.
+    /// This problem and the ones in ``more``, each on its own (with an empty ``more``).
+    public var all: [ProfileError] {
+        var first = self
+        first.more = []
+        return [first] + more.flatMap(\.all)
+    }
+
+    /// One or more problems as one error: the first, with the others (in file order) in ``more``; `nil` for none.
+    public static func combined(_ problems: [ProfileError]) -> ProfileError? {
+        let flat = problems.flatMap(\.all)
+        // Flags first (they override the file), then by position; the sort is stable for equal positions.
+        let ordered = flat.enumerated().sorted { a, b in
+            let ka = (a.element.flag == nil ? 1 : 0, a.element.line ?? .max, a.element.column ?? .max, a.offset)
+            let kb = (b.element.flag == nil ? 1 : 0, b.element.line ?? .max, b.element.column ?? .max, b.offset)
+            return ka < kb
+        }.map(\.element)
+        guard var first = ordered.first else { return nil }
+        first.more = Array(ordered.dropFirst())
+        return first
+    }
+
+    /// `file:line:column: key.path: message` (or `--flag: message`), one line per problem.
     public var description: String {
+        all.map(\.text).joined(separator: "\n")
+    }
+
+    /// The text of this one problem.
+    private var text: String {
+        if let flag { return "\(flag): \(message)" }
         var text = file
         if let line {
             text += ":\(line)"
@@ -49,11 +83,17 @@ struct ProfileSourceMap: Sendable, Equatable {
     var values: [String: Position] = [:]
     /// Position of each key, keyed by path.
     var keys: [String: Position] = [:]
+    /// Key paths whose value a command-line flag set, with the flag (`target.url` → `--url`).
+    var flags: [String: String] = [:]
 
     static func == (lhs: ProfileSourceMap, rhs: ProfileSourceMap) -> Bool { true }
 
     /// An error located at the value of `keyPath`, else its key, else its nearest located ancestor.
+    /// When a flag set `keyPath` (or a section containing it), the error names the flag instead.
     func error(_ keyPath: String, _ message: String, atKey: Bool = false) -> ProfileError {
+        if let flag = flag(for: keyPath) {
+            return ProfileError(file: file, line: nil, column: nil, keyPath: keyPath, message: message, flag: flag)
+        }
         var path = keyPath
         while true {
             let position = atKey ? (keys[path] ?? values[path]) : (values[path] ?? keys[path])
@@ -65,6 +105,17 @@ struct ProfileSourceMap: Sendable, Equatable {
         }
         let root = values[""]
         return ProfileError(file: file, line: root?.line, column: root?.column, keyPath: keyPath, message: message)
+    }
+
+    /// The flag that set `keyPath` or one of its ancestors (`clients.sources[1]` → `--source`).
+    func flag(for keyPath: String) -> String? {
+        guard !flags.isEmpty else { return nil }
+        var path = keyPath
+        while true {
+            if let flag = flags[path] { return flag }
+            guard let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { return nil }
+            path = String(path[..<cut])
+        }
     }
 }
 

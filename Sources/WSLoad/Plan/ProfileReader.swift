@@ -5,6 +5,8 @@ import Yams
 /// the position of the offending node. Cross-field checks live in `Profile+Validation.swift`.
 struct ProfileReader {
     private(set) var map: ProfileSourceMap
+    /// Problems found so far; reading goes on past a bad section or an unknown key so all are reported at once.
+    private var problems: [ProfileError] = []
 
     init(file: String) {
         map = ProfileSourceMap(file: file)
@@ -31,7 +33,8 @@ struct ProfileReader {
         }
         if let mark = root.mark { map.values[""] = .init(line: mark.line, column: mark.column) }
         let fields = try mapping(root, path: "", schema: "")
-        try read(&profile, fields)
+        read(&profile, fields)
+        if let error = ProfileError.combined(problems) { throw error }
         profile.sourceMap = map
         return profile
     }
@@ -101,48 +104,52 @@ struct ProfileReader {
 
     // MARK: - Sections
 
-    private mutating func read(_ p: inout Profile, _ f: Fields) throws(ProfileError) {
-        if let n = f["name"] { p.name = try string(n, f.path("name")) }
-        if let n = f["description"] { p.description = try string(n, f.path("description")) }
-        if let n = f["target"] { p.target = try target(n, f.path("target")) }
-        if let n = f["clients"] { p.clients = try clients(n, f.path("clients")) }
-        if let n = f["ramp"] {
+    /// Reads every top-level key on its own, so a problem in one section does not hide those in the others.
+    private mutating func read(_ p: inout Profile, _ f: Fields) {
+        for key in ProfileSchema.allowedKeys[""] ?? [] {
+            guard let n = f[key] else { continue }
+            do { try read(key, n, &p, f) } catch { problems.append(error) }
+        }
+    }
+
+    private mutating func read(_ key: String, _ n: Node, _ p: inout Profile, _ f: Fields) throws(ProfileError) {
+        switch key {
+        case "name": p.name = try string(n, f.path("name"))
+        case "description": p.description = try string(n, f.path("description"))
+        case "target": p.target = try target(n, f.path("target"))
+        case "clients": p.clients = try clients(n, f.path("clients"))
+        case "ramp":
             let g = try mapping(n, path: f.path("ramp"), schema: "ramp")
             if let v = g["rate"] { p.ramp.rate = try double(v, g.path("rate")) }
             if let v = g["max_in_flight"] { p.ramp.maxInFlight = try int(v, g.path("max_in_flight")) }
-        }
-        if let n = f["hold"] { p.hold = try duration(n, f.path("hold")) }
-        if let n = f["traffic"] {
+        case "hold": p.hold = try duration(n, f.path("hold"))
+        case "traffic":
             let g = try mapping(n, path: f.path("traffic"), schema: "traffic")
             var t = Profile.TrafficSection()
             if let v = g["interval"] { t.interval = try duration(v, g.path("interval")) }
             if let v = g["message"] { t.message = try string(v, g.path("message")) }
             if let v = g["size"] { t.size = try size(v, g.path("size")) }
             p.traffic = t
-        }
-        if let n = f["keepalive"] {
+        case "keepalive":
             let g = try mapping(n, path: f.path("keepalive"), schema: "keepalive")
             var k = Profile.KeepaliveSection()
             if let v = g["ping_interval"] { k.pingInterval = try duration(v, g.path("ping_interval")) }
             if let v = g["pong_timeout"] { k.pongTimeout = try duration(v, g.path("pong_timeout")) }
             p.keepalive = k
-        }
-        if let n = f["timeouts"] {
+        case "timeouts":
             let g = try mapping(n, path: f.path("timeouts"), schema: "timeouts")
             if let v = g["connect"] { p.timeouts.connect = try duration(v, g.path("connect")) }
             if let v = g["tls"] { p.timeouts.tls = try duration(v, g.path("tls")) }
             if let v = g["upgrade"] { p.timeouts.upgrade = try duration(v, g.path("upgrade")) }
             if let v = g["close"] { p.timeouts.close = try duration(v, g.path("close")) }
-        }
-        if let n = f["limits"] {
+        case "limits":
             let g = try mapping(n, path: f.path("limits"), schema: "limits")
             if let v = g["max_message_size"] { p.limits.maxMessageSize = try size(v, g.path("max_message_size")) }
             if let v = g["max_frame_size"] { p.limits.maxFrameSize = try size(v, g.path("max_frame_size")) }
-        }
-        if let n = f["attribution"] { p.attribution = try attribution(n, f.path("attribution")) }
-        if let n = f["pods"] { p.pods = try pods(n, f.path("pods")) }
-        if let n = f["server_logs"] { p.serverLogs = try serverLogs(n, f.path("server_logs")) }
-        if let n = f["expected"] {
+        case "attribution": p.attribution = try attribution(n, f.path("attribution"))
+        case "pods": p.pods = try pods(n, f.path("pods"))
+        case "server_logs": p.serverLogs = try serverLogs(n, f.path("server_logs"))
+        case "expected":
             let g = try mapping(n, path: f.path("expected"), schema: "expected")
             if let v = g["weights"] {
                 let path = g.path("weights")
@@ -152,9 +159,8 @@ struct ProfileReader {
                 }
                 p.expected.weights = weights
             }
-        }
-        if let n = f["gate"] { p.gate = try gate(n, f.path("gate")) }
-        if let n = f["output"] {
+        case "gate": p.gate = try gate(n, f.path("gate"))
+        case "output":
             let g = try mapping(n, path: f.path("output"), schema: "output")
             if let v = g["formats"] {
                 let path = g.path("formats")
@@ -165,8 +171,7 @@ struct ProfileReader {
                 p.output.formats = formats
             }
             if let v = g["out"] { p.output.out = try string(v, g.path("out")) }
-        }
-        if let n = f["reconnect"] {
+        case "reconnect":
             let g = try mapping(n, path: f.path("reconnect"), schema: "reconnect")
             var r = Profile.ReconnectSection()
             if let v = g["max_retries"] { r.maxRetries = try int(v, g.path("max_retries")) }
@@ -174,12 +179,12 @@ struct ProfileReader {
             if let v = g["max_backoff"] { r.maxBackoff = try duration(v, g.path("max_backoff")) }
             if let v = g["jitter"] { r.jitter = try double(v, g.path("jitter")) }
             p.reconnect = r
-        }
-        if let n = f["timeline"] {
+        case "timeline":
             let g = try mapping(n, path: f.path("timeline"), schema: "timeline")
             if let v = g["interval"] { p.timeline.interval = try duration(v, g.path("interval")) }
+        case "portforward": p.portforward = try portForward(n, f.path("portforward"))
+        default: break
         }
-        if let n = f["portforward"] { p.portforward = try portForward(n, f.path("portforward")) }
     }
 
     private mutating func portForward(_ node: Node, _ path: String) throws(ProfileError) -> Profile.PortForwardSection {
@@ -364,8 +369,9 @@ struct ProfileReader {
         for (key, value) in try pairs(node, path, expected: "a mapping with keys \(allowed.joined(separator: ", "))") {
             let childPath = fields.path(key)
             guard allowed.contains(key) else {
-                throw map.error(childPath, "unknown key \"\(key)\"; expected one of \(allowed.joined(separator: ", "))"
-                    + Suggest.hint(for: key, in: allowed), atKey: true)
+                problems.append(map.error(childPath, "unknown key \"\(key)\"; expected one of \(allowed.joined(separator: ", "))"
+                    + Suggest.hint(for: key, in: allowed), atKey: true))
+                continue
             }
             if !Self.isNull(value) { fields.entries[key] = value }
         }

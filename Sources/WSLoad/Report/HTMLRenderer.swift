@@ -34,7 +34,7 @@ public enum HTMLRenderer {
         o.append("<h2>Pods</h2>")
         o.append(SVGRenderer.render(report).trimmingSuffixNewline())
         o.append("<table>")
-        o.append("<tr><th>Pod</th><th>Clients</th><th>Share</th><th>Expected</th><th>Server baseline</th>"
+        o.append("<tr><th>Pod</th><th>Connections</th><th>Share</th><th>Expected</th><th>Server baseline</th>"
             + "<th>Server hold</th><th>Server peak</th><th>Server after close</th><th>Server Δ</th><th>Match</th></tr>")
         for p in report.pods {
             let match = p.match.map { "\(ReportText.matchMark($0)) \($0.label)" } ?? "–"

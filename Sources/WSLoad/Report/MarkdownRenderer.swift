@@ -17,7 +17,7 @@ public enum MarkdownRenderer {
         out.append(meta)
         out.append("")
 
-        out.append("| Pod | Clients | Share | Expected | Server Δ | Match |")
+        out.append("| Pod | Connections | Share | Expected | Server Δ | Match |")
         out.append("|:----|--------:|------:|---------:|---------:|:------|")
         for p in report.pods {
             let match = p.match.map { "\(ReportText.matchMark($0)) \($0.label)" } ?? "–"

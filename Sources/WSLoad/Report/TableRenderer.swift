@@ -31,7 +31,7 @@ public enum TableRenderer {
 
         out.append(ansi.bold("Pods"))
         let maxClients = report.pods.map(\.clients).max() ?? 0
-        var pods = TextTable(headers: ["POD", "CLIENTS", "SHARE", "EXPECTED", "SERVER Δ", "MATCH", "SHARE BAR"],
+        var pods = TextTable(headers: ["POD", "CONNECTIONS", "SHARE", "EXPECTED", "SERVER Δ", "MATCH", "SHARE BAR"],
                              alignments: [.left, .right, .right, .right, .right, .left, .left])
         for p in report.pods {
             let filled = maxClients > 0 ? Int((Double(p.clients) / Double(maxClients) * Double(barWidth)).rounded()) : 0

@@ -17,13 +17,18 @@ public final class Listener: @unchecked Sendable {
     private var stopped = false
 
     /// Binds and listens on `address`, calling `onAccept(fd, queue)` for every accepted socket.
-    public init(address: SocketAddress, queues: [IOQueue], backlog: Int32 = 4096,
+    /// A busy port fails with `EADDRINUSE` unless `reusePort` shares it on purpose (`SO_REUSEPORT`).
+    public init(address: SocketAddress, queues: [IOQueue], backlog: Int32 = 4096, reusePort: Bool = false,
                 onAccept: @escaping @Sendable (Int32, IOQueue) -> Void) throws(ConnectionFailure) {
         precondition(!queues.isEmpty)
         let fd: Int32
-        switch Socket.listen(on: address, backlog: backlog) {
+        switch Socket.listen(on: address, backlog: backlog, reusePort: reusePort) {
         case .success(let s): fd = s
-        case .failure(let e): throw ConnectionFailure(phase: .tcpConnect, kind: .system, errno: e.code, message: "listen on \(address): \(e)")
+        case .failure(let e):
+            let hint = e.code == EADDRINUSE
+                ? "; another process listens on this port: pick another port, or share it on purpose with SO_REUSEPORT (`wsload serve --reuse-port`)"
+                : ""
+            throw ConnectionFailure(phase: .tcpConnect, kind: .system, errno: e.code, message: "listen on \(address): \(e)\(hint)")
         }
         self.fd = fd
         self.address = Socket.localAddress(fd) ?? address

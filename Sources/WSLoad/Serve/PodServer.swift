@@ -34,14 +34,17 @@ public struct PodServerConfiguration: Sendable {
     public var extraHeaders: [(String, String)]
     /// Number of I/O queues.
     public var ioQueues: Int
+    /// Share the port with other listeners (`SO_REUSEPORT`, `serve --reuse-port`); otherwise a busy port is an error.
+    public var reusePort: Bool
 
     /// Creates a configuration.
     public init(listen: SocketAddress, podName: String, sendIdentityMessage: Bool = false, echo: Bool = true,
                 logFormat: LogFormat = .plain, capacity: Int? = nil, pingInterval: Double = 0, deflate: Bool = true,
-                tls: TLSServerConfiguration? = nil, extraHeaders: [(String, String)] = [], ioQueues: Int = 2) {
+                tls: TLSServerConfiguration? = nil, extraHeaders: [(String, String)] = [], ioQueues: Int = 2, reusePort: Bool = false) {
         self.listen = listen; self.podName = podName; self.sendIdentityMessage = sendIdentityMessage; self.echo = echo
         self.logFormat = logFormat; self.capacity = capacity; self.pingInterval = pingInterval; self.deflate = deflate
         self.tls = tls; self.extraHeaders = extraHeaders; self.ioQueues = max(1, ioQueues)
+        self.reusePort = reusePort
     }
 }
 
@@ -77,7 +80,7 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     /// Starts listening; returns the bound address.
     @discardableResult
     public func start() throws(ConnectionFailure) -> SocketAddress {
-        let l = try Listener(address: configuration.listen, queues: queues) { [self] fd, io in
+        let l = try Listener(address: configuration.listen, queues: queues, reusePort: configuration.reusePort) { [self] fd, io in
             io.queue.async { [self] in
                 let id = table.withLock { t -> Int in t.nextID += 1; return t.nextID }
                 let c = WSConnection(id: id, role: .server, io: io, settings: settings, delegate: self)

@@ -86,14 +86,18 @@ public enum Socket {
     }
 
     /// Creates a non-blocking listening socket bound to `address` (port 0 picks a free port).
-    public static func listen(on address: SocketAddress, backlog: Int32 = 4096) -> Result<Int32, Errno> {
+    ///
+    /// A port another socket listens on fails with `EADDRINUSE`, unless `reusePort` is set (`SO_REUSEPORT`):
+    /// then several listeners (of the same user) share the port and the kernel spreads accepts among them.
+    public static func listen(on address: SocketAddress, backlog: Int32 = 4096, reusePort: Bool = false) -> Result<Int32, Errno> {
         let fd: Int32
         switch makeTCP(family: address.family) {
         case .success(let s): fd = s
         case .failure(let e): return .failure(e)
         }
         setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
-        setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1)  // several `wsload serve` processes may share one port (the kernel spreads accepts)
+        // SO_REUSEADDR only allows rebinding past TIME_WAIT on Linux; sharing a busy port is opt-in (`serve --reuse-port`).
+        if reusePort { setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
         if address.isIPv6 { setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1) }
         let rc = address.withSockAddr { bind(fd, $0, $1) }
         if rc != 0 { let e = errno; close(fd); return .failure(Errno(e)) }

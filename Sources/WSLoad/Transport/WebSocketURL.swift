@@ -13,6 +13,7 @@ public struct WebSocketURL: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a URL string; `nil` with a reason in `error` when it is not a usable WebSocket URL.
     public init(_ string: String) throws(URLError) {
+        if let problem = Self.characterProblem(string) { throw URLError(message: problem) }
         guard let c = URLComponents(string: string), let scheme = c.scheme?.lowercased() else {
             throw URLError(message: "not a URL: \(string)")
         }
@@ -33,6 +34,30 @@ public struct WebSocketURL: Sendable, Hashable, CustomStringConvertible {
         var t = c.percentEncodedPath.isEmpty ? "/" : c.percentEncodedPath
         if let q = c.percentEncodedQuery { t += "?" + q }
         target = t
+    }
+
+    /// Why `string` cannot be a URL because of the characters in it (RFC 3986 §2), or `nil`: no spaces,
+    /// control characters or `"<>\\^`{|}` anywhere, and a host of letters, digits and `-._~%!$&'()*+,;=`
+    /// (or a bracketed IPv6 address). `ws://exa mple.com` is rejected here, before anything resolves it.
+    public static func characterProblem(_ string: String) -> String? {
+        for (offset, scalar) in string.unicodeScalars.enumerated() {
+            let v = scalar.value
+            if v <= 0x20 || v == 0x7F || v > 0x7E || "\"<>\\^`{|}".unicodeScalars.contains(scalar) {
+                let shown = v == 0x20 ? "a space" : (v < 0x20 || v == 0x7F ? String(format: "control character 0x%02X", v) : "\"\(scalar)\"")
+                return "\"\(string)\" is not a valid URL: \(shown) at position \(offset + 1)"
+                    + (v == 0x20 ? " (percent-encode it as %20 in a path; a host cannot contain one)" : "")
+            }
+        }
+        guard let separator = string.range(of: "://") else { return nil }
+        var authority = string[separator.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("[") { return nil }
+        let host = authority.prefix { $0 != ":" }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=")
+        if let bad = host.first(where: { !allowed.contains($0) }) {
+            return "\"\(string)\" is not a valid URL: \"\(bad)\" cannot appear in a host name (\"\(host)\")"
+        }
+        return nil
     }
 
     /// Whether the host is a numeric IPv6 address.

@@ -64,7 +64,10 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Validate profiles (syntax, keys, values, cross-field rules) without connecting.",
         discussion: """
-        Prints file:line:column: key.path: message for each problem and exits 2 if any profile is invalid.
+        Prints file:line:column: key.path: message for every problem of every profile (not only the first) \
+        and exits 2 if any profile is invalid. Source addresses (clients.sources) are checked by binding each \
+        one on this machine, as `run` does before it connects; --skip-source-check leaves that out for profiles \
+        meant for another machine.
 
         Examples:
           wsload validate profiles/*.yaml
@@ -74,6 +77,7 @@ struct ValidateCommand: ParsableCommand {
 
     @Argument(help: "Profile names or paths.") var profiles: [String]
     @Option(help: "URL to assume for profiles that leave target.url to the command line.") var url: String?
+    @Flag(help: "Do not bind the source addresses (for profiles meant to run on another machine).") var skipSourceCheck = false
 
     func run() throws {
         let cwd = FileManager.default.currentDirectoryPath
@@ -81,8 +85,11 @@ struct ValidateCommand: ParsableCommand {
         for name in profiles {
             do {
                 var loaded = try ProfileLoader.load(name: name, workingDirectory: cwd, environment: ProcessInfo.processInfo.environment)
-                if let url { loaded.profile.target.url = url }
+                var overrides = ProfileOverrides()
+                overrides.url = url
+                try overrides.apply(to: &loaded.profile)
                 try loaded.profile.validate(requireURL: url != nil)
+                if !skipSourceCheck { try loaded.profile.checkSourcesBindable() }
                 print("\(loaded.path): ok")
             } catch {
                 bad += 1

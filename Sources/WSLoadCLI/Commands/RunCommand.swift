@@ -113,12 +113,17 @@ struct RunOptions: ParsableArguments {
             } catch { throw CLIError(exitCode: .usageError, message: error.description) }
         } else {
             profile = Profile()
+            profile.origin = profileFile
             profile.name = "adhoc"
             profile.hold = .seconds(10)
         }
-        if workerIpc == nil { applyOverrides(to: &profile) }
-        do { try profile.validate(requireURL: true) } catch {
-            throw CLIError(exitCode: .usageError, message: error.file.isEmpty ? "\(profileFile): \(error)" : error.description)
+        do {
+            if workerIpc == nil { try overrides.apply(to: &profile) }
+            try profile.validate(requireURL: true)
+            // Every source address must be bindable here before anything connects (AnyIP routes count).
+            if workerIpc == nil { try profile.checkSourcesBindable() }
+        } catch {
+            throw CLIError(exitCode: .usageError, message: error.description)
         }
         var plan: RunPlan
         do { plan = try RunPlanner.plan(from: profile) } catch { throw CLIError(exitCode: .usageError, message: "\(profileFile): \(error)") }
@@ -220,28 +225,14 @@ struct RunOptions: ParsableArguments {
         return outcome.exitCode
     }
 
-    private func applyOverrides(to p: inout Profile) {
-        if let url { p.target.url = url }
-        if let connections { p.clients.connections = connections; p.clients.count = nil; p.clients.connectionsPerClient = nil }
-        if let clients { p.clients.count = clients; p.clients.connections = nil }
-        if let connectionsPerClient { p.clients.connectionsPerClient = connectionsPerClient; p.clients.connections = nil }
-        if !sources.isEmpty { p.clients.sources = sources }
-        if let cookies { p.clients.cookies = cookies }
-        if let hold { p.hold = .seconds(hold.seconds) }
-        if let rate { p.ramp.rate = rate }
-        if let maxInFlight { p.ramp.maxInFlight = maxInFlight }
-        if let maxSkew { p.gate.maxSkew = maxSkew }
-        if let minPodsHit { p.gate.minPodsHit = .count(minPodsHit) }
-        if let maxFailed { p.gate.maxFailed = maxFailed }
-        if let maxDropped { p.gate.maxDropped = maxDropped }
-        if requireLogMatch { p.gate.requireLogMatch = true }
-        if deflate { p.target.deflate = true }
-        if insecure { p.target.tls.insecure = true }
-        if let caFile { p.target.tls.caFile = caFile }
-        for spec in logFiles {
-            if let eq = spec.firstIndex(of: "=") { p.serverLogs.files[String(spec[..<eq])] = String(spec[spec.index(after: eq)...]) }
-        }
-        if let logDir { p.serverLogs.directory = logDir }
+    /// The flags that override profile fields.
+    var overrides: ProfileOverrides {
+        var o = ProfileOverrides()
+        o.url = url; o.clients = clients; o.connectionsPerClient = connectionsPerClient; o.connections = connections
+        o.sources = sources; o.cookies = cookies; o.hold = hold?.seconds; o.rate = rate; o.maxInFlight = maxInFlight
+        o.maxSkew = maxSkew; o.minPodsHit = minPodsHit; o.maxFailed = maxFailed; o.maxDropped = maxDropped; o.requireLogMatch = requireLogMatch
+        o.deflate = deflate; o.insecure = insecure; o.caFile = caFile; o.logFiles = logFiles; o.logDir = logDir
+        return o
     }
 }
 

@@ -17,6 +17,7 @@ struct ServeCommand: ParsableCommand {
           wsload serve --listen 0.0.0.0:8080
           wsload serve --listen 127.0.0.1:18081 --pod-name ws-1 --log-format json --capacity 1000
           POD_NAME=ws-0 wsload serve --identity-message --ping-interval 20s
+          wsload serve --listen 127.0.0.1:8080 --reuse-port   # a second server process on the same port, on purpose
         """
     )
 
@@ -46,6 +47,8 @@ struct ServeCommand: ParsableCommand {
     var drainTimeout: Double = 10
     @Option(help: "I/O queues (default: one per core).")
     var ioQueues: Int = System.coreCount
+    @Flag(help: "Share the port with other servers already listening on it (SO_REUSEPORT: the kernel splits connections between them). Without it a busy port is an error.")
+    var reusePort = false
     @Flag(help: .hidden)  // for test harnesses: drain and exit once the parent process is gone
     var exitWithParent = false
 
@@ -66,11 +69,15 @@ struct ServeCommand: ParsableCommand {
         let config = PodServerConfiguration(listen: parseListenAddress(listen)!, podName: name, sendIdentityMessage: identityMessage, echo: !noEcho,
                                             logFormat: logFormat, capacity: capacity, pingInterval: pingInterval.seconds, deflate: !noDeflate,
                                             tls: tlsCert.map { TLSServerConfiguration(certificateChainFile: $0, privateKeyFile: tlsKey!) },
-                                            extraHeaders: extra, ioQueues: ioQueues)
+                                            extraHeaders: extra, ioQueues: ioQueues, reusePort: reusePort)
         let out = LineWriter.standardOutput
         let server: PodServer
         do { server = try PodServer(config) { out.write($0) } } catch { throw CLIError(exitCode: .usageError, message: "\(error)") }
-        do { try server.start() } catch { throw CLIError(exitCode: .runIncomplete, message: "\(error)") }
+        do { try server.start() } catch {
+            // A busy or foreign listen address is a configuration error (exit 2), not a failed run.
+            let configuration = error.errno == EADDRINUSE || error.errno == EADDRNOTAVAIL || error.errno == EACCES
+            throw CLIError(exitCode: configuration ? .usageError : .runIncomplete, message: error.message)
+        }
         let stop = DispatchSemaphore(value: 0)
         let signals = SignalWatcher([SIGTERM, SIGINT]) { _ in stop.signal() }
         // A crashed test runner must not leave servers behind: once reparented, the parent is gone.

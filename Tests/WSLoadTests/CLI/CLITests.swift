@@ -410,7 +410,7 @@ struct CLIServeTests {
         #expect(pinned.status == 1, "\(pinned)")
         #expect(pinned.stdout.contains("Verdict: FAIL"), "\(pinned)")
         #expect(pinned.stdout.contains("min_pods_hit"), "\(pinned)")
-        #expect(pinned.stdout.contains("ws-x       20"), "\(pinned)")
+        #expect(pinned.stdout.contains("ws-x           20"), "\(pinned)")
         #expect(pinned.stderr.contains("gate failed"), "\(pinned)")
 
         // The same run with the gate relaxed to one pod passes: exit 0 with a report and files in --out.

@@ -59,6 +59,8 @@ import Testing
          "profiles-broken/skew-out-of-range.yaml:4:13: gate.max_skew: must be a percentage between 0 and 100, got 150"),
         ("unknown-placeholder.yaml",
          "profiles-broken/unknown-placeholder.yaml:7:22: clients.headers.X-Forwarded-For: unknown placeholder {clients}; expected one of {client} {conn} {index} {source} (did you mean {client}?)"),
+        ("url-with-space.yaml",
+         #"profiles-broken/url-with-space.yaml:2:8: target.url: "ws://exa mple.com" is not a valid URL: a space at position 9 (percent-encode it as %20 in a path; a host cannot contain one)"#),
         ("first-message-both.yaml",
          "profiles-broken/first-message-both.yaml:4:35: attribution.first_message.regex: give either json_path or regex, not both"),
     ]
@@ -70,7 +72,8 @@ import Testing
 
     @Test func everyFixtureIsInTheTable() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.fixtures.path).filter { $0.hasSuffix(".yaml") }
-        #expect(Set(files) == Set(Self.cases.map(\.0) + ProfileSectionTests.brokenCases.map(\.0)))
+        #expect(Set(files) == Set(Self.cases.map(\.0) + ProfileSectionTests.brokenCases.map(\.0)
+                                   + ProfileConfigurationErrorTests.multiErrorFixtures))
     }
 
     @Test func missingURLIsFineWhenNotRequired() throws {
@@ -101,7 +104,8 @@ import Testing
     @Test(arguments: [
         ("gate:\n  min_pods_hit: some\n", #"p.yaml:2:17: gate.min_pods_hit: expected a number or "all", got "some""#),
         ("output:\n  formats: [table, jsn]\n", #"p.yaml:2:20: output.formats[1]: unknown value "jsn"; expected one of table, json, junit, markdown, svg, html (did you mean "json"?)"#),
-        ("pods:\n  static:\n    - {name: ws-0}\n    - {nme: ws-1}\n", #"p.yaml:4:8: pods.static[1].nme: unknown key "nme"; expected one of name, ip, weight (did you mean "name"?)"#),
+        // Both problems of the item, in position order: the map at 4:7 lacks `name`, the key at 4:8 is unknown.
+        ("pods:\n  static:\n    - {name: ws-0}\n    - {nme: ws-1}\n", #"p.yaml:4:7: pods.static[1]: missing required key "name""# + "\n" + #"p.yaml:4:8: pods.static[1].nme: unknown key "nme"; expected one of name, ip, weight (did you mean "name"?)"#),
         ("server_logs:\n  stream: {}\n", "p.yaml:2:11: server_logs.stream: expected command or stdin: true"),
         ("- a\n- b\n", #"p.yaml:1:1: expected a mapping with keys name, description, target, clients, ramp, hold, traffic, keepalive, timeouts, limits, attribution, pods, server_logs, expected, gate, output, reconnect, timeline, portforward, got a list"#),
         ("target:\n  url: ws://h/\ngate:\n  require_log_match: true\n", "p.yaml:4:22: gate.require_log_match: needs a server log source (server_logs.files, directory, command or stream)"),

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+@testable import WSLoad
+import WSProtocol
+
+/// RFC 6265 §5.4: a connection sends one `Cookie` header, the profile's cookies then the jar's (issue 13, case 7).
+@Suite struct CookieHeaderTests {
+    @Test(arguments: [
+        (["session=abc"], "SERVERID=ws-1", "session=abc; SERVERID=ws-1"),
+        // The jar's value wins on a repeated name; the profile's pair is dropped, not sent twice.
+        (["SERVERID=ws-0; session=abc"], "SERVERID=ws-1", "session=abc; SERVERID=ws-1"),
+        (["a=1", "b=2; a=3"], nil, "a=1; b=2"),
+        ([], "x=1; y=2", "x=1; y=2"),
+        ([" a=1 ;; "], nil, "a=1"),
+    ] as [([String], String?, String)])
+    func merge(profile: [String], jar: String?, expected: String) {
+        #expect(CookieHeader.merge(profile: profile, jar: jar) == expected)
+    }
+
+    @Test func noCookiesNoHeader() {
+        #expect(CookieHeader.merge(profile: [], jar: nil) == nil)
+        #expect(CookieHeader.merge(profile: [" ; "], jar: "") == nil)
+    }
+
+    @Test func theRequestCarriesExactlyOneCookieHeader() throws {
+        let url = try WebSocketURL("ws://127.0.0.1:9/ws")
+        var headers = HTTPHeaders()
+        headers.add("Cookie", "session=abc")
+        headers.add("X-Other", "1")
+        let request = UpgradeRequestFactory.make(url: url, settings: ConnectionSettings(), cookieHeader: "SERVERID=ws-1", headers: headers)
+        let lines = String(decoding: request.serialize(), as: UTF8.self).components(separatedBy: "\r\n")
+        #expect(lines.filter { $0.lowercased().hasPrefix("cookie:") } == ["Cookie: session=abc; SERVERID=ws-1"])
+        #expect(lines.contains("X-Other: 1"))
+    }
+
+    /// Through the engine: a pre-flight fills the jar, the profile sets a Cookie header; the upgrade the
+    /// server receives has one Cookie line with both, the profile's first.
+    @Test func theEngineSendsOneMergedCookieHeader() throws {
+        let server = try RequestCapture(responses: [
+            "HTTP/1.1 200 OK\r\nSet-Cookie: SERVERID=ws-1; Path=/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        ])
+        var plan = RunPlan(url: try WebSocketURL("ws://127.0.0.1:\(server.port)/ws"), clients: 1, connectionsPerClient: 1)
+        plan.cookiePolicy = .perClient
+        plan.preflight = (try WebSocketURL("http://127.0.0.1:\(server.port)/login"), "GET")
+        plan.headers = [("Cookie", "session=abc; SERVERID=stale")]
+        plan.attribution = AttributionRules(headers: ["X-Pod-Name"], cookieName: "SERVERID")
+        plan.hold = 0.1
+        plan.upgradeTimeout = 2
+        let result = try LoadEngine(plan: plan).run()
+        let heads = server.finish()
+        #expect(heads.count == 2, "\(heads)")
+        let upgrade = try #require(heads.last)
+        let cookieLines = upgrade.components(separatedBy: "\r\n").filter { $0.lowercased().hasPrefix("cookie:") }
+        #expect(cookieLines == ["Cookie: session=abc; SERVERID=ws-1"], "\(upgrade)")
+        #expect(result.records.first?.affinityCookie == "ws-1")
+    }
+}
+
+/// A loopback HTTP peer that answers the i-th connection with `responses[i]` and keeps each request head.
+final class RequestCapture: @unchecked Sendable {
+    let port: UInt16
+    private let fd: Int32
+    private let heads = Locked([String]())
+    private let done = DispatchSemaphore(value: 0)
+
+    init(responses: [String]) throws {
+        let listener = try Socket.listen(on: SocketAddress(ip: "127.0.0.1", port: 0)!).get()
+        fd = listener
+        port = Socket.localAddress(listener)!.port
+        let heads = self.heads, done = self.done
+        Thread.detachNewThread {
+            defer { done.signal() }
+            let deadline = Date().addingTimeInterval(10)
+            var served = 0
+            while served < responses.count, Date() < deadline {
+                var pfd = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+                guard poll(&pfd, 1, 100) > 0 else { continue }
+                guard case .success(let client) = Socket.accept(listener) else { continue }
+                var head = [UInt8]()
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let readDeadline = Date().addingTimeInterval(3)
+                while Date() < readDeadline, !head.ends(with: Array("\r\n\r\n".utf8)) {
+                    var cfd = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+                    guard poll(&cfd, 1, 100) > 0 else { continue }
+                    let n = read(client, &buffer, buffer.count)
+                    if n <= 0 { break }
+                    head += buffer[0 ..< n]
+                }
+                heads.withLock { $0.append(String(decoding: head, as: UTF8.self)) }
+                let reply = Array(responses[served].utf8)
+                _ = reply.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+                close(client)
+                served += 1
+            }
+        }
+    }
+
+    /// Waits (bounded) for the server thread and returns the request heads in arrival order.
+    func finish() -> [String] {
+        _ = done.wait(timeout: .now() + 12)
+        close(fd)
+        return heads.withLock { $0 }
+    }
+}
+
+extension Array where Element == UInt8 {
+    fileprivate func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+}
