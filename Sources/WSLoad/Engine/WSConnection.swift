@@ -459,7 +459,13 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
                 peerCloseCode = body.code
                 if outcome == nil { outcome = .closed(code: body.code, reason: body.reason, byPeer: false) }
             case .failed(let error):
-                outcome = .failed(ConnectionFailure(phase: .open, kind: .protocolViolation, closeCode: error.closeCode.rawValue, message: error.description))
+                // RFC 6455 §7.1.7: _Fail the WebSocket Connection_ — send the Close frame (queued by the state
+                // machine), then close the TCP connection without waiting for the peer's Close (§7.1.1). The
+                // failure is recorded now, with its phase and cause, not after a close timeout.
+                let failure = ConnectionFailure(phase: .open, kind: .protocolViolation, closeCode: error.closeCode.rawValue, message: error.description)
+                outcome = .failed(failure)
+                pumpMachineOutput()
+                return finish(.failed(failure))
             }
         }
         pumpMachineOutput()
