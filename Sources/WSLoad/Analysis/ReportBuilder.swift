@@ -25,6 +25,8 @@ public struct ReportContext: Sendable {
     public var notes: [String]
     /// Warnings to carry into the report (plan warnings are added from the result).
     public var warnings: [String]
+    /// For `wss://` runs: what the certificate was verified against, or that verification was off.
+    public var tls: TLSVerificationSummary? = nil
 
     /// Creates a context.
     public init(profileName: String? = nil, target: String, knownPods: [String: Double] = [:], weights: [String: Double]? = nil,
@@ -108,8 +110,9 @@ public enum ReportBuilder {
         let phases = [PhaseTiming(name: "ramp", start: result.startedAt, end: result.holdStartedAt),
                       PhaseTiming(name: "hold", start: result.holdStartedAt, end: result.holdEndedAt),
                       PhaseTiming(name: "close", start: result.holdEndedAt, end: result.endedAt)]
-        let run = RunMetadata(profile: context.profileName, target: Redaction.redactURL(context.target), startedAt: result.startedAt,
+        var run = RunMetadata(profile: context.profileName, target: Redaction.redactURL(context.target), startedAt: result.startedAt,
                               endedAt: result.endedAt, phases: phases)
+        run.tls = context.tls
         var notes = context.notes
         if unattributed > 0 {
             notes.append("\(unattributed) held connections could not be attributed to a pod (no identity header, affinity cookie or first message matched).")
