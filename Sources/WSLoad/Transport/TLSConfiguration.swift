@@ -81,6 +81,9 @@ public struct TLSServerConfiguration: Sendable, Hashable {
     public var minimumVersion: TLSVersion
     /// The newest protocol version accepted; `nil` means the newest OpenSSL supports.
     public var maximumVersion: TLSVersion?
+    /// OpenSSL security level (`SSL_CTX_set_security_level`); `nil` keeps OpenSSL's default (1). Tests set 0 to
+    /// serve deliberately weak certificates (SHA-1, RSA-1024) that the client must refuse.
+    public var securityLevel: Int?
 
     /// Creates server settings.
     public init(
@@ -88,8 +91,10 @@ public struct TLSServerConfiguration: Sendable, Hashable {
         privateKeyFile: String,
         alpn: [String] = ["http/1.1"],
         minimumVersion: TLSVersion = .tls12,
-        maximumVersion: TLSVersion? = nil
+        maximumVersion: TLSVersion? = nil,
+        securityLevel: Int? = nil
     ) {
+        self.securityLevel = securityLevel
         self.certificateChainFile = certificateChainFile
         self.privateKeyFile = privateKeyFile
         self.alpn = alpn

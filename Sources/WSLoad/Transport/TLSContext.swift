@@ -120,6 +120,7 @@ public final class TLSContext: @unchecked Sendable {
 
         try Self.applyCommonSettings(
             ctx, minimum: configuration.minimumVersion, maximum: configuration.maximumVersion)
+        if let level = configuration.securityLevel { SSL_CTX_set_security_level(ctx, Int32(clamping: level)) }
 
         guard SSL_CTX_use_certificate_chain_file(ctx, configuration.certificateChainFile) == 1 else {
             throw .openSSL(
