@@ -104,7 +104,7 @@ struct BadCertificateMatrix: Sendable {
                  check: "certificate IP address mismatch", words: ["does not match IP address 127.0.0.1", "IP:127.0.0.2"])
         try leaf("dns-cert-for-ip", "DNS:other.example (issue 18)", host: "127.0.0.1", san: "DNS:other.example",
                  check: "certificate IP address mismatch", words: ["does not match IP address 127.0.0.1", "its names: DNS:other.example"])
-        try leaf("ip-cert-for-dns", "IP:127.0.0.1 only", host: "localhost", san: "IP:127.0.0.1",
+        try leaf("ip-cert-for-dns", "IP:127.0.0.1 only (address pinned to 127.0.0.1)", host: "localhost", connectTo: "127.0.0.1", san: "IP:127.0.0.1",
                  check: "certificate name mismatch", words: ["does not match host name localhost", "IP:127.0.0.1"])
         try leaf("expired", "valid 30 to 1 days ago", host: "localhost", san: "DNS:localhost", check: "certificate expired",
                  words: ["CN=expired", "expired at \(String(stamp(-86_400).prefix(4)))"], validity: (stamp(-30 * 86_400), stamp(-86_400)))
