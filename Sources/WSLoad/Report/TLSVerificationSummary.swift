@@ -22,11 +22,11 @@ public struct TLSVerificationSummary: Sendable, Codable, Equatable {
         self.init(verifiedIdentity: identity?.subjectAltName, serverName: identity?.sni, insecure: insecure)
     }
 
-    /// One line for the renderers: `certificate verified for DNS:localhost (SNI localhost)` or
+    /// One line for the renderers: `certificate checked against DNS:localhost (SNI localhost)` or
     /// `certificate NOT verified (--insecure)`.
     public var line: String {
         if insecure { return "certificate NOT verified (--insecure): any server was accepted" + (serverName.map { "; SNI \($0)" } ?? "") }
         guard let verifiedIdentity else { return "certificate chain verified, no name or address checked" }
-        return "certificate verified for \(verifiedIdentity)" + (serverName.map { " (SNI \($0))" } ?? " (no SNI: IP address)")
+        return "certificate checked against \(verifiedIdentity)" + (serverName.map { " (SNI \($0))" } ?? " (no SNI: IP address)")
     }
 }

@@ -65,6 +65,6 @@ struct EngineTLSMatrixTests {
         let plain = ReportBuilder.build(result: EngineResult.empty(at: Date(timeIntervalSince1970: 0)), context: ReportContext(target: "ws://x/"))
         #expect(!String(decoding: try JSONEncoder().encode(plain.run), as: UTF8.self).contains("tls"))
         let verified = TLSVerificationSummary(identity: .ipAddress("127.0.0.1"), configuration: TLSClientConfiguration())
-        #expect(verified.line == "certificate verified for IP:127.0.0.1 (no SNI: IP address)")
+        #expect(verified.line == "certificate checked against IP:127.0.0.1 (no SNI: IP address)")
     }
 }
