@@ -17,5 +17,13 @@ struct MatrixPodServer {
         port = try server.start().port
     }
 
-    func stop() { server.drain(timeout: 2) }
+    /// Stops listening and closes open connections. The server object is then kept alive for the rest of the
+    /// process: a server-side connection still in its TLS handshake (the client just refused the certificate)
+    /// calls its `unowned(unsafe)` delegate when the client's alert arrives, after `drain` has returned.
+    func stop() {
+        server.drain(timeout: 2)
+        Self.retired.withLock { $0.append(server) }
+    }
+
+    private static let retired = Locked<[PodServer]>([])
 }
