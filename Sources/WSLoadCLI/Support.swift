@@ -23,6 +23,11 @@ final class LineWriter: @unchecked Sendable {
     }
 }
 
+/// Prints ``TLSClientConfiguration/insecureWarning`` once on stderr when a `wss://` target is not verified.
+func warnIfInsecure(url: WebSocketURL, tls: TLSClientConfiguration?) {
+    if url.isTLS, tls?.verifyPeer == false { LineWriter.standardError.write(TLSClientConfiguration.insecureWarning) }
+}
+
 /// Watches signals with Dispatch sources (the default action is disabled while watched).
 final class SignalWatcher: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []

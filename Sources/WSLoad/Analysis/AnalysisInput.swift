@@ -65,8 +65,9 @@ extension AnalysisInput {
         let phases = [PhaseTiming(name: "ramp", start: result.startedAt, end: result.holdStartedAt),
                       PhaseTiming(name: "hold", start: result.holdStartedAt, end: result.holdEndedAt),
                       PhaseTiming(name: "close", start: result.holdEndedAt, end: result.endedAt)]
-        let run = RunMetadata(profile: context.profileName, target: context.target, startedAt: result.startedAt,
+        var run = RunMetadata(profile: context.profileName, target: context.target, startedAt: result.startedAt,
                               endedAt: result.endedAt, phases: phases)
+        run.tls = context.tls
         let timeline = result.timeline.isEmpty
             ? nil : Self.withServerCounts(result.timeline, startedAt: result.startedAt, logs: context.serverLogs)
         self.init(raw: ReportRawData(result: result, context: context, shape: shape), totals: totals, podCountsByClient: byClient,

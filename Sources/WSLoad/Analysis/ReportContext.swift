@@ -24,6 +24,8 @@ public struct ReportContext: Sendable {
     public var notes: [String]
     /// Warnings to carry into the report (plan warnings are added from the result).
     public var warnings: [String]
+    /// For `wss://` runs: what the certificate was verified against, or that verification was off.
+    public var tls: TLSVerificationSummary? = nil
 
     /// Creates a context.
     public init(profileName: String? = nil, target: String, knownPods: [String: Double] = [:], weights: [String: Double]? = nil,

@@ -140,9 +140,10 @@ public enum ReportMerger {
         let phases = [PhaseTiming(name: "ramp", start: window.runStart, end: window.holdStart),
                       PhaseTiming(name: "hold", start: window.holdStart, end: window.holdEnd),
                       PhaseTiming(name: "close", start: window.holdEnd, end: window.closeEnd)]
-        let run = RunMetadata(profile: first?.run.profile ?? options.fallbackRun?.profile,
+        var run = RunMetadata(profile: first?.run.profile ?? options.fallbackRun?.profile,
                               target: first?.run.target ?? options.fallbackRun?.target ?? "",
                               startedAt: window.runStart, endedAt: window.closeEnd, phases: phases)
+        run.tls = first?.run.tls ?? options.fallbackRun?.tls
         var byClient: [String: [String: Int]] = [:]
         for r in reports {
             for c in r.clients {

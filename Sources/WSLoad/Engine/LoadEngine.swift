@@ -13,7 +13,7 @@ public final class LoadEngine: @unchecked Sendable {
     public let plan: RunPlan
     private let settings: ConnectionSettings
     private let destination: SocketAddress
-    private let serverName: String?
+    private let tlsIdentity: TLSPeerIdentity?
     private let attributor: PodAttributor
     private let queues: [IOQueue]
     private let control = DispatchQueue(label: "wsload.control")
@@ -83,7 +83,7 @@ public final class LoadEngine: @unchecked Sendable {
         warnings = try ResourceBudget.current().check(plan)
         var tlsContext: TLSContext?
         if plan.url.isTLS { tlsContext = try TLSContext(client: plan.tls ?? TLSClientConfiguration()) }
-        serverName = plan.serverName ?? (plan.url.isIPLiteral ? nil : plan.url.host)
+        tlsIdentity = plan.tlsIdentity
         settings = ConnectionSettings(limits: plan.limits, deflateOffer: plan.deflate ? PerMessageDeflateOffer() : nil, tls: tlsContext,
                                       connectTimeout: plan.connectTimeout, tlsTimeout: plan.tlsTimeout, upgradeTimeout: plan.upgradeTimeout,
                                       closeTimeout: plan.closeTimeout, pingInterval: plan.pingInterval, pongTimeout: plan.pongTimeout)
@@ -181,7 +181,7 @@ public final class LoadEngine: @unchecked Sendable {
                 defer { limit.signal(); group.leave() }
                 do {
                     let r = try Preflight.run(url: url, method: method, source: plan.source(ofClient: client), jar: jar, tls: tls,
-                                              serverName: plan.serverName ?? (url.isIPLiteral ? nil : url.host), resolveOverride: plan.resolveOverride,
+                                              tlsIdentity: plan.tlsIdentity, resolveOverride: plan.resolveOverride,
                                               timeout: plan.upgradeTimeout)
                     if r.status >= 400 { failures.withLock { $0.append("client \(client): HTTP \(r.status)") } }
                 } catch {
@@ -255,8 +255,8 @@ public final class LoadEngine: @unchecked Sendable {
         connections[index] = connection
         if reconnect { reconnectInFlight += 1 } else { inFlight += 1 }
         launched += 1
-        let destination = self.destination, serverName = self.serverName
-        io.queue.async { connection.startClient(to: destination, from: source, request: request, serverName: serverName) }
+        let destination = self.destination, tlsIdentity = self.tlsIdentity
+        io.queue.async { connection.startClient(to: destination, from: source, request: request, tlsIdentity: tlsIdentity) }
     }
 
     private func release(client: Int) {

@@ -19,7 +19,7 @@ public enum Preflight {
 
     /// Sends `METHOD url` from `source`, stores every Set-Cookie into `jar`, and returns the response head.
     public static func run(url: WebSocketURL, method: String = "GET", source: SocketAddress?, jar: CookieJar?, cookieHeader: String? = nil,
-                           headers: [(String, String)] = [], tls: TLSContext?, serverName: String?, resolveOverride: String? = nil,
+                           headers: [(String, String)] = [], tls: TLSContext?, tlsIdentity: TLSPeerIdentity?, resolveOverride: String? = nil,
                            timeout: Double = 10) throws(ConnectionFailure) -> Response {
         let destination = try Resolver.resolve(host: resolveOverride ?? url.host, port: url.port)
             .first { source == nil || $0.family == source!.family }
@@ -39,14 +39,14 @@ public enum Preflight {
         var session: TLSSession?
         if let tls {
             let s: TLSSession
-            do { s = try tls.makeSession(fd: fd, serverName: serverName) } catch { throw ConnectionFailure(phase: .tls, kind: .tls, message: error.description) }
+            do { s = try tls.makeSession(fd: fd, identity: tlsIdentity) } catch { throw ConnectionFailure.tls(.tls, error) }
             loop: while true {
                 switch s.handshake() {
                 case .done: break loop
                 case .wantRead: try wait(fd, events: Int16(POLLIN), until: deadline, phase: .tls)
                 case .wantWrite: try wait(fd, events: Int16(POLLOUT), until: deadline, phase: .tls)
                 case .closed: throw ConnectionFailure(phase: .tls, kind: .peerClosed, message: "peer closed during the TLS handshake")
-                case .failed(let e): throw ConnectionFailure(phase: .tls, kind: .tls, message: e.description)
+                case .failed(let e): throw ConnectionFailure.tls(.tls, e)
                 }
             }
             session = s

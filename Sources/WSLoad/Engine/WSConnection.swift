@@ -74,15 +74,16 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
     /// Whether the TLS handshake resumed a cached session (false without TLS).
     public var tlsSessionReused: Bool { tlsSession?.sessionReused ?? false }
 
-    /// Creates an idle connection; start it with ``startClient(to:from:request:serverName:)`` or ``startServer(fd:)``.
+    /// Creates an idle connection; start it with ``startClient(to:from:request:tlsIdentity:)`` or ``startServer(fd:)``.
     public init(id: Int, role: Role, io: IOQueue, settings: ConnectionSettings, delegate: any WSConnectionDelegate) {
         self.id = id; self.role = role; self.io = io; self.settings = settings; self.delegate = delegate
     }
 
     // MARK: Starting
 
-    /// Connects to `destination` (optionally from `source`) and performs the client handshake.
-    public func startClient(to destination: SocketAddress, from source: SocketAddress?, request: UpgradeRequest, serverName: String?) {
+    /// Connects to `destination` (optionally from `source`) and performs the client handshake; over TLS the
+    /// server's certificate must prove `tlsIdentity` (see ``TLSPeerIdentity``), never `destination`.
+    public func startClient(to destination: SocketAddress, from source: SocketAddress?, request: UpgradeRequest, tlsIdentity: TLSPeerIdentity?) {
         dispatchPrecondition(condition: .onQueue(io.queue))
         precondition(role == .client && stage == .idle)
         timeline.started = MonotonicClock.now()
@@ -106,8 +107,8 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         }
         handshake = .client(request: request, parser: ResponseHeadParser())
         if let tls = settings.tls {
-            do { tlsSession = try tls.makeSession(fd: fd, serverName: serverName) } catch {
-                return finish(.failed(ConnectionFailure(phase: .tls, kind: .tls, message: error.description)))
+            do { tlsSession = try tls.makeSession(fd: fd, identity: tlsIdentity) } catch {
+                return finish(.failed(ConnectionFailure.tls(.tls, error)))
             }
         }
         setPhaseDeadline(settings.connectTimeout)
@@ -125,8 +126,8 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
         handshake = .server(parser: RequestHeadParser())
         if let tls = settings.tls {
-            do { tlsSession = try tls.makeSession(fd: fd, serverName: nil) } catch {
-                return finish(.failed(ConnectionFailure(phase: .tls, kind: .tls, message: error.description)))
+            do { tlsSession = try tls.makeSession(fd: fd, identity: nil) } catch {
+                return finish(.failed(ConnectionFailure.tls(.tls, error)))
             }
             stage = .tlsHandshake
             setPhaseDeadline(settings.tlsTimeout)
@@ -242,7 +243,7 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         case .closed:
             finish(.failed(ConnectionFailure(phase: .tls, kind: .peerClosed, message: "peer closed the connection during the TLS handshake")))
         case .failed(let e):
-            finish(.failed(ConnectionFailure(phase: .tls, kind: .tls, message: e.description)))
+            finish(.failed(ConnectionFailure.tls(.tls, e)))
         }
     }
 
@@ -273,7 +274,7 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
                 case .wantWrite: resumeWriteSource(); return
                 case .closed: n = 0
                 case .failed(let e):
-                    return finish(.failed(ConnectionFailure(phase: currentPhase, kind: .tls, message: e.description)))
+                    return finish(.failed(ConnectionFailure.tls(currentPhase, e)))
                 }
             } else {
                 n = Glibc.read(fd, buffer.baseAddress, buffer.count)

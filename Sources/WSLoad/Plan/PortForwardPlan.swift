@@ -61,6 +61,11 @@ public struct PortForwardPlan: Sendable, Equatable {
     public var deflate: Bool
     /// Exit 1 when a pod's capacity is below this.
     public var minCapacity: Int?
+    /// TLS to the forwarded port (`wss://`, `portforward.tls`); `nil` speaks plain `ws://`.
+    public var tls: TLSClientConfiguration?
+    /// What the pod's certificate must prove: the host of `target.url`, or `target.tls.server_name`; never the
+    /// forward's local address, which only says where the tunnel starts.
+    public var tlsIdentity: TLSPeerIdentity?
 
     /// A plan with the profile defaults.
     public init(command: CommandTemplate = CommandTemplate(Profile.PortForwardSection.defaultCommand), namespace: String = "default",
@@ -69,7 +74,8 @@ public struct PortForwardPlan: Sendable, Equatable {
                 readyTimeout: Double = 10, restart: PortForwardBackoff = PortForwardBackoff(), connectTimeout: Double = 5,
                 upgradeTimeout: Double = 10, closeTimeout: Double = 5, pingInterval: Double = 0, pongTimeout: Double = 0,
                 maxInFlight: Int = 64, origin: String? = nil, subprotocols: [String] = [], headers: [String: String] = [:],
-                deflate: Bool = false, minCapacity: Int? = nil) {
+                deflate: Bool = false, minCapacity: Int? = nil, tls: TLSClientConfiguration? = nil, tlsIdentity: TLSPeerIdentity? = nil) {
+        self.tls = tls; self.tlsIdentity = tlsIdentity
         self.command = command; self.namespace = namespace; self.remotePort = remotePort; self.localPortBase = localPortBase
         self.localHost = localHost; self.path = path; self.target = target; self.step = step; self.stepInterval = stepInterval
         self.hold = hold; self.parallel = parallel; self.readyTimeout = readyTimeout; self.restart = restart
@@ -93,6 +99,13 @@ public struct PortForwardPlan: Sendable, Equatable {
                   pongTimeout: profile.keepalive?.pongTimeout.seconds ?? 0, maxInFlight: profile.ramp.maxInFlight,
                   origin: profile.target.origin, subprotocols: profile.target.subprotocols, headers: profile.target.headers,
                   deflate: profile.target.deflate)
+        if pf.tls {
+            let t = profile.target.tls
+            tls = TLSClientConfiguration(verifyPeer: !t.insecure, caFile: t.caFile, sessionResumption: t.sessionResumption,
+                                         ciphersuites: t.ciphersuites ?? TLSClientConfiguration.browserCiphersuites)
+            let urlHost = profile.target.url.flatMap { try? WebSocketURL($0) }?.host
+            tlsIdentity = (t.serverName ?? urlHost).flatMap { TLSPeerIdentity(host: $0) }
+        }
     }
 
     /// The forward argv for one pod.

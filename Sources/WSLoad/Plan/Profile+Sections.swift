@@ -63,6 +63,9 @@ extension Profile {
         public var hold: ProfileDuration = .seconds(10)
         /// Test the pods at the same time (`true`) or one after another (`false`).
         public var parallel: Bool = false
+        /// The forwarded port speaks TLS (`wss://`): the pods' certificates are verified with `target.tls`
+        /// (`ca_file`, `insecure`) against `target.tls.server_name` or the host of `target.url`.
+        public var tls: Bool = false
         /// Longest wait for the local port to accept TCP connections after starting the forward.
         public var readyTimeout: ProfileDuration = .seconds(10)
         /// Supervision of forwards that exit or stop accepting.

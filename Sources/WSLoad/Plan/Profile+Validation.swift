@@ -235,6 +235,10 @@ extension Profile {
             throw sourceMap.error(path, "missing; the forward command uses {remotePort}: set portforward.remote_port or pass --remote-port",
                                   atKey: true)
         }
+        if pf.tls, !target.tls.insecure, target.tls.serverName == nil, target.url == nil {
+            throw sourceMap.error("portforward.tls", "needs the name the pods' certificates are issued for: set target.tls.server_name "
+                                  + "(or target.url), or target.tls.insecure to skip verification", atKey: true)
+        }
     }
 
     // MARK: - Helpers

@@ -199,6 +199,7 @@ struct ProfileReader {
         if let v = g["step_interval"] { s.stepInterval = try duration(v, g.path("step_interval")) }
         if let v = g["hold"] { s.hold = try duration(v, g.path("hold")) }
         if let v = g["parallel"] { s.parallel = try bool(v, g.path("parallel")) }
+        if let v = g["tls"] { s.tls = try bool(v, g.path("tls")) }
         if let v = g["ready_timeout"] { s.readyTimeout = try duration(v, g.path("ready_timeout")) }
         if let v = g["restart"] {
             let h = try mapping(v, path: g.path("restart"), schema: "portforward.restart")

@@ -40,7 +40,7 @@ enum ProfileSchema {
         "timeline": ["interval"],
         "portforward": [
             "command", "remote_port", "local_port_base", "path", "target", "step", "step_interval", "hold", "parallel",
-            "ready_timeout", "restart",
+            "ready_timeout", "restart", "tls",
         ],
         "portforward.restart": ["max_restarts", "initial_backoff", "max_backoff", "jitter"],
     ]

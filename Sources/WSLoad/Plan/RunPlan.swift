@@ -46,8 +46,11 @@ public struct RunPlan: Sendable {
     public var deflate: Bool
     /// TLS settings for wss:// (nil uses the defaults: verify against the system store).
     public var tls: TLSClientConfiguration?
-    /// SNI / verification name override.
+    /// SNI / verification name override (`target.tls.server_name`).
     public var serverName: String?
+    /// What the server's certificate must prove and which SNI is sent: the URL's host, or `serverName` when set;
+    /// never `resolveOverride` (an address pin changes where wsload connects, not whom it expects).
+    public var tlsIdentity: TLSPeerIdentity? { TLSPeerIdentity(url: url, serverName: serverName) }
     /// An HTTP request each virtual client makes before its connections (its Set-Cookie fills the jar).
     public var preflight: (url: WebSocketURL, method: String)?
     /// Re-establish dropped connections (nil: a drop is final).

@@ -61,7 +61,7 @@ public final class AutobahnClient: WSConnectionDelegate, @unchecked Sendable {
             lastText = nil
             lastOutcome = nil
             self.echo = echo
-            connection.startClient(to: addresses[0], from: nil, request: request, serverName: url.isIPLiteral ? nil : url.host)
+            connection.startClient(to: addresses[0], from: nil, request: request, tlsIdentity: TLSPeerIdentity(url: url))
         }
         done.wait()
         return io.queue.sync { lastOutcome! }

@@ -22,6 +22,10 @@ public struct ProbeResult: Sendable {
     public var messages: [String]
     /// Failure, if any.
     public var failure: ConnectionFailure?
+    /// What the server's certificate was checked against (`nil` without TLS or with verification off).
+    public var tlsIdentity: TLSPeerIdentity?
+    /// The SNI sent (`nil` without TLS, or for an IP address).
+    public var tlsSNI: String?
     /// How the connection ended.
     public var closeCode: UInt16?
 }
@@ -44,11 +48,21 @@ public final class ConnectionProbe: WSConnectionDelegate, @unchecked Sendable {
 
     /// Probes `url`: connect (optionally from `source`), upgrade, ping, optionally send `sendText` and
     /// wait `wait` seconds for messages, then close.
+    ///
+    /// `resolve` connects to that address instead of resolving the URL's host; over TLS the certificate is still
+    /// checked against the URL's host, or `serverName` when set (``TLSPeerIdentity``).
     public static func run(url: WebSocketURL, source: SocketAddress? = nil, headers: [(String, String)] = [], cookieHeader: String? = nil,
-                           deflate: Bool = true, tls: TLSClientConfiguration? = nil, timeout: Double = 10, sendText: String? = nil,
+                           deflate: Bool = true, tls: TLSClientConfiguration? = nil, serverName: String? = nil, resolve: String? = nil,
+                           timeout: Double = 10, sendText: String? = nil,
                            wait: Double = 0.5, attribution: AttributionRules = AttributionRules()) throws -> ProbeResult {
         let probe = try ConnectionProbe(sendText: sendText, wait: wait, attribution: attribution)
-        let addresses = try Resolver.resolve(host: url.host, port: url.port)
+        let addresses = try Resolver.resolve(host: resolve ?? url.host, port: url.port)
+        let identity = TLSPeerIdentity(url: url, serverName: serverName)
+        if url.isTLS {
+            let verify = tls?.verifyPeer ?? true
+            probe.result.tlsIdentity = verify ? identity : nil
+            probe.result.tlsSNI = identity?.sni
+        }
         let destination = source.flatMap { s in addresses.first { $0.family == s.family } } ?? addresses[0]
         let tlsContext = url.isTLS ? try TLSContext(client: tls ?? TLSClientConfiguration()) : nil
         let settings = ConnectionSettings(deflateOffer: deflate ? PerMessageDeflateOffer() : nil, tls: tlsContext, connectTimeout: timeout,
@@ -57,7 +71,7 @@ public final class ConnectionProbe: WSConnectionDelegate, @unchecked Sendable {
         let c = WSConnection(id: 0, role: .client, io: probe.io, settings: settings, delegate: probe)
         probe.io.queue.async {
             probe.connection = c
-            c.startClient(to: destination, from: source, request: request, serverName: url.isIPLiteral ? nil : url.host)
+            c.startClient(to: destination, from: source, request: request, tlsIdentity: identity)
         }
         probe.done.wait()
         return probe.io.queue.sync { probe.result }

@@ -45,7 +45,7 @@ public final class InteractiveSession: WSConnectionDelegate, @unchecked Sendable
                 let cookie = useCookies ? jar.header(host: url.host, path: url.target, secure: url.isTLS) : nil
                 let request = UpgradeRequestFactory.make(url: url, settings: settings, cookieHeader: cookie)
                 let source = sources.isEmpty ? nil : sources[(id - 1) % sources.count]
-                c.startClient(to: destination, from: source, request: request, serverName: url.isIPLiteral ? nil : url.host)
+                c.startClient(to: destination, from: source, request: request, tlsIdentity: TLSPeerIdentity(url: url))
             }
         }
     }

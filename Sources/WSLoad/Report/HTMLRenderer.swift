@@ -31,6 +31,7 @@ public enum HTMLRenderer {
             + "\(ReportDate.format(report.run.endedAt)) (\(ReportText.seconds(report.run.durationSeconds)))"
         if !report.run.phases.isEmpty { meta += " · " + x(ReportText.phases(report.run.phases)) }
         o.append(meta + "</p>")
+        if let tls = report.run.tls { o.append("<p>TLS: \(tls.insecure ? "<strong>\(x(tls.line))</strong>" : x(tls.line))</p>") }
         o.append("<h2>Pods</h2>")
         o.append(SVGRenderer.render(report).trimmingSuffixNewline())
         o.append("<table>")

@@ -15,6 +15,7 @@ public enum MarkdownRenderer {
         if let profile = report.run.profile { meta = "Profile `\(profile)` · " + meta }
         meta += " · \(ReportDate.format(report.run.startedAt)) · \(ReportText.seconds(report.run.durationSeconds))"
         out.append(meta)
+        if let tls = report.run.tls { out.append(""); out.append("TLS: " + (tls.insecure ? "**\(tls.line)**" : tls.line)) }
         out.append("")
 
         out.append("| Pod | Connections | Share | Expected | Server Δ | Match |")

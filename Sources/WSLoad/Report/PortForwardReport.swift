@@ -152,12 +152,16 @@ public struct PortForwardReport: Sendable, Equatable, Codable {
         public var restart: PortForwardBackoff
         /// `--min-capacity`, if given.
         public var minCapacity: Int?
+        /// With `portforward.tls`: what the pods' certificates were verified against, or that `--insecure` was on
+        /// (absent for `ws://`).
+        public var tls: TLSVerificationSummary?
 
         /// The settings of `plan`.
         public init(_ plan: PortForwardPlan) {
             command = plan.command.arguments; namespace = plan.namespace; remotePort = plan.remotePort; path = plan.path
             target = plan.target; step = plan.step; stepIntervalSeconds = plan.stepInterval; holdSeconds = plan.hold
             parallel = plan.parallel; readyTimeoutSeconds = plan.readyTimeout; restart = plan.restart; minCapacity = plan.minCapacity
+            tls = plan.tls.map { TLSVerificationSummary(identity: plan.tlsIdentity, configuration: $0) }
         }
     }
 
@@ -210,6 +214,7 @@ public struct PortForwardReport: Sendable, Equatable, Codable {
         }
         var lines = ["wsload portforward: \(profile), \(pods.count) pod\(pods.count == 1 ? "" : "s"), target \(settings.target) in steps of \(settings.step)"
                      + (settings.parallel ? ", in parallel" : ", one after another") + String(format: ", %.1f s", durationSeconds)]
+        if let tls = settings.tls { lines.append("tls " + tls.line) }
         lines += table.lines()
         for p in pods {
             if let detail = p.stopDetail { lines.append("  \(p.pod): \(p.stopReason.rawValue): \(detail)") }

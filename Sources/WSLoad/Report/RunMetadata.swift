@@ -12,6 +12,9 @@ public struct RunMetadata: Sendable, Codable, Equatable {
     public var endedAt: Date
     /// Phase timings in run order.
     public var phases: [PhaseTiming]
+    /// For `wss://` targets: the identity the certificate was verified against, or that `--insecure` was on.
+    /// Absent (not encoded) for `ws://` runs and reports written before it existed.
+    public var tls: TLSVerificationSummary?
 
     /// Creates run metadata; `target` is passed through `Redaction.redactURL` and dates are rounded to ms.
     public init(profile: String?, target: String, startedAt: Date, endedAt: Date, phases: [PhaseTiming] = []) {

@@ -14,6 +14,7 @@ public enum TableRenderer {
             + "(\(ReportText.seconds(run.durationSeconds)))"
         if !run.phases.isEmpty { timing += "  phases: " + ReportText.phases(run.phases) }
         out.append(timing)
+        if let tls = run.tls { out.append("tls " + (tls.insecure ? ansi.bold(tls.line) : tls.line)) }
         out.append("")
 
         out.append("Verdict: " + ansi.passFail(report.gate.passed, report.gate.summary))

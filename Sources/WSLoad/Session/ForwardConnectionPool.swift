@@ -22,6 +22,7 @@ final class ForwardConnectionPool: WSConnectionDelegate, @unchecked Sendable {
     private let subprotocols: [String]
     private let headers: HTTPHeaders
     private let maxInFlight: Int
+    private let tlsIdentity: TLSPeerIdentity?
 
     // Confined to io.queue.
     private var connections: [Int: WSConnection] = [:]
@@ -48,9 +49,11 @@ final class ForwardConnectionPool: WSConnectionDelegate, @unchecked Sendable {
         }
         destination = address
         let host = address.isIPv6 ? "[\(plan.localHost)]" : plan.localHost
-        url = try WebSocketURL("ws://\(host):\(port)\(plan.path)")
+        url = try WebSocketURL("\(plan.tls == nil ? "ws" : "wss")://\(host):\(port)\(plan.path)")
         io = IOQueue(label: label)
-        settings = ConnectionSettings(deflateOffer: plan.deflate ? PerMessageDeflateOffer() : nil, connectTimeout: plan.connectTimeout,
+        tlsIdentity = plan.tlsIdentity
+        let tls = try plan.tls.map { try TLSContext(client: $0) }
+        settings = ConnectionSettings(deflateOffer: plan.deflate ? PerMessageDeflateOffer() : nil, tls: tls, connectTimeout: plan.connectTimeout,
                                       tlsTimeout: plan.connectTimeout, upgradeTimeout: plan.upgradeTimeout,
                                       closeTimeout: plan.closeTimeout, pingInterval: plan.pingInterval, pongTimeout: plan.pongTimeout)
         origin = plan.origin
@@ -103,7 +106,7 @@ final class ForwardConnectionPool: WSConnectionDelegate, @unchecked Sendable {
             inFlight.insert(id)
             let request = UpgradeRequestFactory.make(url: url, settings: settings, origin: origin, subprotocols: subprotocols,
                                                      headers: headers)
-            c.startClient(to: destination, from: nil, request: request, serverName: nil)
+            c.startClient(to: destination, from: nil, request: request, tlsIdentity: tlsIdentity)
         }
     }
 

@@ -55,11 +55,20 @@ public struct ConnectionFailure: Error, Sendable, Hashable, Codable, CustomStrin
     public var closeCode: UInt16?
     /// A human explanation.
     public var message: String
+    /// A short stable cause within `kind` that names the bucket, e.g. `certificate expired` for a TLS
+    /// certificate check (``TLSError/check``); `nil` when `kind` says enough.
+    public var reason: String?
 
     /// Creates a failure.
-    public init(phase: ConnectionPhase, kind: Kind, errno: Int32? = nil, httpStatus: Int? = nil, closeCode: UInt16? = nil, message: String) {
+    public init(phase: ConnectionPhase, kind: Kind, errno: Int32? = nil, httpStatus: Int? = nil, closeCode: UInt16? = nil, message: String,
+                reason: String? = nil) {
         self.phase = phase; self.kind = kind; self.errno = errno; self.httpStatus = httpStatus
-        self.closeCode = closeCode; self.message = message
+        self.closeCode = closeCode; self.message = message; self.reason = reason
+    }
+
+    /// A TLS failure in `phase`: the bucket names the failed certificate check, if that is what failed.
+    public static func tls(_ phase: ConnectionPhase, _ error: any Error) -> ConnectionFailure {
+        ConnectionFailure(phase: phase, kind: .tls, message: "\(error)", reason: (error as? TLSError)?.check)
     }
 
     /// A failure from a system call's errno, with the system's text for it.
@@ -73,6 +82,7 @@ public struct ConnectionFailure: Error, Sendable, Hashable, Codable, CustomStrin
         case .system: return "\(phase): \(SystemError.name(errno ?? 0))"
         case .httpStatus: return "\(phase): HTTP \(httpStatus ?? 0)"
         case .protocolViolation: return "\(phase): protocol error \(closeCode ?? 0)"
+        case .tls where reason != nil: return "\(phase): \(reason!)"
         default: return "\(phase): \(kind.rawValue)"
         }
     }

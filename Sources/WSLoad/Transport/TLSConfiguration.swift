@@ -44,6 +44,10 @@ public struct TLSClientConfiguration: Sendable, Hashable {
     /// order, which starts with AES-256-GCM/SHA-384 (BENCHMARKS.md, `scripts/bench-engine tls-floor`).
     public static let browserCiphersuites = "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384"
 
+    /// The one stderr warning a run with verification off prints (`--insecure`, `target.tls.insecure`).
+    public static let insecureWarning = "wsload: warning: --insecure: the server's certificate is NOT verified (chain, dates, name or address); "
+        + "any server on the path is accepted and measured. The report records this."
+
     /// Creates client settings; the defaults verify against the system store, offer `http/1.1` and
     /// the browsers' TLS 1.3 cipher-suite order.
     public init(
@@ -77,6 +81,9 @@ public struct TLSServerConfiguration: Sendable, Hashable {
     public var minimumVersion: TLSVersion
     /// The newest protocol version accepted; `nil` means the newest OpenSSL supports.
     public var maximumVersion: TLSVersion?
+    /// OpenSSL security level (`SSL_CTX_set_security_level`); `nil` keeps OpenSSL's default (1). Tests set 0 to
+    /// serve deliberately weak certificates (SHA-1, RSA-1024) that the client must refuse.
+    public var securityLevel: Int?
 
     /// Creates server settings.
     public init(
@@ -84,8 +91,10 @@ public struct TLSServerConfiguration: Sendable, Hashable {
         privateKeyFile: String,
         alpn: [String] = ["http/1.1"],
         minimumVersion: TLSVersion = .tls12,
-        maximumVersion: TLSVersion? = nil
+        maximumVersion: TLSVersion? = nil,
+        securityLevel: Int? = nil
     ) {
+        self.securityLevel = securityLevel
         self.certificateChainFile = certificateChainFile
         self.privateKeyFile = privateKeyFile
         self.alpn = alpn

@@ -60,8 +60,11 @@ public final class TLSContext: @unchecked Sendable {
             throw .openSSL(.configuration, "invalid TLS 1.3 cipher suites \"\(configuration.ciphersuites)\"")
         }
 
+        // Security level 2 (as browsers): refuses RSA/DSA keys under 2048 bits and SHA-1/MD5 signatures in the
+        // chain, which OpenSSL's default level 1 accepts (CONFORMANCE.md, "Certificate checks").
+        SSL_CTX_set_security_level(ctx, Self.clientSecurityLevel)
         if configuration.verifyPeer {
-            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nil)
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tlsVerifyCallback)
             if let caFile = configuration.caFile {
                 guard SSL_CTX_load_verify_locations(ctx, caFile, nil) == 1 else {
                     throw .openSSL(.configuration, "cannot load CA file \(caFile)")
@@ -117,6 +120,7 @@ public final class TLSContext: @unchecked Sendable {
 
         try Self.applyCommonSettings(
             ctx, minimum: configuration.minimumVersion, maximum: configuration.maximumVersion)
+        if let level = configuration.securityLevel { SSL_CTX_set_security_level(ctx, Int32(clamping: level)) }
 
         guard SSL_CTX_use_certificate_chain_file(ctx, configuration.certificateChainFile) == 1 else {
             throw .openSSL(
@@ -163,18 +167,21 @@ public final class TLSContext: @unchecked Sendable {
         SSL_CTX_free(ctx)
     }
 
+    /// The OpenSSL security level of client contexts: 2 (112-bit security), as browsers require.
+    public static let clientSecurityLevel: Int32 = 2
+
     /// Creates a session for a connected, non-blocking socket.
     ///
     /// - Parameters:
     ///   - fd: the socket; the session does not own it (closing it stays the caller's job, after
     ///     the session is no longer used).
-    ///   - serverName: client only: the host name sent as SNI (skipped for IP literals) and, when
-    ///     `verifyPeer` is on, the name or IP address the certificate must match. `nil` sends no SNI
-    ///     and checks only the chain. Ignored by server contexts.
-    ///   - resumptionKey: client only: the session-cache key; by default the server name and the
+    ///   - identity: client only: what the certificate must prove (a DNS name, also sent as SNI, or an IP
+    ///     address, matched against iPAddress subjectAltNames) when `verifyPeer` is on. `nil` sends no SNI and
+    ///     checks only the chain. Ignored by server contexts.
+    ///   - resumptionKey: client only: the session-cache key; by default the identity and the
     ///     socket's peer address (`host@ip:port`).
     public func makeSession(
-        fd: Int32, serverName: String?, resumptionKey: String? = nil
+        fd: Int32, identity: TLSPeerIdentity?, resumptionKey: String? = nil
     ) throws(TLSError) -> TLSSession {
         ERR_clear_error()
         guard let ssl = SSL_new(ctx) else {
@@ -187,7 +194,7 @@ public final class TLSContext: @unchecked Sendable {
             throw .openSSL(.configuration, "SSL_set_fd(\(fd)) failed")
         }
 
-        var verifiedName: String? = nil
+        var verified: TLSPeerIdentity? = nil
         var key: String? = nil
         switch role {
         case .server:
@@ -195,31 +202,31 @@ public final class TLSContext: @unchecked Sendable {
         case .client:
             SSL_set_connect_state(ssl)
             let verifyPeer = clientConfiguration?.verifyPeer ?? true
-            if let name = serverName.map(Self.normalizedHost), !name.isEmpty {
-                let isIP = Self.isIPLiteral(name)
-                if !isIP {
-                    guard name.withCString({ wsl_SSL_set_tlsext_host_name(ssl, $0) }) == 1 else {
-                        throw .openSSL(.configuration, "invalid TLS server name \(name)")
+            if let identity {
+                if let sni = identity.sni {
+                    guard sni.withCString({ wsl_SSL_set_tlsext_host_name(ssl, $0) }) == 1 else {
+                        throw .openSSL(.configuration, "invalid TLS server name \(sni)")
                     }
                 }
                 if verifyPeer {
                     let param = SSL_get0_param(ssl)
                     let ok: Int32
-                    if isIP {
-                        ok = X509_VERIFY_PARAM_set1_ip_asc(param, name)
-                    } else {
+                    switch identity {
+                    case .ipAddress(let ip):
+                        ok = X509_VERIFY_PARAM_set1_ip_asc(param, ip)
+                    case .dnsName(let name):
                         X509_VERIFY_PARAM_set_hostflags(
                             param, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
                         ok = X509_VERIFY_PARAM_set1_host(param, name, 0)
                     }
                     guard ok == 1 else {
-                        throw .openSSL(.configuration, "cannot verify against name \(name)")
+                        throw .openSSL(.configuration, "cannot verify against \(identity)")
                     }
-                    verifiedName = name
+                    verified = identity
                 }
             }
             if let cache = sessionCache {
-                let k = cache.intern(resumptionKey ?? Self.defaultResumptionKey(fd: fd, serverName: serverName))
+                let k = cache.intern(resumptionKey ?? Self.defaultResumptionKey(fd: fd, serverName: identity?.value))
                 key = k
                 cache.apply(key: k, to: ssl)
             }
@@ -227,10 +234,18 @@ public final class TLSContext: @unchecked Sendable {
 
         success = true
         let session = TLSSession(
-            context: self, ssl: ssl, verifiedName: verifiedName, resumptionKey: key)
+            context: self, ssl: ssl, verifiedIdentity: verified, resumptionKey: key)
         // The SSL's app data points back (unretained) at the session, which owns the SSL.
         _ = wsl_SSL_set_app_data(ssl, Unmanaged.passUnretained(session).toOpaque())
         return session
+    }
+
+    /// Creates a session whose identity is `serverName` read as a host (a DNS name or an IP literal, see
+    /// ``TLSPeerIdentity``); `nil` sends no SNI and checks only the chain.
+    public func makeSession(
+        fd: Int32, serverName: String?, resumptionKey: String? = nil
+    ) throws(TLSError) -> TLSSession {
+        try makeSession(fd: fd, identity: serverName.flatMap { TLSPeerIdentity(host: $0) }, resumptionKey: resumptionKey)
     }
 
     /// Why `ciphersuites` is not a usable TLS 1.3 cipher-suite list for this OpenSSL, or nil if it is.
@@ -298,23 +313,6 @@ public final class TLSContext: @unchecked Sendable {
             wire.append(contentsOf: bytes)
         }
         return wire
-    }
-
-    /// Strips URL brackets from IPv6 literals and one trailing dot from DNS names.
-    static func normalizedHost(_ host: String) -> String {
-        var name = Substring(host)
-        if name.hasPrefix("["), name.hasSuffix("]") { name = name.dropFirst().dropLast() }
-        if name.hasSuffix("."), name.count > 1 { name = name.dropLast() }
-        return String(name)
-    }
-
-    /// Whether `host` is an IPv4 or IPv6 literal (no SNI for those, RFC 6066 §3).
-    static func isIPLiteral(_ host: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return host.withCString { cName in
-            inet_pton(AF_INET, cName, &v4) == 1 || inet_pton(AF_INET6, cName, &v6) == 1
-        }
     }
 
     /// `serverName@peer-address:port`, or `serverName@fd-family-N` if the peer is not IP.
@@ -449,6 +447,32 @@ private func tlsNewSessionCallback(_ ssl: OpaquePointer?, _ session: OpaquePoint
     let tls = Unmanaged<TLSSession>.fromOpaque(owner).takeUnretainedValue()
     tls.storeResumableSession(session)
     return 0
+}
+
+// MARK: - Certificate verification
+
+/// OpenSSL's certificate-verification callback: records the first failed check (with the certificate it concerns)
+/// on the owning `TLSSession`, and adds one check of wsload's own: a CA certificate (basicConstraints CA:TRUE)
+/// presented as the server's certificate is refused unless it is itself the trust anchor (a self-signed
+/// certificate trusted directly with `--ca-file`). OpenSSL accepts such a leaf; browsers do not.
+private func tlsVerifyCallback(_ preverifyOK: Int32, _ store: OpaquePointer?) -> Int32 {
+    guard let store, let ssl = wsl_X509_STORE_CTX_get_ssl(store), let owner = wsl_SSL_get_app_data(ssl) else {
+        return preverifyOK
+    }
+    let session = Unmanaged<TLSSession>.fromOpaque(owner).takeUnretainedValue()
+    if preverifyOK != 1 {
+        session.noteCertificateProblem(TLSCertificateProblem(store: store, identity: session.verifiedIdentity))
+        return 0
+    }
+    if X509_STORE_CTX_get_error_depth(store) == 0, wsl_X509_STORE_CTX_chain_length(store) > 1,
+        let leaf = X509_STORE_CTX_get_current_cert(store), X509_check_ca(leaf) == 1
+    {
+        X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION)
+        session.noteCertificateProblem(TLSCertificateProblem(
+            store: store, code: TLSCertificateProblem.caAsLeaf, identity: session.verifiedIdentity))
+        return 0
+    }
+    return 1
 }
 
 // MARK: - Server ALPN selection

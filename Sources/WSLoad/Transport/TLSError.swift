@@ -2,9 +2,10 @@ internal import COpenSSL
 
 /// A TLS failure: what went wrong (`kind`) and a human-readable explanation (`message`).
 ///
-/// `message` carries OpenSSL's own words: the drained error queue (`ERR_error_string_n`) and, for
-/// certificate failures, the verify result (`X509_verify_cert_error_string`), for example
-/// `certificate verify failed: self-signed certificate in certificate chain (hostname 127.0.0.1)`.
+/// `message` carries OpenSSL's own words (the drained error queue, `ERR_error_string_n`); for certificate
+/// failures it says which check failed, for which certificate and name or address, followed by OpenSSL's
+/// verify result, for example `certificate verify failed: certificate does not match IP address 127.0.0.1
+/// (its names: DNS:other.example) [OpenSSL: IP address mismatch, verify error 64]`.
 public struct TLSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The class of a TLS failure.
     public enum Kind: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
@@ -31,13 +32,17 @@ public struct TLSError: Error, Hashable, Sendable, CustomStringConvertible {
     public var verifyResult: Int?
     /// The `errno` seen for `.io` failures, else `nil`.
     public var errno: Int32?
+    /// For `.certificateVerification`: a short stable name of the failed check, e.g. `certificate expired`
+    /// (``TLSCertificateProblem/check``), used as the failure bucket; else `nil`.
+    public var check: String?
 
     /// Creates an error.
-    public init(kind: Kind, message: String, verifyResult: Int? = nil, errno: Int32? = nil) {
+    public init(kind: Kind, message: String, verifyResult: Int? = nil, errno: Int32? = nil, check: String? = nil) {
         self.kind = kind
         self.message = message
         self.verifyResult = verifyResult
         self.errno = errno
+        self.check = check
     }
 
     /// `TLS <kind>: <message>`.

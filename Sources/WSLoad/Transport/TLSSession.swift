@@ -38,8 +38,11 @@ public final class TLSSession: @unchecked Sendable {
     public let context: TLSContext
     /// The owned `SSL`; freed in `deinit`.
     let ssl: OpaquePointer
-    /// The name or IP the peer certificate is checked against (client, `verifyPeer` only).
-    private let verifiedName: String?
+    /// The identity the peer certificate is checked against (client, `verifyPeer` only); `nil` when nothing
+    /// is verified (`--insecure`, a server session, or no identity given).
+    public let verifiedIdentity: TLSPeerIdentity?
+    /// The first failed certificate check, recorded by the verify callback during the handshake.
+    public private(set) var certificateProblem: TLSCertificateProblem?
     /// Client session-cache key (only with `sessionResumption`).
     private let resumptionKey: String?
     /// Set on the first fatal error; every later call returns it without touching OpenSSL.
@@ -52,10 +55,10 @@ public final class TLSSession: @unchecked Sendable {
     /// The handshake finished at some point (OpenSSL's own flag resets on a fatal error).
     private var established = false
 
-    init(context: TLSContext, ssl: OpaquePointer, verifiedName: String?, resumptionKey: String?) {
+    init(context: TLSContext, ssl: OpaquePointer, verifiedIdentity: TLSPeerIdentity?, resumptionKey: String?) {
         self.context = context
         self.ssl = ssl
-        self.verifiedName = verifiedName
+        self.verifiedIdentity = verifiedIdentity
         self.resumptionKey = resumptionKey
     }
 
@@ -199,6 +202,11 @@ public final class TLSSession: @unchecked Sendable {
         cache.store(session, key: key)
     }
 
+    /// Called from the verify callback (inside this session's handshake, so on its queue): keeps the first problem.
+    func noteCertificateProblem(_ problem: TLSCertificateProblem) {
+        if certificateProblem == nil { certificateProblem = problem }
+    }
+
     /// Maps a failed `SSL_*` return to a result, reading the error queue and `errno` of that call.
     private func outcome(_ rc: Int32, errno savedErrno: Int32, operation: String) -> TLSIOResult {
         let code = SSL_get_error(ssl, rc)
@@ -243,11 +251,17 @@ public final class TLSSession: @unchecked Sendable {
                 let verify = SSL_get_verify_result(ssl)
                 if verify != X509_V_OK {
                     let reason = String(cString: X509_verify_cert_error_string(verify))
-                    let name = verifiedName.map { "hostname \($0)" } ?? "no hostname check"
+                    if let problem = certificateProblem, problem.code == verify {
+                        return fail(TLSError(
+                            kind: .certificateVerification,
+                            message: "certificate verify failed: \(problem.explanation) [OpenSSL: \(reason), verify error \(verify)]",
+                            verifyResult: verify, check: problem.check))
+                    }
+                    let name = verifiedIdentity.map { "checked against \($0)" } ?? "no name or address checked"
                     return fail(TLSError(
                         kind: .certificateVerification,
                         message: "certificate verify failed: \(reason) (\(name))\(detail)",
-                        verifyResult: verify))
+                        verifyResult: verify, check: "certificate verify error \(verify)"))
                 }
             }
             if inHandshake {

@@ -34,6 +34,10 @@ struct ConnectCommand: ParsableCommand {
     var caFile: String?
     @Flag(help: "Do not verify the server's certificate (wss://).")
     var insecure = false
+    @Option(help: "Name (or IP address) the certificate must match and the SNI to send, instead of the URL's host (wss://).")
+    var serverName: String?
+    @Option(help: "Connect to this address instead of resolving the URL's host; the certificate is still checked against the URL's host.")
+    var resolve: String?
     @Option(help: "Response header naming the pod (repeatable; default X-Pod-Name).")
     var podHeader: [String] = []
     @Option(help: "Affinity cookie name used to name the pod when no header does.")
@@ -56,15 +60,24 @@ struct ConnectCommand: ParsableCommand {
             if name.lowercased() == "cookie" { cookie = value } else { pairs.append((name, value)) }
         }
         let tls = TLSClientConfiguration(verifyPeer: !insecure, caFile: caFile)
+        if let serverName, serverName.isEmpty { throw CLIError(exitCode: .usageError, message: "--server-name must not be empty") }
+        if let resolve, SocketAddress(ip: resolve, port: 0) == nil {
+            throw CLIError(exitCode: .usageError, message: "--resolve \(resolve): not a numeric IPv4 or IPv6 address")
+        }
+        warnIfInsecure(url: target, tls: tls)
         let result = try ConnectionProbe.run(url: target, source: src, headers: pairs, cookieHeader: cookie, deflate: !noDeflate, tls: tls,
-                                             timeout: timeout, sendText: send, wait: wait,
+                                             serverName: serverName, resolve: resolve, timeout: timeout, sendText: send, wait: wait,
                                              attribution: AttributionRules(headers: podHeader.isEmpty ? ["X-Pod-Name"] : podHeader, cookieName: podCookie))
         print("target     \(Redaction.redactURL(url))")
         if let l = result.local { print("local      \(l)") }
         if let r = result.remote { print("remote     \(r)") }
         func ms(_ v: Double?) -> String { v.map { String(format: "%.2f ms", $0) } ?? "-" }
         print("tcp        \(ms(result.tcpConnectMs))")
-        if target.isTLS { print("tls        \(ms(result.tlsMs))") }
+        if target.isTLS {
+            print("tls        \(ms(result.tlsMs))")
+            let summary = TLSVerificationSummary(verifiedIdentity: result.tlsIdentity?.subjectAltName, serverName: result.tlsSNI, insecure: insecure)
+            if result.tlsMs != nil { print("tls check  \(summary.line)") }
+        }
         print("upgrade    \(ms(result.upgradeMs))")
         if let head = result.response {
             print("response   \(head.version) \(head.status) \(head.reason)")

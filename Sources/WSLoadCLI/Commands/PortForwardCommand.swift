@@ -59,6 +59,14 @@ struct PortForwardCommand: ParsableCommand {
     var hold: DurationArgument?
     @Flag(inversion: .prefixedNo, help: "Test all pods at once (--parallel) or one after another (--no-parallel).")
     var parallel: Bool?
+    @Flag(help: "The forwarded port speaks TLS (wss://); see --server-name.")
+    var tls = false
+    @Option(help: "Name (or IP address) the pods' certificates must match and the SNI sent (target.tls.server_name).")
+    var serverName: String?
+    @Option(help: "PEM bundle of CAs to trust for --tls.")
+    var caFile: String?
+    @Flag(help: "Do not verify the pods' certificates (--tls).")
+    var insecure = false
     @Option(help: "Longest wait for a forward's local port to accept.")
     var readyTimeout: DurationArgument?
     @Option(help: "Forward restarts allowed per pod.")
@@ -103,6 +111,7 @@ struct PortForwardCommand: ParsableCommand {
         } catch { throw CLIError(exitCode: .usageError, message: error.description) }
 
         var plan = PortForwardPlan(profile: profile)
+        if plan.tls?.verifyPeer == false { LineWriter.standardError.write(TLSClientConfiguration.insecureWarning) }
         if let namespace { plan.namespace = namespace }
         plan.minCapacity = minCapacity
         if let minCapacity, minCapacity < 0 { throw CLIError(exitCode: .usageError, message: "--min-capacity must be >= 0") }
@@ -177,6 +186,10 @@ struct PortForwardCommand: ParsableCommand {
         if let parallel { pf.parallel = parallel }
         if let readyTimeout { pf.readyTimeout = .seconds(readyTimeout.seconds) }
         if let maxRestarts { pf.restart.maxRestarts = maxRestarts }
+        if tls { pf.tls = true }
+        if let serverName { p.target.tls.serverName = serverName }
+        if let caFile { p.target.tls.caFile = caFile }
+        if insecure { p.target.tls.insecure = true }
         p.portforward = pf
         if selector != nil || (namespace != nil && p.pods.discovery != nil) {
             var d = p.pods.discovery ?? Profile.Discovery()

@@ -128,6 +128,7 @@ struct RunOptions: ParsableArguments {
         var plan: RunPlan
         do { plan = try RunPlanner.plan(from: profile) } catch { throw CLIError(exitCode: .usageError, message: "\(profileFile): \(error)") }
         plan.shard = shard
+        if workerIpc == nil { warnIfInsecure(url: plan.url, tls: plan.tls) }  // once per run: workers stay quiet
         if let workers, workers < 1 { throw CLIError(exitCode: .usageError, message: "--workers \(workers): expected 1 or more") }
         if shard != nil, let workers, workers > 1, workerIpc == nil {
             throw CLIError(exitCode: .usageError, message: "--shard and --workers do not combine: a shard runs in one process (run more shards instead)")
@@ -170,9 +171,10 @@ struct RunOptions: ParsableArguments {
         do { feed = workerIpc != nil ? nil : try LogFeedFactory.make(profile: profile, runStart: Date(), pods: known.isEmpty ? nil : known.keys.sorted()) } catch {
             throw CLIError(exitCode: .usageError, message: "\(profileFile): server_logs: \(error)")
         }
-        let context = ReportContext(profileName: profile.name, target: plan.url.description, knownPods: known, weights: weights,
+        var context = ReportContext(profileName: profile.name, target: plan.url.description, knownPods: known, weights: weights,
                                     serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy,
                                     singlePodTarget: RunPlanner.singlePodTarget(profile), thresholds: thresholds, notes: discoveryNotes)
+        if plan.url.isTLS { context.tls = TLSVerificationSummary(identity: plan.tlsIdentity, configuration: plan.tls) }
         let formats = formats.isEmpty ? profile.output.formats.compactMap { ReportFormat(rawValue: $0.rawValue) } : formats
         var outDir = workerIpc == nil ? out ?? profile.output.out : nil
         if workerCount > 1 {

@@ -32,8 +32,9 @@ struct ShellCommand: ParsableCommand {
             } catch { throw CLIError(exitCode: .usageError, message: "--source \(spec): \(error)") }
         }
         let out = LineWriter.standardOutput
-        let session = try InteractiveSession(url: target, sources: addresses, cookies: !noCookies,
-                                             tls: TLSClientConfiguration(verifyPeer: !insecure, caFile: caFile)) { out.write($0) }
+        let tls = TLSClientConfiguration(verifyPeer: !insecure, caFile: caFile)
+        warnIfInsecure(url: target, tls: tls)
+        let session = try InteractiveSession(url: target, sources: addresses, cookies: !noCookies, tls: tls) { out.write($0) }
         let interactive = isatty(STDIN_FILENO) == 1
         if interactive { print("wsload shell — \(Redaction.redactURL(url)). Type help.") }
         while true {

@@ -35,7 +35,7 @@ import Testing
         ("portforward-wrong-type.yaml",
          #"profiles-broken/portforward-wrong-type.yaml:4:13: portforward.parallel: expected true or false, got "sometimes""#),
         ("portforward-unknown-key.yaml",
-         #"profiles-broken/portforward-unknown-key.yaml:4:3: portforward.step_intervall: unknown key "step_intervall"; expected one of command, remote_port, local_port_base, path, target, step, step_interval, hold, parallel, ready_timeout, restart (did you mean "step_interval"?)"#),
+         #"profiles-broken/portforward-unknown-key.yaml:4:3: portforward.step_intervall: unknown key "step_intervall"; expected one of command, remote_port, local_port_base, path, target, step, step_interval, hold, parallel, ready_timeout, restart, tls (did you mean "step_interval"?)"#),
         ("portforward-ready-timeout.yaml",
          "profiles-broken/portforward-ready-timeout.yaml:4:18: portforward.ready_timeout: must be > 0"),
         ("portforward-empty-command.yaml",

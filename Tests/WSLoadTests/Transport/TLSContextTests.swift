@@ -84,12 +84,12 @@ struct TLSContextTests {
 
     @Test("host names: IP literals get no SNI, brackets and a trailing dot are stripped")
     func hostNames() throws {
-        #expect(TLSContext.isIPLiteral("127.0.0.1"))
-        #expect(TLSContext.isIPLiteral("::1"))
-        #expect(!TLSContext.isIPLiteral("localhost"))
-        #expect(!TLSContext.isIPLiteral("1.2.3.4.example"))
-        #expect(TLSContext.normalizedHost("[::1]") == "::1")
-        #expect(TLSContext.normalizedHost("example.com.") == "example.com")
+        #expect(TLSPeerIdentity(host: "127.0.0.1") == .ipAddress("127.0.0.1"))
+        #expect(TLSPeerIdentity(host: "::1") == .ipAddress("::1"))
+        #expect(TLSPeerIdentity(host: "localhost") == .dnsName("localhost"))
+        #expect(TLSPeerIdentity(host: "1.2.3.4.example") == .dnsName("1.2.3.4.example"))
+        #expect(TLSPeerIdentity(host: "[::1]") == .ipAddress("::1"))
+        #expect(TLSPeerIdentity(host: "example.com.") == .dnsName("example.com"))
         #expect(try TLSContext.alpnWireFormat(["h2", "http/1.1"])
             == [2] + Array("h2".utf8) + [8] + Array("http/1.1".utf8))
     }
