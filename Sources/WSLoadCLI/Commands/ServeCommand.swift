@@ -15,7 +15,8 @@ struct ServeCommand: ParsableCommand {
 
         Examples:
           wsload serve --listen 0.0.0.0:8080
-          wsload serve --listen 127.0.0.1:18081 --pod-name ws-1 --log-format json --capacity 1000
+          wsload serve --listen 127.0.0.1:18081 --pod-name ws-1 --log-format json \\
+            --capacity 1000
           POD_NAME=ws-0 wsload serve --identity-message --ping-interval 20s
         """
     )

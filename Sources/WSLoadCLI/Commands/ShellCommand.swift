@@ -8,10 +8,12 @@ struct ShellCommand: ParsableCommand {
         commandName: "shell",
         abstract: "Interactive mode: open and close connections by hand and watch where they land.",
         discussion: """
-        Commands: connect N, close N, send TEXT, status, pods, help, quit.
+        Commands: connect N, close N, send TEXT, status, pods, wait SECONDS, help, quit. Reads them from stdin, \
+        so it can be scripted.
 
-        Example:
+        Examples:
           wsload shell ws://127.0.0.1:8080/ws --source 127.0.0.2-127.0.0.9
+          printf 'connect 3\\nwait 1\\npods\\n' | wsload shell ws://127.0.0.1:8080/ws
         """
     )
 
