@@ -18,8 +18,8 @@ public enum TableRenderer {
 
         let failedChecks = report.gate.failedChecks.count
         let verdict = report.gate.checks.isEmpty ? "PASS (no gate checks)"
-            : report.gate.passed ? "PASS (\(report.gate.checks.count) gate checks passed)"
-            : "FAIL (\(failedChecks) of \(report.gate.checks.count) gate checks failed)"
+            : report.gate.passed ? "PASS (\(Plural.of(report.gate.checks.count, "gate check")) passed)"
+            : "FAIL (\(failedChecks) of \(Plural.of(report.gate.checks.count, "gate check")) failed)"
         out.append("Verdict: " + ansi.passFail(report.gate.passed, verdict))
         out.append("")
 

@@ -68,6 +68,6 @@ struct MatchLogsCommand: ParsableCommand {
         if result.garbageLines > 0 { LineWriter.standardError.write("wsload: \(result.garbageLines) of \(result.totalLines) log lines had no connection count (ignored)") }
         let updated = report.rematched(with: result.series(), requireLogMatch: requireLogMatch)
         try emit(updated, formats: formats, out: out)
-        if updated.exitCode != .passed { throw CLIError(exitCode: updated.exitCode, message: "gate failed: \(updated.gate.failedChecks.map(\.name).joined(separator: ", "))") }
+        if updated.exitCode != .passed { throw CLIError(verdictOf: updated) }
     }
 }

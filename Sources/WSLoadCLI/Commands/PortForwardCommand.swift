@@ -38,7 +38,7 @@ struct PortForwardCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("profile"), help: "Profile name or path (default: portforward-capacity).")
+    @Option(name: .customLong("profile"), help: "Profile name or path (default: portforward-capacity).", completion: .profileNames)
     var profileName: String?
     @Option(name: .customLong("pod"), help: "A pod to test (repeatable; default: pods.static or pods.discovery).")
     var pods: [String] = []

@@ -43,7 +43,8 @@ struct RunCommand: ParsableCommand {
 
 /// The options of `run`, shared with the root command so `wsload --profile X` works.
 struct RunOptions: ParsableArguments {
-    @Option(name: .customLong("profile"), help: "Profile name (profiles/NAME.yaml, $WSLOAD_PROFILES, built-in) or path.")
+    @Option(name: .customLong("profile"), help: "Profile name (profiles/NAME.yaml, $WSLOAD_PROFILES, built-in) or path.",
+            completion: .profileNames)
     var profileName: String?
     @Option(help: "Target URL (ws://, wss://).")
     var url: String?
@@ -192,7 +193,7 @@ struct RunOptions: ParsableArguments {
         defer { signals.cancel() }
         let progress = quiet || workerIpc != nil ? nil : ProgressPrinter(planned: plan.totalConnections, hold: plan.hold)
         if !quiet && workerIpc == nil {
-            stderr.write("wsload: \(profile.name): \(plan.totalConnections) connections (\(plan.clients) clients × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : "\(plan.sources.count) source addresses"), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
+            stderr.write("wsload: \(profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : Plural.of(plan.sources.count, "source address")), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
         }
         let outcome: RunOutcome
         do {
