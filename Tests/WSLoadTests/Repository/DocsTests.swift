@@ -73,3 +73,57 @@ import Testing
         }
     }
 }
+
+/// Every `wsload …` command line in the README's and docs' code blocks uses only flags its command has.
+@Suite struct DocumentedCommandLinesTests {
+    /// `wsload` command lines inside fenced code blocks of `text`, `\` continuations joined, comments cut.
+    static func commandLines(inMarkdown text: String) -> [String] {
+        var lines: [String] = []
+        var inCode = false, pending = ""
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("```") { inCode.toggle(); pending = ""; continue }
+            guard inCode else { continue }
+            if line.hasSuffix("\\") { pending += line.dropLast() + " "; continue }
+            let whole = (pending + line).components(separatedBy: " # ")[0]
+            pending = ""
+            // Two columns side by side (machine A / machine B) or a pipe: each `wsload` part on its own.
+            for part in whole.components(separatedBy: "   ").flatMap({ $0.components(separatedBy: "| ") }) {
+                let p = part.trimmingCharacters(in: .whitespaces)
+                // `wsload` as a word of its own (not `.build/debug/wsload` or `-c wsload`): the command line from there.
+                guard let r = p.range(of: "wsload "), r.lowerBound == p.startIndex || p[p.index(before: r.lowerBound)] == " " else { continue }
+                let before = p[..<r.lowerBound].split(separator: " ")
+                guard before.allSatisfy({ $0.contains("=") }) else { continue }  // only VAR=value words may precede it
+                lines.append(String(p[r.lowerBound...]))
+            }
+        }
+        return lines
+    }
+
+    @Test func documentedFlagsExist() async throws {
+        let files = ["README.md", "docs/cli.md", "docs/distributed.md", "docs/profiles.md", "docs/report.md", "deploy/README.md", "deploy/collect.md", "e2e/README.md"]
+        let subcommands = ["run", "serve", "demo", "connect", "shell", "report", "match-logs", "merge", "collect", "portforward", "profiles", "validate", "autobahn-client", "worker"]
+        var helpCache: [String: Set<String>] = [:]
+        var wrong: [String] = []
+        var checked = 0
+        for file in files {
+            guard let text = try? DocsTests.read(file) else { continue }
+            for line in Self.commandLines(inMarkdown: text) {
+                let words = line.split(separator: " ").map(String.init)
+                guard words.count > 1, !words[1].hasPrefix("--generate-completion-script"), words[1] != "---completion" else { continue }
+                let command = subcommands.contains(words[1]) ? words[1] : "run"
+                if helpCache[command] == nil {
+                    helpCache[command] = DocsTests.options(ofHelp: try await wsload([command, "--help"], timeout: 20).stdout)
+                }
+                let known = helpCache[command]!.union(["--help", "--version"])
+                for flag in words where flag.hasPrefix("--") {
+                    let name = String(flag.split(separator: "=", maxSplits: 1)[0])
+                    if name != "--", !known.contains(name) { wrong.append("\(file): `\(line)`: \(command) has no \(name)") }
+                }
+                checked += 1
+            }
+        }
+        #expect(checked > 30, "only \(checked) documented command lines found")
+        #expect(wrong.isEmpty, "\(wrong.joined(separator: "\n"))")
+    }
+}
