@@ -21,6 +21,11 @@ final class LineWriter: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         handle.write(Data((line + "\n").utf8))
     }
+    /// Writes `text` as it is (no newline added): prompts and terminal control sequences.
+    func writeRaw(_ text: String) {
+        lock.lock(); defer { lock.unlock() }
+        handle.write(Data(text.utf8))
+    }
 }
 
 /// Watches signals with Dispatch sources (the default action is disabled while watched).

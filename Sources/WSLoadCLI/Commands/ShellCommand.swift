@@ -35,14 +35,19 @@ struct ShellCommand: ParsableCommand {
             } catch { throw CLIError(exitCode: .usageError, message: "--source \(spec): \(error)") }
         }
         let out = LineWriter.standardOutput
-        let session = try InteractiveSession(url: target, sources: addresses, cookies: !noCookies,
-                                             tls: TLSClientConfiguration(verifyPeer: !insecure, caFile: caFile)) { out.write($0) }
         let interactive = isatty(STDIN_FILENO) == 1
-        if interactive { print("wsload shell — \(Redaction.redactURL(url)). Type help.") }
+        // On a terminal, lines that arrive on their own (opens, closes) are drawn above the prompt, never over it.
+        let prompt = Locked(ShellPrompt())
+        let session = try InteractiveSession(url: target, sources: addresses, cookies: !noCookies,
+                                             tls: TLSClientConfiguration(verifyPeer: !insecure, caFile: caFile)) { line in
+            if interactive { prompt.withLock { out.writeRaw($0.asyncLine(line)) } } else { out.write(line) }
+        }
+        if interactive { out.write("wsload shell — \(Redaction.redactURL(url)). Type help.") }
         var misunderstood = 0
         while true {
-            if interactive { FileHandle.standardOutput.write(Data("wsload> ".utf8)) }
+            if interactive { prompt.withLock { out.writeRaw($0.show()) } }
             guard let line = readLine() else { break }
+            if interactive { prompt.withLock { $0.inputRead() } }
             let input: ShellInput
             switch ShellInput.parse(line) {
             case .success(let parsed): input = parsed
