@@ -4,11 +4,12 @@ import PackageDescription
 
 let package = Package(
     name: "wsload-fuzz",
-    dependencies: [.package(path: "..")],
+    // An explicit name: the path dependency's identity is its folder name (`main`, `wsload`, …), which `package:` below must not depend on.
+    dependencies: [.package(name: "wsload", path: "..")],
     targets: [
         .target(name: "CFuzzerDriver"),
-        .executableTarget(name: "FuzzFrameDecoder", dependencies: ["CFuzzerDriver", .product(name: "WSProtocol", package: "main")]),
-        .executableTarget(name: "FuzzResponseHead", dependencies: ["CFuzzerDriver", .product(name: "WSProtocol", package: "main")]),
-        .executableTarget(name: "FuzzInflater", dependencies: ["CFuzzerDriver", .product(name: "WSProtocol", package: "main")]),
+        .executableTarget(name: "FuzzFrameDecoder", dependencies: ["CFuzzerDriver", .product(name: "WSProtocol", package: "wsload")]),
+        .executableTarget(name: "FuzzResponseHead", dependencies: ["CFuzzerDriver", .product(name: "WSProtocol", package: "wsload")]),
+        .executableTarget(name: "FuzzInflater", dependencies: ["CFuzzerDriver", .product(name: "WSProtocol", package: "wsload")]),
     ]
 )

@@ -911,7 +911,7 @@ SCENARIOS = [
      ["nginx", "websockets"]),
     ("nginx-ip-hash", "nginx ip_hash: one /24 pins (singleSlash24), 20 /24s spread", s_nginx_ip_hash, ["nginx"]),
     ("kube-proxy-clientip", "kube-proxy iptables, sessionAffinity ClientIP, in network namespaces", s_kube_proxy,
-     ["ip", "iptables", "root"]),
+     ["ip", "iptables", "sysctl", "root"]),
     ("port-forward", "socat port-forward stand-ins: one forward = one pod", s_port_forward, ["socat"]),
     ("scale-haproxy-tcp", "5000 connections from 50 sources through HAProxy mode tcp", s_scale, ["haproxy"]),
     ("blackhole", "iptables DROP in a namespace: pong deadline detects half-open connections, TCP alone does not",
@@ -921,13 +921,23 @@ SCENARIOS = [
     ("interrupt", "SIGINT mid-hold: exit 3 with a complete partial report in every format", s_interrupt, ["haproxy"]),
 ]
 
-TOOLS = {
-    "haproxy": ("haproxy", "Debian package 'haproxy'"),
-    "nginx": ("nginx", "Debian package 'nginx-light' (or 'nginx')"),
-    "socat": ("socat", "Debian package 'socat'"),
-    "iptables": ("iptables-restore", "Debian package 'iptables'"),
-    "ip": ("ip", "Debian package 'iproute2'"),
-}
+def declared_tools(user="e2e", path=ROOT / "scripts" / "packages.txt"):
+    """The tools scripts/packages.txt declares for `user` (and for `build`, which every script needs): {command: (every command of its line, package)}.
+
+    That file is the one list of what the documented scripts install (scripts/bootstrap reads it too)."""
+    tools = {}
+    for line in path.read_text().splitlines():
+        fields = line.split()
+        if not fields or fields[0].startswith("#") or len(fields) < 3 or (user not in fields[2:] and "build" not in fields[2:]) or fields[1] == "-":
+            continue
+        commands = fields[1].split(",")
+        for c in commands:
+            tools[c] = (commands, fields[0])
+    return tools
+
+
+TOOLS = declared_tools()
+NON_TOOL_REQUIREMENTS = {"root", "websockets"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -952,11 +962,15 @@ class Harness:
         for _, _, _, req in selected:
             need.update(req)
         missing = []
+        search = os.environ.get("PATH", os.defpath) + ":/usr/local/sbin:/usr/sbin:/sbin"
         for key in sorted(need):
             if key in TOOLS:
-                exe, pkg = TOOLS[key]
-                if shutil.which(exe) is None:
-                    missing.append(f"'{exe}' not found: install {pkg}")
+                exes, pkg = TOOLS[key]
+                for exe in exes:
+                    if shutil.which(exe, path=search) is None:
+                        missing.append(f"'{exe}' not found: install Debian package '{pkg}' (scripts/bootstrap --for e2e does)")
+            elif key not in NON_TOOL_REQUIREMENTS:
+                missing.append(f"a scenario needs '{key}', which scripts/packages.txt does not declare for e2e: add it there")
             elif key == "root" and os.geteuid() != 0:
                 missing.append("network namespaces and iptables need root (run as root, or --only another scenario)")
         if "websockets" in need:

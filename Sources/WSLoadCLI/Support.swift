@@ -21,6 +21,11 @@ final class LineWriter: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         handle.write(Data((line + "\n").utf8))
     }
+    /// Writes `text` as it is (no newline added): prompts and terminal control sequences.
+    func writeRaw(_ text: String) {
+        lock.lock(); defer { lock.unlock() }
+        handle.write(Data(text.utf8))
+    }
 }
 
 /// Prints ``TLSClientConfiguration/insecureWarning`` once on stderr when a `wss://` target is not verified.
@@ -75,3 +80,26 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
 }
 
 extension PodServerConfiguration.LogFormat: ExpressibleByArgument {}
+
+extension CompletionKind {
+    /// Profile names `--profile` finds from the shell's working directory (profiles/*.yaml, $WSLOAD_PROFILES,
+    /// built-in) that start with the word being completed, for bash, zsh and fish alike.
+    static var profileNames: CompletionKind {
+        .custom { _, _, prefix in
+            ProfileLoader.availableNames(workingDirectory: FileManager.default.currentDirectoryPath,
+                                         environment: ProcessInfo.processInfo.environment).filter { $0.hasPrefix(prefix) }
+        }
+    }
+
+    /// Profile names, and `.yaml` files under the word being completed (for `validate FILES…`).
+    static var profileNamesAndFiles: CompletionKind {
+        .custom { _, _, prefix in
+            let names = ProfileLoader.availableNames(workingDirectory: FileManager.default.currentDirectoryPath,
+                                                     environment: ProcessInfo.processInfo.environment).filter { $0.hasPrefix(prefix) }
+            let dir = prefix.contains("/") ? String(prefix[...prefix.lastIndex(of: "/")!]) : ""
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? [])
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { dir + $0 }.filter { $0.hasPrefix(prefix) }.sorted()
+            return names + files
+        }
+    }
+}

@@ -110,8 +110,16 @@ public final class ConnectionProbe: WSConnectionDelegate, @unchecked Sendable {
         }
     }
 
-    /// Records the ending and wakes the caller.
+    /// Records the ending and wakes the caller. A connection that failed before its upgrade still reports the
+    /// phases it completed (TCP connect and TLS times, the addresses), so `connect` shows where it got to.
     public func connectionDidEnd(_ connection: WSConnection, outcome: ConnectionOutcome) {
+        if result.response == nil {
+            let t = connection.timeline
+            result.tcpConnectMs = t.tcpConnectSeconds.map { $0 * 1000 }
+            result.tlsMs = t.tlsSeconds.map { $0 * 1000 }
+            result.local = result.local ?? connection.localAddress?.description
+            result.remote = result.remote ?? connection.peerAddress?.description
+        }
         switch outcome {
         case .failed(let f): result.failure = f
         case .closed(let code, _, _): result.closeCode = code?.rawValue

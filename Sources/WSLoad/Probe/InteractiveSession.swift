@@ -6,7 +6,7 @@ import WSProtocol
 ///
 /// Thread-safety: public methods may be called from any thread; connection state lives on one I/O queue.
 public final class InteractiveSession: WSConnectionDelegate, @unchecked Sendable {
-    private struct Entry { var connection: WSConnection; var pod: String?; var open: Bool; var received: Int }
+    private struct Entry { var connection: WSConnection; var pod: String?; var open: Bool; var received: Int; var closing = false }
     private let io = IOQueue(label: "wsload.shell")
     private let url: WebSocketURL
     private let destination: SocketAddress
@@ -50,12 +50,17 @@ public final class InteractiveSession: WSConnectionDelegate, @unchecked Sendable
         }
     }
 
-    /// Closes up to `count` open connections (newest first).
-    public func close(_ count: Int) {
+    /// Closes up to `count` open connections (newest first; every one when `count` is nil); returns how many it closed.
+    @discardableResult
+    public func close(_ count: Int?) -> Int {
         io.queue.sync {
-            for (_, e) in entries.filter({ $0.value.open }).sorted(by: { $0.key > $1.key }).prefix(max(0, count)) {
+            // Connections already asked to close are not chosen again (their close handshake may still run).
+            let chosen = entries.filter({ $0.value.open && !$0.value.closing }).sorted(by: { $0.key > $1.key }).prefix(max(0, count ?? Int.max))
+            for (id, e) in chosen {
+                entries[id]?.closing = true
                 e.connection.close(code: .normalClosure, reason: "closed from wsload shell")
             }
+            return chosen.count
         }
     }
 

@@ -15,9 +15,11 @@ struct CollectCommand: ParsableCommand {
 
         Examples:
           wsload collect --job wsload -n loadtest
-          wsload collect --job wsload -n loadtest --format junit --format json --out merged/
-          wsload collect --job wsload -n loadtest --logs-command kubectl --logs-command logs --logs-command -n \\
-            --logs-command '{namespace}' --logs-command '{pod}' --logs-command -c --logs-command wsload
+          wsload collect --job wsload -n loadtest --format junit --format json \\
+            --out merged/
+          wsload collect --job wsload -n loadtest --logs-command kubectl \\
+            --logs-command logs --logs-command -n --logs-command '{namespace}' \\
+            --logs-command '{pod}' --logs-command -c --logs-command wsload
         """
     )
 

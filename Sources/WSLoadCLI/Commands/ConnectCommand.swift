@@ -12,7 +12,8 @@ struct ConnectCommand: ParsableCommand {
         Examples:
           wsload connect ws://127.0.0.1:8080/ws
           wsload connect wss://example.com/ws --ca-file ca.pem --send hello
-          wsload connect ws://10.0.0.5/ws --source 127.0.0.7 --header 'Cookie: SERVERID=ws-1'
+          wsload connect ws://10.0.0.5/ws --source 127.0.0.7 \\
+            --header 'Cookie: SERVERID=ws-1'
         """
     )
 

@@ -16,7 +16,7 @@ struct DemoCommand: ParsableCommand {
         Examples:
           wsload demo
           wsload demo --affinity source-hash --pods 4
-          wsload demo --affinity ip-hash        # nginx ip_hash: all of 127.0.0.x lands on one pod
+          wsload demo --affinity ip-hash     # nginx ip_hash: 127.0.0.x on one pod
         """
     )
 

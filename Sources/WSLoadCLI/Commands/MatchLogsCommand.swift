@@ -11,9 +11,12 @@ struct MatchLogsCommand: ParsableCommand {
         Useful when logs were gathered after the run, e.g. with kubectl logs --timestamps.
 
         Examples:
-          wsload match-logs out/report.json --log-file ws-0=ws-0.log --log-file ws-1=ws-1.log
-          wsload match-logs out/report.json --log-dir logs/ --require-log-match --format junit
-          kubectl logs -l app=ws --prefix --timestamps | wsload match-logs out/report.json --stdin
+          wsload match-logs out/report.json --log-file ws-0=ws-0.log \\
+            --log-file ws-1=ws-1.log
+          wsload match-logs out/report.json --log-dir logs/ --require-log-match \\
+            --format junit
+          kubectl logs -l app=ws --prefix --timestamps \\
+            | wsload match-logs out/report.json --stdin
         """
     )
 
@@ -65,6 +68,6 @@ struct MatchLogsCommand: ParsableCommand {
         if result.garbageLines > 0 { LineWriter.standardError.write("wsload: \(result.garbageLines) of \(result.totalLines) log lines had no connection count (ignored)") }
         let updated = report.rematched(with: result.series(), requireLogMatch: requireLogMatch)
         try emit(updated, formats: formats, out: out)
-        if updated.exitCode != .passed { throw CLIError(exitCode: updated.exitCode, message: "gate failed: \(updated.gate.failedChecks.map(\.name).joined(separator: ", "))") }
+        if updated.exitCode != .passed { throw CLIError(verdictOf: updated) }
     }
 }

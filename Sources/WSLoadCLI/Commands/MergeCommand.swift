@@ -47,6 +47,6 @@ func emitMerged(_ report: Report, formats: [ReportFormat], out: String?) throws 
     try emit(report, formats: formats, out: out)
     for w in report.warnings where w.contains("missing") || w.contains("counted as failed") { LineWriter.standardError.write("wsload: warning: \(w)") }
     if report.exitCode != .passed {
-        throw CLIError(exitCode: report.exitCode, message: "gate failed: \(report.gate.failedChecks.map(\.name).joined(separator: ", "))")
+        throw CLIError(verdictOf: report)
     }
 }

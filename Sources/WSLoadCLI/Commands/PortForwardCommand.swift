@@ -28,14 +28,17 @@ struct PortForwardCommand: ParsableCommand {
         --min-capacity; 2 usage or configuration error; 3 interrupted (a partial report is still written).
 
         Examples:
-          wsload portforward --profile portforward-capacity --pod ws-0 --pod ws-1 --remote-port 8080
-          wsload portforward --selector app=ws --namespace prod --remote-port 8080 --target 500 --step 25 --parallel
+          wsload portforward --profile portforward-capacity --pod ws-0 --pod ws-1 \\
+            --remote-port 8080
+          wsload portforward --selector app=ws --namespace prod --remote-port 8080 \\
+            --target 500 --step 25 --parallel
           wsload portforward --pod ws-0 --remote-port 8080 --format json --out out/
-          wsload portforward --pod ws-0 --command "socat TCP-LISTEN:{localPort},reuseaddr,fork TCP:127.0.0.1:8080"
+          wsload portforward --pod ws-0 \\
+            --command "socat TCP-LISTEN:{localPort},reuseaddr,fork TCP:127.0.0.1:8080"
         """
     )
 
-    @Option(name: .customLong("profile"), help: "Profile name or path (default: portforward-capacity).")
+    @Option(name: .customLong("profile"), help: "Profile name or path (default: portforward-capacity).", completion: .profileNames)
     var profileName: String?
     @Option(name: .customLong("pod"), help: "A pod to test (repeatable; default: pods.static or pods.discovery).")
     var pods: [String] = []

@@ -23,15 +23,7 @@ struct ProfilesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List profiles.")
         func run() throws {
             let cwd = FileManager.default.currentDirectoryPath
-            var names = Set(BuiltinProfiles.names)
-            var dirs = [(cwd as NSString).appendingPathComponent("profiles")]
-            dirs += (ProcessInfo.processInfo.environment["WSLOAD_PROFILES"] ?? "").split(separator: ":").map(String.init)
-            for d in dirs {
-                for f in (try? FileManager.default.contentsOfDirectory(atPath: d)) ?? [] where f.hasSuffix(".yaml") {
-                    names.insert(String(f.dropLast(5)))
-                }
-            }
-            for name in names.sorted() {
+            for name in ProfileLoader.availableNames(workingDirectory: cwd, environment: ProcessInfo.processInfo.environment) {
                 let loaded = try? ProfileLoader.load(name: name, workingDirectory: cwd, environment: ProcessInfo.processInfo.environment)
                 let desc = loaded?.profile.description ?? ""
                 print("\(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(loaded.map { "\($0.source)" } ?? "?")  \(desc)")
@@ -41,7 +33,7 @@ struct ProfilesCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a profile's YAML and where it was found.")
-        @Argument(help: "Profile name or path.") var name: String
+        @Argument(help: "Profile name or path.", completion: .profileNames) var name: String
         func run() throws {
             let cwd = FileManager.default.currentDirectoryPath
             let found: (path: String, source: ProfileSource)
@@ -75,7 +67,7 @@ struct ValidateCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Profile names or paths.") var profiles: [String]
+    @Argument(help: "Profile names or paths.", completion: .profileNamesAndFiles) var profiles: [String]
     @Option(help: "URL to assume for profiles that leave target.url to the command line.") var url: String?
     @Flag(help: "Do not bind the source addresses (for profiles meant to run on another machine).") var skipSourceCheck = false
 

@@ -25,14 +25,30 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let report = try loadReport(file)
         try emit(report, formats: formats, out: out)
-        if report.exitCode != .passed { throw CLIError(exitCode: report.exitCode, message: "gate failed: \(report.gate.failedChecks.map(\.name).joined(separator: ", "))") }
+        if report.exitCode != .passed { throw CLIError(verdictOf: report) }
+    }
+}
+
+extension CLIError {
+    /// The exit code and message of a report that did not pass: its failed gate checks, or why the run is incomplete.
+    init(verdictOf report: Report) {
+        switch report.exitCode {
+        case .runIncomplete:
+            let why = report.raw?.interrupted == true ? "it was interrupted"
+                : "not one of its \(Plural.of(report.totals.attempted, "connection attempt")) was established"
+            self.init(exitCode: .runIncomplete, message: "the run did not complete: \(why)")
+        default:
+            self.init(exitCode: report.exitCode, message: "gate failed: \(report.gate.failedChecks.map(\.name).joined(separator: ", "))")
+        }
     }
 }
 
 /// Reads a saved report, with a human error.
 func loadReport(_ path: String) throws -> Report {
     guard let data = FileManager.default.contents(atPath: path) else { throw CLIError(exitCode: .usageError, message: "\(path): cannot read the file") }
-    do { return try Report.decode(json: data) } catch { throw CLIError(exitCode: .usageError, message: "\(path): not a wsload report: \(error)") }
+    do { return try Report.decode(json: data) } catch {
+        throw CLIError(exitCode: .usageError, message: "\(path): \(ReportReadError(decoding: error, data: data))")
+    }
 }
 
 /// Prints or writes a report in the given formats.

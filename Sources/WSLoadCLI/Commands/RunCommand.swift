@@ -13,11 +13,19 @@ struct RunCommand: ParsableCommand {
 
         Examples:
           wsload --profile ingress-20conns --url wss://ws.example.com/ws
-          wsload run --url ws://127.0.0.1:8080/ws --clients 4 --connections-per-client 5 --hold 10s
-          wsload run --profile service-clientip --url ws://10.96.0.10/ws --format junit --out out/
-          wsload run --url ws://127.0.0.1:8080/ws --connections 20 --source 127.0.0.2-127.0.0.21 --cookies none --max-skew 50
-          wsload run --profile big --workers 4                      # four worker processes, one merged report
-          wsload run --profile big --shard 0/3 --format json --out s0/   # one third of the clients; `wsload merge` the shards
+          wsload run --url ws://127.0.0.1:8080/ws --clients 4 \\
+            --connections-per-client 5 --hold 10s
+          wsload run --profile service-clientip --url ws://10.96.0.10/ws \\
+            --format junit --out out/
+          wsload run --url ws://127.0.0.1:8080/ws --connections 20 \\
+            --source 127.0.0.2-127.0.0.21 --cookies none --max-skew 50
+          wsload run --profile ci-skew-gate --url ws://10.96.0.10/ws \\
+            --connections 60000 --source 10.245.0.0/24 --workers 4
+          wsload run --profile service-clientip --url ws://10.96.0.10/ws \\
+            --shard 0/3 --format json --out s0/
+
+        The last two: four worker processes on this machine with one merged report; one third of the \
+        clients (`wsload merge` the shards' report.json).
 
         One process holds at most its file-descriptor limit (minus a reserve) of connections; beyond that \
         `run` splits itself over worker processes automatically (see docs/distributed.md).
@@ -35,7 +43,8 @@ struct RunCommand: ParsableCommand {
 
 /// The options of `run`, shared with the root command so `wsload --profile X` works.
 struct RunOptions: ParsableArguments {
-    @Option(name: .customLong("profile"), help: "Profile name (profiles/NAME.yaml, $WSLOAD_PROFILES, built-in) or path.")
+    @Option(name: .customLong("profile"), help: "Profile name (profiles/NAME.yaml, $WSLOAD_PROFILES, built-in) or path.",
+            completion: .profileNames)
     var profileName: String?
     @Option(help: "Target URL (ws://, wss://).")
     var url: String?
@@ -193,7 +202,7 @@ struct RunOptions: ParsableArguments {
         defer { signals.cancel() }
         let progress = quiet || workerIpc != nil ? nil : ProgressPrinter(planned: plan.totalConnections, hold: plan.hold)
         if !quiet && workerIpc == nil {
-            stderr.write("wsload: \(profile.name): \(plan.totalConnections) connections (\(plan.clients) clients × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : "\(plan.sources.count) source addresses"), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
+            stderr.write("wsload: \(profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : Plural.of(plan.sources.count, "source address")), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
         }
         let outcome: RunOutcome
         do {

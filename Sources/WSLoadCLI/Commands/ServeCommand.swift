@@ -15,9 +15,11 @@ struct ServeCommand: ParsableCommand {
 
         Examples:
           wsload serve --listen 0.0.0.0:8080
-          wsload serve --listen 127.0.0.1:18081 --pod-name ws-1 --log-format json --capacity 1000
+          wsload serve --listen 127.0.0.1:18081 --pod-name ws-1 --log-format json \\
+            --capacity 1000
           POD_NAME=ws-0 wsload serve --identity-message --ping-interval 20s
-          wsload serve --listen 127.0.0.1:8080 --reuse-port   # a second server process on the same port, on purpose
+          # a second server process on the same port, on purpose:
+          wsload serve --listen 127.0.0.1:8080 --reuse-port
         """
     )
 

@@ -50,8 +50,8 @@ struct WorkerRun {
         defer { signals.cancel() }
         feed?.start()
         if !quiet {
-            stderr.write("wsload: \(profile.name): \(plan.totalConnections) connections (\(plan.clients) clients × \(plan.connectionsPerClient)) "
-                         + "to \(Redaction.redactURL(plan.url.description)) over \(workers) worker processes, hold \(plan.hold) s")
+            stderr.write("wsload: \(profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) "
+                         + "to \(Redaction.redactURL(plan.url.description)) over \(Plural.of(workers, "worker process")), hold \(plan.hold) s")
         }
         do { try pool.start(plan: plan, count: workers) } catch {
             feed?.stop()

@@ -71,15 +71,18 @@ final class Subprocess: @unchecked Sendable {
     private var openStreams = 2
     let started = Date()
 
-    /// Starts `wsload ARGS` in `directory`; `interactiveStdin` keeps stdin open for `write(_:)`.
-    init(_ arguments: [String], in directory: URL? = nil, interactiveStdin: Bool = false, stdin: String? = nil) throws {
+    /// Starts `wsload ARGS` (or `executable ARGS`) in `directory`; `interactiveStdin` keeps stdin open for
+    /// `write(_:)`; `environment` adds to (or overrides) the inherited variables.
+    init(_ arguments: [String], in directory: URL? = nil, interactiveStdin: Bool = false, stdin: String? = nil,
+         executable: String? = nil, environment: [String: String] = [:]) throws {
         self.arguments = arguments
-        process.executableURL = URL(fileURLWithPath: try CLIEnvironment.requireBinary())
+        process.executableURL = URL(fileURLWithPath: try executable ?? CLIEnvironment.requireBinary())
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.removeValue(forKey: "WSLOAD_PROFILES")
+        env.merge(environment) { _, new in new }
         process.environment = env
         process.standardOutput = outPipe
         process.standardError = errPipe

@@ -6,8 +6,7 @@ import Testing
 /// as the pod and socat as the forward.
 @Suite(.serialized) struct PortForwardCLITests {
     static func socatCommand(to port: Int) throws -> String {
-        _ = try #require(try? CommandRunner.resolveExecutable("socat", searchPath: ProcessInfo.processInfo.environment["PATH"] ?? CommandRunner.fallbackSearchPath),
-                         "socat is not installed: apt-get install -y socat (the port-forward tests need it)")
+        try TestTools.require("socat")
         return "socat TCP-LISTEN:{localPort},bind=127.0.0.1,reuseaddr,fork,backlog=512 TCP:127.0.0.1:\(port)"
     }
 

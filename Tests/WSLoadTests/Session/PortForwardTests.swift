@@ -13,9 +13,8 @@ import Testing
         let kubectl: String
 
         init(pods: Int, capacity: Int? = nil) throws {
-            // socat is required: fail loudly (not skip) when it is missing.
-            _ = try #require(try? CommandRunner.resolveExecutable("socat", searchPath: ProcessInfo.processInfo.environment["PATH"] ?? CommandRunner.fallbackSearchPath),
-                             "socat is not installed: apt-get install -y socat (the port-forward tests need it)")
+            // socat is required: fail loudly (not skip) when it is missing; scripts/test installs it.
+            try TestTools.require("socat")
             cluster = try LocalCluster(pods: pods, policy: nil, capacity: capacity)
             directory = try KubeTestSupport.makeTempDirectory()
             let cases = cluster.podAddresses.enumerated().map { "  ws-\($0.offset)) port=\($0.element.port);;" }.joined(separator: "\n")
