@@ -121,6 +121,13 @@ public struct Multinomial: Sendable {
     /// Poisson probabilities are convolved pod by pod and read at n, divided by P(Poisson(n) = n).
     public func passProbability(units n: Int, maxSkewPercent s: Double) -> Double {
         guard n > 0 else { return 1 }
+        // When every pod's passing range holds its whole λ ± (9√λ + 10) window, the gate fails only beyond nine
+        // standard deviations somewhere: below 1e-15, reported as 0 without the convolution.
+        if (0..<pods).allSatisfy({ i in
+            guard let pass = passingCounts(pod: i, units: n, maxSkewPercent: s) else { return false }
+            let lambda = Double(n) * shares[i], spread = 9 * lambda.squareRoot() + 10
+            return Double(pass.lowerBound) <= max(0, lambda - spread) && Double(pass.upperBound) >= min(Double(n), lambda + spread)
+        }) { return 1 }
         var acc: [Double] = [1]
         var offset = 0
         for i in 0..<pods {

@@ -108,7 +108,7 @@ public struct SkewPlan: Sendable, Equatable {
     public var text: String {
         let unitWord = connectionsPerClient > 1 ? "clients" : "connections"
         var out: [String] = []
-        out.append("\(pods) pods, max_skew \(ReportText.fixed(maxSkewPercent, 1))%, acceptable false-fail \(ReportText.fixed(falseFailRate * 100, 2))%"
+        out.append("\(pods) pods, max_skew \(SignificanceText.number(maxSkewPercent))%, acceptable false-fail \(ReportText.fixed(falseFailRate * 100, 2))%"
             + (connectionsPerClient > 1 ? ", \(connectionsPerClient) connections per client (pinned: clients are the placement units)" : ""))
         out.append("needs \(units) \(unitWord)" + (connectionsPerClient > 1 ? " (\(connections) connections)" : "")
             + ": from there on every size checked fails a healthy random balancer at most \(ReportText.fixed(falseFailRate * 100, 2))% of the time")
@@ -116,11 +116,13 @@ public struct SkewPlan: Sendable, Equatable {
             out.append("the smallest size within the rate is \(smallestUnits); sizes between are not all within it (the curve is jagged)")
         }
         out.append("")
-        var table = TextTable(headers: [unitWord.uppercased(), "CONNECTIONS", "FALSE-FAIL", ""],
-                              alignments: [.right, .right, .right, .left])
+        let perClient = connectionsPerClient > 1
+        var table = TextTable(headers: [unitWord.uppercased()] + (perClient ? ["CONNECTIONS"] : []) + ["FALSE-FAIL", ""],
+                              alignments: [.right] + (perClient ? [.right] : []) + [.right, .left])
         for p in curve {
             let mark = p.units == units ? "← needed" : p.units == smallestUnits ? "← smallest within" : ""
-            table.rows.append([String(p.units), String(p.connections), ReportText.fixed(p.falseFail * 100, 2) + "%", mark])
+            table.rows.append([String(p.units)] + (perClient ? [String(p.connections)] : [])
+                + [ReportText.fixed(p.falseFail * 100, 2) + "%", mark])
         }
         out += table.lines(indent: "")
         return out.joined(separator: "\n") + "\n"

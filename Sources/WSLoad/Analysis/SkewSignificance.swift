@@ -17,7 +17,7 @@ public struct SkewSignificance: Sendable, Codable, Equatable {
     /// Monte Carlo samples beyond the exact limit.
     public static let monteCarloSamples = 10_000
     /// The Monte Carlo seed (fixed, so the same input gives the same report).
-    public static let monteCarloSeed: UInt64 = 0x7773_6C6F_6164_0015
+    public static let monteCarloSeed: UInt64 = 15
     /// Multiply-adds the exact false-fail convolution may take.
     public static let convolutionBudget = 40_000_000.0
     /// A false-fail probability above this makes the run too small for its gate (a warning).
@@ -27,6 +27,8 @@ public struct SkewSignificance: Sendable, Codable, Equatable {
     public var unit: String
     /// Placement units tested (n).
     public var units: Int
+    /// Connections the units hold (equal to `units` when the unit is a connection).
+    public var connections: Int
     /// Units per pod when the unit is a client (nil for connections: the pod rows hold them).
     public var unitsPerPod: [ClientPinning.PodCount]?
     /// Largest count / expected count (max/mean with equal weights), over pods expected to get connections.
@@ -68,9 +70,11 @@ public struct SkewSignificance: Sendable, Codable, Equatable {
         guard tooSmallForGate, let ff = falseFailProbability, let s = maxSkewPercent else { return nil }
         let unitWord = unit == "client" ? "clients" : "connections"
         return "The run is too small for its gate: at \(units) \(unitWord) over \(pods) pods a healthy random balancer fails "
-            + "max_skew \(ReportText.fixed(s, 1))% with probability \(ReportText.fixed(ff * 100, 1))% "
-            + "(above \(ReportText.fixed(Self.tooSmallLevel * 100, 0))%); `wsload plan --pods \(pods) --max-skew \(ReportText.fixed(s, 1)) "
-            + "--false-fail \(Self.tooSmallLevel)` says how many \(unitWord) it needs."
+            + "max_skew \(SignificanceText.number(s))% with probability \(ReportText.fixed(ff * 100, 1))% "
+            + "(above \(ReportText.fixed(Self.tooSmallLevel * 100, 0))%); `wsload plan --pods \(pods) --max-skew \(SignificanceText.number(s)) "
+            + "--false-fail \(Self.tooSmallLevel)"
+            + (unit == "client" ? " --connections-per-client \(max(1, Int((Double(connections) / Double(units)).rounded())))" : "")
+            + "` says how many \(unitWord) it needs."
     }
 
     /// The figures for per-pod `counts` against `weights` (index-aligned, weights > 0), or nil with fewer than
@@ -146,7 +150,7 @@ public struct SkewSignificance: Sendable, Codable, Equatable {
                 falseFailMethod = method
             }
         }
-        return SkewSignificance(unit: unit, units: n, unitsPerPod: nil, maxOverMean: maxOverMean, minOverMean: minOverMean,
+        return SkewSignificance(unit: unit, units: n, connections: connectionCounts?.reduce(0, +) ?? n, unitsPerPod: nil, maxOverMean: maxOverMean, minOverMean: minOverMean,
                                 coefficientOfVariation: cv, jainIndex: jain, method: method, samples: samples, seed: seed,
                                 pods: k, observedMaxDeviationPercent: observedDev, pValue: pValue,
                                 randomMaxDeviationMedianPercent: quantile(0.5), randomMaxDeviationP95Percent: quantile(0.95),

@@ -16,10 +16,15 @@ enum SignificanceText {
             + "for a spread this uneven; max deviation median \(ReportText.fixed(s.randomMaxDeviationMedianPercent, 1))%, "
             + "95% within \(ReportText.fixed(s.randomMaxDeviationP95Percent, 1))% (observed \(ReportText.fixed(s.observedMaxDeviationPercent, 1))%)")
         if let ff = s.falseFailProbability, let skew = s.maxSkewPercent {
-            out.append("max_skew \(ReportText.fixed(skew, 1))%: a healthy random balancer fails it with probability "
+            out.append("max_skew \(number(skew))%: a healthy random balancer fails it with probability "
                 + "\(ReportText.fixed(ff * 100, 1))% at this size (\(s.falseFailMethod ?? s.method))"
                 + (s.tooSmallForGate ? " — too small for the gate" : ""))
         }
         return out
+    }
+
+    /// A percentage as the user wrote it: `50`, `12.5`.
+    static func number(_ v: Double) -> String {
+        abs(v - v.rounded()) < 1e-9 && abs(v) < 1e15 ? String(Int(v.rounded())) : ReportText.fixed(v, 2)
     }
 }

@@ -73,7 +73,7 @@ import Testing
         #expect(s.randomMaxDeviationP95Percent == 62.5)      // 5 of 8
         #expect(s.observedMaxDeviationPercent == 50)
         let warning = try #require(s.warning)
-        #expect(warning.contains("12.0%") && warning.contains("wsload plan --pods 3 --max-skew 50.0"))
+        #expect(warning.contains("12.0%") && warning.contains("wsload plan --pods 3 --max-skew 50 --false-fail 0.05"))
     }
 
     // MARK: The exact pass probability (convolution) by hand
@@ -161,7 +161,8 @@ import Testing
         let pinning = ClientPinning.evaluate(podCountsByClient: byClient)
         let stats = DistributionStatistics(counts: ["ws-0": 12, "ws-1": 8, "ws-2": 4])
         let s = try #require(SkewSignificance.evaluate(statistics: stats, weights: nil, pinning: pinning, maxSkewPercent: 50))
-        #expect(s.unit == "client" && s.units == 6)
+        #expect(s.unit == "client" && s.units == 6 && s.connections == 24)
+        #expect(s.warning?.contains("--connections-per-client 4") == true)
         #expect(s.unitsPerPod == [.init(pod: "ws-0", count: 3), .init(pod: "ws-1", count: 2), .init(pod: "ws-2", count: 1)])
         // 6 clients over 3 pods, e = 2: pass only when every pod has 1…3 clients: (2,2,2) 90 placements and the
         // 6 permutations of (3,2,1) with 60 each → (90 + 360) / 729; false-fail = 279/729.
@@ -198,6 +199,12 @@ import Testing
         let clients = try SkewPlan.compute(pods: 3, maxSkewPercent: 50, falseFail: 0.05, connectionsPerClient: 4)
         #expect(clients.units == 44 && clients.connections == 176)
         #expect(clients.text.contains("needs 44 clients (176 connections)"))
+    }
+
+    @Test func exactFalseFailAtSevenPodsAgreesWithAnIndependentSimulation() {
+        // numpy: 400 000 multinomial(4334, 1/7 × 7) draws, fraction with a max deviation above 10 %: 0.0478 (SE 0.00034).
+        let ff = 1 - Multinomial(pods: 7).passProbability(units: 4_334, maxSkewPercent: 10)
+        #expect(abs(ff - 0.0478) < 0.0015)
     }
 
     @Test func planTwoPodsByHand() throws {
