@@ -87,8 +87,9 @@ public struct Multinomial: Sendable {
     /// The counts of pod `i` the gate passes at n units (deviation ≤ `maxSkewPercent`), or nil when none does.
     public func passingCounts(pod i: Int, units n: Int, maxSkewPercent s: Double) -> ClosedRange<Int>? {
         let e = Double(n) * shares[i]
-        var lo = max(0, Int((e * (1 - s / 100)).rounded(.down)) - 2)
-        var hi = min(n, Int((e * (1 + s / 100)).rounded(.up)) + 2)
+        // Start just outside the real boundaries e·(1 ± s/100) (clamped, so a huge s cannot overflow), then step in.
+        var lo = Int(max(0, min(Double(n), (e * (1 - s / 100)).rounded(.down) - 2)))
+        var hi = Int(max(0, min(Double(n), (e * (1 + s / 100)).rounded(.up) + 2)))
         while lo <= n, deviationPercent(pod: i, count: lo, of: n) > s { lo += 1 }
         while hi >= 0, deviationPercent(pod: i, count: hi, of: n) > s { hi -= 1 }
         return lo <= hi ? lo...hi : nil

@@ -87,6 +87,9 @@ import Testing
         #expect(near(w.passProbability(units: 4, maxSkewPercent: 50), 108.0 / 256, 1e-12))
         #expect(w.passingCounts(pod: 0, units: 4, maxSkewPercent: 50) == 2...4)
         #expect(w.passingCounts(pod: 1, units: 4, maxSkewPercent: 50) == 1...1)
+        // A huge max_skew passes everything (and must not overflow).
+        #expect(Multinomial(pods: 3).passingCounts(pod: 0, units: 24, maxSkewPercent: 1e300) == 0...24)
+        #expect(Multinomial(pods: 3).passProbability(units: 24, maxSkewPercent: 1e300) == 1)
         // The gate's own boundary: exactly 50 % passes (12 of 24 against 8).
         #expect(Multinomial(pods: 3).passingCounts(pod: 0, units: 24, maxSkewPercent: 50) == 4...12)
     }
