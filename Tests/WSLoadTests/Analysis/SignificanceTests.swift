@@ -188,6 +188,78 @@ import Testing
         #expect(s?.pods == 2 && s?.units == 10 && s?.pValue == 0)
     }
 
+    // MARK: Through the analysis and every renderer
+
+    /// A live-run report of `pods[i]` connections on ws-i, `perClient` connections per client (each client on one pod).
+    static func report(_ pods: [Int], perClient: Int = 1, maxSkew: Double = 50) -> Report {
+        let start = Date(timeIntervalSince1970: 1_795_608_000)
+        var records: [ConnectionRecord] = []
+        var client = 0
+        for (p, count) in pods.enumerated() {
+            for j in 0 ..< count {
+                var r = ConnectionRecord(index: records.count, client: client, conn: j % perClient)
+                r.status = .held
+                r.local = "127.0.0.\(2 + records.count % 200):\(40_000 + records.count)"
+                r.pod = "ws-\(p)"; r.podSource = .header
+                records.append(r)
+                if j % perClient == perClient - 1 { client += 1 }
+            }
+        }
+        var held: [String: Int] = [:]
+        for r in records { held[r.pod!, default: 0] += 1 }
+        let result = EngineResult(records: records, startedAt: start, holdStartedAt: start.addingTimeInterval(1),
+                                  holdEndedAt: start.addingTimeInterval(5), endedAt: start.addingTimeInterval(6), histograms: [:],
+                                  heldPerPod: held, warnings: [], interrupted: false, distinctCookieValues: 0)
+        return ReportBuilder.build(result: result, context: ReportContext(target: "ws://127.0.0.1:9/ws",
+                                                                          knownPods: ["ws-0": 1, "ws-1": 1, "ws-2": 1],
+                                                                          thresholds: GateThresholds(maxSkewPercent: maxSkew)))
+    }
+
+    @Test func theIssuesCaseInTheReportAndEveryFormat() throws {
+        let r = Self.report([12, 8, 4])
+        let s = try #require(r.significance)
+        #expect(s.unit == "connection" && s.units == 24)
+        #expect(near(s.falseFailProbability, 0.11970585120892392, 1e-9))
+        #expect(r.gate.passed) // 4 of 8 is exactly 50 %: the gate passes, and says what that is worth
+        #expect(r.warnings.contains { $0.contains("too small for its gate") && $0.contains("12.0%") })
+        let line = "max_skew 50%: a healthy random balancer fails it with probability 12.0% at this size (exact) — too small for the gate"
+        #expect(TableRenderer.render(r).contains(line))
+        #expect(MarkdownRenderer.render(r).contains("- " + line))
+        #expect(HTMLRenderer.render(r).contains("<li>" + line + "</li>"))
+        #expect(HTMLRenderer.render(r).contains("<tr><th>Jain fairness index</th><td>0.857</td></tr>")) // 24² / (3·(144 + 64 + 16)) = 576/672
+        let junit = JUnitRenderer.render(r)
+        #expect(junit.contains("<property name=\"significance.falseFailProbability\" value=\"0.1197\"/>"))
+        #expect(junit.contains("<property name=\"significance.pValue\" value=\"0.1481\"/>"))
+        let decoded = try Report.decode(json: Data(JSONRenderer.render(r).utf8))
+        #expect(decoded.significance == s)
+    }
+
+    @Test func pinnedClientsInTheReportAndOlderReportsStillDecode() throws {
+        // 12 clients × 2 connections: 6 clients on ws-0, 4 on ws-1, 2 on ws-2 → the units are the 12 clients.
+        let r = Self.report([12, 8, 4], perClient: 2)
+        let s = try #require(r.significance)
+        #expect(s.unit == "client" && s.units == 12 && s.connections == 24)
+        #expect(TableRenderer.render(r).contains("placement unit: client"))
+        // 12 clients, e = 4, pass 2…6 each: 1 − Σ 12!/(a!b!c!)/3¹² over a, b, c ∈ 2…6 = 0.267151 (Python), against
+        // 0.1197 for 24 independent connections.
+        #expect(near(s.falseFailProbability, 0.2671510101779878, 1e-9))
+        // A report written before the section existed decodes with it absent.
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(JSONRenderer.render(r).utf8)) as? [String: Any])
+        object.removeValue(forKey: "significance")
+        let old = try Report.decode(json: JSONSerialization.data(withJSONObject: object))
+        #expect(old.significance == nil)
+        #expect(!TableRenderer.render(old).contains("fairness:"))
+        // Re-analysing it (match-logs) computes the section again.
+        #expect(Analyzer.analyse(AnalysisInput(report: old)).significance == s)
+    }
+
+    @Test func aLargeEvenRunHasNoWarning() throws {
+        let r = Self.report([200, 200, 200])
+        let s = try #require(r.significance)
+        #expect(try #require(s.falseFailProbability) < 1e-12 && !s.tooSmallForGate)   // 50 % = 100 connections ≈ 8.7σ (σ = 11.5)
+        #expect(!r.warnings.contains { $0.contains("too small") })
+    }
+
     // MARK: plan
 
     @Test func planForThreePodsFiftyPercentFivePercent() throws {
