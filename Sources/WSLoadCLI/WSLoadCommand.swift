@@ -14,7 +14,7 @@ struct WSLoadCommand: ParsableCommand {
         """,
         version: WSLoadVersion.string,
         subcommands: [RunCommand.self, ServeCommand.self, DemoCommand.self, ConnectCommand.self, ShellCommand.self, ReportCommand.self,
-                      MatchLogsCommand.self, MergeCommand.self, CollectCommand.self, PortForwardCommand.self, ProfilesCommand.self, ValidateCommand.self, AutobahnClientCommand.self],
+                      MatchLogsCommand.self, MergeCommand.self, CollectCommand.self, PortForwardCommand.self, ProfilesCommand.self, ValidateCommand.self, PlanCommand.self, AutobahnClientCommand.self],
         defaultSubcommand: RunCommand.self
     )
 

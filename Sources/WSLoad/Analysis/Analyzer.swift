@@ -41,6 +41,8 @@ public enum Analyzer {
             if !named.isEmpty { byClient[client] = named }
         }
         let pinning = ClientPinning.evaluate(podCountsByClient: byClient)
+        let significance = SkewSignificance.evaluate(statistics: statistics, weights: raw.weights, pinning: pinning,
+                                                     maxSkewPercent: raw.thresholds.maxSkewPercent)
 
         let inputs = RunInputs(sourceAddresses: raw.sourceAddresses, cookiePolicy: raw.cookiePolicy, distinctCookieValues: raw.distinctCookieValues,
                                targetIsSinglePod: raw.singlePodTarget != nil, singlePodTargetKind: raw.singlePodTarget,
@@ -66,11 +68,13 @@ public enum Analyzer {
         notes += input.closingNotes
         var warnings = input.warnings
         if let finding = input.resilience?.idleTimeout { warnings.append(finding.message) }
+        if let warning = significance?.warning { warnings.append(warning) }
 
         var report = Report(run: input.run, totals: input.totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
                             statistics: statistics, explanations: explanations, clients: pinning, gate: gate,
                             notes: dedupe(notes), warnings: dedupe(warnings))
         report.resilience = input.resilience
+        report.significance = significance
         report.timeline = input.timeline.map { points in
             points.map { p in
                 var q = p

@@ -43,12 +43,7 @@ public struct DistributionStatistics: Sendable, Codable, Equatable {
     /// weight 0; negative or non-finite weights count as 0. If every weight is 0, weights are equal.
     public init(counts: [String: Int], weights: [String: Double]? = nil) {
         let names = PodNameOrder.sorted(Set(counts.keys).union(weights.map { Array($0.keys) } ?? []))
-        var w = names.map { name -> Double in
-            guard let weights else { return 1 }
-            let v = weights[name] ?? 0
-            return v.isFinite && v > 0 ? v : 0
-        }
-        if !w.isEmpty, w.allSatisfy({ $0 == 0 }) { w = names.map { _ in 1 } }
+        let w = Self.sanitizedWeights(names: names, weights: weights)
         let c = names.map { max(0, counts[$0] ?? 0) }
         let total = c.reduce(0, +)
         let weightSum = w.reduce(0, +)
@@ -97,6 +92,18 @@ public struct DistributionStatistics: Sendable, Codable, Equatable {
             chiSquare = nil
             pValue = nil
         }
+    }
+
+    /// The weight of each of `names` as the statistics use it: 1 each without `weights`; else the given weight,
+    /// 0 when missing, negative or non-finite; equal weights when every weight is 0.
+    static func sanitizedWeights(names: [String], weights: [String: Double]?) -> [Double] {
+        var w = names.map { name -> Double in
+            guard let weights else { return 1 }
+            let v = weights[name] ?? 0
+            return v.isFinite && v > 0 ? v : 0
+        }
+        if !w.isEmpty, w.allSatisfy({ $0 == 0 }) { w = names.map { _ in 1 } }
+        return w
     }
 
     /// Number of pods considered.

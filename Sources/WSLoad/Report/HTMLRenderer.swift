@@ -85,8 +85,20 @@ public enum HTMLRenderer {
             rows.append(("p-value", ReportText.pValue(p)))
         }
         if !s.podsNotHit.isEmpty { rows.append(("Pods not hit", s.podsNotHit.joined(separator: ", "))) }
+        if let sig = report.significance {
+            func opt(_ v: Double?, _ d: Int) -> String { v.map { ReportText.fixed($0, d) } ?? "–" }
+            rows.append(("Max / mean", opt(sig.maxOverMean, 2)))
+            rows.append(("Min / mean", opt(sig.minOverMean, 2)))
+            rows.append(("Jain fairness index", opt(sig.jainIndex, 3)))
+        }
         for (k, v) in rows { o.append("<tr><th>\(x(k))</th><td>\(x(v))</td></tr>") }
         o.append("</table>")
+        let significance = SignificanceText.lines(report).dropFirst()
+        if !significance.isEmpty {
+            o.append("<ul>")
+            for l in significance { o.append("<li>\(x(l))</li>") }
+            o.append("</ul>")
+        }
 
         if !report.latency.isEmpty {
             o.append("<h2>Latency (ms)</h2>")

@@ -14,6 +14,15 @@ public enum JUnitRenderer {
         out += "  <properties>\n"
         var properties: [(String, String)] = [("target", report.run.target), ("toolVersion", report.toolVersion)]
         if let profile = report.run.profile { properties.insert(("profile", profile), at: 0) }
+        if let s = report.significance {
+            properties.append(("significance.unit", s.unit))
+            properties.append(("significance.units", String(s.units)))
+            if let v = s.jainIndex { properties.append(("significance.jainIndex", ReportText.fixed(v, 4))) }
+            properties.append(("significance.pValue", ReportText.pValue(s.pValue)))
+            properties.append(("significance.method", s.method))
+            properties.append(("significance.randomMaxDeviationP95Percent", ReportText.fixed(s.randomMaxDeviationP95Percent, 1)))
+            if let ff = s.falseFailProbability { properties.append(("significance.falseFailProbability", ReportText.fixed(ff, 4))) }
+        }
         for (name, value) in properties {
             out += "    <property name=\"\(x(name))\" value=\"\(x(value))\"/>\n"
         }
@@ -33,8 +42,9 @@ public enum JUnitRenderer {
                 out += "  </testcase>\n"
             }
         }
-        if !report.explanations.isEmpty || !report.warnings.isEmpty {
-            let text = (report.explanations.map(\.message) + report.warnings.map { "warning: " + $0 })
+        let significance = SignificanceText.lines(report)
+        if !report.explanations.isEmpty || !report.warnings.isEmpty || !significance.isEmpty {
+            let text = (significance + report.explanations.map(\.message) + report.warnings.map { "warning: " + $0 })
                 .joined(separator: "\n")
             out += "  <system-out>\(x(text))</system-out>\n"
         }

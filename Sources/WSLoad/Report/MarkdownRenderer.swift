@@ -35,6 +35,11 @@ public enum MarkdownRenderer {
             stats += " · χ² \(ReportText.fixed(chi, 2)) (df \(s.degreesOfFreedom)), p \(ReportText.pValue(p))"
         }
         out.append(stats)
+        let significance = SignificanceText.lines(report)
+        if !significance.isEmpty {
+            out.append("")
+            for l in significance { out.append("- " + l) }
+        }
         let t = report.totals
         out.append("")
         out.append("Connections: \(t.attempted) attempted, \(t.established) established, \(t.failed) failed, "

@@ -31,6 +31,9 @@ public struct Report: Sendable, Codable, Equatable {
     public var notes: [String]
     /// Warnings (e.g. garbage log lines, assumed baselines).
     public var warnings: [String]
+    /// What the spread and the `max_skew` verdict are worth at this size: fairness, p-value, random-placement
+    /// band, false-fail probability (nil in older reports and with fewer than two expected pods).
+    public var significance: SkewSignificance?
     /// Drops, reconnects, disruption, half-open detections and idle timeouts (nil when nothing dropped).
     public var resilience: ResilienceSummary?
     /// Open connections per pod over time, client side and (when logs were followed) server side.

@@ -60,6 +60,7 @@ public enum TableRenderer {
             line += "  χ² –"
         }
         out.append(line)
+        for l in SignificanceText.lines(report) { out.append("  " + l) }
         out.append("")
 
         if !report.latency.isEmpty {
