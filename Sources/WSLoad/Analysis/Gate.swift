@@ -44,7 +44,7 @@ public struct Gate: Sendable {
                                     detail: "\(failed) connection\(failed == 1 ? "" : "s") failed"))
         }
         if thresholds.requireLogMatch {
-            let unmatched = podMatches.filter { $0.classification != .matched }
+            let unmatched = podMatches.filter { !$0.classification.isMatch }  // otherTraffic: wsload's own count matched
             let detail = podMatches.isEmpty ? "no server log data was read"
                 : unmatched.isEmpty ? "all \(podMatches.count) pods match the server logs"
                 : unmatched.map { "\($0.pod): \($0.classification.label)" }.joined(separator: "; ")

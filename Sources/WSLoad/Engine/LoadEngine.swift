@@ -58,6 +58,10 @@ public final class LoadEngine: @unchecked Sendable {
     private var timeline: [TimelinePoint] = []
     private var timelineTimer: DispatchSourceTimer?
     private var onProgress: (@Sendable (EngineSnapshot) -> Void)?
+    /// Told each phase as it begins, on the control queue: `.ramp` just before the first connection attempt,
+    /// `.hold` when every connection is up, `.close` before the first close is sent, `.done` at the end.
+    /// Server-log followers use it to stamp each line with the phase it arrived in. Set before ``run(progressInterval:progress:)``.
+    public var phaseObserver: (@Sendable (EngineSnapshot.Phase) -> Void)?
 
     /// Resolves the target, checks the plan against resources and prepares virtual clients.
     public init(plan: RunPlan, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
@@ -122,6 +126,7 @@ public final class LoadEngine: @unchecked Sendable {
             // A stop() that arrived while pre-flights ran has already finished the run: start no timers.
             guard phase == .ramp else { return }
             onProgress = progress
+            phaseObserver?(.ramp)
             startedAt = Date()
             lastTick = MonotonicClock.now()
             for w in warnings { log("warning: \(w)") }
@@ -259,6 +264,7 @@ public final class LoadEngine: @unchecked Sendable {
     private func rampDone() {
         guard phase == .ramp else { return }
         phase = .hold
+        phaseObserver?(.hold)
         holdStartedAt = Date()
         holdStartMono = MonotonicClock.now()
         pacer?.cancel(); pacer = nil
@@ -317,6 +323,7 @@ public final class LoadEngine: @unchecked Sendable {
             // Pending attempts are never started; in-flight ones are cancelled below.
         }
         phase = .close
+        phaseObserver?(.close)
         holdEndedAt = Date()
         trafficTimer?.cancel(); trafficTimer = nil
         phaseTimer?.cancel(); phaseTimer = nil
@@ -348,6 +355,7 @@ public final class LoadEngine: @unchecked Sendable {
         guard phase != .done else { return }
         phase = .done
         endedAt = Date()
+        phaseObserver?(.done)
         phaseTimer?.cancel(); phaseTimer = nil
         progressTimer?.cancel(); progressTimer = nil
         pacer?.cancel(); pacer = nil

@@ -14,6 +14,11 @@ import Foundation
 /// keep the baseline before `runStart`. ``LogSampleSeries`` cannot say which samples were stamped this way, so
 /// ``status()`` reports it per pod (``PodStatus/arrivalTimestampedSamples``).
 ///
+/// **Arrival phase.** Given a ``RunPhaseClock`` (``follow(phases:)``), every reading is also stamped with the run
+/// phase in which it arrived (``LogSample/phase``): the order wsload read lines in is exact where one-second
+/// stamps are not, and ``LogMatcher`` prefers it. Lines logged with a stamp and read during the run measure the
+/// log pipeline's lag (``observedLag``), which the session waits out (bounded) after the run.
+///
 /// Problems (missing file, command not found or failed) are recorded as human-readable ``Status/errors`` and
 /// never stop the other sources. ``stop()`` reads what is left, flushes last lines without a newline, and
 /// terminates every child it started (SIGTERM, then SIGKILL after 1 s).
@@ -81,6 +86,10 @@ public final class LogCollector: @unchecked Sendable {
 
     private struct State {
         var pods: [String: PodState] = [:]
+        /// Largest `arrival − (stamp + precision)` of a reading read during the run, in seconds.
+        var lag: Double?
+        /// When the last line of any source arrived.
+        var lastArrival: Date?
         var unattributedLines = 0
         var errorOrder: [String] = []
         var errors: [String: String] = [:]
@@ -97,6 +106,7 @@ public final class LogCollector: @unchecked Sendable {
     private let state = Locked(State())
     private let lifecycle = Locked(Lifecycle.idle)
     private let pollQueue = DispatchQueue(label: "wsload.log-poll", target: .global())
+    private let phaseClock = Locked<RunPhaseClock?>(nil)
 
     // Confined to `pollQueue`.
     private var files: [LogSourceFileFollower] = []
@@ -195,6 +205,35 @@ public final class LogCollector: @unchecked Sendable {
         }
     }
 
+    /// Stamps every reading from now on with `clock`'s phase at arrival (``LogSample/phase``).
+    public func follow(phases clock: RunPhaseClock) {
+        phaseClock.withLock { $0 = clock }
+    }
+
+    /// The largest delay seen between a line's own stamp and its arrival, for lines read during the run
+    /// (nil: none seen). Content already in a file when it is first read does not count.
+    public var observedLag: Double? { state.withLock { $0.lag } }
+
+    /// Waits (at most `timeout` seconds) until commands and streams have delivered what they print at start:
+    /// every per-pod command has printed a line, and no line arrived for `quiet` seconds. Files and directories
+    /// are read inside ``start()`` and need no wait. Returns at once when no command or stream is followed.
+    public func waitForInitialOutput(quiet: Double = 0.3, timeout: Double = 3) {
+        let commandPods = Set(sources.flatMap { source -> [String] in
+            if case let .command(_, pods) = source { return pods }
+            return []
+        })
+        let streams = sources.contains { if case .stream = $0 { return true } else { return false } }
+        guard !commandPods.isEmpty || streams else { return }
+        let deadline = Date().addingTimeInterval(max(0, timeout))
+        let started = Date()
+        while Date() < deadline {
+            let (seen, last) = state.withLock { s in (Set(s.pods.filter { $0.value.lines > 0 }.keys), s.lastArrival) }
+            let quietSince = last ?? started
+            if commandPods.isSubset(of: seen), Date().timeIntervalSince(quietSince) >= quiet { return }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
     /// Recorded problems so far (same as `status().errors`).
     public var errors: [String] { status().errors }
 
@@ -228,12 +267,19 @@ public final class LogCollector: @unchecked Sendable {
 
     /// Files a reading under the pod its line names (the parser's rule), else under the source's pod.
     private func record(_ result: LogLineResult, pod: String, arrival: Date) {
+        let phase = phaseClock.withLock { $0?.current }
         state.withLock { s in
             s.pods[pod, default: PodState()].lines += 1
+            s.lastArrival = arrival
             switch result {
             case .sample(var sample):
                 let owner = sample.pod ?? pod
                 sample.pod = owner
+                sample.phase = phase
+                if let phase, phase != .before, phase != .history, let latest = sample.latestTime {
+                    let lag = arrival.timeIntervalSince(latest)
+                    if lag > (s.lag ?? 0) { s.lag = lag } else if s.lag == nil { s.lag = max(0, lag) }
+                }
                 if sample.timestamp == nil {
                     sample.timestamp = arrival
                     s.pods[owner, default: PodState()].arrival += 1
