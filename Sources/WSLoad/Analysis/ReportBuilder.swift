@@ -119,6 +119,9 @@ public enum ReportBuilder {
         if !unverified.isEmpty {
             notes.append("No log line after the hold for \(unverified.joined(separator: ", ")): their return to the baseline is not verified.")
         }
+        // issue 13 (port into the Analyzer): say where baselines came from when not simply read before the run,
+        // and name other traffic with its size.
+        notes += LogMatchNotes.notes(matches)
         var warnings = context.warnings + result.warnings
         if !warnings.isEmpty { warnings = Array(NSOrderedSet(array: warnings)) as? [String] ?? warnings }
         var report = Report(run: run, totals: totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),

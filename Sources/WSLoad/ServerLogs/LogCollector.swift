@@ -229,9 +229,64 @@ public final class LogCollector: @unchecked Sendable {
         while Date() < deadline {
             let (seen, last) = state.withLock { s in (Set(s.pods.filter { $0.value.lines > 0 }.keys), s.lastArrival) }
             let quietSince = last ?? started
-            if commandPods.isSubset(of: seen), Date().timeIntervalSince(quietSince) >= quiet { return }
+            // A pod that logs only on change prints nothing under `--since-time`: after a second, quiet is enough.
+            let allSpoke = commandPods.isSubset(of: seen) || Date().timeIntervalSince(started) >= 1
+            if allSpoke, Date().timeIntervalSince(quietSince) >= quiet { return }
             Thread.sleep(forTimeInterval: 0.02)
         }
+    }
+
+    /// Finds a baseline for every per-pod command's pod that has printed no reading yet (a pod that logs only
+    /// on change and spoke before `--since-time={start}`): runs the command once without following and without
+    /// `--since-time`/`--since`, with `--tail=N` for N in `tails` until a reading appears or the whole log was
+    /// read (fewer lines than N). The last reading found is kept with phase ``LogArrivalPhase/history``.
+    /// Bounded: each attempt at most `timeout` seconds. Returns the pods whose baseline was found this way.
+    @discardableResult
+    public func searchMissingBaselines(tails: [Int] = [100, 1_000, 10_000], timeout: Double = 5) -> [String] {
+        var found: [String] = []
+        for case let .command(template, pods) in sources {
+            for pod in pods {
+                let hasReading = state.withLock { !($0.pods[pod]?.samples.isEmpty ?? true) }
+                guard !hasReading, let follow = try? template.render(templateValues(pod: pod)) else { continue }
+                for tail in tails {
+                    guard let argv = Self.backwardsSearchCommand(follow, tail: tail),
+                          let result = try? runner.run(argv, timeout: timeout), result.termination.isSuccess else { break }
+                    let text = String(decoding: result.stdout, as: UTF8.self)
+                    let parsed = configuration.parser.parse(text, pod: pod)
+                    if var last = parsed.samples.last {
+                        last.pod = pod
+                        last.phase = .history
+                        state.withLock { $0.pods[pod, default: PodState()].samples.insert(last, at: 0) }
+                        found.append(pod)
+                        break
+                    }
+                    if parsed.totalLines < tail { break }  // the whole log was read: nothing earlier exists
+                }
+            }
+        }
+        return found
+    }
+
+    /// The one-shot form of a follow command for the backwards search: `--since-time=…`, `--since=…`, `-f`
+    /// and `--follow` dropped, `--tail=N` set. Nil unless it is a `logs` command (kubectl, oc) that follows or
+    /// starts at the run.
+    static func backwardsSearchCommand(_ argv: [String], tail: Int) -> [String]? {
+        guard argv.contains("logs") else { return nil }
+        var out: [String] = []
+        var changed = false
+        var skipNext = false
+        for a in argv {
+            if skipNext { skipNext = false; continue }
+            if a == "-f" || a == "--follow" || a == "--follow=true" || a.hasPrefix("--since-time=") || a.hasPrefix("--since=")
+                || a.hasPrefix("--tail=") {
+                changed = true
+                continue
+            }
+            if a == "--since-time" || a == "--since" || a == "--tail" { changed = true; skipNext = true; continue }
+            out.append(a)
+        }
+        guard changed else { return nil }
+        return out + ["--tail=\(tail)"]
     }
 
     /// Recorded problems so far (same as `status().errors`).

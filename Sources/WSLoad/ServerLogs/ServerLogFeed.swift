@@ -14,6 +14,8 @@ public protocol ServerLogFeed: AnyObject, Sendable {
     func waitForInitialOutput(quiet: Double, timeout: Double)
     /// The largest delay seen between a line's stamp and its arrival during the run, in seconds.
     var observedLag: Double? { get }
+    /// Searches, bounded, the earlier log of pods that printed no reading before the run; returns those found.
+    @discardableResult func searchMissingBaselines(tails: [Int], timeout: Double) -> [String]
 }
 
 extension ServerLogFeed {
@@ -23,4 +25,6 @@ extension ServerLogFeed {
     public func waitForInitialOutput(quiet: Double, timeout: Double) {}
     /// Unknown by default.
     public var observedLag: Double? { nil }
+    /// Nothing to search by default.
+    @discardableResult public func searchMissingBaselines(tails: [Int], timeout: Double) -> [String] { [] }
 }
