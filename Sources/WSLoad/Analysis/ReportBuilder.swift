@@ -59,11 +59,20 @@ public enum ReportBuilder {
         for s in context.serverLogs where counts[s.pod] == nil { counts[s.pod] = 0 }
         var weights = context.weights
         if weights == nil, context.knownPods.values.contains(where: { $0 != 1 }) { weights = context.knownPods }
+        let window = RunWindow(runStart: result.startedAt, holdStart: result.holdStartedAt, holdEnd: result.holdEndedAt, closeEnd: result.endedAt)
+        // issue 13 (port into the Analyzer): with no connection attributed, the pods' log deltas are the distribution.
+        var reconciliation: LogDeltaReconciliation.Outcome?
+        if context.serverLogsConfigured {
+            reconciliation = LogDeltaReconciliation.reconcile(held: counts, unattributed: unattributed, series: context.serverLogs,
+                                                              window: window, knownPods: Set(context.knownPods.keys))
+        }
+        if let r = reconciliation { counts = r.counts }
         let statistics = DistributionStatistics(counts: counts, weights: weights)
 
-        let window = RunWindow(runStart: result.startedAt, holdStart: result.holdStartedAt, holdEnd: result.holdEndedAt, closeEnd: result.endedAt)
         var matches: [PodMatch] = []
-        if context.serverLogsConfigured {
+        if let r = reconciliation {
+            matches = r.matches
+        } else if context.serverLogsConfigured {
             matches = LogMatcher().match(series: context.serverLogs, window: window, clientCounts: counts, knownPods: Set(context.knownPods.keys))
         }
 
@@ -111,7 +120,9 @@ public enum ReportBuilder {
         let run = RunMetadata(profile: context.profileName, target: Redaction.redactURL(context.target), startedAt: result.startedAt,
                               endedAt: result.endedAt, phases: phases)
         var notes = context.notes
-        if unattributed > 0 {
+        if let r = reconciliation {
+            notes.append(r.note)
+        } else if unattributed > 0 {
             notes.append("\(unattributed) held connections could not be attributed to a pod (no identity header, affinity cookie or first message matched).")
         }
         if result.interrupted { notes.append("The run was interrupted; the report covers what happened until then.") }
@@ -122,7 +133,7 @@ public enum ReportBuilder {
         // issue 13 (port into the Analyzer): say where baselines came from when not simply read before the run,
         // and name other traffic with its size.
         notes += LogMatchNotes.notes(matches)
-        var warnings = context.warnings + result.warnings
+        var warnings = context.warnings + result.warnings + (reconciliation?.warning.map { [$0] } ?? [])
         if !warnings.isEmpty { warnings = Array(NSOrderedSet(array: warnings)) as? [String] ?? warnings }
         var report = Report(run: run, totals: totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
                             statistics: statistics, explanations: explanations, clients: pinning, gate: gate, notes: notes, warnings: warnings)
@@ -142,13 +153,16 @@ public enum ReportBuilder {
     /// pod that wsload attributed nothing to shows a log delta equal to the group's size.
     static func nameCookieGroups(_ result: inout EngineResult, context: ReportContext) -> [String] {
         let known = Set(context.knownPods.keys).union(context.serverLogs.map(\.pod))
+        // issue 13: a cookie whose values do not group connections (every value different, e.g. AWS ALB's
+        // rotating AWSALB) attributes nothing: those connections become unattributed.
+        let ungroupNote = ungroupRotatingCookies(&result, known: known)
         var rename: [String: String] = [:]
         for r in result.records where r.podSource == .cookie {
             guard let pod = r.pod, !known.contains(pod), !pod.hasPrefix("cookie#"), rename[pod] == nil else { continue }
             rename[pod] = "cookie#" + Redaction.fnv1aHex(pod)
         }
-        guard !rename.isEmpty else { return [] }
-        var notes: [String] = []
+        guard !rename.isEmpty else { return ungroupNote }
+        var notes: [String] = ungroupNote
         // Group sizes at the end of the hold, under their redacted names.
         var sizes: [String: Int] = [:]
         for (pod, n) in result.heldPerPod { if let g = rename[pod] { sizes[g, default: 0] += n } }
@@ -181,6 +195,27 @@ public enum ReportBuilder {
             result.timeline[i].perPod = per
         }
         return notes
+    }
+
+    /// Un-attributes connections attributed by opaque cookie values when there are at least 4 and no two share
+    /// a value (the cookie does not group connections by pod); returns the note saying so.
+    static func ungroupRotatingCookies(_ result: inout EngineResult, known: Set<String>) -> [String] {
+        let opaque = result.records.indices.filter { i in
+            let r = result.records[i]
+            return r.podSource == .cookie && r.pod.map { !known.contains($0) && !$0.hasPrefix("cookie#") } == true
+        }
+        let values = Set(opaque.compactMap { result.records[$0].pod })
+        guard opaque.count >= 4, values.count == opaque.count else { return [] }
+        for i in opaque { result.records[i].pod = nil; result.records[i].podSource = nil }
+        var held: [String: Int] = [:]
+        for (pod, n) in result.heldPerPod { held[values.contains(pod) ? "?" : pod, default: 0] += n }
+        result.heldPerPod = held
+        for i in result.timeline.indices {
+            var per: [String: Int] = [:]
+            for (pod, n) in result.timeline[i].perPod { per[values.contains(pod) ? "?" : pod, default: 0] += n }
+            result.timeline[i].perPod = per
+        }
+        return ["An affinity cookie gave each of \(opaque.count) connections a different value: it does not group connections by pod, so it was not used for attribution."]
     }
 
     /// Adds each pod's own "Active connections" value in effect at every timeline point.

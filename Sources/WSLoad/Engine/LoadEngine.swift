@@ -52,6 +52,9 @@ public final class LoadEngine: @unchecked Sendable {
     private var warnings: [String] = []
     private var interrupted = false
     private var cookieValues = Set<String>()
+    /// A recognised (not configured) affinity cookie each connection sent from its jar, by record index: used
+    /// for attribution only when nothing else names the pod (HAProxy `indirect` sends no new Set-Cookie).
+    private var recognisedSentCookie: [Int: String] = [:]
     private var reconnectInFlight = 0, reconnectsDone = 0
     private var dropTimes: [Int: UInt64] = [:]
     private var pendingReconnects = Set<Int>()
@@ -238,6 +241,8 @@ public final class LoadEngine: @unchecked Sendable {
         r.sentCookie = cookieHeader != nil
         if let name = plan.attribution.cookieName, let v = PodAttributor.cookieValue(named: name, cookieHeader: cookieHeader) {
             r.affinityCookie = v
+        } else if let (_, v) = AffinityCookieNames.first(inCookieHeader: cookieHeader, excluding: plan.attribution.cookieName) {
+            recognisedSentCookie[index] = v
         }
         records[index] = r
         var headers = HTTPHeaders(plan.headers)
@@ -385,6 +390,10 @@ public final class LoadEngine: @unchecked Sendable {
         else if plan.attribution.cookieName != nil, let sent = r.affinityCookie {
             r.pod = plan.attribution.cookieMap[sent] ?? sent
             r.podSource = .cookie
+        } else if let sent = recognisedSentCookie[index] {
+            r.affinityCookie = sent
+            r.pod = plan.attribution.cookieMap[sent] ?? sent
+            r.podSource = .cookie
         }
         // In flight when the run began closing (an interrupted ramp): it is counted with the held ones so the
         // per-pod counts and the totals agree; beginClose already asked it to close.
@@ -422,7 +431,7 @@ public final class LoadEngine: @unchecked Sendable {
         r.pod = nil
         r.podSource = nil
         if let (name, source, cookie) = pod { r.pod = name; r.podSource = source; if let cookie { r.affinityCookie = cookie; cookieValues.insert(cookie) } }
-        else if plan.attribution.cookieName != nil, let sent = r.affinityCookie {
+        else if plan.attribution.cookieName != nil || recognisedSentCookie[index] != nil, let sent = r.affinityCookie ?? recognisedSentCookie[index] {
             r.pod = plan.attribution.cookieMap[sent] ?? sent
             r.podSource = .cookie
         }
