@@ -241,9 +241,35 @@ public final class LogCollector: @unchecked Sendable {
     /// `--since-time`/`--since`, with `--tail=N` for N in `tails` until a reading appears or the whole log was
     /// read (fewer lines than N). The last reading found is kept with phase ``LogArrivalPhase/history``.
     /// Bounded: each attempt at most `timeout` seconds. Returns the pods whose baseline was found this way.
+    ///
+    /// A multiplexed stream command (`kubectl logs -l … --prefix -f --since-time={start}`) is searched the same
+    /// way (kubectl applies `--tail` per container): every pod its output names without a reading so far gets the
+    /// last count found for it; the search grows while the output filled the tail and gave nothing new.
     @discardableResult
     public func searchMissingBaselines(tails: [Int] = [100, 1_000, 10_000], timeout: Double = 5) -> [String] {
         var found: [String] = []
+        for case let .stream(template) in sources {
+            guard let follow = try? template.render(templateValues(pod: nil)) else { continue }
+            for tail in tails {
+                guard let argv = Self.backwardsSearchCommand(follow, tail: tail),
+                      let result = try? runner.run(argv, timeout: timeout), result.termination.isSuccess else { break }
+                let parsed = configuration.parser.parse(String(decoding: result.stdout, as: UTF8.self))
+                var newPods: [String] = []
+                for series in parsed.series(unattributedPod: "") where !series.pod.isEmpty {
+                    guard var last = series.samples.last else { continue }
+                    let added = state.withLock { s -> Bool in
+                        guard s.pods[series.pod]?.samples.isEmpty ?? true else { return false }
+                        last.pod = series.pod
+                        last.phase = .history
+                        s.pods[series.pod, default: PodState()].samples.insert(last, at: 0)
+                        return true
+                    }
+                    if added { newPods.append(series.pod) }
+                }
+                found += newPods
+                if !newPods.isEmpty || parsed.totalLines < tail { break }
+            }
+        }
         for case let .command(template, pods) in sources {
             for pod in pods {
                 let hasReading = state.withLock { !($0.pods[pod]?.samples.isEmpty ?? true) }

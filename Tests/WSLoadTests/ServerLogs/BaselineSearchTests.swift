@@ -68,4 +68,28 @@ import Testing
         let calls = (try? String(contentsOfFile: marker, encoding: .utf8)) ?? ""
         #expect(calls.split(separator: "\n").count == 1)
     }
+
+    @Test func aPrefixedStreamIsSearchedPerPod() throws {
+        let dir = try KubeTestSupport.makeTempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Following prints ws-1's start line only; the earlier log has counts for both pods.
+        let script = try KubeTestSupport.writeScript("""
+        case "$*" in
+          *--tail=*) echo "[pod/ws-0/app] 2026-12-01T08:00:00.000000000Z Active connections: 12"
+                     echo "[pod/ws-1/app] 2026-12-01T08:00:00.000000000Z Active connections: 4"
+                     echo "[pod/ws-0/app] 2026-12-01T08:00:05.000000000Z Active connections: 13" ;;
+          *) echo "[pod/ws-1/app] 2026-12-02T04:25:11.000000000Z Active connections: 5"; exec sleep 20 ;;
+        esac
+        """, in: dir)
+        let template = CommandTemplate([script, "logs", "-l", "{selector}", "--prefix", "--since-time={start}", "-f"])
+        let c = try LogSourceTests.collector([.stream(command: template)])
+        c.follow(phases: RunPhaseClock())
+        c.start()
+        defer { c.stop() }
+        c.waitForInitialOutput(quiet: 0.2, timeout: 2)
+        #expect(c.searchMissingBaselines(tails: [100], timeout: 5) == ["ws-0"])
+        let byPod = Dictionary(uniqueKeysWithValues: c.snapshot().map { ($0.pod, $0.samples.map { "\($0.activeConnections)/\($0.phase!)" }) })
+        #expect(byPod["ws-0"] == ["13/history"])
+        #expect(byPod["ws-1"] == ["5/before"])  // it printed its own count under --since-time: no search
+    }
 }
