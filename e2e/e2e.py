@@ -327,19 +327,20 @@ class Scenario:
 
     # ---- wsload run ------------------------------------------------------------------------
 
-    def wsload_run(self, label, url, args, expect_exit, netns=None, timeout=120, pods=PODS):
+    def wsload_run(self, label, url, args, expect_exit, netns=None, timeout=120, pods=PODS, log_dir=True):
         """Runs `wsload run` and returns (exit code, report dict). Output in <scenario>/<label>/."""
-        started = self.wsload_start(label, url, args, expect_exit, netns=netns, pods=pods)
+        started = self.wsload_start(label, url, args, expect_exit, netns=netns, pods=pods, log_dir=log_dir)
         return self.wsload_finish(started, expect_exit, timeout=timeout)
 
-    def wsload_start(self, label, url, args, expect_exit, netns=None, pods=PODS):
-        """Starts `wsload run` in the background; returns a handle for wsload_finish."""
+    def wsload_start(self, label, url, args, expect_exit, netns=None, pods=PODS, log_dir=True):
+        """Starts `wsload run` in the background; returns a handle for wsload_finish. `log_dir=False`: the
+        profile's own `server_logs` (e.g. a per-pod command) instead of `--log-dir`."""
         self.runs += 1
         out = self.dir / f"run{self.runs}-{label}"
         out.mkdir(exist_ok=True)
         # The scenario's own args come last so they can override the default hold.
         argv = [self.h.wsload, "run", "--url", url, "--hold", self.h.hold,
-                "--log-dir", str(self.logdir), *sum((["--pod", p] for p in pods), []),
+                *(["--log-dir", str(self.logdir)] if log_dir else []), *sum((["--pod", p] for p in pods), []),
                 "--format", "json", "--out", str(out), "--quiet", *args]
         if netns:
             argv = ["ip", "netns", "exec", netns] + argv
@@ -987,6 +988,43 @@ def s_logs_other_traffic(s):
             f"ws-1 says {last_log_count(s.logdir / 'ws-1.log')}")
 
 
+def s_logs_baseline_long_ago(s):
+    """A pod that logs only on change and already holds 5 connections from other clients, logged seconds before
+    the run: `kubectl logs … --since-time={start} -f` (here e2e/fakekubectl.py over the pod logs) prints nothing
+    from before the start, so the baseline is found by the bounded backwards `--tail` search."""
+    pods = s.start_py_pods(log_style="rfc3339-seconds")
+    front = s.start_haproxy(pods, mode="http", balance="roundrobin")
+    others = s.h.tracker.spawn("otherclients", [s.h.venv_python, str(E2E / "otherclients.py"),
+                                                "--url", f"ws://127.0.0.1:{pods['ws-1']}/ws", "--count", "5"],
+                               stdout=s.dir / "otherclients.log", stderr=s.dir / "otherclients.stderr")
+    wait_for_line(s.dir / "otherclients.log", r"^open 5$", 10, others)
+    s.log("  5 other connections open on ws-1 before the run; waiting 2 s so they are old news")
+    time.sleep(2.0)
+    profile = s.dir / "kubectl-logs.yaml"
+    command = [s.h.venv_python, str(E2E / "fakekubectl.py"), "--dir", str(s.logdir),
+               "logs", "-n", "{namespace}", "{pod}", "--since-time={start}", "-f"]
+    profile.write_text("name: e2e-kubectl-logs\nattribution:\n  headers: [X-Pod-Name]\nserver_logs:\n"
+                       f"  command: {json.dumps(command)}\n"
+                       "gate:\n  require_log_match: true\n  max_failed: 0\n  min_pods_hit: 2\n")
+    _, r = s.wsload_run("since-time", f"ws://127.0.0.1:{front}/ws",
+                        ["--profile", str(profile), "--connections", "30", "--cookies", "none"], expect_exit=0,
+                        log_dir=False)
+    s.h.tracker.stop(others)
+    rows = {p["name"]: p for p in r["pods"]}
+    s.check("every baseline came from the earlier log (backwards search)",
+            all(p.get("baselineSource") == "earlierLog" for p in rows.values()),
+            ", ".join(f"{n}={p.get('baselineSource')}" for n, p in rows.items()))
+    s.check("ws-1's baseline is the 5 other connections", rows.get("ws-1", {}).get("serverBaseline") == 5,
+            f"baseline {rows.get('ws-1', {}).get('serverBaseline')}")
+    bad = [f"{n}: {p.get('match')} (wsload {p['clients']}, delta {p.get('serverDelta')})"
+           for n, p in rows.items() if not (p.get("match") == "matched" and p.get("serverDelta") == p["clients"])]
+    s.check("every pod: wsload count == pod log delta, matched", not bad, "; ".join(bad))
+    s.check("sum of log deltas == 30", sum(p.get("serverDelta") or 0 for p in rows.values()) == 30,
+            f"{sum(p.get('serverDelta') or 0 for p in rows.values())}")
+    s.check("gate passed", r["gate"]["passed"] is True,
+            "; ".join(f"{c['name']}: {c.get('detail', '')}" for c in r["gate"]["checks"] if not c["passed"]))
+
+
 SCENARIOS = [
     ("haproxy-cookie", "HAProxy cookie SERVERID insert: per-client jars pin+spread, shared jar pins", s_haproxy_cookie,
      ["haproxy"]),
@@ -1015,6 +1053,8 @@ SCENARIOS = [
      _log_style("env_logger", "haproxy-roundrobin"), ["haproxy", "websockets"]),
     ("logs-other-traffic", "4 other clients on ws-1 during the run: named as other traffic +4, wsload's counts match",
      s_logs_other_traffic, ["haproxy", "websockets"]),
+    ("logs-baseline-long-ago", "an on-change pod holding 5 other connections from before --since-time: baseline by --tail search",
+     s_logs_baseline_long_ago, ["haproxy", "websockets"]),
 ]
 
 TOOLS = {
