@@ -240,13 +240,14 @@ public final class LogCollector: @unchecked Sendable {
     /// on change and spoke before `--since-time={start}`): runs the command once without following and without
     /// `--since-time`/`--since`, with `--tail=N` for N in `tails` until a reading appears or the whole log was
     /// read (fewer lines than N). The last reading found is kept with phase ``LogArrivalPhase/history``.
-    /// Bounded: each attempt at most `timeout` seconds. Returns the pods whose baseline was found this way.
+    /// Bounded: each attempt at most `timeout` seconds, up to 8 pods at a time, all pods within `budget`
+    /// seconds. Returns the pods whose baseline was found this way.
     ///
     /// A multiplexed stream command (`kubectl logs -l … --prefix -f --since-time={start}`) is searched the same
     /// way (kubectl applies `--tail` per container): every pod its output names without a reading so far gets the
     /// last count found for it; the search grows while the output filled the tail and gave nothing new.
     @discardableResult
-    public func searchMissingBaselines(tails: [Int] = [100, 1_000, 10_000], timeout: Double = 5) -> [String] {
+    public func searchMissingBaselines(tails: [Int] = [100, 1_000, 10_000], timeout: Double = 5, budget: Double = 15) -> [String] {
         var found: [String] = []
         for case let .stream(template) in sources {
             guard let follow = try? template.render(templateValues(pod: nil)) else { continue }
@@ -270,27 +271,40 @@ public final class LogCollector: @unchecked Sendable {
                 if !newPods.isEmpty || parsed.totalLines < tail { break }
             }
         }
+        // Per-pod commands: up to 8 pods at a time, all within `budget` seconds in total.
+        let deadline = Date().addingTimeInterval(max(0, budget))
+        var jobs: [(pod: String, follow: [String])] = []
         for case let .command(template, pods) in sources {
             for pod in pods {
                 let hasReading = state.withLock { !($0.pods[pod]?.samples.isEmpty ?? true) }
                 guard !hasReading, let follow = try? template.render(templateValues(pod: pod)) else { continue }
-                for tail in tails {
-                    guard let argv = Self.backwardsSearchCommand(follow, tail: tail),
-                          let result = try? runner.run(argv, timeout: timeout), result.termination.isSuccess else { break }
-                    let text = String(decoding: result.stdout, as: UTF8.self)
-                    let parsed = configuration.parser.parse(text, pod: pod)
-                    if var last = parsed.samples.last {
-                        last.pod = pod
-                        last.phase = .history
-                        state.withLock { $0.pods[pod, default: PodState()].samples.insert(last, at: 0) }
-                        found.append(pod)
-                        break
-                    }
-                    if parsed.totalLines < tail { break }  // the whole log was read: nothing earlier exists
-                }
+                jobs.append((pod, follow))
             }
         }
-        return found
+        let foundPods = Locked([String]())
+        let limit = DispatchSemaphore(value: 8)
+        let jobList = jobs
+        DispatchQueue.concurrentPerform(iterations: jobList.count) { i in
+            limit.wait()
+            defer { limit.signal() }
+            let (pod, follow) = jobList[i]
+            for tail in tails {
+                let remaining = deadline.timeIntervalSinceNow
+                guard remaining > 0.05, let argv = Self.backwardsSearchCommand(follow, tail: tail),
+                      let result = try? runner.run(argv, timeout: min(timeout, remaining)), result.termination.isSuccess else { break }
+                let text = String(decoding: result.stdout, as: UTF8.self)
+                let parsed = configuration.parser.parse(text, pod: pod)
+                if var last = parsed.samples.last {
+                    last.pod = pod
+                    last.phase = .history
+                    state.withLock { $0.pods[pod, default: PodState()].samples.insert(last, at: 0) }
+                    foundPods.withLock { $0.append(pod) }
+                    break
+                }
+                if parsed.totalLines < tail { break }  // the whole log was read: nothing earlier exists
+            }
+        }
+        return found + PodNameOrder.sorted(foundPods.current)
     }
 
     /// The one-shot form of a follow command for the backwards search: `--since-time=…`, `--since=…`, `-f`

@@ -15,7 +15,7 @@ public protocol ServerLogFeed: AnyObject, Sendable {
     /// The largest delay seen between a line's stamp and its arrival during the run, in seconds.
     var observedLag: Double? { get }
     /// Searches, bounded, the earlier log of pods that printed no reading before the run; returns those found.
-    @discardableResult func searchMissingBaselines(tails: [Int], timeout: Double) -> [String]
+    @discardableResult func searchMissingBaselines(tails: [Int], timeout: Double, budget: Double) -> [String]
 }
 
 extension ServerLogFeed {
@@ -26,5 +26,5 @@ extension ServerLogFeed {
     /// Unknown by default.
     public var observedLag: Double? { nil }
     /// Nothing to search by default.
-    @discardableResult public func searchMissingBaselines(tails: [Int], timeout: Double) -> [String] { [] }
+    @discardableResult public func searchMissingBaselines(tails: [Int], timeout: Double, budget: Double) -> [String] { [] }
 }

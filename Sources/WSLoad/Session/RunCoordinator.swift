@@ -63,7 +63,7 @@ public final class RunCoordinator: @unchecked Sendable {
         logFeed?.start()
         logFeed?.waitForInitialOutput(quiet: 0.3, timeout: 3)
         // Pods that logged their count long before `--since-time={start}`: look back, bounded.
-        logFeed?.searchMissingBaselines(tails: [100, 1_000, 10_000], timeout: 5)
+        logFeed?.searchMissingBaselines(tails: [100, 1_000, 10_000], timeout: 5, budget: 15)
         let engine: LoadEngine
         do { engine = try LoadEngine(plan: plan, log: log) } catch {
             logFeed?.stop()

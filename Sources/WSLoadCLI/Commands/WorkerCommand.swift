@@ -52,7 +52,7 @@ struct WorkerRun {
         // Without one phase clock across worker processes, samples are matched by their stamps (with their
         // precision); the initial output and the backwards baseline search still come before the first connect.
         feed?.waitForInitialOutput(quiet: 0.3, timeout: 3)
-        feed?.searchMissingBaselines(tails: [100, 1_000, 10_000], timeout: 5)
+        feed?.searchMissingBaselines(tails: [100, 1_000, 10_000], timeout: 5, budget: 15)
         if !quiet {
             stderr.write("wsload: \(profile.name): \(plan.totalConnections) connections (\(plan.clients) clients × \(plan.connectionsPerClient)) "
                          + "to \(Redaction.redactURL(plan.url.description)) over \(workers) worker processes, hold \(plan.hold) s")

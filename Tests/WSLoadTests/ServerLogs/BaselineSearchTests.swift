@@ -92,4 +92,18 @@ import Testing
         #expect(byPod["ws-0"] == ["13/history"])
         #expect(byPod["ws-1"] == ["5/before"])  // it printed its own count under --since-time: no search
     }
+
+    @Test func theSearchStaysWithinItsBudget() throws {
+        let dir = try KubeTestSupport.makeTempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A slow API server: every --tail call hangs.
+        let script = try KubeTestSupport.writeScript("exec sleep 20", in: dir)
+        let template = CommandTemplate([script, "logs", "{pod}", "--since-time={start}", "-f"])
+        let c = try LogSourceTests.collector([.command(template: template, pods: (0 ..< 12).map { "ws-\($0)" })])
+        c.start()
+        defer { c.stop() }
+        let started = Date()
+        #expect(c.searchMissingBaselines(tails: [100, 1_000], timeout: 5, budget: 0.5).isEmpty)
+        #expect(Date().timeIntervalSince(started) < 3)
+    }
 }
