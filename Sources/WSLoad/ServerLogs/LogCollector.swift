@@ -216,13 +216,13 @@ public final class LogCollector: @unchecked Sendable {
 
     /// Waits (at most `timeout` seconds) until commands and streams have delivered what they print at start:
     /// every per-pod command has printed a line, and no line arrived for `quiet` seconds. Files and directories
-    /// are read inside ``start()`` and need no wait. Returns at once when no command or stream is followed.
+    /// are read inside ``start()`` and need no wait. Returns at once when no command, stream or stdin is followed.
     public func waitForInitialOutput(quiet: Double = 0.3, timeout: Double = 3) {
         let commandPods = Set(sources.flatMap { source -> [String] in
             if case let .command(_, pods) = source { return pods }
             return []
         })
-        let streams = sources.contains { if case .stream = $0 { return true } else { return false } }
+        let streams = sources.contains { $0.isMultiplexed }  // a stream command, or stdin
         guard !commandPods.isEmpty || streams else { return }
         let deadline = Date().addingTimeInterval(max(0, timeout))
         let started = Date()
