@@ -53,6 +53,22 @@ private func rfc3339(_ s: Int) -> String { "2026-12-02T04:25:1\(s)Z" }
         #expect(m.classification == .matched)
     }
 
+    @Test func periodicLinesAsWellAsOnChangeLines() throws {
+        // A pod that also logs its count twice a second: periodic 0s before the run, the ramp, periodic 10s
+        // through the hold (some in the hold end's second), then the close in that same second.
+        var lines = ["2026-12-02T04:25:10Z Active connections: 0", "2026-12-02T04:25:10Z Active connections: 0"]
+        lines += (1 ... 10).map { "2026-12-02T04:25:11Z Active connections: \($0)" }
+        lines += ["2026-12-02T04:25:12Z Active connections: 10", "2026-12-02T04:25:12Z Active connections: 10",
+                  "2026-12-02T04:25:13Z Active connections: 10"]
+        lines += stride(from: 9, through: 0, by: -1).map { "2026-12-02T04:25:13Z Active connections: \($0)" }
+        lines.append("2026-12-02T04:25:14Z Active connections: 0")
+        let parsed = try ActiveConnectionsParser(referenceDate: t0).parse(lines.joined(separator: "\n"), pod: "ws-0")
+        let m = try #require(LogMatcher().match(series: parsed.series(), window: window, clientCounts: ["ws-0": 10]).first)
+        #expect(m.baseline == 0 && m.hold == 10 && m.afterClose == 0 && m.peak == 10)
+        #expect(m.timestampPrecision == .seconds && m.basis == .timestamps)
+        #expect(m.classification == .matched)
+    }
+
     @Test func aDropDuringTheHoldStillShows() throws {
         // 10 up, one lost at 04:25:12 (during the hold), closing the other 9 in 04:25:13.
         var lines = ["2026-12-02T04:25:10Z Active connections: 0"]
