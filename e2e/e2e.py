@@ -239,18 +239,22 @@ class Scenario:
         self.log("pods (wsload serve): " + ", ".join(f"{p}=:{ports[p]}" for p in names))
         return ports
 
-    def start_py_pods(self, names=PODS):
-        """e2e/pypod.py pods (Python `websockets`) on 127.0.0.1:0; returns {pod: port}."""
+    def start_py_pods(self, names=PODS, log_style="json-ms", periodic=0):
+        """e2e/pypod.py pods (Python `websockets`) on 127.0.0.1:0 logging in `log_style`; returns {pod: port}."""
         ports = {}
         for pod in names:
             log = self.logdir / f"{pod}.log"
             err = self.dir / f"{pod}.stderr"
             proc = self.h.tracker.spawn(pod, [self.h.venv_python, str(E2E / "pypod.py"),
-                                              "--listen", "127.0.0.1:0", "--pod-name", pod],
+                                              "--listen", "127.0.0.1:0", "--pod-name", pod,
+                                              "--log-style", log_style, "--periodic", str(periodic)],
                                         stdout=log, stderr=err)
             m = wait_for_line(err, r"listening on .*:(\d+)\s*$", 20, proc)
             ports[pod] = int(m.group(1))
-        self.log("pods (python websockets, e2e/pypod.py): " + ", ".join(f"{p}=127.0.0.1:{ports[p]}" for p in names))
+        self.log(f"pods (python websockets, e2e/pypod.py, log style {log_style}"
+                 + (f", count every {periodic}s" if periodic else "") + "): "
+                 + ", ".join(f"{p}=127.0.0.1:{ports[p]}" for p in names))
+        self.log("  first log line of ws-0: " + (self.logdir / f"{names[0]}.log").read_text().splitlines()[0])
         return ports
 
     # ---- proxies ---------------------------------------------------------------------------
@@ -323,19 +327,20 @@ class Scenario:
 
     # ---- wsload run ------------------------------------------------------------------------
 
-    def wsload_run(self, label, url, args, expect_exit, netns=None, timeout=120, pods=PODS):
+    def wsload_run(self, label, url, args, expect_exit, netns=None, timeout=120, pods=PODS, log_dir=True):
         """Runs `wsload run` and returns (exit code, report dict). Output in <scenario>/<label>/."""
-        started = self.wsload_start(label, url, args, expect_exit, netns=netns, pods=pods)
+        started = self.wsload_start(label, url, args, expect_exit, netns=netns, pods=pods, log_dir=log_dir)
         return self.wsload_finish(started, expect_exit, timeout=timeout)
 
-    def wsload_start(self, label, url, args, expect_exit, netns=None, pods=PODS):
-        """Starts `wsload run` in the background; returns a handle for wsload_finish."""
+    def wsload_start(self, label, url, args, expect_exit, netns=None, pods=PODS, log_dir=True):
+        """Starts `wsload run` in the background; returns a handle for wsload_finish. `log_dir=False`: the
+        profile's own `server_logs` (e.g. a per-pod command) instead of `--log-dir`."""
         self.runs += 1
         out = self.dir / f"run{self.runs}-{label}"
         out.mkdir(exist_ok=True)
         # The scenario's own args come last so they can override the default hold.
         argv = [self.h.wsload, "run", "--url", url, "--hold", self.h.hold,
-                "--log-dir", str(self.logdir), *sum((["--pod", p] for p in pods), []),
+                *(["--log-dir", str(self.logdir)] if log_dir else []), *sum((["--pod", p] for p in pods), []),
                 "--format", "json", "--out", str(out), "--quiet", *args]
         if netns:
             argv = ["ip", "netns", "exec", netns] + argv
@@ -903,6 +908,123 @@ def s_interrupt(s):
             ", ".join(f"{p}={last_log_count(s.logdir / f'{p}.log')}" for p in PODS))
 
 
+# ---- log styles: matching reads the pods' logs the way they are (issue 13) --------------------
+
+def _assert_log_style_run(s, r, total):
+    """wsload's counts == the pods' log deltas, matched by wsload's own matching, read in arrival order."""
+    s.assert_counts(r, total)
+    rows = r["pods"]
+    s.check("every pod row was matched in arrival order (followed live)",
+            all(p.get("matchBasis") == "arrivalOrder" for p in rows),
+            ", ".join(f"{p['name']}={p.get('matchBasis')}" for p in rows))
+    s.check("every baseline was read before the first connect",
+            all(p.get("baselineSource") == "readBeforeRun" for p in rows),
+            ", ".join(f"{p['name']}={p.get('baselineSource')}" for p in rows))
+    s.check("gate passed (require_log_match included)", r["gate"]["passed"] is True,
+            "; ".join(f"{c['name']}: {c.get('detail', '')}" for c in r["gate"]["checks"] if not c["passed"]))
+
+
+def _log_style(style, dataplane, periodic=0):
+    def scenario(s):
+        pods = s.start_py_pods(log_style=style, periodic=periodic)
+        if dataplane == "haproxy-cookie":
+            front = s.start_haproxy(pods, mode="http", balance="roundrobin", cookie=True)
+            args = ["--profile", str(E2E / "profiles" / "cookie-affinity.yaml"), "--clients", "6",
+                    "--connections-per-client", "5", "--source", SOURCES_20, "--cookies", "per-client"]
+        elif dataplane == "nginx-hash":
+            front = s.start_nginx(pods, "hash $remote_addr consistent")
+            args = ["--profile", str(E2E / "profiles" / "spread.yaml"), "--connections", "30",
+                    "--source", "127.0.3.1-127.0.3.30", "--cookies", "none"]
+        elif dataplane == "haproxy-source":
+            front = s.start_haproxy(pods, mode="http", balance="source")
+            args = ["--profile", str(E2E / "profiles" / "spread.yaml"), "--connections", "30",
+                    "--source", "127.0.4.1-127.0.4.30", "--cookies", "none"]
+        else:  # haproxy-roundrobin
+            front = s.start_haproxy(pods, mode="http", balance="roundrobin")
+            args = ["--profile", str(E2E / "profiles" / "spread.yaml"), "--connections", "30", "--cookies", "none"]
+        _, r = s.wsload_run(style, f"ws://127.0.0.1:{front}/ws", args, expect_exit=0)
+        _assert_log_style_run(s, r, 30)
+    scenario.__doc__ = f"pods logging {style} behind {dataplane}: counts == log deltas, matched"
+    return scenario
+
+
+def s_logs_other_traffic(s):
+    """Other clients on a pod during the run (a shared cluster): 4 connections opened straight to ws-1 while
+    wsload holds its 30, kept until wsload has finished. wsload's own counts still match; the report names the
+    difference as other traffic of exactly 4 on ws-1, not as `server has more`."""
+    pods = s.start_py_pods(log_style="env_logger")
+    front = s.start_haproxy(pods, mode="http", balance="roundrobin")
+    args = ["--profile", str(E2E / "profiles" / "spread.yaml"), "--connections", "30", "--cookies", "none",
+            "--hold", "4s"]
+    handle = s.wsload_start("others-on-ws-1", f"ws://127.0.0.1:{front}/ws", args, 0)
+    deadline = now() + 20
+    while now() < deadline and sum(last_log_count(s.logdir / f"{p}.log") or 0 for p in PODS) != 30:
+        time.sleep(0.05)
+    others = s.h.tracker.spawn("otherclients", [s.h.venv_python, str(E2E / "otherclients.py"),
+                                                "--url", f"ws://127.0.0.1:{pods['ws-1']}/ws", "--count", "4"],
+                               stdout=s.dir / "otherclients.log", stderr=s.dir / "otherclients.stderr")
+    wait_for_line(s.dir / "otherclients.log", r"^open 4$", 10, others)
+    s.log("  4 other connections open on ws-1 (straight to the pod) during wsload's hold")
+    code, r = s.wsload_finish(handle, 0, timeout=60)
+    s.h.tracker.stop(others)
+    rows = {p["name"]: p for p in r["pods"]}
+    t = r["totals"]
+    s.check("30 connections established, 0 failed", t["established"] == 30 and t["failed"] == 0, f"totals {t}")
+    w1 = rows.get("ws-1", {})
+    s.check("ws-1: classified otherTraffic with size +4",
+            w1.get("match") == "otherTraffic" and w1.get("otherTraffic") == 4,
+            f"match {w1.get('match')}, otherTraffic {w1.get('otherTraffic')}")
+    s.check("ws-1: its log delta == wsload's count + the 4 others",
+            w1.get("serverDelta") == w1.get("clients", -1) + 4, f"delta {w1.get('serverDelta')}, wsload {w1.get('clients')}")
+    rest = [f"{n}: {p.get('match')} (wsload {p['clients']}, delta {p.get('serverDelta')})"
+            for n, p in rows.items() if n != "ws-1" and not (p.get("match") == "matched" and p.get("serverDelta") == p["clients"])]
+    s.check("the other pods: wsload count == log delta, matched", not rest, "; ".join(rest))
+    deltas = sum(p.get("serverDelta") or 0 for p in rows.values()) - sum(p.get("otherTraffic") or 0 for p in rows.values())
+    s.check("sum of log deltas − other traffic == 30", deltas == 30, f"{deltas}")
+    s.check("gate passed: other traffic is not a mismatch of wsload's counts", r["gate"]["passed"] is True,
+            "; ".join(f"{c['name']}: {c.get('detail', '')}" for c in r["gate"]["checks"] if not c["passed"]))
+    s.settled_log_count("ws-1", 0)
+    s.check("ws-1 back to 0 once the other clients left", last_log_count(s.logdir / "ws-1.log") == 0,
+            f"ws-1 says {last_log_count(s.logdir / 'ws-1.log')}")
+
+
+def s_logs_baseline_long_ago(s):
+    """A pod that logs only on change and already holds 5 connections from other clients, logged seconds before
+    the run: `kubectl logs … --since-time={start} -f` (here e2e/fakekubectl.py over the pod logs) prints nothing
+    from before the start, so the baseline is found by the bounded backwards `--tail` search."""
+    pods = s.start_py_pods(log_style="rfc3339-seconds")
+    front = s.start_haproxy(pods, mode="http", balance="roundrobin")
+    others = s.h.tracker.spawn("otherclients", [s.h.venv_python, str(E2E / "otherclients.py"),
+                                                "--url", f"ws://127.0.0.1:{pods['ws-1']}/ws", "--count", "5"],
+                               stdout=s.dir / "otherclients.log", stderr=s.dir / "otherclients.stderr")
+    wait_for_line(s.dir / "otherclients.log", r"^open 5$", 10, others)
+    s.log("  5 other connections open on ws-1 before the run; waiting 2 s so they are old news")
+    time.sleep(2.0)
+    profile = s.dir / "kubectl-logs.yaml"
+    command = [s.h.venv_python, str(E2E / "fakekubectl.py"), "--dir", str(s.logdir),
+               "logs", "-n", "{namespace}", "{pod}", "--since-time={start}", "-f"]
+    profile.write_text("name: e2e-kubectl-logs\nattribution:\n  headers: [X-Pod-Name]\nserver_logs:\n"
+                       f"  command: {json.dumps(command)}\n"
+                       "gate:\n  require_log_match: true\n  max_failed: 0\n  min_pods_hit: 2\n")
+    _, r = s.wsload_run("since-time", f"ws://127.0.0.1:{front}/ws",
+                        ["--profile", str(profile), "--connections", "30", "--cookies", "none"], expect_exit=0,
+                        log_dir=False)
+    s.h.tracker.stop(others)
+    rows = {p["name"]: p for p in r["pods"]}
+    s.check("every baseline came from the earlier log (backwards search)",
+            all(p.get("baselineSource") == "earlierLog" for p in rows.values()),
+            ", ".join(f"{n}={p.get('baselineSource')}" for n, p in rows.items()))
+    s.check("ws-1's baseline is the 5 other connections", rows.get("ws-1", {}).get("serverBaseline") == 5,
+            f"baseline {rows.get('ws-1', {}).get('serverBaseline')}")
+    bad = [f"{n}: {p.get('match')} (wsload {p['clients']}, delta {p.get('serverDelta')})"
+           for n, p in rows.items() if not (p.get("match") == "matched" and p.get("serverDelta") == p["clients"])]
+    s.check("every pod: wsload count == pod log delta, matched", not bad, "; ".join(bad))
+    s.check("sum of log deltas == 30", sum(p.get("serverDelta") or 0 for p in rows.values()) == 30,
+            f"{sum(p.get('serverDelta') or 0 for p in rows.values())}")
+    s.check("gate passed", r["gate"]["passed"] is True,
+            "; ".join(f"{c['name']}: {c.get('detail', '')}" for c in r["gate"]["checks"] if not c["passed"]))
+
+
 SCENARIOS = [
     ("haproxy-cookie", "HAProxy cookie SERVERID insert: per-client jars pin+spread, shared jar pins", s_haproxy_cookie,
      ["haproxy"]),
@@ -919,6 +1041,20 @@ SCENARIOS = [
     ("failover-sigkill", "a pod SIGKILLed mid-hold behind HAProxy: reconnects, disruption, moves, timeline",
      s_failover, ["haproxy"]),
     ("interrupt", "SIGINT mid-hold: exit 3 with a complete partial report in every format", s_interrupt, ["haproxy"]),
+    ("logs-rfc3339-seconds", "pods stamping to the second (RFC 3339) behind HAProxy cookie affinity: matched",
+     _log_style("rfc3339-seconds", "haproxy-cookie"), ["haproxy", "websockets"]),
+    ("logs-go", "pods logging like Go's log (2026/12/02 04:25:11) behind nginx hash: matched",
+     _log_style("go", "nginx-hash"), ["nginx", "websockets"]),
+    ("logs-json-epoch", "pods logging JSON with epoch seconds, also every 0.5 s, behind HAProxy balance source: matched",
+     _log_style("json-epoch", "haproxy-source", periodic=0.5), ["haproxy", "websockets"]),
+    ("logs-plain", "pods logging no timestamp behind HAProxy round robin: matched",
+     _log_style("plain", "haproxy-roundrobin"), ["haproxy", "websockets"]),
+    ("logs-env-logger", "pods logging like Rust's env_logger behind HAProxy round robin: matched",
+     _log_style("env_logger", "haproxy-roundrobin"), ["haproxy", "websockets"]),
+    ("logs-other-traffic", "4 other clients on ws-1 during the run: named as other traffic +4, wsload's counts match",
+     s_logs_other_traffic, ["haproxy", "websockets"]),
+    ("logs-baseline-long-ago", "an on-change pod holding 5 other connections from before --since-time: baseline by --tail search",
+     s_logs_baseline_long_ago, ["haproxy", "websockets"]),
 ]
 
 def declared_tools(user="e2e", path=ROOT / "scripts" / "packages.txt"):

@@ -10,7 +10,18 @@ one per change (and one at start), so wsload's attribution and log matching are 
 a server it did not write. Messages are echoed. Prints `listening on HOST:PORT` to stderr once the
 socket is bound (port 0 picks a free port). SIGTERM/SIGINT close every connection with 1001.
 
-Usage: pypod.py --listen 127.0.0.1:0 --pod-name ws-0
+`--log-style` picks how the count lines look, as real servers write them (all times UTC):
+
+    json-ms          {"ts": "2026-12-02T04:25:11.250+00:00", "active_connections": 3}   (the default)
+    rfc3339-seconds  2026-12-02T04:25:11Z INFO Active connections: 3
+    env_logger       [2026-12-02T04:25:11Z INFO pypod] Active connections: 3             (Rust's default)
+    go               2026/12/02 04:25:11 Active connections: 3                           (Go's log)
+    json-epoch       {"ts": 1796185511, "active_connections": 3}                         (epoch seconds)
+    plain            Active connections: 3                                               (no timestamp)
+
+`--periodic S` also logs the count every S seconds (periodic loggers), not only on change.
+
+Usage: pypod.py --listen 127.0.0.1:0 --pod-name ws-0 [--log-style go] [--periodic 0.5]
 """
 import argparse
 import asyncio
@@ -22,9 +33,26 @@ import sys
 from websockets.asyncio.server import serve
 
 
+STYLES = ["json-ms", "rfc3339-seconds", "env_logger", "go", "json-epoch", "plain"]
+STYLE = "json-ms"
+
+
 def log_count(n: int) -> None:
-    ts = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
-    sys.stdout.write(json.dumps({"ts": ts, "active_connections": n}) + "\n")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    seconds = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if STYLE == "json-ms":
+        line = json.dumps({"ts": now.isoformat(timespec="milliseconds"), "active_connections": n})
+    elif STYLE == "rfc3339-seconds":
+        line = f"{seconds} INFO Active connections: {n}"
+    elif STYLE == "env_logger":
+        line = f"[{seconds} INFO pypod] Active connections: {n}"
+    elif STYLE == "go":
+        line = now.strftime("%Y/%m/%d %H:%M:%S") + f" Active connections: {n}"
+    elif STYLE == "json-epoch":
+        line = json.dumps({"ts": int(now.timestamp()), "active_connections": n})
+    else:
+        line = f"Active connections: {n}"
+    sys.stdout.write(line + "\n")
     sys.stdout.flush()
 
 
@@ -32,7 +60,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listen", default="127.0.0.1:0", help="HOST:PORT (port 0 = any free port)")
     parser.add_argument("--pod-name", required=True)
+    parser.add_argument("--log-style", choices=STYLES, default="json-ms")
+    parser.add_argument("--periodic", type=float, default=0, help="also log the count every S seconds (0: off)")
     args = parser.parse_args()
+    global STYLE
+    STYLE = args.log_style
     host, _, port = args.listen.rpartition(":")
 
     active = 0
@@ -63,7 +95,16 @@ async def main() -> None:
         bound = server.sockets[0].getsockname()
         log_count(active)
         print(f"pod={args.pod_name} listening on {bound[0]}:{bound[1]}", file=sys.stderr, flush=True)
+
+        async def periodic():
+            while True:
+                await asyncio.sleep(args.periodic)
+                log_count(active)
+
+        ticker = asyncio.get_running_loop().create_task(periodic()) if args.periodic > 0 else None
         await stop
+        if ticker:
+            ticker.cancel()
         server.close(close_connections=True)
         await server.wait_closed()
 

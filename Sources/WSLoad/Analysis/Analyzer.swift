@@ -25,10 +25,19 @@ public enum Analyzer {
         let unattributed = counts.removeValue(forKey: "?") ?? 0
         for pod in raw.knownPods.keys where counts[pod] == nil { counts[pod] = 0 }
         for s in raw.serverLogs where counts[s.pod] == nil { counts[s.pod] = 0 }
+        // With no connection attributed, the pods' own log deltas are the distribution (checked to add up).
+        var reconciliation: LogDeltaReconciliation.Outcome?
+        if raw.serverLogsConfigured {
+            reconciliation = LogDeltaReconciliation.reconcile(held: counts, unattributed: unattributed, series: raw.serverLogs,
+                                                              window: window, knownPods: Set(raw.knownPods.keys))
+        }
+        if let r = reconciliation { counts = r.counts }
         let statistics = DistributionStatistics(counts: counts, weights: raw.weights)
 
         var matches: [PodMatch] = []
-        if raw.serverLogsConfigured {
+        if let r = reconciliation {
+            matches = r.matches
+        } else if raw.serverLogsConfigured {
             matches = LogMatcher().match(series: raw.serverLogs, window: window, clientCounts: counts, knownPods: Set(raw.knownPods.keys))
         }
 
@@ -57,7 +66,9 @@ public enum Analyzer {
                                                              latencyPercentilesMs: percentiles, incomplete: incompleteReason(input))
 
         var notes = input.notes + groups.notes
-        if unattributed > 0 {
+        if let r = reconciliation {
+            notes.append(r.note)
+        } else if unattributed > 0 {
             notes.append("\(unattributed) held connections could not be attributed to a pod (no identity header, affinity cookie or first message matched).")
         }
         if raw.interrupted { notes.append("The run was interrupted; the report covers what happened until then.") }
@@ -65,8 +76,10 @@ public enum Analyzer {
         if !unverified.isEmpty {
             notes.append("No log line after the hold for \(unverified.joined(separator: ", ")): their return to the baseline is not verified.")
         }
+        // Where baselines came from when not simply read before the run, and other traffic with its size.
+        notes += LogMatchNotes.notes(matches)
         notes += input.closingNotes
-        var warnings = input.warnings
+        var warnings = input.warnings + (reconciliation?.warning.map { [$0] } ?? [])
         if let finding = input.resilience?.idleTimeout { warnings.append(finding.message) }
         if let warning = significance?.warning { warnings.append(warning) }
 

@@ -8,6 +8,21 @@ import Foundation
 /// pod through the logs (``assign(heldPerPod:serverLogs:window:)``) when exactly one pod that wsload
 /// attributed nothing to shows a log delta equal to the group's size.
 public enum CookieGroups {
+    /// Un-attributes connections attributed by opaque cookie values when there are at least 4 and no two share
+    /// a value (the cookie does not group connections by pod, e.g. AWS ALB's rotating `AWSALB`); returns the
+    /// note saying so.
+    public static func ungroupRotating(_ result: inout EngineResult, knownPods known: Set<String>) -> [String] {
+        let opaque = result.records.indices.filter { i in
+            let r = result.records[i]
+            return r.podSource == .cookie && r.pod.map { !known.contains($0) && !$0.hasPrefix(prefix) } == true
+        }
+        let values = Set(opaque.compactMap { result.records[$0].pod })
+        guard opaque.count >= 4, values.count == opaque.count else { return [] }
+        for i in opaque { result.records[i].pod = nil; result.records[i].podSource = nil }
+        apply(Dictionary(uniqueKeysWithValues: values.map { ($0, "?") }), to: &result)
+        return ["An affinity cookie gave each of \(opaque.count) connections a different value: it does not group connections by pod, so it was not used for attribution."]
+    }
+
     /// The prefix of a redacted group name.
     public static let prefix = "cookie#"
 

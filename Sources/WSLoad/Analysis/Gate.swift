@@ -54,7 +54,7 @@ public struct Gate: Sendable {
                                         + (thresholds.maxDropped == nil ? " (max_dropped defaults to 0 when a gate is set)" : "")))
         }
         if thresholds.requireLogMatch {
-            let unmatched = podMatches.filter { $0.classification != .matched }
+            let unmatched = podMatches.filter { !$0.classification.isMatch }  // otherTraffic: wsload's own count matched
             let detail = podMatches.isEmpty ? "no server log data was read"
                 : unmatched.isEmpty ? "all \(podMatches.count) pods match the server logs"
                 : unmatched.map { "\($0.pod): \($0.classification.label)" }.joined(separator: "; ")

@@ -12,6 +12,9 @@ public enum MatchClassification: String, Sendable, Codable, Equatable, CaseItera
     case podNotDiscovered
     /// Counts matched during hold, but the last reading after close differs from the baseline.
     case notReturnedToBaseline
+    /// wsload's own count matches; the difference is other clients' connections, of the size in
+    /// ``PodMatch/otherTraffic`` (see ``LogMatcher`` for the rule).
+    case otherTraffic
 
     /// A short human label.
     public var label: String {
@@ -22,9 +25,10 @@ public enum MatchClassification: String, Sendable, Codable, Equatable, CaseItera
         case .noServerData: return "no server data"
         case .podNotDiscovered: return "pod not discovered"
         case .notReturnedToBaseline: return "not back to baseline"
+        case .otherTraffic: return "other traffic"
         }
     }
 
-    /// True only for `.matched`.
-    public var isMatch: Bool { self == .matched }
+    /// True for `.matched` and `.otherTraffic` (wsload's own counts agree with the server's).
+    public var isMatch: Bool { self == .matched || self == .otherTraffic }
 }

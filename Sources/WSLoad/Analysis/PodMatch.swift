@@ -16,7 +16,7 @@ public struct PodMatch: Sendable, Codable, Equatable {
     public var peak: Int?
     /// Last reading after `closeEnd`, if any.
     public var afterClose: Int?
-    /// `hold − baseline`: the connections the server gained during the run.
+    /// `hold − baseline` (or `hold` when `counterRestarted`): the connections the server gained during the run.
     public var delta: Int?
     /// True when samples had no timestamps and the order-based rules were used.
     public var usedSampleOrder: Bool
@@ -24,6 +24,18 @@ public struct PodMatch: Sendable, Codable, Equatable {
     public var sampleCount: Int
     /// The verdict for this pod.
     public var classification: MatchClassification
+    /// What ordered the readings (nil in reports made before this existed: `usedSampleOrder` tells).
+    public var basis: MatchBasis?
+    /// Where the baseline came from (nil in reports made before this existed).
+    public var baselineSource: BaselineSource?
+    /// The coarsest precision among the pod's timestamps when readings were ordered by time (nil: exact or none).
+    public var timestampPrecision: LogTimestampPrecision?
+    /// True when the pod's count fell to 0 during the run after a baseline above 0 (a restarted pod, or every
+    /// earlier connection gone): `delta` is then counted from 0.
+    public var counterRestarted: Bool?
+    /// Connections of other clients: `delta − clientCount` when classified ``MatchClassification/otherTraffic``
+    /// (positive: others connected during the run; negative: others left).
+    public var otherTraffic: Int?
 
     /// Creates a pod match.
     public init(pod: String, clientCount: Int, baseline: Int? = nil, baselineAssumed: Bool = false,

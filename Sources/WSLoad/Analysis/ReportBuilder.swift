@@ -14,7 +14,10 @@ public enum ReportBuilder {
         -> (report: Report, records: [ConnectionRecord]) {
         // Opaque affinity-cookie values become `cookie#<hash>` before anything is kept (they are secrets).
         var redacted = result
-        CookieGroups.redact(&redacted, knownPods: Set(context.knownPods.keys).union(context.serverLogs.map(\.pod)))
+        var context = context
+        let known = Set(context.knownPods.keys).union(context.serverLogs.map(\.pod))
+        context.notes += CookieGroups.ungroupRotating(&redacted, knownPods: known)
+        CookieGroups.redact(&redacted, knownPods: known)
         let (report, podNames) = Analyzer.analyseWithPodNames(AnalysisInput(redactedResult: redacted, context: context, shape: shape))
         CookieGroups.apply(podNames, to: &redacted)
         return (report, redacted.records)

@@ -52,12 +52,19 @@ public final class LoadEngine: @unchecked Sendable {
     private var warnings: [String] = []
     private var interrupted = false
     private var cookieValues = Set<String>()
+    /// A recognised (not configured) affinity cookie each connection sent from its jar, by record index: used
+    /// for attribution only when nothing else names the pod (HAProxy `indirect` sends no new Set-Cookie).
+    private var recognisedSentCookie: [Int: String] = [:]
     private var reconnectInFlight = 0, reconnectsDone = 0
     private var dropTimes: [Int: UInt64] = [:]
     private var pendingReconnects = Set<Int>()
     private var timeline: [TimelinePoint] = []
     private var timelineTimer: DispatchSourceTimer?
     private var onProgress: (@Sendable (EngineSnapshot) -> Void)?
+    /// Told each phase as it begins, on the control queue: `.ramp` just before the first connection attempt,
+    /// `.hold` when every connection is up, `.close` before the first close is sent, `.done` at the end.
+    /// Server-log followers use it to stamp each line with the phase it arrived in. Set before ``run(progressInterval:progress:)``.
+    public var phaseObserver: (@Sendable (EngineSnapshot.Phase) -> Void)?
 
     /// Resolves the target, checks the plan against resources and prepares virtual clients.
     public init(plan: RunPlan, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
@@ -129,6 +136,7 @@ public final class LoadEngine: @unchecked Sendable {
             // A stop() that arrived while pre-flights ran has already finished the run: start no timers.
             guard phase == .ramp else { return }
             onProgress = progress
+            phaseObserver?(.ramp)
             startedAt = Date()
             lastTick = MonotonicClock.now()
             for w in warnings { log("warning: \(w)") }
@@ -246,6 +254,8 @@ public final class LoadEngine: @unchecked Sendable {
         headers.remove("Cookie")
         if let name = plan.attribution.cookieName, let v = PodAttributor.cookieValue(named: name, cookieHeader: cookieHeader) {
             r.affinityCookie = v
+        } else if let (_, v) = AffinityCookieNames.first(inCookieHeader: cookieHeader, excluding: plan.attribution.cookieName) {
+            recognisedSentCookie[index] = v
         }
         records[index] = r
         let request = UpgradeRequestFactory.make(url: plan.url, settings: settings, origin: plan.origin, subprotocols: plan.subprotocols,
@@ -269,6 +279,7 @@ public final class LoadEngine: @unchecked Sendable {
     private func rampDone() {
         guard phase == .ramp else { return }
         phase = .hold
+        phaseObserver?(.hold)
         holdStartedAt = Date()
         holdStartMono = MonotonicClock.now()
         pacer?.cancel(); pacer = nil
@@ -327,6 +338,7 @@ public final class LoadEngine: @unchecked Sendable {
             // Pending attempts are never started; in-flight ones are cancelled below.
         }
         phase = .close
+        phaseObserver?(.close)
         holdEndedAt = Date()
         trafficTimer?.cancel(); trafficTimer = nil
         phaseTimer?.cancel(); phaseTimer = nil
@@ -358,6 +370,7 @@ public final class LoadEngine: @unchecked Sendable {
         guard phase != .done else { return }
         phase = .done
         endedAt = Date()
+        phaseObserver?(.done)
         phaseTimer?.cancel(); phaseTimer = nil
         progressTimer?.cancel(); progressTimer = nil
         pacer?.cancel(); pacer = nil
@@ -385,6 +398,10 @@ public final class LoadEngine: @unchecked Sendable {
         if let (name, source, cookie) = pod { r.pod = name; r.podSource = source; if let cookie { r.affinityCookie = cookie } }
         // No header and no new Set-Cookie: the affinity cookie this connection sent names its pod (HAProxy `indirect`).
         else if plan.attribution.cookieName != nil, let sent = r.affinityCookie {
+            r.pod = plan.attribution.cookieMap[sent] ?? sent
+            r.podSource = .cookie
+        } else if let sent = recognisedSentCookie[index] {
+            r.affinityCookie = sent
             r.pod = plan.attribution.cookieMap[sent] ?? sent
             r.podSource = .cookie
         }
@@ -424,7 +441,7 @@ public final class LoadEngine: @unchecked Sendable {
         r.pod = nil
         r.podSource = nil
         if let (name, source, cookie) = pod { r.pod = name; r.podSource = source; if let cookie { r.affinityCookie = cookie; cookieValues.insert(cookie) } }
-        else if plan.attribution.cookieName != nil, let sent = r.affinityCookie {
+        else if plan.attribution.cookieName != nil || recognisedSentCookie[index] != nil, let sent = r.affinityCookie ?? recognisedSentCookie[index] {
             r.pod = plan.attribution.cookieMap[sent] ?? sent
             r.podSource = .cookie
         }

@@ -47,7 +47,8 @@ public struct PodAttributor: Sendable {
         regex = try rules.firstMessageRegex.map { try NSRegularExpression(pattern: $0) }
     }
 
-    /// The pod named by the 101 response, by header first, then by affinity cookie.
+    /// The pod named by the 101 response, by header first, then by the configured affinity cookie, then by a
+    /// recognised balancer affinity cookie (``AffinityCookieNames``).
     ///
     /// `cookieSent` is the affinity cookie value the request carried (the proxy then sends no new
     /// Set-Cookie, HAProxy `indirect`); `setCookies` are the response's Set-Cookie values.
@@ -57,6 +58,10 @@ public struct PodAttributor: Sendable {
             if let v = headers.first(name)?.trimmingCharacters(in: .whitespaces), !v.isEmpty { return (v, .header, cookieValue) }
         }
         if let value = cookieValue {
+            return (rules.cookieMap[value] ?? value, .cookie, value)
+        }
+        // No header, no configured cookie: a balancer's affinity cookie recognised by name (``AffinityCookieNames``).
+        if let (_, value) = AffinityCookieNames.first(inSetCookies: headers.values("Set-Cookie"), excluding: rules.cookieName) {
             return (rules.cookieMap[value] ?? value, .cookie, value)
         }
         return nil

@@ -38,8 +38,8 @@ public enum HTMLRenderer {
         o.append("<tr><th>Pod</th><th>Connections</th><th>Share</th><th>Expected</th><th>Server baseline</th>"
             + "<th>Server hold</th><th>Server peak</th><th>Server after close</th><th>Server Δ</th><th>Match</th></tr>")
         for p in report.pods {
-            let match = p.match.map { "\(ReportText.matchMark($0)) \($0.label)" } ?? "–"
-            let cls = p.match.map { $0 == .matched ? " class=\"pass\"" : " class=\"fail\"" } ?? ""
+            let match = ReportText.matchText(p)
+            let cls = p.match.map { $0.isMatch ? " class=\"pass\"" : " class=\"fail\"" } ?? ""
             o.append("<tr><td>\(x(p.name))</td><td class=\"num\">\(p.clients)</td>"
                 + "<td class=\"num\">\(ReportText.percent(p.share))</td>"
                 + "<td class=\"num\">\(ReportText.percent(p.expectedShare))</td>"

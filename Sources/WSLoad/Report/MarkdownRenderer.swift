@@ -21,7 +21,7 @@ public enum MarkdownRenderer {
         out.append("| Pod | Connections | Share | Expected | Server Δ | Match |")
         out.append("|:----|--------:|------:|---------:|---------:|:------|")
         for p in report.pods {
-            let match = p.match.map { "\(ReportText.matchMark($0)) \($0.label)" } ?? "–"
+            let match = ReportText.matchText(p)
             out.append("| \(md(p.name)) | \(p.clients) | \(ReportText.percent(p.share)) | "
                 + "\(ReportText.percent(p.expectedShare)) | \(ReportText.signed(p.serverDelta)) | \(match) |")
         }

@@ -20,6 +20,12 @@ public struct PodRow: Sendable, Codable, Equatable {
     public var serverDelta: Int?
     /// The server-log verdict; nil when server logs were not read.
     public var match: MatchClassification?
+    /// Other clients' connections on the pod (when `match` is `otherTraffic`): positive when they came during the run.
+    public var otherTraffic: Int?
+    /// Where `serverBaseline` came from (nil in reports made before this existed).
+    public var baselineSource: BaselineSource?
+    /// What ordered the pod's readings, when it was arrival order or coarse timestamps (nil otherwise).
+    public var matchBasis: MatchBasis?
 
     /// Creates a row.
     public init(name: String, clients: Int, share: Double, expectedShare: Double, serverBaseline: Int? = nil,
@@ -43,16 +49,28 @@ public struct PodRow: Sendable, Codable, Equatable {
         for m in matches { byPod[m.pod] = m }
         var rows = statistics.pods.map { s -> PodRow in
             let m = byPod[s.pod]
-            return PodRow(name: s.pod, clients: s.count, share: s.share, expectedShare: s.expectedShare,
-                          serverBaseline: m?.baseline, serverHold: m?.hold, serverPeak: m?.peak,
-                          serverAfterClose: m?.afterClose, serverDelta: m?.delta, match: m?.classification)
+            var row = PodRow(name: s.pod, clients: s.count, share: s.share, expectedShare: s.expectedShare,
+                             serverBaseline: m?.baseline, serverHold: m?.hold, serverPeak: m?.peak,
+                             serverAfterClose: m?.afterClose, serverDelta: m?.delta, match: m?.classification)
+            row.addProvenance(m)
+            return row
         }
         let known = Set(statistics.pods.map(\.pod))
         for m in matches where !known.contains(m.pod) {
-            rows.append(PodRow(name: m.pod, clients: m.clientCount, share: 0, expectedShare: 0,
-                               serverBaseline: m.baseline, serverHold: m.hold, serverPeak: m.peak,
-                               serverAfterClose: m.afterClose, serverDelta: m.delta, match: m.classification))
+            var row = PodRow(name: m.pod, clients: m.clientCount, share: 0, expectedShare: 0,
+                             serverBaseline: m.baseline, serverHold: m.hold, serverPeak: m.peak,
+                             serverAfterClose: m.afterClose, serverDelta: m.delta, match: m.classification)
+            row.addProvenance(m)
+            rows.append(row)
         }
         return rows
+    }
+
+    /// Copies the match's other-traffic size, baseline source and basis (all optional: absent stays absent).
+    mutating func addProvenance(_ m: PodMatch?) {
+        guard let m else { return }
+        otherTraffic = m.otherTraffic
+        baselineSource = m.baselineSource
+        matchBasis = m.basis
     }
 }

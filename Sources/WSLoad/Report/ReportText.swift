@@ -79,11 +79,18 @@ enum ReportText {
             + "\(s.podsHit)/\(s.podCount) pods hit, max deviation \(fixed(s.maxDeviationPercent, 1))%"
     }
 
-    /// The match classification mark: ✓ for matched, ✗ otherwise, – without server data.
+    /// The match cell: mark and label, with the other traffic's size (`✓ other traffic +3`).
+    static func matchText(_ row: PodRow) -> String {
+        guard let m = row.match else { return "–" }
+        let size = m == .otherTraffic ? row.otherTraffic.map { " " + signed($0) } ?? "" : ""
+        return "\(matchMark(m)) \(m.label)\(size)"
+    }
+
+    /// The match classification mark: ✓ for matched (and other traffic: wsload's own count matched), ✗ otherwise, – without server data.
     static func matchMark(_ m: MatchClassification?) -> String {
         guard let m else { return "–" }
         switch m {
-        case .matched: return "✓"
+        case .matched, .otherTraffic: return "✓"
         case .noServerData: return "?"
         default: return "✗"
         }

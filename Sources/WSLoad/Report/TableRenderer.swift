@@ -37,13 +37,13 @@ public enum TableRenderer {
         for p in report.pods {
             let filled = maxClients > 0 ? Int((Double(p.clients) / Double(maxClients) * Double(barWidth)).rounded()) : 0
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
-            let match = p.match.map { "\(ReportText.matchMark($0)) \($0.label)" } ?? "–"
+            let match = ReportText.matchText(p)
             pods.rows.append([p.name, String(p.clients), ReportText.percent(p.share),
                               ReportText.percent(p.expectedShare), ReportText.signed(p.serverDelta), match, bar])
         }
         out += pods.lines { row, column, text in
             guard row >= 0, column == 5, let m = report.pods[row].match else { return row < 0 ? ansi.dim(text) : text }
-            return m == .matched ? ansi.green(text) : m == .noServerData ? ansi.yellow(text) : ansi.red(text)
+            return m.isMatch ? ansi.green(text) : m == .noServerData ? ansi.yellow(text) : ansi.red(text)
         }
         out.append("")
 

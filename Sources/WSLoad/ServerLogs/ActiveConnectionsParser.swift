@@ -3,8 +3,9 @@ import Foundation
 /// Extracts "active connections" readings from server log lines.
 ///
 /// Per line, in order: an optional `kubectl logs --prefix` stream prefix (`[pod/ws-0/server] `, `[ws-0] `)
-/// gives the pod; an optional leading RFC 3339 timestamp (`kubectl logs --timestamps`) or klog header gives
-/// the time; a rest starting with `{` is read as JSON (`active_connections`/`activeConnections` for the count,
+/// gives the pod; up to two leading stamps — RFC 3339 (`kubectl logs --timestamps`, tracing), env_logger's
+/// `[2026-12-02T04:25:11Z INFO app]`, Go's `log` `2026/12/02 04:25:11`, klog — give the time and its
+/// precision (the finer stamp wins); a rest starting with `{` is read as JSON (`active_connections`/`activeConnections` for the count,
 /// `ts`/`time`/`timestamp` for the time, `pod` for the pod); otherwise the pattern's first match gives the
 /// `count` (and optional `pod`) capture. Lines that yield no count are garbage: counted, never fatal.
 public struct ActiveConnectionsParser: Sendable {
@@ -15,7 +16,7 @@ public struct ActiveConnectionsParser: Sendable {
     public let pattern: String
     /// Date used to pick the year of klog timestamps (which omit it); usually the run start.
     public var referenceDate: Date
-    /// Zone in which klog clock times are read.
+    /// Zone in which klog and Go `log` clock times (which carry no zone) are read.
     public var klogTimeZone: TimeZone
     private let regex: RegexBox
     private let hasPodGroup: Bool
@@ -73,18 +74,28 @@ public struct ActiveConnectionsParser: Sendable {
             podName = prefixPod
             line = rest
         }
+        // Up to two stamps: `kubectl logs --timestamps` (nanoseconds) and the application's own header (klog,
+        // env_logger, Go `log`, RFC 3339). The finer one wins; on a tie the first (as before precision existed).
         var timestamp: Date?
-        if let (date, rest) = LogTimestamp.splitLeadingRFC3339(line) {
-            timestamp = date
-            line = rest
-        }
-        if let (date, rest) = LogTimestamp.splitKlog(line, reference: referenceDate, timeZone: klogTimeZone) {
-            timestamp = timestamp ?? date
-            line = rest
+        var precision: LogTimestampPrecision?
+        for _ in 0..<2 {
+            guard let split = LogTimestamp.splitLeading(line, reference: referenceDate, timeZone: klogTimeZone) else { break }
+            if precision == nil || split.precision > precision! {
+                timestamp = split.date
+                precision = split.precision
+            }
+            line = split.rest
+            while line.first == " " || line.first == "\t" { line = line.dropFirst() }
         }
         if line.first == "{", let parsed = parseJSON(line) {
-            return .sample(LogSample(pod: parsed.pod ?? podName, timestamp: parsed.time ?? timestamp,
-                                     activeConnections: parsed.count, line: lineNumber))
+            // The JSON's own time is the application's; it wins unless a finer outer stamp exists.
+            var time = timestamp, timePrecision = precision
+            if let inner = parsed.time, timePrecision == nil || !(timePrecision! > inner.precision) {
+                time = inner.date
+                timePrecision = inner.precision
+            }
+            return .sample(LogSample(pod: parsed.pod ?? podName, timestamp: time, activeConnections: parsed.count,
+                                     line: lineNumber, precision: time == nil ? nil : timePrecision))
         }
         let text = String(line)
         let ns = text as NSString
@@ -99,7 +110,8 @@ public struct ActiveConnectionsParser: Sendable {
             let podRange = match.range(withName: "pod")
             if podRange.location != NSNotFound, podRange.length > 0 { podName = ns.substring(with: podRange) }
         }
-        return .sample(LogSample(pod: podName, timestamp: timestamp, activeConnections: count, line: lineNumber))
+        return .sample(LogSample(pod: podName, timestamp: timestamp, activeConnections: count, line: lineNumber,
+                                 precision: precision))
     }
 
     /// Parses one line given as a `String`.
@@ -107,18 +119,18 @@ public struct ActiveConnectionsParser: Sendable {
         parseLine(raw[...], lineNumber: lineNumber, pod: pod)
     }
 
-    private func parseJSON(_ line: Substring) -> (count: Int, time: Date?, pod: String?)? {
+    private func parseJSON(_ line: Substring) -> (count: Int, time: (date: Date, precision: LogTimestampPrecision)?, pod: String?)? {
         guard let data = String(line).data(using: .utf8),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
         guard let count = Self.jsonCountKeys.lazy.compactMap({ Self.integer(object[$0]) }).first, count >= 0 else {
             return nil
         }
-        var time: Date?
+        var time: (date: Date, precision: LogTimestampPrecision)?
         for key in Self.jsonTimeKeys {
             if let s = object[key] as? String {
-                time = LogTimestamp.parseRFC3339(s) ?? Double(s).map(LogTimestamp.fromEpoch)
+                time = LogTimestamp.parseRFC3339WithPrecision(s[...]) ?? Double(s).map(LogTimestamp.fromEpochWithPrecision)
             } else if let n = object[key] as? NSNumber {
-                time = LogTimestamp.fromEpoch(n.doubleValue)
+                time = LogTimestamp.fromEpochWithPrecision(n.doubleValue)
             }
             if time != nil { break }
         }

@@ -14,6 +14,11 @@ import Foundation
 /// keep the baseline before `runStart`. ``LogSampleSeries`` cannot say which samples were stamped this way, so
 /// ``status()`` reports it per pod (``PodStatus/arrivalTimestampedSamples``).
 ///
+/// **Arrival phase.** Given a ``RunPhaseClock`` (``follow(phases:)``), every reading is also stamped with the run
+/// phase in which it arrived (``LogSample/phase``): the order wsload read lines in is exact where one-second
+/// stamps are not, and ``LogMatcher`` prefers it. Lines logged with a stamp and read during the run measure the
+/// log pipeline's lag (``observedLag``), which the session waits out (bounded) after the run.
+///
 /// Problems (missing file, command not found or failed) are recorded as human-readable ``Status/errors`` and
 /// never stop the other sources. ``stop()`` reads what is left, flushes last lines without a newline, and
 /// terminates every child it started (SIGTERM, then SIGKILL after 1 s).
@@ -81,6 +86,10 @@ public final class LogCollector: @unchecked Sendable {
 
     private struct State {
         var pods: [String: PodState] = [:]
+        /// Largest `arrival − (stamp + precision)` of a reading read during the run, in seconds.
+        var lag: Double?
+        /// When the last line of any source arrived.
+        var lastArrival: Date?
         var unattributedLines = 0
         var errorOrder: [String] = []
         var errors: [String: String] = [:]
@@ -97,6 +106,7 @@ public final class LogCollector: @unchecked Sendable {
     private let state = Locked(State())
     private let lifecycle = Locked(Lifecycle.idle)
     private let pollQueue = DispatchQueue(label: "wsload.log-poll", target: .global())
+    private let phaseClock = Locked<RunPhaseClock?>(nil)
 
     // Confined to `pollQueue`.
     private var files: [LogSourceFileFollower] = []
@@ -195,6 +205,130 @@ public final class LogCollector: @unchecked Sendable {
         }
     }
 
+    /// Stamps every reading from now on with `clock`'s phase at arrival (``LogSample/phase``).
+    public func follow(phases clock: RunPhaseClock) {
+        phaseClock.withLock { $0 = clock }
+    }
+
+    /// The largest delay seen between a line's own stamp and its arrival, for lines read during the run
+    /// (nil: none seen). Content already in a file when it is first read does not count.
+    public var observedLag: Double? { state.withLock { $0.lag } }
+
+    /// Waits (at most `timeout` seconds) until commands and streams have delivered what they print at start:
+    /// every per-pod command has printed a line, and no line arrived for `quiet` seconds. Files and directories
+    /// are read inside ``start()`` and need no wait. Returns at once when no command, stream or stdin is followed.
+    public func waitForInitialOutput(quiet: Double = 0.3, timeout: Double = 3) {
+        let commandPods = Set(sources.flatMap { source -> [String] in
+            if case let .command(_, pods) = source { return pods }
+            return []
+        })
+        let streams = sources.contains { $0.isMultiplexed }  // a stream command, or stdin
+        guard !commandPods.isEmpty || streams else { return }
+        let deadline = Date().addingTimeInterval(max(0, timeout))
+        let started = Date()
+        while Date() < deadline {
+            let (seen, last) = state.withLock { s in (Set(s.pods.filter { $0.value.lines > 0 }.keys), s.lastArrival) }
+            let quietSince = last ?? started
+            // A pod that logs only on change prints nothing under `--since-time`: after a second, quiet is enough.
+            let allSpoke = commandPods.isSubset(of: seen) || Date().timeIntervalSince(started) >= 1
+            if allSpoke, Date().timeIntervalSince(quietSince) >= quiet { return }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    /// Finds a baseline for every per-pod command's pod that has printed no reading yet (a pod that logs only
+    /// on change and spoke before `--since-time={start}`): runs the command once without following and without
+    /// `--since-time`/`--since`, with `--tail=N` for N in `tails` until a reading appears or the whole log was
+    /// read (fewer lines than N). The last reading found is kept with phase ``LogArrivalPhase/history``.
+    /// Bounded: each attempt at most `timeout` seconds, up to 8 pods at a time, all pods within `budget`
+    /// seconds. Returns the pods whose baseline was found this way.
+    ///
+    /// A multiplexed stream command (`kubectl logs -l … --prefix -f --since-time={start}`) is searched the same
+    /// way (kubectl applies `--tail` per container): every pod its output names without a reading so far gets the
+    /// last count found for it; the search grows while the output filled the tail and gave nothing new.
+    @discardableResult
+    public func searchMissingBaselines(tails: [Int] = [100, 1_000, 10_000], timeout: Double = 5, budget: Double = 15) -> [String] {
+        var found: [String] = []
+        for case let .stream(template) in sources {
+            guard let follow = try? template.render(templateValues(pod: nil)) else { continue }
+            for tail in tails {
+                guard let argv = Self.backwardsSearchCommand(follow, tail: tail),
+                      let result = try? runner.run(argv, timeout: timeout), result.termination.isSuccess else { break }
+                let parsed = configuration.parser.parse(String(decoding: result.stdout, as: UTF8.self))
+                var newPods: [String] = []
+                for series in parsed.series(unattributedPod: "") where !series.pod.isEmpty {
+                    guard var last = series.samples.last else { continue }
+                    let added = state.withLock { s -> Bool in
+                        guard s.pods[series.pod]?.samples.isEmpty ?? true else { return false }
+                        last.pod = series.pod
+                        last.phase = .history
+                        s.pods[series.pod, default: PodState()].samples.insert(last, at: 0)
+                        return true
+                    }
+                    if added { newPods.append(series.pod) }
+                }
+                found += newPods
+                if !newPods.isEmpty || parsed.totalLines < tail { break }
+            }
+        }
+        // Per-pod commands: up to 8 pods at a time, all within `budget` seconds in total.
+        let deadline = Date().addingTimeInterval(max(0, budget))
+        var jobs: [(pod: String, follow: [String])] = []
+        for case let .command(template, pods) in sources {
+            for pod in pods {
+                let hasReading = state.withLock { !($0.pods[pod]?.samples.isEmpty ?? true) }
+                guard !hasReading, let follow = try? template.render(templateValues(pod: pod)) else { continue }
+                jobs.append((pod, follow))
+            }
+        }
+        let foundPods = Locked([String]())
+        let limit = DispatchSemaphore(value: 8)
+        let jobList = jobs
+        DispatchQueue.concurrentPerform(iterations: jobList.count) { i in
+            limit.wait()
+            defer { limit.signal() }
+            let (pod, follow) = jobList[i]
+            for tail in tails {
+                let remaining = deadline.timeIntervalSinceNow
+                guard remaining > 0.05, let argv = Self.backwardsSearchCommand(follow, tail: tail),
+                      let result = try? runner.run(argv, timeout: min(timeout, remaining)), result.termination.isSuccess else { break }
+                let text = String(decoding: result.stdout, as: UTF8.self)
+                let parsed = configuration.parser.parse(text, pod: pod)
+                if var last = parsed.samples.last {
+                    last.pod = pod
+                    last.phase = .history
+                    state.withLock { $0.pods[pod, default: PodState()].samples.insert(last, at: 0) }
+                    foundPods.withLock { $0.append(pod) }
+                    break
+                }
+                if parsed.totalLines < tail { break }  // the whole log was read: nothing earlier exists
+            }
+        }
+        return found + PodNameOrder.sorted(foundPods.current)
+    }
+
+    /// The one-shot form of a follow command for the backwards search: `--since-time=…`, `--since=…`, `-f`
+    /// and `--follow` dropped, `--tail=N` set. Nil unless it is a `logs` command (kubectl, oc) that follows or
+    /// starts at the run.
+    static func backwardsSearchCommand(_ argv: [String], tail: Int) -> [String]? {
+        guard argv.contains("logs") else { return nil }
+        var out: [String] = []
+        var changed = false
+        var skipNext = false
+        for a in argv {
+            if skipNext { skipNext = false; continue }
+            if a == "-f" || a == "--follow" || a == "--follow=true" || a.hasPrefix("--since-time=") || a.hasPrefix("--since=")
+                || a.hasPrefix("--tail=") {
+                changed = true
+                continue
+            }
+            if a == "--since-time" || a == "--since" || a == "--tail" { changed = true; skipNext = true; continue }
+            out.append(a)
+        }
+        guard changed else { return nil }
+        return out + ["--tail=\(tail)"]
+    }
+
     /// Recorded problems so far (same as `status().errors`).
     public var errors: [String] { status().errors }
 
@@ -228,12 +362,19 @@ public final class LogCollector: @unchecked Sendable {
 
     /// Files a reading under the pod its line names (the parser's rule), else under the source's pod.
     private func record(_ result: LogLineResult, pod: String, arrival: Date) {
+        let phase = phaseClock.withLock { $0?.current }
         state.withLock { s in
             s.pods[pod, default: PodState()].lines += 1
+            s.lastArrival = arrival
             switch result {
             case .sample(var sample):
                 let owner = sample.pod ?? pod
                 sample.pod = owner
+                sample.phase = phase
+                if let phase, phase != .before, phase != .history, let latest = sample.latestTime {
+                    let lag = arrival.timeIntervalSince(latest)
+                    if lag > (s.lag ?? 0) { s.lag = lag } else if s.lag == nil { s.lag = max(0, lag) }
+                }
                 if sample.timestamp == nil {
                     sample.timestamp = arrival
                     s.pods[owner, default: PodState()].arrival += 1

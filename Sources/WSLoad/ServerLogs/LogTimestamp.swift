@@ -1,7 +1,105 @@
 import Foundation
 
-/// Timestamp recognisers for server log lines: RFC 3339, `kubectl logs --timestamps`, klog and epoch numbers.
+/// Timestamp recognisers for server log lines: RFC 3339, `kubectl logs --timestamps`, klog, Go's `log`,
+/// Rust's env_logger (`[2026-12-02T04:25:11Z INFO app] …`) and epoch numbers. The `…WithPrecision` forms also
+/// say how finely the stamp resolves time (``LogTimestampPrecision``).
 public enum LogTimestamp {
+    /// A recognised stamp: the time, its precision, and the rest of the line after it.
+    public struct Split: Sendable {
+        /// When the line was stamped (the start of the stamp's interval).
+        public var date: Date
+        /// How finely the stamp resolves time.
+        public var precision: LogTimestampPrecision
+        /// The line after the stamp.
+        public var rest: Substring
+    }
+
+    /// Parses a complete RFC 3339 timestamp and its precision (fraction digits).
+    public static func parseRFC3339WithPrecision(_ text: Substring) -> (date: Date, precision: LogTimestampPrecision)? {
+        let b = Array(text.utf8)
+        guard let (date, used, digits) = scanRFC3339Detailed(b, from: 0), used == b.count else { return nil }
+        return (date, LogTimestampPrecision(fractionDigits: digits))
+    }
+
+    /// Splits a leading stamp of any known line form: RFC 3339 (`kubectl logs --timestamps`, tracing),
+    /// env_logger's bracketed header, Go's `log` (`2026/12/02 04:25:11[.micro] `, read in `timeZone`), or klog
+    /// (year nearest `reference`, read in `timeZone`).
+    public static func splitLeading(_ line: Substring, reference: Date, timeZone: TimeZone) -> Split? {
+        if let s = splitLeadingRFC3339WithPrecision(line) { return s }
+        if let s = splitEnvLogger(line) { return s }
+        if let s = splitGoLog(line, timeZone: timeZone) { return s }
+        if let (date, rest, digits) = splitKlogDetailed(line, reference: reference, timeZone: timeZone) {
+            return Split(date: date, precision: LogTimestampPrecision(fractionDigits: digits), rest: rest)
+        }
+        return nil
+    }
+
+    /// Splits a leading RFC 3339 stamp followed by a space or tab (or ending the line), with its precision.
+    public static func splitLeadingRFC3339WithPrecision(_ line: Substring) -> Split? {
+        let b = Array(line.utf8.prefix(40))
+        guard let (date, used, digits) = scanRFC3339Detailed(b, from: 0) else { return nil }
+        let precision = LogTimestampPrecision(fractionDigits: digits)
+        if used == line.utf8.count { return Split(date: date, precision: precision, rest: line[line.endIndex...]) }
+        guard used < b.count, b[used] == UInt8(ascii: " ") || b[used] == UInt8(ascii: "\t") else { return nil }
+        let restStart = line.utf8.index(line.startIndex, offsetBy: used + 1)
+        return Split(date: date, precision: precision, rest: line[restStart...])
+    }
+
+    /// Splits Rust env_logger's default header `[2026-12-02T04:25:11Z INFO target] msg` (any RFC 3339
+    /// stamp right after the `[`); the rest is what follows the `]`.
+    public static func splitEnvLogger(_ line: Substring) -> Split? {
+        guard line.first == "[" else { return nil }
+        let b = Array(line.utf8.prefix(48))
+        guard let (date, used, digits) = scanRFC3339Detailed(b, from: 1), 1 + used < b.count,
+              b[1 + used] == UInt8(ascii: " ") || b[1 + used] == UInt8(ascii: "]"),
+              let close = line.firstIndex(of: "]") else { return nil }
+        var rest = line[line.index(after: close)...]
+        if rest.first == " " { rest = rest.dropFirst() }
+        return Split(date: date, precision: LogTimestampPrecision(fractionDigits: digits), rest: rest)
+    }
+
+    /// Splits Go's standard `log` header `2026/12/02 04:25:11 msg` (or `…04:25:11.123456 msg` with
+    /// `log.Lmicroseconds`), read in `timeZone` (Go logs local time unless `log.LUTC`).
+    public static func splitGoLog(_ line: Substring, timeZone: TimeZone) -> Split? {
+        let b = Array(line.utf8.prefix(32))
+        guard b.count >= 19, let year = digits(b, 0, 4), b[4] == UInt8(ascii: "/"), let month = digits(b, 5, 2),
+              b[7] == UInt8(ascii: "/"), let day = digits(b, 8, 2), b[10] == UInt8(ascii: " "),
+              let hour = digits(b, 11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(b, 14, 2),
+              b[16] == UInt8(ascii: ":"), let second = digits(b, 17, 2),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var i = 19
+        var fraction = 0.0
+        var fractionDigits = 0
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            var scale = 0.1
+            while i < b.count, let d = digit(b[i]) { fraction += Double(d) * scale; scale /= 10; i += 1; fractionDigits += 1 }
+            guard fractionDigits > 0 else { return nil }
+        }
+        guard i == line.utf8.count || (i < b.count && b[i] == UInt8(ascii: " ")) else { return nil }
+        let local = Double(daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) + fraction
+        let offset = Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local)))
+        let restStart = line.utf8.index(line.startIndex, offsetBy: min(i + 1, line.utf8.count))
+        return Split(date: Date(timeIntervalSince1970: local - offset),
+                     precision: LogTimestampPrecision(fractionDigits: fractionDigits), rest: line[restStart...])
+    }
+
+    /// Interprets an epoch number with its precision: integral seconds are ``LogTimestampPrecision/seconds``,
+    /// integral milliseconds ``LogTimestampPrecision/milliseconds``; other values are taken as sub-millisecond.
+    public static func fromEpochWithPrecision(_ value: Double) -> (date: Date, precision: LogTimestampPrecision) {
+        var v = value
+        var unit = 0  // 0 s, 1 ms, 2 µs, 3 ns
+        while abs(v) > 1e11 { v /= 1000; unit += 1 }
+        let precision: LogTimestampPrecision
+        if value.rounded() == value {
+            precision = ([.seconds, .milliseconds, .microseconds, .nanoseconds] as [LogTimestampPrecision])[min(unit, 3)]
+        } else {
+            precision = unit == 0 ? .milliseconds : .microseconds
+        }
+        return (Date(timeIntervalSince1970: v), precision)
+    }
+
     /// Parses a complete RFC 3339 timestamp such as `2026-11-25T12:00:01.123456789Z` or `…+01:00`.
     public static func parseRFC3339(_ text: Substring) -> Date? {
         let b = Array(text.utf8)
@@ -25,6 +123,11 @@ public enum LogTimestamp {
     /// Splits a klog header (`I1125 12:00:01.123456   12 file.go:42] msg`), taking the year that puts the
     /// date closest to `reference`; the clock is read in `timeZone` (klog writes local time).
     public static func splitKlog(_ line: Substring, reference: Date, timeZone: TimeZone) -> (date: Date, rest: Substring)? {
+        splitKlogDetailed(line, reference: reference, timeZone: timeZone).map { ($0.date, $0.rest) }
+    }
+
+    /// ``splitKlog(_:reference:timeZone:)`` plus the number of fraction digits of the clock time.
+    static func splitKlogDetailed(_ line: Substring, reference: Date, timeZone: TimeZone) -> (date: Date, rest: Substring, digits: Int)? {
         let b = Array(line.utf8.prefix(64))
         guard b.count >= 14, let sev = b.first, [UInt8(ascii: "I"), UInt8(ascii: "W"), UInt8(ascii: "E"), UInt8(ascii: "F")].contains(sev),
               let month = digits(b, 1, 2), let day = digits(b, 3, 2), b[5] == UInt8(ascii: " "),
@@ -34,10 +137,11 @@ public enum LogTimestamp {
         else { return nil }
         var i = 14
         var fraction = 0.0
+        var fractionDigits = 0
         if i < b.count, b[i] == UInt8(ascii: ".") {
             i += 1
             var scale = 0.1
-            while i < b.count, let d = digit(b[i]) { fraction += Double(d) * scale; scale /= 10; i += 1 }
+            while i < b.count, let d = digit(b[i]) { fraction += Double(d) * scale; scale /= 10; i += 1; fractionDigits += 1 }
         }
         // Header ends at the first "] " after the file:line part.
         guard let close = line.firstIndex(of: "]") else { return nil }
@@ -55,7 +159,7 @@ public enum LogTimestamp {
                 best = candidate
             }
         }
-        return (best!, rest)
+        return (best!, rest, fractionDigits)
     }
 
     /// Interprets an epoch number: seconds, or milliseconds/microseconds/nanoseconds when too large to be seconds.
@@ -83,6 +187,11 @@ public enum LogTimestamp {
 
     /// Scans `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` at `from`; returns the date and bytes consumed.
     static func scanRFC3339(_ b: [UInt8], from: Int) -> (Date, Int)? {
+        scanRFC3339Detailed(b, from: from).map { ($0.0, $0.1) }
+    }
+
+    /// ``scanRFC3339(_:from:)`` plus the number of fraction digits.
+    static func scanRFC3339Detailed(_ b: [UInt8], from: Int) -> (Date, Int, Int)? {
         let s = from
         guard let year = digits(b, s, 4), s + 19 <= b.count, b[s + 4] == UInt8(ascii: "-"),
               let month = digits(b, s + 5, 2), b[s + 7] == UInt8(ascii: "-"), let day = digits(b, s + 8, 2),
@@ -93,12 +202,14 @@ public enum LogTimestamp {
         else { return nil }
         var i = s + 19
         var fraction = 0.0
+        var fractionDigits = 0
         if i < b.count, b[i] == UInt8(ascii: ".") {
             i += 1
             var scale = 0.1
             let fracStart = i
             while i < b.count, let d = digit(b[i]) { fraction += Double(d) * scale; scale /= 10; i += 1 }
             guard i > fracStart else { return nil }
+            fractionDigits = i - fracStart
         }
         guard i < b.count else { return nil }
         var offset = 0
@@ -114,7 +225,7 @@ public enum LogTimestamp {
             return nil
         }
         let whole = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset
-        return (Date(timeIntervalSince1970: Double(whole) + fraction), i - s)
+        return (Date(timeIntervalSince1970: Double(whole) + fraction), i - s, fractionDigits)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

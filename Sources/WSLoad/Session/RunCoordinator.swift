@@ -54,11 +54,28 @@ public final class RunCoordinator: @unchecked Sendable {
 
     /// Runs and writes outputs; throws only when the run cannot start (resolution, plan limits, TLS setup).
     public func run(output: RunOutputOptions, progressInterval: Double = 1, progress: (@Sendable (EngineSnapshot) -> Void)? = nil) throws -> RunOutcome {
+        // Server logs are read in arrival order: every reading is stamped with the phase it arrived in
+        // (before the first connect = baseline, during hold = hold, after close = return), which one-second
+        // log stamps cannot tell apart. What the log commands print at start is waited for, bounded, so it
+        // arrives before the first connect.
+        let phases = RunPhaseClock()
+        logFeed?.follow(phases: phases)
         logFeed?.start()
+        logFeed?.waitForInitialOutput(quiet: 0.3, timeout: 3)
+        // Pods that logged their count long before `--since-time={start}`: look back, bounded.
+        logFeed?.searchMissingBaselines(tails: [100, 1_000, 10_000], timeout: 5, budget: 15)
         let engine: LoadEngine
         do { engine = try LoadEngine(plan: plan, log: log) } catch {
             logFeed?.stop()
             throw error
+        }
+        engine.phaseObserver = { phase in
+            switch phase {
+            case .ramp: phases.advance(to: .ramp)
+            case .hold: phases.advance(to: .hold)
+            case .close: phases.advance(to: .close)
+            case .done: phases.advance(to: .after)
+            }
         }
         lock.lock()
         self.engine = engine
@@ -68,7 +85,9 @@ public final class RunCoordinator: @unchecked Sendable {
         let result = engine.run(progressInterval: progressInterval, progress: progress)
         var ctx = context
         if let feed = logFeed {
-            if output.logSettleSeconds > 0 { Thread.sleep(forTimeInterval: output.logSettleSeconds) }
+            // Wait for the last lines: the settle time, or the log pipeline's measured lag (+0.3 s), at most 10 s.
+            let settle = min(10, max(output.logSettleSeconds, output.logSettleSeconds > 0 ? (feed.observedLag ?? 0) + 0.3 : 0))
+            if settle > 0 { Thread.sleep(forTimeInterval: settle) }
             ctx.serverLogs = feed.snapshot()
             ctx.serverLogsConfigured = true
             feed.stop()

@@ -14,7 +14,8 @@ struct PlanCommand: ParsableCommand {
 
         Examples:
           wsload plan --pods 3 --max-skew 50 --false-fail 0.05
-          wsload plan --pods 3 --max-skew 20 --false-fail 0.01 --weights 2,1,1 --connections-per-client 4
+          wsload plan --pods 3 --max-skew 20 --false-fail 0.01 --weights 2,1,1 \\
+            --connections-per-client 4
         """
     )
 

@@ -49,6 +49,10 @@ struct WorkerRun {
         }
         defer { signals.cancel() }
         feed?.start()
+        // Without one phase clock across worker processes, samples are matched by their stamps (with their
+        // precision); the initial output and the backwards baseline search still come before the first connect.
+        feed?.waitForInitialOutput(quiet: 0.3, timeout: 3)
+        feed?.searchMissingBaselines(tails: [100, 1_000, 10_000], timeout: 5, budget: 15)
         if !quiet {
             stderr.write("wsload: \(profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) "
                          + "to \(Redaction.redactURL(plan.url.description)) over \(Plural.of(workers, "worker process")), hold \(plan.hold) s")

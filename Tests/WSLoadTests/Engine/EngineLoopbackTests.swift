@@ -198,3 +198,37 @@ import WSProtocol
         #expect(openSocketInodes(ports: ports).isEmpty)
     }
 }
+
+/// Issue 13: a balancer's affinity cookie is used for attribution although the profile names another.
+@Suite(.serialized) struct RecognisedAffinityCookieTests {
+    @Test func ingressCookieAttributesWhenTheProfileNamesServerID() throws {
+        var servers: [PodServer] = []
+        var addresses: [SocketAddress] = []
+        for i in 0 ..< 3 {
+            let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-\(i)", ioQueues: 1)
+            let server = try PodServer(config) { _ in }
+            addresses.append(try server.start())
+            servers.append(server)
+        }
+        let front = AffinityFront(backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) },
+                                  policy: .cookie, cookieName: "INGRESSCOOKIE")
+        let frontAddress = try front.start(on: SocketAddress(ip: "127.0.0.1", port: 0)!)
+        defer {
+            front.stop()
+            for s in servers { s.drain(timeout: 2) }
+        }
+        var plan = RunPlan(url: try WebSocketURL("ws://127.0.0.1:\(frontAddress.port)/ws"), clients: 6, connectionsPerClient: 3)
+        plan.cookiePolicy = .perClient
+        // Pods that disclose no identity (no header read), and a profile naming the wrong cookie.
+        plan.attribution = AttributionRules(headers: [], cookieName: "SERVERID")
+        plan.hold = 0.1
+        let result = try LoadEngine(plan: plan).run()
+        #expect(result.held == 18)
+        #expect(result.records.allSatisfy { $0.podSource == .cookie && $0.pod?.hasPrefix("ws-") == true })
+        var podsByClient: [Int: Set<String>] = [:]
+        for r in result.records { podsByClient[r.client, default: []].insert(r.pod ?? "?") }
+        #expect(podsByClient.values.allSatisfy { $0.count == 1 })
+        #expect(Set(podsByClient.values.flatMap { $0 }).count == 3)
+        #expect(result.heldPerPod["?"] == nil)
+    }
+}
