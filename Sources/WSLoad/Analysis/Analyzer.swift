@@ -55,7 +55,7 @@ public enum Analyzer {
 
         let inputs = RunInputs(sourceAddresses: raw.sourceAddresses, cookiePolicy: raw.cookiePolicy, distinctCookieValues: raw.distinctCookieValues,
                                targetIsSinglePod: raw.singlePodTarget != nil, singlePodTargetKind: raw.singlePodTarget,
-                               clientCount: raw.clientCount)
+                               clientCount: raw.clientCount, cookieCarriers: raw.cookieCarriers, established: input.totals.established)
         let explanations = SpreadExplainer().explain(inputs: inputs, statistics: statistics)
 
         let latency = latencySummaries(raw.histograms)

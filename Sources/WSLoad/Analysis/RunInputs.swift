@@ -14,8 +14,15 @@ public struct RunInputs: Sendable, Codable, Equatable {
     public var clientCount: Int
 
     /// Creates run inputs.
+    /// Established connections that carried an affinity cookie, and established connections in all (nil: unknown,
+    /// e.g. a report written before these were kept).
+    public var cookieCarriers: Int?, established: Int?
+
     public init(sourceAddresses: [String], cookiePolicy: CookiePolicy = .none, distinctCookieValues: Int = 0,
-                targetIsSinglePod: Bool = false, singlePodTargetKind: String? = nil, clientCount: Int) {
+                targetIsSinglePod: Bool = false, singlePodTargetKind: String? = nil, clientCount: Int,
+                cookieCarriers: Int? = nil, established: Int? = nil) {
+        self.cookieCarriers = cookieCarriers
+        self.established = established
         self.sourceAddresses = sourceAddresses
         self.cookiePolicy = cookiePolicy
         self.distinctCookieValues = distinctCookieValues

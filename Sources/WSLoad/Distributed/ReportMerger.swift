@@ -181,6 +181,7 @@ public enum ReportMerger {
         raw.sourceAddresses = sources
         raw.cookieValues = cookieValues
         raw.distinctCookieValues = distinctCookies
+        raw.cookieCarriers = raws.contains { $0.cookieCarriers == nil } ? nil : raws.reduce(0) { $0 + ($1.cookieCarriers ?? 0) }
         raw.clientCount = clientCount
         raw.singlePodTarget = singlePod
         raw.thresholds = thresholds

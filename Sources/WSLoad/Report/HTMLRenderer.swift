@@ -127,7 +127,7 @@ public enum HTMLRenderer {
         if !report.explanations.isEmpty {
             o.append("<h2>Why the spread is poor</h2>")
             o.append("<ul>")
-            for e in report.explanations { o.append("<li>\(x(e.message))</li>") }
+            for e in report.explanations { o.append("<li>\(x(e.text))</li>") }
             o.append("</ul>")
         }
         if !report.warnings.isEmpty || !report.notes.isEmpty {

@@ -44,7 +44,7 @@ public enum JUnitRenderer {
         }
         let significance = SignificanceText.lines(report)
         if !report.explanations.isEmpty || !report.warnings.isEmpty || !significance.isEmpty {
-            let text = (significance + report.explanations.map(\.message) + report.warnings.map { "warning: " + $0 })
+            let text = (significance + report.explanations.map(\.text) + report.warnings.map { "warning: " + $0 })
                 .joined(separator: "\n")
             out += "  <system-out>\(x(text))</system-out>\n"
         }

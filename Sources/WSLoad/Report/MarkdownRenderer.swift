@@ -59,7 +59,7 @@ public enum MarkdownRenderer {
         if !report.explanations.isEmpty {
             out.append("**Why the spread is poor**")
             out.append("")
-            for e in report.explanations { out.append("- " + e.message) }
+            for e in report.explanations { out.append("- " + e.text) }
             out.append("")
         }
         let resilience = ResilienceText.lines(report)

@@ -52,6 +52,8 @@ public struct ReportRawData: Sendable, Codable, Equatable {
     public var cookieValues: [String]
     /// Distinct affinity cookie values as the engine counted them.
     public var distinctCookieValues: Int
+    /// Established connections that carried an affinity cookie (sent or received); nil in older reports.
+    public var cookieCarriers: Int?
     /// Virtual clients in this report.
     public var clientCount: Int
     /// How the target reaches a single pod (port-forward, pod address), if it does.
@@ -85,6 +87,7 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         let opened = result.records.filter { $0.status != .pending && $0.status != .failed }
         cookieValues = Array(Set(opened.compactMap { $0.affinityCookie.map { Redaction.placeholder(for: $0) } })).sorted()
         distinctCookieValues = result.distinctCookieValues
+        cookieCarriers = opened.filter { $0.affinityCookie != nil }.count
         clientCount = Set(result.records.map(\.client)).count
         singlePodTarget = context.singlePodTarget
         thresholds = context.thresholds
@@ -106,7 +109,7 @@ public struct ReportRawData: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case shape, histograms, heldPerPod, knownPods, weights, sourceAddresses, cookiePolicy, cookieValues, distinctCookieValues
+        case shape, histograms, heldPerPod, knownPods, weights, sourceAddresses, cookiePolicy, cookieValues, distinctCookieValues, cookieCarriers
         case clientCount, singlePodTarget, thresholds, serverLogsConfigured, serverLogs, contextNotes, contextWarnings
         case engineWarnings, interrupted, window
     }
@@ -124,6 +127,7 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         cookiePolicy = try c.decode(CookiePolicy.self, forKey: .cookiePolicy)
         cookieValues = try c.decode([String].self, forKey: .cookieValues)
         distinctCookieValues = try c.decode(Int.self, forKey: .distinctCookieValues)
+        cookieCarriers = try c.decodeIfPresent(Int.self, forKey: .cookieCarriers)
         clientCount = try c.decode(Int.self, forKey: .clientCount)
         singlePodTarget = try c.decodeIfPresent(String.self, forKey: .singlePodTarget)
         thresholds = try c.decode(GateThresholds.self, forKey: .thresholds)
@@ -148,6 +152,7 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         try c.encode(cookiePolicy, forKey: .cookiePolicy)
         try c.encode(cookieValues, forKey: .cookieValues)
         try c.encode(distinctCookieValues, forKey: .distinctCookieValues)
+        try c.encodeIfPresent(cookieCarriers, forKey: .cookieCarriers)
         try c.encode(clientCount, forKey: .clientCount)
         try c.encodeIfPresent(singlePodTarget, forKey: .singlePodTarget)
         try c.encode(thresholds, forKey: .thresholds)

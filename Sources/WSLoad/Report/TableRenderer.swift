@@ -91,7 +91,7 @@ public enum TableRenderer {
 
         if !report.explanations.isEmpty {
             out.append(ansi.bold("Why the spread is poor"))
-            for e in report.explanations { out.append("  - " + e.message) }
+            for e in report.explanations { out.append("  - " + e.text) }
             out.append("")
         }
         let resilience = ResilienceText.lines(report)

@@ -10,9 +10,9 @@ import Testing
         let inputs = RunInputs(sourceAddresses: ["127.0.0.1"], clientCount: 20)
         let e = explainer.explain(inputs: inputs, statistics: DistributionStatistics(counts: ["ws-0": 20, "ws-1": 0]))
         #expect(e.map(\.code) == [.singleSourceAddress])
-        #expect(e[0].message.hasPrefix("All 20 connections came from one source address (127.0.0.1); "
-            + "a Service with sessionAffinity: ClientIP or an HAProxy `balance source` / nginx "
-            + "`hash $remote_addr` sends every connection from one address to one pod."))
+        #expect(e[0].message.hasPrefix("All 20 connections came from one source address (127.0.0.1). That is consistent with "
+            + "address affinity"))
+        #expect(e[0].evidence == "20 connections from 1 source address (127.0.0.1); 1 of 2 pods received none (ws-1)")
     }
 
     @Test func oneSlash24() {
@@ -20,8 +20,9 @@ import Testing
         let e = explainer.explain(inputs: RunInputs(sourceAddresses: addresses, clientCount: 200),
                                   statistics: DistributionStatistics(counts: ["ws-0": 200, "ws-1": 0]))
         #expect(e.map(\.code) == [.singleSlash24])
-        #expect(e[0].message.hasPrefix("All 200 source addresses lie inside one /24 (127.0.0.0/24); nginx `ip_hash` "
-            + "keys on the first three octets, so they all hash to one pod."))
+        #expect(e[0].message.hasPrefix("All 200 source addresses lie inside one /24 (127.0.0.0/24). That is consistent "
+            + "with nginx `ip_hash`"))
+        #expect(e[0].evidence == "200 source addresses, all in 127.0.0.0/24; 1 of 2 pods received none (ws-1)")
     }
 
     @Test func sharedCookie() {
@@ -29,7 +30,33 @@ import Testing
                                distinctCookieValues: 1, clientCount: 20)
         let e = explainer.explain(inputs: inputs, statistics: allOnOne)
         #expect(e.map(\.code) == [.sharedAffinityCookie])
-        #expect(e[0].message.hasPrefix("Every connection carried the same affinity cookie value"))
+        #expect(e[0].message.hasPrefix("The connections carried one and the same affinity cookie value"))
+    }
+
+    /// One cookie value seen on a few connections among many without one is no evidence of a shared cookie.
+    @Test func aFewCookieCarriersAreNotASharedCookie() {
+        let few = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .perClient, distinctCookieValues: 1,
+                            clientCount: 20, cookieCarriers: 4, established: 20)
+        #expect(explainer.explain(inputs: few, statistics: allOnOne).map(\.code) == [.unexplained])
+        let most = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .shared, distinctCookieValues: 1,
+                             clientCount: 20, cookieCarriers: 19, established: 20)
+        let e = explainer.explain(inputs: most, statistics: allOnOne)
+        #expect(e.map(\.code) == [.sharedAffinityCookie])
+        #expect(e.first?.evidence == "19 of 20 established connections carried 1 distinct affinity cookie value; 2 of 3 pods received none (ws-1, ws-2)")
+        // A shared jar that never received a cookie: cookie affinity cannot be the cause.
+        let none = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .shared, distinctCookieValues: 0,
+                             clientCount: 20, cookieCarriers: 0, established: 20)
+        #expect(explainer.explain(inputs: none, statistics: allOnOne).map(\.code) == [.unexplained])
+    }
+
+    /// A run aimed straight at one pod gets the single-pod explanation and nothing inferred about a balancer.
+    @Test func aSinglePodTargetIsNotExplainedAsABalancer() {
+        let inputs = RunInputs(sourceAddresses: (2...21).map { "127.0.0.\($0)" }, cookiePolicy: .perClient,
+                               distinctCookieValues: 1, targetIsSinglePod: true, singlePodTargetKind: "pod address",
+                               clientCount: 20, cookieCarriers: 20, established: 20)
+        let e = explainer.explain(inputs: inputs, statistics: allOnOne)
+        #expect(e.map(\.code) == [.singlePodTarget])
+        #expect(e.first?.evidence == "target.kind: pod address")
     }
 
     @Test func perClientCookieWithOneValueCountsAsShared() {
