@@ -29,10 +29,30 @@ import WSProtocol
         #expect(report.gate.status == .fail)
         #expect(report.totals.failures.map(\.reason) == ["protocol error 1002"])
     }
+
+    /// A server that upgrades and then says nothing (a total outage behind a proxy that still accepts): with a
+    /// pong deadline every connection drops, and a gate that only sets `max_failed: 0` fails on `max_dropped`.
+    @Test func aSilentServerUnderAPongDeadlineFailsTheGate() throws {
+        let peer = try GarbageAfterUpgradePeer(connections: 3, garbage: false)
+        var plan = RunPlan(url: try WebSocketURL("ws://127.0.0.1:\(peer.port)/ws"), clients: 3, connectionsPerClient: 1)
+        plan.cookiePolicy = .none
+        plan.hold = 2
+        plan.pingInterval = 0.3
+        plan.pongTimeout = 0.3
+        let result = try LoadEngine(plan: plan).run()
+        peer.stop()
+        #expect(result.established == 3 && result.held == 0 && result.dropped == 3 && result.failed == 0)
+        let report = ReportBuilder.build(result: result, context: ReportContext(target: plan.url.description,
+                                                                                thresholds: GateThresholds(maxFailed: 0)))
+        #expect(report.gate.status == .fail && report.exitCode == .gateFailed)
+        #expect(report.gate.failedChecks.map(\.name) == ["max_dropped"])
+        #expect(report.totals.failures == [FailureBucket(phase: "open", reason: "pong-timeout", count: 3)])
+    }
 }
 
 /// Accepts `connections` upgrades, answers each with a valid 101 followed by a frame with a reserved opcode
-/// (0x3, RFC 6455 §5.2: a protocol error), and keeps the sockets open without ever answering a Close.
+/// (0x3, RFC 6455 §5.2: a protocol error) unless `garbage` is false, and keeps the sockets open without ever
+/// answering a ping or a Close.
 final class GarbageAfterUpgradePeer: @unchecked Sendable {
     let port: UInt16
     private let listener: Int32
@@ -40,7 +60,7 @@ final class GarbageAfterUpgradePeer: @unchecked Sendable {
     private let stopped = Locked(false)
     private let done = DispatchSemaphore(value: 0)
 
-    init(connections: Int) throws {
+    init(connections: Int, garbage: Bool = true) throws {
         listener = try Socket.listen(on: SocketAddress(ip: "127.0.0.1", port: 0)!).get()
         port = Socket.localAddress(listener)!.port
         let listener = self.listener, clients = self.clients, stopped = self.stopped, done = self.done
@@ -65,7 +85,7 @@ final class GarbageAfterUpgradePeer: @unchecked Sendable {
                 let key = text.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("sec-websocket-key:") }
                     .map { String($0.dropFirst("sec-websocket-key:".count)).trimmingCharacters(in: .whitespaces) } ?? ""
                 let reply = Array(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: \(HandshakeKey.accept(for: key))\r\n\r\n").utf8) + [0x83, 0x00]
+                    + "Sec-WebSocket-Accept: \(HandshakeKey.accept(for: key))\r\n\r\n").utf8) + (garbage ? [0x83, 0x00] : [])
                 _ = reply.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
                 served += 1
             }
