@@ -426,19 +426,6 @@ extension Profile {
         public init() {}
     }
 
-    /// A report format.
-    public enum OutputFormat: String, Sendable, Equatable, Codable, CaseIterable {
-        /// Terminal table.
-        case table
-        /// The `Report` as JSON.
-        case json
-        /// JUnit XML for CI.
-        case junit
-        /// Markdown summary.
-        case markdown
-        /// SVG chart.
-        case svg
-        /// Standalone HTML page.
-        case html
-    }
+    /// A report format: the renderers' own list (``ReportFormat``), one type for profiles, flags and renderers.
+    public typealias OutputFormat = ReportFormat
 }

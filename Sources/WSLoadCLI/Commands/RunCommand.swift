@@ -184,7 +184,7 @@ struct RunOptions: ParsableArguments {
                                     serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy,
                                     singlePodTarget: RunPlanner.singlePodTarget(profile), thresholds: thresholds, notes: discoveryNotes)
         if plan.url.isTLS { context.tls = TLSVerificationSummary(identity: plan.tlsIdentity, configuration: plan.tls) }
-        let formats = formats.isEmpty ? profile.output.formats.compactMap { ReportFormat(rawValue: $0.rawValue) } : formats
+        let formats = formats.isEmpty ? profile.output.formats : formats
         var outDir = workerIpc == nil ? out ?? profile.output.out : nil
         if workerCount > 1 {
             let run = WorkerRun(profile: profile, plan: plan, workers: workerCount, known: known, weights: weights, thresholds: thresholds,
