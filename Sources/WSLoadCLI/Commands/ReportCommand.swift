@@ -34,8 +34,8 @@ extension CLIError {
     init(verdictOf report: Report) {
         switch report.exitCode {
         case .runIncomplete:
-            let why = report.raw?.interrupted == true ? "it was interrupted"
-                : "not one of its \(Plural.of(report.totals.attempted, "connection attempt")) was established"
+            let why = report.gate.incomplete ?? (report.raw?.interrupted == true ? "it was interrupted"
+                : "not one of its \(Plural.of(report.totals.attempted, "connection attempt")) was established")
             self.init(exitCode: .runIncomplete, message: "the run did not complete: \(why)")
         default:
             self.init(exitCode: report.exitCode, message: "gate failed: \(report.gate.failedChecks.map(\.name).joined(separator: ", "))")
