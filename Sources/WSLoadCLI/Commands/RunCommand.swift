@@ -215,8 +215,10 @@ struct RunOptions: ParsableArguments {
             outcome = try coordinator.run(output: RunOutputOptions(formats: workerIpc != nil ? [.json] : formats, directory: outDir),
                                           progressInterval: callback == nil ? 0 : 0.25, progress: callback)
         } catch let e as PlanError {
+            progress?.finish()
             throw CLIError(exitCode: .usageError, message: e.description)
         } catch {
+            progress?.finish()
             throw CLIError(exitCode: .runIncomplete, message: "\(error)")
         }
         progress?.finish()
