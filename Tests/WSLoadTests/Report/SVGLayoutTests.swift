@@ -66,14 +66,15 @@ import Testing
         for l in lines {
             #expect(Self.attr(l, "y1") == 164 && Self.attr(l, "y2") == 164)
         }
-        // Each line spans its own pod's two bars: the first group's bars start at 64 + (64 − 48) / 2 = 72.
+        // Each line spans its own pod's two bars (wsload's, then the pods' own count) and stops before the next pod's.
         let bars = els.filter { $0.name == "rect" && $0.groups.contains("bars") }
-        for (i, l) in lines.enumerated() {
-            let gx = 72.0 + Double(i) * 64
-            #expect(Self.attr(l, "x1") < gx && Self.attr(l, "x2") > gx + 48)
-            #expect(Self.attr(l, "x2") < gx + 64 - 8, "line \(i) runs into the next pod")
-        }
         #expect(bars.count == 6)
+        for (i, l) in lines.enumerated() {
+            let client = bars[2 * i], server = bars[2 * i + 1]
+            #expect(Self.attr(l, "x1") < Self.attr(client, "x"))
+            #expect(Self.attr(l, "x2") > Self.attr(server, "x") + Self.attr(server, "width"))
+            if i + 1 < lines.count { #expect(Self.attr(l, "x2") < Self.attr(bars[2 * i + 2], "x") - 4, "line \(i) runs into the next pod") }
+        }
     }
 
     @Test func expectedShareAboveEveryBarStillFitsTheAxis() {
