@@ -25,6 +25,17 @@ final class ProgressPrinter: @unchecked Sendable {
         }
     }
 
+    /// Writes a log line on stderr; on a TTY above the live block (which is redrawn below it), so the
+    /// block never overwrites the message nor leaves a stale copy of itself above it.
+    func message(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        if tty && !finished {
+            FileHandle.standardError.write(Data(screen.message(line).utf8))
+        } else {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+    }
+
     /// Erases the live block (on a TTY) and stops drawing; later snapshots are ignored.
     func finish() {
         lock.lock(); defer { lock.unlock() }

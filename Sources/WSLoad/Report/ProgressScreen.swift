@@ -6,7 +6,7 @@
 /// Lines are cut to the terminal width, because a wrapped line would make the cursor-up count wrong.
 /// The rate is attempts per second over the last ``rateWindow`` seconds of snapshots (what is happening now),
 /// not the average since start, which decays through the hold. ``finish(_:)`` erases the block and leaves one
-/// plain summary line, on a normal end and after an interrupt alike.
+/// plain summary line, on a normal end and after an interrupt alike; ``message(_:)`` prints a log line above it.
 public struct ProgressScreen: Sendable {
     /// Terminal columns; lines are cut to one less, so the cursor never wraps.
     public var width: Int
@@ -16,6 +16,7 @@ public struct ProgressScreen: Sendable {
     public let maxPods: Int
     private var samples: [(elapsed: Double, attempted: Int)] = []
     private var drawnLines = 0
+    private var drawn: [String] = []
     private var last: EngineSnapshot?
 
     /// Creates a screen for a terminal `width` columns wide.
@@ -41,9 +42,12 @@ public struct ProgressScreen: Sendable {
         record(s)
         var lines: [String] = []
         let done = s.established + s.failed
+        let counts = " \(s.established)/\(s.planned) opened  \(Int(rate.rounded()))/s  failed \(s.failed)"
+            + "\(s.dropped > 0 ? "  dropped \(s.dropped)" : "")  open \(s.open)"
+        // The bar gives way (30 down to 10 cells) so the counts fit a narrow terminal.
+        let barWidth = max(10, min(30, width - 1 - 6 - counts.count))
         lines.append(Self.fit("\(s.phase.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) "
-            + "\(Self.bar(Double(done) / Double(max(1, s.planned)), width: 30)) \(s.established)/\(s.planned) opened  "
-            + "\(Int(rate.rounded()))/s  failed \(s.failed)  dropped \(s.dropped)  open \(s.open)", width))
+            + Self.bar(Double(done) / Double(max(1, s.planned)), width: barWidth) + counts, width))
         let pods = s.openPerPod.sorted { $0.key < $1.key }
         if !pods.isEmpty {
             let maxCount = max(1, pods.map(\.value).max() ?? 1)
@@ -68,6 +72,17 @@ public struct ProgressScreen: Sendable {
         for l in new { out += Self.clearLine + l + "\n" }
         out += Self.clearBelow
         drawnLines = new.count
+        drawn = new
+        return out
+    }
+
+    /// The text that writes `line` (a log message) above the block: the block is erased, the message
+    /// written where it began, and the block drawn again below it, so neither overwrites the other.
+    public mutating func message(_ line: String) -> String {
+        var out = drawnLines > 0 ? Self.up(drawnLines) + Self.clearBelow : ""
+        out += Self.clearLine + line + "\n"
+        for l in drawn { out += Self.clearLine + l + "\n" }
+        drawnLines = drawn.count
         return out
     }
 
@@ -80,6 +95,7 @@ public struct ProgressScreen: Sendable {
         out += Self.clearBelow
         if let snapshot { out += Self.clearLine + Self.fit(Self.plainLine(snapshot), width) + "\n" }
         drawnLines = 0
+        drawn = []
         return out
     }
 

@@ -197,10 +197,14 @@ struct RunOptions: ParsableArguments {
             _ = dir
         }
         let stderr = LineWriter.standardError
-        let coordinator = RunCoordinator(plan: plan, context: context, logFeed: feed) { line in if !quiet { stderr.write(line) } }
+        let progress = quiet || workerIpc != nil ? nil : ProgressPrinter(planned: plan.totalConnections, hold: plan.hold)
+        // Log lines during the run go above the live progress block, not into it.
+        let coordinator = RunCoordinator(plan: plan, context: context, logFeed: feed) { line in
+            guard !quiet else { return }
+            if let progress { progress.message(line) } else { stderr.write(line) }
+        }
         let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in coordinator.stop() }
         defer { signals.cancel() }
-        let progress = quiet || workerIpc != nil ? nil : ProgressPrinter(planned: plan.totalConnections, hold: plan.hold)
         if !quiet && workerIpc == nil {
             stderr.write("wsload: \(profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : Plural.of(plan.sources.count, "source address")), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
         }

@@ -87,6 +87,31 @@ import Testing
         #expect(Self.visibleLines(text)[0].hasSuffix("…"))
     }
 
+    @Test func aLogLineGoesAboveTheBlockWhichIsRedrawnBelowIt() {
+        var screen = ProgressScreen(width: 120)
+        #expect(screen.message("before anything") == "\(Self.esc)[2Kbefore anything\n")
+        let ramp = screen.frame(Self.snap(.ramp, at: 1, attempted: 39, planned: 40, pods: ["ws-0": 39]))
+        let rampLines = Self.visibleLines(ramp)
+        // Measured under tmux before this: "ramp complete: …" written between two frames was overwritten by the
+        // next frame, which went up 2 lines from below the message and left the old ramp line stale above.
+        let msg = screen.message("ramp complete: 40 established, 0 failed; holding for 2.0 s")
+        #expect(msg == "\(Self.esc)[2F\(Self.esc)[J\(Self.esc)[2Kramp complete: 40 established, 0 failed; holding for 2.0 s\n"
+            + rampLines.map { "\(Self.esc)[2K\($0)\n" }.joined())
+        // The next frame goes back over the redrawn block only (2 lines), not over the message.
+        let hold = screen.frame(Self.snap(.hold, at: 1.25, attempted: 40, planned: 40, pods: ["ws-0": 40], holdRemaining: 2))
+        #expect(hold.hasPrefix("\(Self.esc)[2F\(Self.esc)[2Khold  "))
+    }
+
+    @Test func theOverallBarShrinksBeforeTheCountsAreCut() {
+        // Measured under tmux at 72 columns: "… failed 0  o…" lost the open count behind a 30-cell bar.
+        var screen = ProgressScreen(width: 72)
+        let line = Self.visibleLines(screen.frame(Self.snap(.hold, at: 6, attempted: 200, planned: 200, pods: ["ws-0": 200], holdRemaining: 5)))[0]
+        #expect(line.hasSuffix(" 200/200 opened  0/s  failed 0  open 200"))
+        #expect(line.count <= 71)
+        // " 200/200 opened  0/s  failed 0  open 200" is 40 characters: 72 − 1 − 6 − 40 = 25 cells of bar.
+        #expect(line.filter { $0 == "█" || $0 == "░" }.count == 25)
+    }
+
     @Test func finishErasesTheBlockAndLeavesOneSummaryLine() {
         var screen = ProgressScreen(width: 200)
         #expect(screen.finish() == "")  // nothing drawn, nothing to erase
