@@ -1,61 +1,53 @@
 import Foundation
 import WSLoad
 
-/// Live progress on stderr: a bar during the ramp and per-pod bars during the hold on a TTY,
-/// a plain line every few seconds otherwise.
+/// Live progress on stderr: on a TTY a ``ProgressScreen`` block (overall bar with the rate of the last 2 s,
+/// per-pod bars, hold countdown) redrawn in place; otherwise a plain line every few seconds.
+/// ``finish()`` erases the block and leaves one summary line; it runs on every way out of a run.
 final class ProgressPrinter: @unchecked Sendable {
-    private let planned: Int
-    private let hold: Double
     private let tty = isatty(STDERR_FILENO) == 1
     private let lock = NSLock()
     private var lastPlain = Date.distantPast
-    private var drawnLines = 0
+    private var screen = ProgressScreen(width: ProgressPrinter.columns())
+    private var finished = false
 
-    init(planned: Int, hold: Double) { self.planned = planned; self.hold = hold }
+    init(planned: Int, hold: Double) {}
 
     func update(_ s: EngineSnapshot) {
         lock.lock(); defer { lock.unlock() }
-        if tty { draw(s) } else if Date().timeIntervalSince(lastPlain) >= 2 || s.phase == .done {
+        guard !finished else { return }
+        if tty {
+            screen.width = Self.columns()
+            FileHandle.standardError.write(Data(screen.frame(s).utf8))
+        } else if Date().timeIntervalSince(lastPlain) >= 2 || s.phase == .done {
             lastPlain = Date()
-            FileHandle.standardError.write(Data((plainLine(s) + "\n").utf8))
+            FileHandle.standardError.write(Data((ProgressScreen.plainLine(s) + "\n").utf8))
         }
     }
 
+    /// Writes a log line on stderr; on a TTY above the live block (which is redrawn below it), so the
+    /// block never overwrites the message nor leaves a stale copy of itself above it.
+    func message(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        if tty && !finished {
+            FileHandle.standardError.write(Data(screen.message(line).utf8))
+        } else {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+    }
+
+    /// Erases the live block (on a TTY) and stops drawing; later snapshots are ignored.
     func finish() {
         lock.lock(); defer { lock.unlock() }
-        if tty && drawnLines > 0 { FileHandle.standardError.write(Data("\n".utf8)); drawnLines = 0 }
+        guard !finished else { return }
+        finished = true
+        if tty { FileHandle.standardError.write(Data(screen.finish().utf8)) }
     }
 
-    private func plainLine(_ s: EngineSnapshot) -> String {
-        var line = String(format: "[%6.1fs] %@ opened %d/%d failed %d open %d", s.elapsed, s.phase.rawValue, s.established, s.planned, s.failed, s.open)
-        if !s.openPerPod.isEmpty {
-            line += " pods " + s.openPerPod.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        }
-        return line
-    }
-
-    private func bar(_ fraction: Double, width: Int = 30) -> String {
-        let f = max(0, min(1, fraction))
-        let n = Int((f * Double(width)).rounded())
-        return String(repeating: "█", count: n) + String(repeating: "░", count: width - n)
-    }
-
-    private func draw(_ s: EngineSnapshot) {
-        var lines: [String] = []
-        let rate = s.elapsed > 0 ? Double(s.attempted) / s.elapsed : 0
-        lines.append(String(format: "%@ %@ %d/%d opened  %.0f/s  failed %d  open %d", s.phase.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0),
-                            bar(Double(s.established + s.failed) / Double(max(1, s.planned))), s.established, s.planned, rate, s.failed, s.open))
-        if s.phase == .hold || s.phase == .close {
-            let maxCount = max(1, s.openPerPod.values.max() ?? 1)
-            for (pod, n) in s.openPerPod.sorted(by: { $0.key < $1.key }).prefix(12) {
-                lines.append("  \(pod.padding(toLength: 18, withPad: " ", startingAt: 0)) \(bar(Double(n) / Double(maxCount), width: 24)) \(n)")
-            }
-            if let r = s.holdRemaining { lines.append(String(format: "  hold: %.0f s left", r)) }
-        }
-        var out = ""
-        if drawnLines > 0 { out += "\u{1B}[\(drawnLines)F" }  // back to the first line drawn last time
-        for l in lines { out += "\u{1B}[2K" + l + "\n" }
-        drawnLines = lines.count
-        FileHandle.standardError.write(Data(out.utf8))
+    /// The terminal's width in columns (stderr's, then `COLUMNS`, then 80).
+    private static func columns() -> Int {
+        var size = winsize()
+        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
     }
 }

@@ -17,6 +17,8 @@ public enum HTMLRenderer {
         o.append("td.num{text-align:right}")
         o.append(".pass{color:#1a7f37;font-weight:bold}")
         o.append(".fail{color:#cf222e;font-weight:bold}")
+        // The chart keeps its viewBox and scales to the page's width (never wider than 960 px).
+        o.append(".chart svg{display:block;width:100%;max-width:960px;height:auto}")
         o.append("</style>")
         o.append("</head>")
         o.append("<body>")
@@ -33,7 +35,9 @@ public enum HTMLRenderer {
         o.append(meta + "</p>")
         if let tls = report.run.tls { o.append("<p>TLS: \(tls.insecure ? "<strong>\(x(tls.line))</strong>" : x(tls.line))</p>") }
         o.append("<h2>Pods</h2>")
+        o.append("<div class=\"chart\">")
         o.append(SVGRenderer.render(report).trimmingSuffixNewline())
+        o.append("</div>")
         o.append("<table>")
         o.append("<tr><th>Pod</th><th>Connections</th><th>Share</th><th>Expected</th><th>Server baseline</th>"
             + "<th>Server hold</th><th>Server peak</th><th>Server after close</th><th>Server Δ</th><th>Match</th></tr>")
@@ -127,7 +131,7 @@ public enum HTMLRenderer {
         if !report.explanations.isEmpty {
             o.append("<h2>Why the spread is poor</h2>")
             o.append("<ul>")
-            for e in report.explanations { o.append("<li>\(x(e.text))</li>") }
+            for e in report.explanations { o.append("<li>\(inlineMarkdown(e.text))</li>") }
             o.append("</ul>")
         }
         if !report.warnings.isEmpty || !report.notes.isEmpty {
@@ -141,6 +145,20 @@ public enum HTMLRenderer {
         o.append("</body>")
         o.append("</html>")
         return o.joined(separator: "\n") + "\n"
+    }
+
+    /// `text` HTML-escaped, then each pair of backticks turned into `<code>…</code>` (the only Markdown the
+    /// explanations use). An unpaired backtick stays a literal backtick.
+    static func inlineMarkdown(_ text: String) -> String {
+        let parts = ReportText.xml(text).split(separator: "`", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return parts.joined(separator: "`") }
+        var out = ""
+        for (i, part) in parts.enumerated() {
+            let isCode = i % 2 == 1
+            if isCode && i == parts.count - 1 { out += "`" + part; break }  // an odd backtick at the end
+            out += isCode ? "<code>\(part)</code>" : String(part)
+        }
+        return out
     }
 }
 

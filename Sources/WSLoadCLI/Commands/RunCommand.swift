@@ -197,10 +197,14 @@ struct RunOptions: ParsableArguments {
             _ = dir
         }
         let stderr = LineWriter.standardError
-        let coordinator = RunCoordinator(plan: plan, context: context, logFeed: feed) { line in if !quiet { stderr.write(line) } }
+        let progress = quiet || workerIpc != nil ? nil : ProgressPrinter(planned: plan.totalConnections, hold: plan.hold)
+        // Log lines during the run go above the live progress block, not into it.
+        let coordinator = RunCoordinator(plan: plan, context: context, logFeed: feed) { line in
+            guard !quiet else { return }
+            if let progress { progress.message(line) } else { stderr.write(line) }
+        }
         let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in coordinator.stop() }
         defer { signals.cancel() }
-        let progress = quiet || workerIpc != nil ? nil : ProgressPrinter(planned: plan.totalConnections, hold: plan.hold)
         if !quiet && workerIpc == nil {
             stderr.write("wsload: \(profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : Plural.of(plan.sources.count, "source address")), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
         }
@@ -215,8 +219,10 @@ struct RunOptions: ParsableArguments {
             outcome = try coordinator.run(output: RunOutputOptions(formats: workerIpc != nil ? [.json] : formats, directory: outDir),
                                           progressInterval: callback == nil ? 0 : 0.25, progress: callback)
         } catch let e as PlanError {
+            progress?.finish()
             throw CLIError(exitCode: .usageError, message: e.description)
         } catch {
+            progress?.finish()
             throw CLIError(exitCode: .runIncomplete, message: "\(error)")
         }
         progress?.finish()
