@@ -106,15 +106,9 @@ struct RunOptions: ParsableArguments {
         let cwd = FileManager.default.currentDirectoryPath
         var profile: Profile
         var profileFile = "<command line>"
-        if let dir = workerIpc {
-            // A worker of `run --workers`: the parent resolved the profile (flags applied) and owns discovery and logs.
-            WorkerPool.adoptParentDeathSignal()
-            guard shard != nil else { throw CLIError(exitCode: .usageError, message: "--worker-ipc needs --shard") }
-            do { profile = try WorkerPool.readProfile(directory: dir) } catch {
-                throw CLIError(exitCode: .usageError, message: "worker: cannot read \(dir)/profile.json: \(error)")
-            }
-            profileFile = "\(dir)/profile.json"
-        } else if let name = profileName ?? defaultProfile {
+        // A worker of `run --workers` runs the plan its parent wrote: no profile here.
+        if let dir = workerIpc { return try executeWorker(directory: dir) }
+        if let name = profileName ?? defaultProfile {
             do {
                 let loaded = try ProfileLoader.load(name: name, workingDirectory: cwd, environment: ProcessInfo.processInfo.environment)
                 profile = loaded.profile
@@ -127,25 +121,25 @@ struct RunOptions: ParsableArguments {
             profile.hold = .seconds(10)
         }
         do {
-            if workerIpc == nil { try overrides.apply(to: &profile) }
+            try overrides.apply(to: &profile)
             try profile.validate(requireURL: true)
             // Every source address must be bindable here before anything connects (AnyIP routes count).
-            if workerIpc == nil { try profile.checkSourcesBindable() }
+            try profile.checkSourcesBindable()
         } catch {
             throw CLIError(exitCode: .usageError, message: error.description)
         }
         var plan: RunPlan
         do { plan = try RunPlanner.plan(from: profile) } catch { throw CLIError(exitCode: .usageError, message: "\(profileFile): \(error)") }
         plan.shard = shard
-        if workerIpc == nil { warnIfInsecure(url: plan.url, tls: plan.tls) }  // once per run: workers stay quiet
+        warnIfInsecure(url: plan.url, tls: plan.tls)  // once per run: workers stay quiet
         if let workers, workers < 1 { throw CLIError(exitCode: .usageError, message: "--workers \(workers): expected 1 or more") }
-        if shard != nil, let workers, workers > 1, workerIpc == nil {
+        if shard != nil, let workers, workers > 1 {
             throw CLIError(exitCode: .usageError, message: "--shard and --workers do not combine: a shard runs in one process (run more shards instead)")
         }
         // One process holds at most its fd budget of connections: split over worker processes when needed.
         var workerCount = 1
         var splitNote: String?
-        if workerIpc == nil, shard == nil {
+        if shard == nil {
             let budget = ResourceBudget.current()
             guard let needed = WorkerPool.workersNeeded(plan: plan, budget: budget) else {
                 throw CLIError(exitCode: .usageError, message: "one virtual client opens \(plan.connectionsPerClient) connections but one process may open only "
@@ -160,7 +154,7 @@ struct RunOptions: ParsableArguments {
         var known = Dictionary(profile.pods.staticPods.map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
             .merging(pods.map { ($0, 1.0) }, uniquingKeysWith: { a, _ in a })
         var discoveryNotes: [String] = []
-        if workerIpc == nil, let d = profile.pods.discovery {
+        if let d = profile.pods.discovery {
             // Pods from `kubectl get pods -o json` (or the profile's command template), before anything connects.
             let discovery = PodDiscovery(namespace: d.namespace, selector: d.selector, template: CommandTemplate(d.command))
             do {
@@ -177,7 +171,7 @@ struct RunOptions: ParsableArguments {
         let weights = profile.expected.weights.isEmpty ? nil : profile.expected.weights
         let thresholds = RunPlanner.thresholds(from: profile.gate, podCount: max(known.count, weights?.count ?? 0))
         let feed: ServerLogFeed?
-        do { feed = workerIpc != nil ? nil : try LogFeedFactory.make(profile: profile, runStart: Date(), pods: known.isEmpty ? nil : known.keys.sorted()) } catch {
+        do { feed = try LogFeedFactory.make(profile: profile, runStart: Date(), pods: known.isEmpty ? nil : known.keys.sorted()) } catch {
             throw CLIError(exitCode: .usageError, message: "\(profileFile): server_logs: \(error)")
         }
         var context = ReportContext(profileName: profile.name, target: plan.url.description, knownPods: known, weights: weights,
@@ -185,34 +179,34 @@ struct RunOptions: ParsableArguments {
                                     singlePodTarget: RunPlanner.singlePodTarget(profile), thresholds: thresholds, notes: discoveryNotes)
         if plan.url.isTLS { context.tls = TLSVerificationSummary(identity: plan.tlsIdentity, configuration: plan.tls) }
         let formats = formats.isEmpty ? profile.output.formats.compactMap { ReportFormat(rawValue: $0.rawValue) } : formats
-        var outDir = workerIpc == nil ? out ?? profile.output.out : nil
+        let outDir = out ?? profile.output.out
         if workerCount > 1 {
-            let run = WorkerRun(profile: profile, plan: plan, workers: workerCount, known: known, weights: weights, thresholds: thresholds,
+            // Each worker's own report: the profile's static pods, no server logs, no notes (the parent merges).
+            let staticPods = Dictionary(profile.pods.staticPods.map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
+            var workerContext = context
+            workerContext.knownPods = staticPods
+            workerContext.serverLogsConfigured = false
+            workerContext.notes = []
+            workerContext.thresholds = RunPlanner.thresholds(from: profile.gate, podCount: max(staticPods.count, weights?.count ?? 0))
+            let run = WorkerRun(profileName: profile.name, plan: plan, workerContext: workerContext, workers: workerCount, known: known,
+                                weights: weights, thresholds: thresholds,
                                 feed: feed, notes: discoveryNotes + [splitNote].compactMap { $0 }, formats: formats, outDir: outDir,
                                 quiet: quiet, emitReportJson: emitReportJson)
             return try run.execute()
-        }
-        if let dir = workerIpc, let shard, let base = profile.output.out {
-            outDir = (base as NSString).appendingPathComponent("worker-\(shard.index)")
-            _ = dir
         }
         let stderr = LineWriter.standardError
         let coordinator = RunCoordinator(plan: plan, context: context, logFeed: feed) { line in if !quiet { stderr.write(line) } }
         let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in coordinator.stop() }
         defer { signals.cancel() }
-        let progress = quiet || workerIpc != nil ? nil : ProgressPrinter(planned: plan.totalConnections, hold: plan.hold)
-        if !quiet && workerIpc == nil {
+        let progress = quiet ? nil : ProgressPrinter(planned: plan.totalConnections, hold: plan.hold)
+        if !quiet {
             stderr.write("wsload: \(profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : Plural.of(plan.sources.count, "source address")), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
         }
         let outcome: RunOutcome
         do {
             var callback: (@Sendable (EngineSnapshot) -> Void)?
             if let progress { callback = { snapshot in progress.update(snapshot) } }
-            if workerIpc != nil {
-                let stdout = LineWriter.standardOutput
-                callback = { snapshot in stdout.write(WorkerProgress(snapshot).line) }
-            }
-            outcome = try coordinator.run(output: RunOutputOptions(formats: workerIpc != nil ? [.json] : formats, directory: outDir),
+            outcome = try coordinator.run(output: RunOutputOptions(formats: formats, directory: outDir),
                                           progressInterval: callback == nil ? 0 : 0.25, progress: callback)
         } catch let e as PlanError {
             throw CLIError(exitCode: .usageError, message: e.description)
@@ -220,14 +214,6 @@ struct RunOptions: ParsableArguments {
             throw CLIError(exitCode: .runIncomplete, message: "\(error)")
         }
         progress?.finish()
-        if let dir = workerIpc, let shard {
-            // The parent reads this file; write it last, atomically.
-            let path = (dir as NSString).appendingPathComponent("report-\(shard.index).json")
-            do { try JSONRenderer.render(outcome.report).write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw CLIError(exitCode: .runIncomplete, message: "worker: cannot write \(path): \(error)")
-            }
-            return outcome.exitCode
-        }
         let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let shown = formats.filter { $0 == .table || $0 == .markdown || (outDir == nil && $0 != .table) }
         for f in (shown.isEmpty ? [.table] : shown) { print(f.render(outcome.report, colour: colour && f == .table)) }

@@ -6,8 +6,10 @@ import WSLoad
 /// cannot hold every connection): spawns the workers, shows one progress display, follows server logs once,
 /// merges the workers' reports and gates once.
 struct WorkerRun {
-    var profile: Profile
+    var profileName: String
     var plan: RunPlan
+    /// The context of each worker's own report (discovery and server logs stay in the parent).
+    var workerContext: ReportContext
     var workers: Int
     var known: [String: Double]
     var weights: [String: Double]?
@@ -31,17 +33,6 @@ struct WorkerRun {
             pool.terminate()
             try? FileManager.default.removeItem(atPath: ipc)
         }
-        // Workers read the resolved profile; discovery and server logs stay here, in the parent.
-        var child = profile
-        child.pods.discovery = nil
-        child.serverLogs = Profile.ServerLogsSection()
-        child.output.formats = [.json]
-        child.output.out = outDir.map { dir in
-            dir.hasPrefix("/") ? dir : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dir)
-        }
-        do { try pool.writeProfile(child) } catch {
-            throw CLIError(exitCode: .runIncomplete, message: "cannot write the workers' profile: \(error)")
-        }
         let interrupted = Locked(false)
         let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in
             interrupted.withLock { $0 = true }
@@ -54,10 +45,14 @@ struct WorkerRun {
         feed?.waitForInitialOutput(quiet: 0.3, timeout: 3)
         feed?.searchMissingBaselines(tails: [100, 1_000, 10_000], timeout: 5, budget: 15)
         if !quiet {
-            stderr.write("wsload: \(profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) "
+            stderr.write("wsload: \(profileName): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) "
                          + "to \(Redaction.redactURL(plan.url.description)) over \(Plural.of(workers, "worker process")), hold \(plan.hold) s")
         }
-        do { try pool.start(plan: plan, count: workers) } catch {
+        // Each worker decodes its plan (shard set) and runs it: no profile to read, validate or plan again.
+        let absoluteOut = outDir.map { dir in
+            dir.hasPrefix("/") ? dir : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dir)
+        }
+        do { try pool.start(WorkerAssignment(plan: plan, context: workerContext, outputDirectory: absoluteOut), count: workers) } catch {
             feed?.stop()
             throw CLIError(exitCode: .runIncomplete, message: "cannot start the worker processes: \(error)")
         }
@@ -79,7 +74,7 @@ struct WorkerRun {
         for l in lost { stderr.write("wsload: \(l.reason): its \(l.connections) connections are counted as failed/unknown") }
         var effectiveWeights = weights
         if effectiveWeights == nil, known.values.contains(where: { $0 != 1 }) { effectiveWeights = known }
-        let fallback = RunMetadata(profile: profile.name, target: plan.url.description, startedAt: Date(), endedAt: Date())
+        let fallback = RunMetadata(profile: profileName, target: plan.url.description, startedAt: Date(), endedAt: Date())
         let report: Report
         do {
             report = try ReportMerger.merge(reports, options: .init(
@@ -110,6 +105,40 @@ struct WorkerRun {
         if emitReportJson { ReportMarkers.print(report) }
         if interrupted.current || !lost.isEmpty || report.raw?.interrupted == true { return .runIncomplete }
         return report.exitCode
+    }
+}
+
+extension RunOptions {
+    /// A worker of `run --workers`: decodes the plan its parent wrote for `--shard` from `directory`, runs it,
+    /// prints ``WorkerProgress`` lines and writes its report where the parent reads it.
+    func executeWorker(directory dir: String) throws -> WSLoad.ExitCode {
+        WorkerPool.adoptParentDeathSignal()
+        guard let shard else { throw CLIError(exitCode: .usageError, message: "--worker-ipc needs --shard") }
+        let assignment: WorkerAssignment
+        do { assignment = try WorkerPool.readAssignment(directory: dir, shard: shard) } catch {
+            throw CLIError(exitCode: .usageError, message: "worker: cannot read \(dir)/\(WorkerAssignment.fileName(shard: shard.index)): \(error)")
+        }
+        let stderr = LineWriter.standardError
+        let stdout = LineWriter.standardOutput
+        let coordinator = RunCoordinator(plan: assignment.plan, context: assignment.context, logFeed: nil) { line in if !quiet { stderr.write(line) } }
+        let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in coordinator.stop() }
+        defer { signals.cancel() }
+        let outcome: RunOutcome
+        do {
+            outcome = try coordinator.run(output: RunOutputOptions(formats: [.json], directory: assignment.outputDirectory), progressInterval: 0.25) { snapshot in
+                stdout.write(WorkerProgress(snapshot).line)
+            }
+        } catch let e as PlanError {
+            throw CLIError(exitCode: .usageError, message: e.description)
+        } catch {
+            throw CLIError(exitCode: .runIncomplete, message: "\(error)")
+        }
+        // The parent reads this file; write it last, atomically.
+        let path = (dir as NSString).appendingPathComponent("report-\(shard.index).json")
+        do { try JSONRenderer.render(outcome.report).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw CLIError(exitCode: .runIncomplete, message: "worker: cannot write \(path): \(error)")
+        }
+        return outcome.exitCode
     }
 }
 
