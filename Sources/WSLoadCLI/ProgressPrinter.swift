@@ -11,7 +11,7 @@ final class ProgressPrinter: @unchecked Sendable {
     private var screen = ProgressScreen(width: ProgressPrinter.columns())
     private var finished = false
 
-    init(planned: Int, hold: Double) {}
+    init() {}
 
     func update(_ s: EngineSnapshot) {
         lock.lock(); defer { lock.unlock() }

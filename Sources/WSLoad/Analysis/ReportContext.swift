@@ -1,7 +1,7 @@
 import Foundation
 
 /// Everything besides the engine's result that the report of a live run needs.
-public struct ReportContext: Sendable {
+public struct ReportContext: Sendable, Codable, Equatable {
     /// Profile name, if any.
     public var profileName: String?
     /// The target URL (redacted when shown).

@@ -6,7 +6,7 @@ import Foundation
 
 /// Runs a plan's shards as child processes of this executable and supervises them.
 ///
-/// Each worker is `EXE run --worker-ipc DIR --shard i/N`: it reads the resolved profile from `DIR/profile.json`,
+/// Each worker is `EXE run --worker-ipc DIR --shard i/N`: it decodes its ``WorkerAssignment`` (the plan with its shard) from `DIR/plan-i.json`,
 /// prints ``WorkerProgress`` lines on its standard output, and writes its report to `DIR/report-i.json`. A worker
 /// that dies is reported as a ``LostShard``; none outlives the pool: ``terminate()`` on errors and signals, and
 /// each worker sets `PR_SET_PDEATHSIG` (``WorkerPool/adoptParentDeathSignal()``) as a backstop.
@@ -60,25 +60,39 @@ public final class WorkerPool: @unchecked Sendable {
     /// Where worker `index` writes its report.
     public func reportPath(_ index: Int) -> String { (directory as NSString).appendingPathComponent("report-\(index).json") }
 
-    /// Writes the resolved profile the workers read.
-    public func writeProfile(_ profile: Profile) throws {
-        let data = try JSONEncoder().encode(profile)
-        try data.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("profile.json")))
+    /// Writes one worker's assignment (`DIR/plan-i.json`, i its shard index) for the worker to decode and run.
+    public func writeAssignment(_ assignment: WorkerAssignment) throws {
+        guard let shard = assignment.plan.shard else { throw WorkerAssignmentError(message: "a worker's plan needs its shard") }
+        let data = try JSONEncoder().encode(assignment)
+        try data.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(WorkerAssignment.fileName(shard: shard.index))))
     }
 
-    /// The resolved profile a worker reads from `directory`.
-    public static func readProfile(directory: String) throws -> Profile {
-        let data = try Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("profile.json")))
-        return try JSONDecoder().decode(Profile.self, from: data)
+    /// The assignment of shard `shard` that the parent wrote into `directory`; its plan must be for that shard.
+    public static func readAssignment(directory: String, shard: ShardSpec) throws -> WorkerAssignment {
+        let path = (directory as NSString).appendingPathComponent(WorkerAssignment.fileName(shard: shard.index))
+        let assignment = try JSONDecoder().decode(WorkerAssignment.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        guard assignment.plan.shard == shard else {
+            throw WorkerAssignmentError(message: "\(path) is for shard \(assignment.plan.shard?.description ?? "none"), not \(shard)")
+        }
+        return assignment
     }
 
-    /// Starts `count` workers for `plan` (call from the main thread: `PR_SET_PDEATHSIG` fires when the spawning
-    /// thread exits). `extraArguments` go after `run`. Throws when one cannot start (the started ones are stopped).
-    public func start(plan: RunPlan, count: Int, executable: String = WorkerPool.executablePath(), extraArguments: [String] = []) throws {
+    /// Starts `count` workers for `assignment` (call from the main thread: `PR_SET_PDEATHSIG` fires when the
+    /// spawning thread exits): writes each worker's copy with its shard set, its files under
+    /// `outputDirectory/worker-i`. `extraArguments` go after `run`. Throws when one cannot start (the started ones
+    /// are stopped).
+    public func start(_ assignment: WorkerAssignment, count: Int, executable: String = WorkerPool.executablePath(),
+                      extraArguments: [String] = []) throws {
         for i in 0 ..< count {
             let shard = ShardSpec(index: i, count: count)
-            var p = plan
-            p.shard = shard
+            var own = assignment
+            own.plan.shard = shard
+            own.outputDirectory = assignment.outputDirectory.map { ($0 as NSString).appendingPathComponent("worker-\(i)") }
+            let p = own.plan
+            do { try writeAssignment(own) } catch {
+                terminate(grace: 1)
+                throw error
+            }
             let argv = [executable, "run", "--worker-ipc", directory, "--shard", shard.description] + extraArguments
             do {
                 let command = try runner.stream(argv, onLine: { [self] line in received(line, from: i) }, onExit: nil)
@@ -176,4 +190,12 @@ public final class WorkerPool: @unchecked Sendable {
         }
         #endif
     }
+}
+
+/// A worker's assignment cannot be written or does not fit the worker.
+public struct WorkerAssignmentError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong.
+    public var message: String
+    /// The message.
+    public var description: String { message }
 }

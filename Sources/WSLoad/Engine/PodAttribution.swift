@@ -2,7 +2,7 @@ import Foundation
 import WSProtocol
 
 /// How wsload learns which pod a connection reached.
-public struct AttributionRules: Sendable, Hashable {
+public struct AttributionRules: Sendable, Hashable, Codable {
     /// Response headers tried in order (case-insensitive); default `X-Pod-Name`.
     public var headers: [String]
     /// An affinity cookie whose value groups connections (e.g. `SERVERID`).

@@ -101,8 +101,11 @@ public final class RunCoordinator: @unchecked Sendable {
         return RunOutcome(report: report, result: result, files: files)
     }
 
-    /// Writes `report.<ext>` per format and `connections.jsonl` (cookie values redacted) into `directory`.
-    public static func write(report: Report, records: [ConnectionRecord], formats: [ReportFormat], to directory: String) throws -> [String] {
+    /// Writes `report.<ext>` per format and `connections.jsonl` (cookie values redacted) into `directory`: the
+    /// one writer of a run's report files. `recordFiles` (a split run's workers' `connections.jsonl`, already
+    /// redacted) are copied in, in order, before `records`; a missing one is skipped.
+    public static func write(report: Report, records: [ConnectionRecord], formats: [ReportFormat], to directory: String,
+                             recordFiles: [String] = []) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var files: [String] = []
         var all = formats
@@ -119,8 +122,11 @@ public final class RunCoordinator: @unchecked Sendable {
             r.affinityCookie = r.affinityCookie.map { Redaction.placeholder(for: $0) }
             if let data = try? encoder.encode(r), let s = String(data: data, encoding: .utf8) { lines += s + "\n" }
         }
+        var data = Data()
+        for file in recordFiles { if let part = FileManager.default.contents(atPath: file) { data.append(part) } }
+        data.append(Data(lines.utf8))
         let path = (directory as NSString).appendingPathComponent("connections.jsonl")
-        try lines.write(toFile: path, atomically: true, encoding: .utf8)
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         files.append(path)
         return files
     }

@@ -1,5 +1,5 @@
 /// A TLS protocol version that wsload can require or cap.
-public enum TLSVersion: String, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible {
+public enum TLSVersion: String, Sendable, Hashable, Codable, CaseIterable, Comparable, CustomStringConvertible {
     /// TLS 1.2 (RFC 5246).
     case tls12 = "TLSv1.2"
     /// TLS 1.3 (RFC 8446).
@@ -22,7 +22,7 @@ public enum TLSVersion: String, Sendable, Hashable, CaseIterable, Comparable, Cu
 }
 
 /// Client TLS settings; one `TLSContext` is built from them per run and shared by all connections.
-public struct TLSClientConfiguration: Sendable, Hashable {
+public struct TLSClientConfiguration: Sendable, Hashable, Codable {
     /// Verify the server's chain and name. `false` only with an explicit `--insecure`.
     public var verifyPeer: Bool
     /// PEM bundle of trusted CAs; `nil` uses the system default store.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A parsed `ws://`, `wss://` (or `http://`, `https://`) target URL.
-public struct WebSocketURL: Sendable, Hashable, CustomStringConvertible {
+public struct WebSocketURL: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Whether the connection uses TLS (`wss`/`https`).
     public var isTLS: Bool
     /// The host as written, without brackets (a name or a numeric address).

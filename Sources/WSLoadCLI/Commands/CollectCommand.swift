@@ -52,9 +52,7 @@ struct CollectCommand: ParsableCommand {
         LineWriter.standardError.write("wsload: read \(collected.reports.count) report(s) from pods \(collected.reports.map(\.pod).joined(separator: ", "))")
         let merged: Report
         do {
-            merged = try ReportMerger.merge(collected.reports.map(\.report),
-                                            options: .init(labels: collected.reports.map { "pod \($0.pod)" }, notes: collected.notes,
-                                                           warnings: collected.problems))
+            merged = try collected.merged()
         } catch {
             throw CLIError(exitCode: .usageError, message: "cannot merge: \(error)")
         }

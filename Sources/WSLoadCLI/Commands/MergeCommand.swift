@@ -33,7 +33,7 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let reports = try files.map(loadReport)
         let merged: Report
-        do { merged = try ReportMerger.merge(reports, options: .init(labels: files)) } catch {
+        do { merged = try Report.merging(reports, labels: files) } catch {
             throw CLIError(exitCode: .usageError, message: "cannot merge: \(error)")
         }
         try emitMerged(merged, formats: formats, out: out)

@@ -41,82 +41,52 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// The options of `run`, shared with the root command so `wsload --profile X` works.
-struct RunOptions: ParsableArguments {
-    @Option(name: .customLong("profile"), help: "Profile name (profiles/NAME.yaml, $WSLOAD_PROFILES, built-in) or path.",
-            completion: .profileNames)
-    var profileName: String?
-    @Option(help: "Target URL (ws://, wss://).")
-    var url: String?
-    @Option(help: "Virtual clients.")
-    var clients: Int?
-    @Option(help: "Connections per virtual client.")
-    var connectionsPerClient: Int?
-    @Option(help: "Total connections, one virtual client each (instead of --clients/--connections-per-client).")
-    var connections: Int?
-    @Option(name: .customLong("source"), help: "Source addresses: address, range a-b, CIDR, or interface:NAME (repeatable).")
-    var sources: [String] = []
-    @Option(help: "Cookie policy: none, shared, per-client, per-connection.")
-    var cookies: CookiePolicy?
-    @Option(help: "How long to hold the connections (e.g. 30s, 2m).")
-    var hold: DurationArgument?
-    @Option(help: "Connection attempts per second.")
-    var rate: Double?
-    @Option(help: "Most handshakes in flight at once.")
-    var maxInFlight: Int?
-    @Option(name: .customLong("format"), help: "Output format: table, json, junit, markdown, svg, html (repeatable).")
-    var formats: [ReportFormat] = []
-    @Option(help: "Directory for report files and connections.jsonl.")
-    var out: String?
-    @Flag(help: "No progress output; the report still prints.")
-    var quiet = false
-    @Option(help: "Gate: largest allowed deviation from the expected share, in percent.")
-    var maxSkew: Double?
-    @Option(help: "Gate: at least this many pods must receive connections.")
-    var minPodsHit: Int?
-    @Option(help: "Gate: most failed connection attempts allowed.")
-    var maxFailed: Int?
-    @Option(help: "Gate: most connections allowed to drop after the 101 (default 0 whenever a gate is set).")
-    var maxDropped: Int?
-    @Flag(help: "Gate: every pod's log delta must equal wsload's count.")
-    var requireLogMatch = false
-    @Option(name: .customLong("log-file"), help: "Server log of one pod, POD=PATH (repeatable).")
-    var logFiles: [String] = []
-    @Option(help: "Directory of server logs named after pods.")
-    var logDir: String?
-    @Option(name: .customLong("pod"), help: "A pod expected to receive connections (repeatable; default: pods seen).")
-    var pods: [String] = []
-    @Flag(help: "Offer permessage-deflate.")
-    var deflate = false
-    @Flag(help: "Do not verify the server certificate (wss://).")
-    var insecure = false
-    @Option(help: "PEM bundle of CAs to trust (wss://).")
-    var caFile: String?
-    @Option(help: "Run only shard i of N (0-based): the virtual clients with client % N == i; merge the reports with `wsload merge`.")
-    var shard: ShardSpec?
-    @Option(help: "Worker processes on this machine (default: as many as the file-descriptor limit requires, usually 1).")
-    var workers: Int?
-    @Flag(help: "Also print the JSON report on standard output between WSLOAD-REPORT-BEGIN and WSLOAD-REPORT-END lines (for `wsload collect`).")
-    var emitReportJson = false
-    @Option(help: .hidden)
-    var workerIpc: String?
-
-    /// Loads the profile, applies flags, validates, runs, prints and writes the report; returns the exit code.
+extension RunOptions {
+    /// Loads the profile, applies flags, validates, runs the session, presents the report; returns the exit code.
     func execute(defaultProfile: String? = nil) throws -> WSLoad.ExitCode {
-        let cwd = FileManager.default.currentDirectoryPath
+        // A worker of `run --workers` runs the plan its parent wrote: no profile here.
+        if let dir = workerIpc { return try executeWorker(directory: dir) }
+        let (profile, profileFile) = try resolvedProfile(defaultProfile: defaultProfile)
+        var request = RunSession.Request(profile: profile, profileFile: profileFile)
+        request.extraPods = pods; request.shard = shard; request.workers = workers; request.quiet = quiet
+        request.formats = formats.isEmpty ? profile.output.formats : formats
+        request.outputDirectory = out ?? profile.output.out
+        do { return try run(request) } catch { throw CLIError(exitCode: error.exitCode, message: error.message) }
+    }
+
+    /// Plans, prepares and runs the session, with progress and signals, and presents its outcome.
+    private func run(_ request: RunSession.Request) throws(RunSessionError) -> WSLoad.ExitCode {
+        let stderr = LineWriter.standardError
+        // The printer exists before the session, so the session's log lines go above the live progress block.
+        let progress = quiet ? nil : ProgressPrinter()
+        let session = try RunSession(request) { line in
+            if let progress { progress.message(line) } else { stderr.write(line) }
+        }
+        warnIfInsecure(url: session.plan.url, tls: session.plan.tls)  // once per run: workers stay quiet
+        try session.prepare()
+        let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in session.stop() }
+        defer { signals.cancel() }
+        var update: (@Sendable (EngineSnapshot) -> Void)?
+        if let progress { update = { snapshot in progress.update(snapshot) } }
+        let outcome: RunSession.Outcome
+        do {
+            outcome = try session.run(progress: update, progressDone: { progress?.finish() })
+        } catch {
+            progress?.finish()  // nothing left over on the terminal when the run throws
+            throw error
+        }
+        present(outcome.report, files: outcome.files, formats: request.formats, outputDirectory: request.outputDirectory)
+        return outcome.exitCode
+    }
+
+    /// The profile (`--profile`, the default, or an ad-hoc one) with the flags applied, validated, its sources bound.
+    private func resolvedProfile(defaultProfile: String?) throws -> (Profile, String) {
         var profile: Profile
         var profileFile = "<command line>"
-        if let dir = workerIpc {
-            // A worker of `run --workers`: the parent resolved the profile (flags applied) and owns discovery and logs.
-            WorkerPool.adoptParentDeathSignal()
-            guard shard != nil else { throw CLIError(exitCode: .usageError, message: "--worker-ipc needs --shard") }
-            do { profile = try WorkerPool.readProfile(directory: dir) } catch {
-                throw CLIError(exitCode: .usageError, message: "worker: cannot read \(dir)/profile.json: \(error)")
-            }
-            profileFile = "\(dir)/profile.json"
-        } else if let name = profileName ?? defaultProfile {
+        if let name = profileName ?? defaultProfile {
             do {
-                let loaded = try ProfileLoader.load(name: name, workingDirectory: cwd, environment: ProcessInfo.processInfo.environment)
+                let loaded = try ProfileLoader.load(name: name, workingDirectory: FileManager.default.currentDirectoryPath,
+                                                    environment: ProcessInfo.processInfo.environment)
                 profile = loaded.profile
                 profileFile = loaded.path
             } catch { throw CLIError(exitCode: .usageError, message: error.description) }
@@ -127,134 +97,22 @@ struct RunOptions: ParsableArguments {
             profile.hold = .seconds(10)
         }
         do {
-            if workerIpc == nil { try overrides.apply(to: &profile) }
+            try overrides.apply(to: &profile)
             try profile.validate(requireURL: true)
             // Every source address must be bindable here before anything connects (AnyIP routes count).
-            if workerIpc == nil { try profile.checkSourcesBindable() }
+            try profile.checkSourcesBindable()
         } catch {
             throw CLIError(exitCode: .usageError, message: error.description)
         }
-        var plan: RunPlan
-        do { plan = try RunPlanner.plan(from: profile) } catch { throw CLIError(exitCode: .usageError, message: "\(profileFile): \(error)") }
-        plan.shard = shard
-        if workerIpc == nil { warnIfInsecure(url: plan.url, tls: plan.tls) }  // once per run: workers stay quiet
-        if let workers, workers < 1 { throw CLIError(exitCode: .usageError, message: "--workers \(workers): expected 1 or more") }
-        if shard != nil, let workers, workers > 1, workerIpc == nil {
-            throw CLIError(exitCode: .usageError, message: "--shard and --workers do not combine: a shard runs in one process (run more shards instead)")
-        }
-        // One process holds at most its fd budget of connections: split over worker processes when needed.
-        var workerCount = 1
-        var splitNote: String?
-        if workerIpc == nil, shard == nil {
-            let budget = ResourceBudget.current()
-            guard let needed = WorkerPool.workersNeeded(plan: plan, budget: budget) else {
-                throw CLIError(exitCode: .usageError, message: "one virtual client opens \(plan.connectionsPerClient) connections but one process may open only "
-                               + "\(budget.fdSoftLimit - plan.fdReserve) (file-descriptor limit \(budget.fdSoftLimit)); use more clients with fewer connections each")
-            }
-            workerCount = max(workers ?? 1, needed)
-            if needed > 1 {
-                splitNote = "The plan needs \(plan.totalConnections) connections but one process may open only \(budget.fdSoftLimit - plan.fdReserve) "
-                    + "(file-descriptor limit \(budget.fdSoftLimit) minus a reserve of \(plan.fdReserve)): the run was split over \(workerCount) worker processes."
-            }
-        }
-        var known = Dictionary(profile.pods.staticPods.map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
-            .merging(pods.map { ($0, 1.0) }, uniquingKeysWith: { a, _ in a })
-        var discoveryNotes: [String] = []
-        if workerIpc == nil, let d = profile.pods.discovery {
-            // Pods from `kubectl get pods -o json` (or the profile's command template), before anything connects.
-            let discovery = PodDiscovery(namespace: d.namespace, selector: d.selector, template: CommandTemplate(d.command))
-            do {
-                let found = try discovery.discover()
-                for p in found where known[p.name] == nil { known[p.name] = 1 }
-                let notReady = found.filter { !$0.ready }.map(\.name)
-                discoveryNotes.append("Discovered \(found.count) pods (\(found.map(\.name).joined(separator: ", ")))\(notReady.isEmpty ? "" : "; not ready: \(notReady.joined(separator: ", "))").")
-                let restarted = found.filter { $0.restartCount > 0 }
-                if !restarted.isEmpty { discoveryNotes.append("Pods with restarts: \(restarted.map { "\($0.name) (\($0.restartCount))" }.joined(separator: ", ")).") }
-            } catch {
-                throw CLIError(exitCode: .runIncomplete, message: "\(profileFile): pods.discovery: \(error)")
-            }
-        }
-        let weights = profile.expected.weights.isEmpty ? nil : profile.expected.weights
-        let thresholds = RunPlanner.thresholds(from: profile.gate, podCount: max(known.count, weights?.count ?? 0))
-        let feed: ServerLogFeed?
-        do { feed = workerIpc != nil ? nil : try LogFeedFactory.make(profile: profile, runStart: Date(), pods: known.isEmpty ? nil : known.keys.sorted()) } catch {
-            throw CLIError(exitCode: .usageError, message: "\(profileFile): server_logs: \(error)")
-        }
-        var context = ReportContext(profileName: profile.name, target: plan.url.description, knownPods: known, weights: weights,
-                                    serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy,
-                                    singlePodTarget: RunPlanner.singlePodTarget(profile), thresholds: thresholds, notes: discoveryNotes)
-        if plan.url.isTLS { context.tls = TLSVerificationSummary(identity: plan.tlsIdentity, configuration: plan.tls) }
-        let formats = formats.isEmpty ? profile.output.formats : formats
-        var outDir = workerIpc == nil ? out ?? profile.output.out : nil
-        if workerCount > 1 {
-            let run = WorkerRun(profile: profile, plan: plan, workers: workerCount, known: known, weights: weights, thresholds: thresholds,
-                                feed: feed, notes: discoveryNotes + [splitNote].compactMap { $0 }, formats: formats, outDir: outDir,
-                                quiet: quiet, emitReportJson: emitReportJson)
-            return try run.execute()
-        }
-        if let dir = workerIpc, let shard, let base = profile.output.out {
-            outDir = (base as NSString).appendingPathComponent("worker-\(shard.index)")
-            _ = dir
-        }
-        let stderr = LineWriter.standardError
-        let progress = quiet || workerIpc != nil ? nil : ProgressPrinter(planned: plan.totalConnections, hold: plan.hold)
-        // Log lines during the run go above the live progress block, not into it.
-        let coordinator = RunCoordinator(plan: plan, context: context, logFeed: feed) { line in
-            guard !quiet else { return }
-            if let progress { progress.message(line) } else { stderr.write(line) }
-        }
-        let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in coordinator.stop() }
-        defer { signals.cancel() }
-        if !quiet && workerIpc == nil {
-            stderr.write("wsload: \(profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : Plural.of(plan.sources.count, "source address")), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
-        }
-        let outcome: RunOutcome
-        do {
-            var callback: (@Sendable (EngineSnapshot) -> Void)?
-            if let progress { callback = { snapshot in progress.update(snapshot) } }
-            if workerIpc != nil {
-                let stdout = LineWriter.standardOutput
-                callback = { snapshot in stdout.write(WorkerProgress(snapshot).line) }
-            }
-            outcome = try coordinator.run(output: RunOutputOptions(formats: workerIpc != nil ? [.json] : formats, directory: outDir),
-                                          progressInterval: callback == nil ? 0 : 0.25, progress: callback)
-        } catch let e as PlanError {
-            progress?.finish()
-            throw CLIError(exitCode: .usageError, message: e.description)
-        } catch {
-            progress?.finish()
-            throw CLIError(exitCode: .runIncomplete, message: "\(error)")
-        }
-        progress?.finish()
-        if let dir = workerIpc, let shard {
-            // The parent reads this file; write it last, atomically.
-            let path = (dir as NSString).appendingPathComponent("report-\(shard.index).json")
-            do { try JSONRenderer.render(outcome.report).write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw CLIError(exitCode: .runIncomplete, message: "worker: cannot write \(path): \(error)")
-            }
-            return outcome.exitCode
-        }
+        return (profile, profileFile)
+    }
+
+    /// Prints the report in the formats meant for the terminal, names the files written, and the markers for `collect`.
+    func present(_ report: Report, files: [String], formats: [ReportFormat], outputDirectory: String?) {
         let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        let shown = formats.filter { $0 == .table || $0 == .markdown || (outDir == nil && $0 != .table) }
-        for f in (shown.isEmpty ? [.table] : shown) { print(f.render(outcome.report, colour: colour && f == .table)) }
-        if !outcome.files.isEmpty, !quiet { stderr.write("wsload: wrote \(outcome.files.joined(separator: ", "))") }
-        if emitReportJson { ReportMarkers.print(outcome.report) }
-        return outcome.exitCode
-    }
-
-    /// The flags that override profile fields.
-    var overrides: ProfileOverrides {
-        var o = ProfileOverrides()
-        o.url = url; o.clients = clients; o.connectionsPerClient = connectionsPerClient; o.connections = connections
-        o.sources = sources; o.cookies = cookies; o.hold = hold?.seconds; o.rate = rate; o.maxInFlight = maxInFlight
-        o.maxSkew = maxSkew; o.minPodsHit = minPodsHit; o.maxFailed = maxFailed; o.maxDropped = maxDropped; o.requireLogMatch = requireLogMatch
-        o.deflate = deflate; o.insecure = insecure; o.caFile = caFile; o.logFiles = logFiles; o.logDir = logDir
-        return o
+        let shown = formats.filter { $0 == .table || $0 == .markdown || (outputDirectory == nil && $0 != .table) }
+        for f in (shown.isEmpty ? [.table] : shown) { print(f.render(report, colour: colour && f == .table)) }
+        if !files.isEmpty, !quiet { LineWriter.standardError.write("wsload: wrote \(files.joined(separator: ", "))") }
+        if emitReportJson { ReportMarkers.print(report) }
     }
 }
-
-extension CookiePolicy: ExpressibleByArgument {}
-extension ShardSpec: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-}
-extension ReportFormat: ExpressibleByArgument {}

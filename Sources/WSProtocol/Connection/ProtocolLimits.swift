@@ -1,5 +1,5 @@
 /// Size limits enforced while decoding, checked as soon as a length is known.
-public struct ProtocolLimits: Hashable, Sendable {
+public struct ProtocolLimits: Hashable, Sendable, Codable {
     /// Largest accepted frame payload in bytes (exceeding it fails with 1009).
     public var maxFrameSize: Int
     /// Largest accepted message (after decompression) in bytes (exceeding it fails with 1009).
