@@ -78,7 +78,7 @@ struct ConfigurationCLITests {
     /// AnyIP: in a network namespace, 10.245.0.0/16 is on no interface; `ip route add local 10.245.0.0/16 dev lo`
     /// makes every address of it bindable, and the check (which binds) accepts it. Before the route the same
     /// profile is refused with the route to add.
-    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip"),
+    @Test(.enabled(if: getuid() == 0 && (FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip")),
                    "needs root and iproute2 (ip netns)"))
     func anAnyIPRouteMakesABlockBindable() async throws {
         let binary = try CLIEnvironment.requireBinary()
