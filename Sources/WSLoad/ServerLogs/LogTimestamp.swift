@@ -69,14 +69,8 @@ public enum LogTimestamp {
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var i = 19
-        var fraction = 0.0
-        var fractionDigits = 0
-        if i < b.count, b[i] == UInt8(ascii: ".") {
-            i += 1
-            var scale = 0.1
-            while i < b.count, let d = digit(b[i]) { fraction += Double(d) * scale; scale /= 10; i += 1; fractionDigits += 1 }
-            guard fractionDigits > 0 else { return nil }
-        }
+        let (fraction, fractionDigits) = Self.fraction(b, &i)
+        if fractionDigits < 0 { return nil }
         guard i == line.utf8.count || (i < b.count && b[i] == UInt8(ascii: " ")) else { return nil }
         let local = Double(daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) + fraction
         let offset = Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local)))
@@ -136,13 +130,8 @@ public enum LogTimestamp {
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var i = 14
-        var fraction = 0.0
-        var fractionDigits = 0
-        if i < b.count, b[i] == UInt8(ascii: ".") {
-            i += 1
-            var scale = 0.1
-            while i < b.count, let d = digit(b[i]) { fraction += Double(d) * scale; scale /= 10; i += 1; fractionDigits += 1 }
-        }
+        var (fraction, fractionDigits) = Self.fraction(b, &i)
+        fractionDigits = max(0, fractionDigits)  // klog: a bare "." is tolerated as no fraction
         // Header ends at the first "] " after the file:line part.
         guard let close = line.firstIndex(of: "]") else { return nil }
         var rest = line[line.index(after: close)...]
@@ -170,6 +159,16 @@ public enum LogTimestamp {
     }
 
     // MARK: - Scanning helpers
+
+    /// Reads an optional `.ddd…` fraction of a second at `i` (advancing past it): its value and its number of
+    /// digits; 0 digits when there is no `.`, −1 for a `.` with no digit after it.
+    static func fraction(_ b: [UInt8], _ i: inout Int) -> (value: Double, digits: Int) {
+        guard i < b.count, b[i] == UInt8(ascii: ".") else { return (0, 0) }
+        i += 1
+        var value = 0.0, scale = 0.1, count = 0
+        while i < b.count, let d = digit(b[i]) { value += Double(d) * scale; scale /= 10; i += 1; count += 1 }
+        return (value, count > 0 ? count : -1)
+    }
 
     static func digit(_ c: UInt8) -> Int? {
         c >= 48 && c <= 57 ? Int(c - 48) : nil
@@ -201,16 +200,8 @@ public enum LogTimestamp {
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var i = s + 19
-        var fraction = 0.0
-        var fractionDigits = 0
-        if i < b.count, b[i] == UInt8(ascii: ".") {
-            i += 1
-            var scale = 0.1
-            let fracStart = i
-            while i < b.count, let d = digit(b[i]) { fraction += Double(d) * scale; scale /= 10; i += 1 }
-            guard i > fracStart else { return nil }
-            fractionDigits = i - fracStart
-        }
+        let (fraction, fractionDigits) = Self.fraction(b, &i)
+        if fractionDigits < 0 { return nil }
         guard i < b.count else { return nil }
         var offset = 0
         switch b[i] {
