@@ -73,6 +73,9 @@ struct ServeCommand: ParsableCommand {
                                             tls: tlsCert.map { TLSServerConfiguration(certificateChainFile: $0, privateKeyFile: tlsKey!) },
                                             extraHeaders: extra, ioQueues: ioQueues, reusePort: reusePort)
         let out = LineWriter.standardOutput
+        // Watch before "listening on" is printed: a supervisor may send SIGTERM as soon as it reads that line.
+        let stop = DispatchSemaphore(value: 0)
+        let signals = SignalWatcher([SIGTERM, SIGINT]) { _ in stop.signal() }
         let server: PodServer
         do { server = try PodServer(config) { out.write($0) } } catch { throw CLIError(exitCode: .usageError, message: "\(error)") }
         do { try server.start() } catch {
@@ -80,8 +83,6 @@ struct ServeCommand: ParsableCommand {
             let configuration = error.errno == EADDRINUSE || error.errno == EADDRNOTAVAIL || error.errno == EACCES
             throw CLIError(exitCode: configuration ? .usageError : .runIncomplete, message: error.message)
         }
-        let stop = DispatchSemaphore(value: 0)
-        let signals = SignalWatcher([SIGTERM, SIGINT]) { _ in stop.signal() }
         // A crashed test runner must not leave servers behind: once reparented, the parent is gone.
         let parentWatch = exitWithParent ? ParentWatch(onExit: { stop.signal() }) : nil
         stop.wait()

@@ -512,6 +512,20 @@ struct CLIServeTests {
         #expect(stopped, "wsload serve (pid \(pid)) still runs 8 s after its parent exited")
     }
 
+    /// A supervisor may send SIGTERM the moment it reads "listening on": serve must already be watching for it.
+    /// (With Dispatch signal sources, which register after `resume()` returns, one such SIGTERM in CI was lost
+    /// under `SIG_IGN` and serve ran until killed.) Twenty servers, each stopped as soon as it announces itself.
+    @Test func sigtermTheMomentServeListensStopsIt() async throws {
+        for round in 0 ..< 20 {
+            let serve = try await ServeProcess(podName: "ws-t\(round)")
+            defer { serve.stop() }
+            serve.process.send(SIGTERM)
+            let status = await serve.process.waitForExit(timeout: 5)
+            #expect(status == 0, "round \(round): serve \(status.map(String.init) ?? "still running 5 s after SIGTERM")\n\(serve.log)")
+            if status != 0 { break }
+        }
+    }
+
     @Test func sigtermDrainsWith1001() async throws {
         let serve = try await ServeProcess(podName: "ws-d", extra: ["--drain-timeout", "5"])
         defer { serve.stop() }
