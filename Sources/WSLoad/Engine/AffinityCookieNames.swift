@@ -25,10 +25,7 @@ public enum AffinityCookieNames {
     /// The first recognised affinity cookie among Set-Cookie header values, other than `excluding`.
     public static func first(inSetCookies setCookies: [String], excluding: String? = nil) -> (name: String, value: String)? {
         for header in setCookies {
-            let pair = header.split(separator: ";", maxSplits: 1).first.map(String.init) ?? header
-            guard let eq = pair.firstIndex(of: "=") else { continue }
-            let name = pair[..<eq].trimmingCharacters(in: .whitespaces)
-            let value = pair[pair.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            guard let (name, value) = Cookie.nameValue(setCookie: header) else { continue }
             if name != excluding, !value.isEmpty, isKnown(name) { return (name, value) }
         }
         return nil
@@ -37,12 +34,6 @@ public enum AffinityCookieNames {
     /// The first recognised affinity cookie in a `Cookie` request header, other than `excluding`.
     public static func first(inCookieHeader header: String?, excluding: String? = nil) -> (name: String, value: String)? {
         guard let header else { return nil }
-        for part in header.split(separator: ";") {
-            let kv = part.trimmingCharacters(in: .whitespaces)
-            guard let eq = kv.firstIndex(of: "=") else { continue }
-            let name = String(kv[..<eq]), value = String(kv[kv.index(after: eq)...])
-            if name != excluding, !value.isEmpty, isKnown(name) { return (name, value) }
-        }
-        return nil
+        return CookieHeader.nameValuePairs(header).first { $0.name != excluding && !$0.value.isEmpty && isKnown($0.name) }
     }
 }

@@ -19,16 +19,21 @@ public struct Cookie: Sendable, Hashable, Codable {
     /// Not visible to scripts (recorded for completeness).
     public var httpOnly: Bool
 
+    /// The cookie's `name=value` of a `Set-Cookie` header value (RFC 6265 §5.2 steps 1–5: the text before the first
+    /// `;`, split at its first `=`, both trimmed; the value is kept as sent, double quotes included), or `nil` when
+    /// there is no `=`. The one reader of a Set-Cookie's pair: the jar, attribution and affinity-cookie finder use it.
+    public static func nameValue(setCookie header: String) -> (name: String, value: String)? {
+        let pair = header.prefix { $0 != ";" }
+        guard let eq = pair.firstIndex(of: "=") else { return nil }
+        return (pair[..<eq].trimmingCharacters(in: .whitespaces), pair[pair.index(after: eq)...].trimmingCharacters(in: .whitespaces))
+    }
+
     /// Parses a `Set-Cookie` header value received from `host` for request path `requestPath` at time `now`.
     ///
     /// Returns nil for a header without `name=value`. Max-Age wins over Expires (§5.3 step 3).
     public static func parse(setCookie header: String, host: String, requestPath: String, now: Date = Date()) -> Cookie? {
         let parts = header.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let first = parts.first, let eq = first.firstIndex(of: "=") else { return nil }
-        let name = first[..<eq].trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { return nil }
-        // RFC 6265 §5.2: the value is kept as sent, double quotes included.
-        let value = first[first.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        guard let (name, value) = nameValue(setCookie: header), !name.isEmpty else { return nil }
         var cookie = Cookie(name: name, value: value, domain: host.lowercased(), hostOnly: true,
                             path: defaultPath(requestPath), expires: nil, secure: false, httpOnly: false)
         var maxAge: Double?

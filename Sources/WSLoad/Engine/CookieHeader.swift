@@ -22,6 +22,22 @@ public enum CookieHeader {
         return merged.isEmpty ? nil : merged.joined(separator: "; ")
     }
 
+    /// The `name=value` pairs of a `Cookie` request header (RFC 6265 §4.2.1 cookie-string: pairs separated by
+    /// `;`), names and values with surrounding whitespace trimmed; a piece without `=` is skipped. The one reader
+    /// of request cookies: the engine's attribution, the affinity-cookie finder and the test front use it.
+    public static func nameValuePairs(_ header: String) -> [(name: String, value: String)] {
+        pairs(header).compactMap { pair in
+            guard let eq = pair.firstIndex(of: "=") else { return nil }
+            return (pair[..<eq].trimmingCharacters(in: .whitespaces), pair[pair.index(after: eq)...].trimmingCharacters(in: .whitespaces))
+        }
+    }
+
+    /// The value of cookie `name` in a `Cookie` request header (the first one of that name), or `nil`.
+    public static func value(named name: String, in header: String?) -> String? {
+        guard let header else { return nil }
+        return nameValuePairs(header).first { $0.name == name }?.value
+    }
+
     /// `a=1; b=2` → `["a=1", "b=2"]` (empty pieces dropped, spaces around each trimmed).
     static func pairs(_ header: String) -> [String] {
         header.split(separator: ";").map { piece in

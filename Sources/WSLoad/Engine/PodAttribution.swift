@@ -91,22 +91,11 @@ public struct PodAttributor: Sendable {
 
     /// The value of cookie `name` in a list of Set-Cookie header values.
     public static func cookieValue(named name: String, setCookies: [String]) -> String? {
-        for header in setCookies {
-            let first = header.split(separator: ";", maxSplits: 1).first.map(String.init) ?? header
-            if let eq = first.firstIndex(of: "="), first[..<eq].trimmingCharacters(in: .whitespaces) == name {
-                return first[first.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            }
-        }
-        return nil
+        setCookies.lazy.compactMap { Cookie.nameValue(setCookie: $0) }.first { $0.name == name }?.value
     }
 
     /// The value of cookie `name` in a `Cookie` request header.
     public static func cookieValue(named name: String, cookieHeader: String?) -> String? {
-        guard let cookieHeader else { return nil }
-        for part in cookieHeader.split(separator: ";") {
-            let kv = part.trimmingCharacters(in: .whitespaces)
-            if let eq = kv.firstIndex(of: "="), kv[..<eq] == name { return String(kv[kv.index(after: eq)...]) }
-        }
-        return nil
+        CookieHeader.value(named: name, in: cookieHeader)
     }
 }

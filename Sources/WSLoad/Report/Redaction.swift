@@ -26,12 +26,7 @@ public enum Redaction {
 
     /// The 32-bit FNV-1a hash of the UTF-8 bytes of `value`, as 8 lowercase hex digits.
     public static func fnv1aHex(_ value: some StringProtocol) -> String {
-        var hash: UInt32 = 0x811C_9DC5
-        for byte in value.utf8 {
-            hash ^= UInt32(byte)
-            hash = hash &* 0x0100_0193
-        }
-        let hex = String(hash, radix: 16)
+        let hex = String(FNV1a.hash32(value.utf8), radix: 16)
         return String(repeating: "0", count: 8 - hex.count) + hex
     }
 

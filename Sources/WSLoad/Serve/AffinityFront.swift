@@ -119,12 +119,12 @@ public final class AffinityFront: @unchecked Sendable {
             return (nextRoundRobin(), true)
         case .sourceHash:
             let key = client?.ip ?? ""
-            return (backends[Int(Self.fnv1a(Array(key.utf8)) % UInt64(backends.count))], false)
+            return (backends[Int(FNV1a.hash64(key.utf8) % UInt64(backends.count))], false)
         case .ipHash:
             // nginx ip_hash: the first three octets of an IPv4 address.
             let ip = client?.ip ?? ""
             let key = ip.contains(":") ? ip : ip.split(separator: ".").prefix(3).joined(separator: ".")
-            return (backends[Int(Self.fnv1a(Array(key.utf8)) % UInt64(backends.count))], false)
+            return (backends[Int(FNV1a.hash64(key.utf8) % UInt64(backends.count))], false)
         }
     }
 
@@ -149,27 +149,16 @@ public final class AffinityFront: @unchecked Sendable {
         guard !up.isEmpty else { return nil }
         switch policy {
         case .sourceHash, .ipHash:
-            return up[Int(Self.fnv1a(Array((client?.ip ?? "").utf8)) % UInt64(up.count))]
+            return up[Int(FNV1a.hash64((client?.ip ?? "").utf8) % UInt64(up.count))]
         case .none, .cookie:
             return nextRoundRobin()
         }
     }
 
     static func cookieValue(named name: String, in headers: HTTPHeaders) -> String? {
-        for header in headers.values("Cookie") {
-            for part in header.split(separator: ";") {
-                let kv = part.trimmingCharacters(in: .whitespaces)
-                if let eq = kv.firstIndex(of: "="), kv[..<eq] == name { return String(kv[kv.index(after: eq)...]) }
-            }
-        }
-        return nil
+        headers.values("Cookie").lazy.compactMap { CookieHeader.value(named: name, in: $0) }.first
     }
 
-    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
-    }
 }
 
 /// One client connection and its backend connection, spliced through the front.

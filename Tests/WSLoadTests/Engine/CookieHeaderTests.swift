@@ -107,3 +107,34 @@ final class RequestCapture: @unchecked Sendable {
 extension Array where Element == UInt8 {
     fileprivate func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
 }
+
+/// The one reader of request `Cookie` headers and of a `Set-Cookie`'s pair (RFC 6265 §4.2.1, §5.2).
+@Suite struct CookiePairReadingTests {
+    @Test func requestCookieValuesByName() {
+        let header = "a=1;  SERVERID=ws-2 ; empty=; flag; b=x=y"
+        #expect(CookieHeader.value(named: "SERVERID", in: header) == "ws-2")
+        #expect(CookieHeader.value(named: "b", in: header) == "x=y")  // split at the first '='
+        #expect(CookieHeader.value(named: "empty", in: header) == "")
+        #expect(CookieHeader.value(named: "flag", in: header) == nil)  // no '=': not a pair
+        #expect(CookieHeader.value(named: "missing", in: header) == nil)
+        #expect(CookieHeader.value(named: "a", in: nil) == nil)
+        #expect(CookieHeader.value(named: "a", in: "a=first; a=second") == "first")
+    }
+
+    @Test func setCookiePair() {
+        #expect(Cookie.nameValue(setCookie: "SERVERID=ws-1; Path=/; HttpOnly")! == ("SERVERID", "ws-1"))
+        #expect(Cookie.nameValue(setCookie: " s = \"quoted\" ;Secure")! == ("s", "\"quoted\""))  // value kept as sent
+        #expect(Cookie.nameValue(setCookie: "noequals; Path=/") == nil)
+        #expect(Cookie.nameValue(setCookie: "k=v=w")! == ("k", "v=w"))
+    }
+
+    /// The three users read the same way: attribution, the affinity-cookie finder and the jar.
+    @Test func theReadersAgree() {
+        let setCookies = ["other=1; Path=/", "SERVERID=ws-3; Path=/"]
+        #expect(PodAttributor.cookieValue(named: "SERVERID", setCookies: setCookies) == "ws-3")
+        #expect(AffinityCookieNames.first(inSetCookies: setCookies)! == ("SERVERID", "ws-3"))
+        #expect(Cookie.parse(setCookie: setCookies[1], host: "h", requestPath: "/ws")?.value == "ws-3")
+        #expect(PodAttributor.cookieValue(named: "SERVERID", cookieHeader: "x=1; SERVERID=ws-3") == "ws-3")
+        #expect(AffinityCookieNames.first(inCookieHeader: "x=1; SERVERID=ws-3")! == ("SERVERID", "ws-3"))
+    }
+}
