@@ -34,6 +34,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WSProtocolTests", dependencies: ["WSProtocol"]),
-        .testTarget(name: "WSLoadTests", dependencies: ["WSLoad", "WSProtocol", "COpenSSL"], exclude: ["Fixtures"]),
+        // WSLoadCLI: the in-process parsing tests (`parseAsRoot`) check the CLI's flags without running the binary.
+        .testTarget(name: "WSLoadTests", dependencies: ["WSLoad", "WSProtocol", "WSLoadCLI", "COpenSSL",
+                                                        .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                    exclude: ["Fixtures"]),
     ]
 )
