@@ -11,9 +11,7 @@ import WSProtocol
 public final class LoadEngine: @unchecked Sendable {
     /// The plan.
     public let plan: RunPlan
-    private let settings: ConnectionSettings
-    private let destination: SocketAddress
-    private let tlsIdentity: TLSPeerIdentity?
+    private let dialer: Dialer
     private let attributor: PodAttributor
     private let queues: [IOQueue]
     private let control = DispatchQueue(label: "wsload.control")
@@ -71,15 +69,14 @@ public final class LoadEngine: @unchecked Sendable {
         self.plan = plan
         self.log = log
         tlsWarmup = plan.url.isTLS && plan.tls?.sessionResumption == true
-        let host = plan.resolveOverride ?? plan.url.host
-        let addresses = try Resolver.resolve(host: host, port: plan.url.port)
-        // Prefer an address family that matches the source addresses, if any were given.
-        var target = addresses[0]
-        if let s = plan.sources.first, let match = addresses.first(where: { $0.family == s.family }) { target = match }
-        if let s = plan.sources.first(where: { $0.family != target.family }) {
-            throw PlanError("source address \(s.ip) is \(s.isIPv6 ? "IPv6" : "IPv4") but the target \(target.ip) is not")
-        }
-        destination = target
+        // Resolved in the sources' family (a source of another family is an error before anything connects).
+        let dialer = try Dialer(url: plan.url, connectTo: plan.resolveOverride, sources: plan.sources, tls: plan.tls, tlsIdentity: plan.tlsIdentity,
+                                options: DialOptions(limits: plan.limits, deflate: plan.deflate ? PerMessageDeflateOffer() : nil,
+                                                     connectTimeout: plan.connectTimeout, tlsTimeout: plan.tlsTimeout,
+                                                     upgradeTimeout: plan.upgradeTimeout, closeTimeout: plan.closeTimeout,
+                                                     pingInterval: plan.pingInterval, pongTimeout: plan.pongTimeout,
+                                                     origin: plan.origin, subprotocols: plan.subprotocols))
+        self.dialer = dialer
         // Before anything connects: an unbindable source would fail every one of its connections (EADDRNOTAVAIL).
         let unbindable = SourceAddressCheck.unbindable(plan.sources)
         if let first = unbindable.first {
@@ -88,12 +85,6 @@ public final class LoadEngine: @unchecked Sendable {
                 + "(`ip route add local NET/PREFIX dev lo`)")
         }
         warnings = try ResourceBudget.current().check(plan)
-        var tlsContext: TLSContext?
-        if plan.url.isTLS { tlsContext = try TLSContext(client: plan.tls ?? TLSClientConfiguration()) }
-        tlsIdentity = plan.tlsIdentity
-        settings = ConnectionSettings(limits: plan.limits, deflateOffer: plan.deflate ? PerMessageDeflateOffer() : nil, tls: tlsContext,
-                                      connectTimeout: plan.connectTimeout, tlsTimeout: plan.tlsTimeout, upgradeTimeout: plan.upgradeTimeout,
-                                      closeTimeout: plan.closeTimeout, pingInterval: plan.pingInterval, pongTimeout: plan.pongTimeout)
         attributor = try PodAttributor(rules: plan.attribution)
         queues = (0 ..< max(1, plan.ioQueues)).map { IOQueue(label: "wsload.io.\($0)") }
         jars = (0 ..< plan.clients).map { plan.cookiePolicy == .perClient && plan.shard?.contains(client: $0) != false ? CookieJar() : nil }
@@ -177,8 +168,14 @@ public final class LoadEngine: @unchecked Sendable {
             warnings.append("pre-flight skipped: cookie policy \(plan.cookiePolicy.rawValue) keeps no jar to fill")
             return
         }
-        let tls: TLSContext? = url.isTLS ? (try? TLSContext(client: plan.tls ?? TLSClientConfiguration())) : nil
         let failures = Locked([String]())
+        // One dialer for every jar: resolved once (with `target.resolve`), in the sources' family, its own TLS context.
+        let dialer: Dialer
+        do {
+            dialer = try Dialer(url: url, connectTo: plan.resolveOverride, sources: plan.sources, tls: plan.tls, tlsIdentity: plan.tlsIdentity)
+        } catch {
+            return preflightDone(url: url, method: method, jars: jarsToFill.count, failed: jarsToFill.map { "client \($0.client): \(error)" })
+        }
         let limit = DispatchSemaphore(value: max(1, min(32, plan.maxInFlight)))
         let group = DispatchGroup()
         let plan = self.plan
@@ -188,8 +185,7 @@ public final class LoadEngine: @unchecked Sendable {
             DispatchQueue.global().async {
                 defer { limit.signal(); group.leave() }
                 do {
-                    let r = try Preflight.run(url: url, method: method, source: plan.source(ofClient: client), jar: jar, tls: tls,
-                                              tlsIdentity: plan.tlsIdentity, resolveOverride: plan.resolveOverride,
+                    let r = try Preflight.run(dialer: dialer, method: method, source: plan.source(ofClient: client), jar: jar,
                                               timeout: plan.upgradeTimeout)
                     if r.status >= 400 { failures.withLock { $0.append("client \(client): HTTP \(r.status)") } }
                 } catch {
@@ -198,11 +194,14 @@ public final class LoadEngine: @unchecked Sendable {
             }
         }
         group.wait()
-        let failed = failures.current
+        preflightDone(url: url, method: method, jars: jarsToFill.count, failed: failures.current)
+    }
+
+    private func preflightDone(url: WebSocketURL, method: String, jars: Int, failed: [String]) {
         if !failed.isEmpty {
-            warnings.append("pre-flight \(method) \(Redaction.redactURL(url.description)) failed for \(failed.count) of \(jarsToFill.count) jars (first: \(failed[0])); their connections start without its cookies")
+            warnings.append("pre-flight \(method) \(Redaction.redactURL(url.description)) failed for \(failed.count) of \(jars) jars (first: \(failed[0])); their connections start without its cookies")
         }
-        log("pre-flight: \(jarsToFill.count - failed.count) of \(jarsToFill.count) jars filled from \(method) \(Redaction.redactURL(url.description))")
+        log("pre-flight: \(jars - failed.count) of \(jars) jars filled from \(method) \(Redaction.redactURL(url.description))")
     }
 
     /// Stops the run early: no new connections, open ones are closed, the result is complete for what happened.
@@ -258,15 +257,14 @@ public final class LoadEngine: @unchecked Sendable {
             recognisedSentCookie[index] = v
         }
         records[index] = r
-        let request = UpgradeRequestFactory.make(url: plan.url, settings: settings, origin: plan.origin, subprotocols: plan.subprotocols,
-                                                 cookieHeader: cookieHeader, headers: headers)
+        let request = dialer.request(cookieHeader: cookieHeader, headers: headers)
         let io = queues[index % queues.count]
-        let connection = WSConnection(id: index, role: .client, io: io, settings: settings, delegate: delegates[index % queues.count])
+        let connection = dialer.connection(id: index, io: io, delegate: delegates[index % queues.count])
         connections[index] = connection
         if reconnect { reconnectInFlight += 1 } else { inFlight += 1 }
         launched += 1
-        let destination = self.destination, tlsIdentity = self.tlsIdentity
-        io.queue.async { connection.startClient(to: destination, from: source, request: request, tlsIdentity: tlsIdentity) }
+        let dialer = self.dialer
+        io.queue.async { dialer.start(connection, request: request, from: source) }
     }
 
     private func release(client: Int) {

@@ -17,13 +17,14 @@ public enum Preflight {
         public var headers: HTTPHeaders
     }
 
-    /// Sends `METHOD url` from `source`, stores every Set-Cookie into `jar`, and returns the response head.
-    public static func run(url: WebSocketURL, method: String = "GET", source: SocketAddress?, jar: CookieJar?, cookieHeader: String? = nil,
-                           headers: [(String, String)] = [], tls: TLSContext?, tlsIdentity: TLSPeerIdentity?, resolveOverride: String? = nil,
-                           timeout: Double = 10) throws(ConnectionFailure) -> Response {
-        let destination = try Resolver.resolve(host: resolveOverride ?? url.host, port: url.port)
-            .first { source == nil || $0.family == source!.family }
-        guard let destination else { throw ConnectionFailure(phase: .resolve, kind: .system, message: "no address of \(url.host) matches the source family") }
+    /// Sends `METHOD url` (the dialer's URL, to its resolved destination, over its TLS context and identity) from
+    /// `source`, stores every Set-Cookie into `jar`, and returns the response head.
+    public static func run(dialer: Dialer, method: String = "GET", source: SocketAddress?, jar: CookieJar?, cookieHeader: String? = nil,
+                           headers: [(String, String)] = [], timeout: Double = 10) throws(ConnectionFailure) -> Response {
+        let url = dialer.url, destination = dialer.destination, tls = dialer.settings.tls, tlsIdentity = dialer.tlsIdentity
+        if let source, source.family != destination.family {
+            throw ConnectionFailure(phase: .resolve, kind: .system, message: "no address of \(url.host) matches the source family")
+        }
         let deadline = MonotonicClock.now() + MonotonicClock.nanos(timeout)
         let fd: Int32
         switch Socket.makeTCP(family: destination.family) {

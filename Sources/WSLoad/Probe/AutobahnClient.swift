@@ -6,7 +6,7 @@ import WSProtocol
 /// through the same ``WSConnection`` driver the load engine uses.
 public final class AutobahnClient: WSConnectionDelegate, @unchecked Sendable {
     private let io: IOQueue
-    private let settings: ConnectionSettings
+    private let options: DialOptions
     private let base: WebSocketURL
     private let agent: String
     private let log: @Sendable (String) -> Void
@@ -23,9 +23,9 @@ public final class AutobahnClient: WSConnectionDelegate, @unchecked Sendable {
         self.log = log
         self.io = IOQueue(label: "wsload.autobahn")
         // Autobahn 9.x sends 16 MiB messages; 1.x–9.x need no more than that.
-        self.settings = ConnectionSettings(
+        self.options = DialOptions(
             limits: ProtocolLimits(maxFrameSize: 64 << 20, maxMessageSize: 64 << 20, maxFragments: 1 << 22),
-            deflateOffer: deflate ? PerMessageDeflateOffer(clientMaxWindowBits: 0) : nil,
+            deflate: deflate ? PerMessageDeflateOffer(clientMaxWindowBits: 0) : nil,
             connectTimeout: 10, upgradeTimeout: 30, closeTimeout: 10)
     }
 
@@ -53,15 +53,15 @@ public final class AutobahnClient: WSConnectionDelegate, @unchecked Sendable {
     }
 
     private func connect(target: String, echo: Bool) throws -> ConnectionOutcome {
-        let addresses = try Resolver.resolve(host: base.host, port: base.port)
         let url = base.with(target: target)
-        let request = UpgradeRequestFactory.make(url: url, settings: settings)
-        let connection = WSConnection(id: 0, role: .client, io: io, settings: settings, delegate: self)
+        let dialer = try Dialer(url: url, tlsIdentity: TLSPeerIdentity(url: url), options: options)
+        let request = dialer.request()
+        let connection = dialer.connection(id: 0, io: io, delegate: self)
         io.queue.async { [self] in
             lastText = nil
             lastOutcome = nil
             self.echo = echo
-            connection.startClient(to: addresses[0], from: nil, request: request, tlsIdentity: TLSPeerIdentity(url: url))
+            dialer.start(connection, request: request)
         }
         done.wait()
         return io.queue.sync { lastOutcome! }

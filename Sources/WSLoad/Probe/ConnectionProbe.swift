@@ -56,22 +56,20 @@ public final class ConnectionProbe: WSConnectionDelegate, @unchecked Sendable {
                            timeout: Double = 10, sendText: String? = nil,
                            wait: Double = 0.5, attribution: AttributionRules = AttributionRules()) throws -> ProbeResult {
         let probe = try ConnectionProbe(sendText: sendText, wait: wait, attribution: attribution)
-        let addresses = try Resolver.resolve(host: resolve ?? url.host, port: url.port)
         let identity = TLSPeerIdentity(url: url, serverName: serverName)
+        let dialer = try Dialer(url: url, connectTo: resolve, sources: source.map { [$0] } ?? [], tls: tls, tlsIdentity: identity,
+                                options: DialOptions(deflate: deflate ? PerMessageDeflateOffer() : nil, connectTimeout: timeout,
+                                                     tlsTimeout: timeout, upgradeTimeout: timeout, closeTimeout: 3, pongTimeout: timeout))
         if url.isTLS {
             let verify = tls?.verifyPeer ?? true
             probe.result.tlsIdentity = verify ? identity : nil
             probe.result.tlsSNI = identity?.sni
         }
-        let destination = source.flatMap { s in addresses.first { $0.family == s.family } } ?? addresses[0]
-        let tlsContext = url.isTLS ? try TLSContext(client: tls ?? TLSClientConfiguration()) : nil
-        let settings = ConnectionSettings(deflateOffer: deflate ? PerMessageDeflateOffer() : nil, tls: tlsContext, connectTimeout: timeout,
-                                          tlsTimeout: timeout, upgradeTimeout: timeout, closeTimeout: 3, pongTimeout: timeout)
-        let request = UpgradeRequestFactory.make(url: url, settings: settings, cookieHeader: cookieHeader, headers: HTTPHeaders(headers))
-        let c = WSConnection(id: 0, role: .client, io: probe.io, settings: settings, delegate: probe)
+        let request = dialer.request(cookieHeader: cookieHeader, headers: HTTPHeaders(headers))
+        let c = dialer.connection(id: 0, io: probe.io, delegate: probe)
         probe.io.queue.async {
             probe.connection = c
-            c.startClient(to: destination, from: source, request: request, tlsIdentity: identity)
+            dialer.start(c, request: request, from: source)
         }
         probe.done.wait()
         return probe.io.queue.sync { probe.result }

@@ -9,8 +9,7 @@ public final class InteractiveSession: WSConnectionDelegate, @unchecked Sendable
     private struct Entry { var connection: WSConnection; var pod: String?; var open: Bool; var received: Int; var closing = false }
     private let io = IOQueue(label: "wsload.shell")
     private let url: WebSocketURL
-    private let destination: SocketAddress
-    private let settings: ConnectionSettings
+    private let dialer: Dialer
     private let attributor: PodAttributor
     private let sources: [SocketAddress]
     private let jar = CookieJar()
@@ -28,9 +27,8 @@ public final class InteractiveSession: WSConnectionDelegate, @unchecked Sendable
         self.sources = sources
         self.useCookies = cookies
         self.output = output
-        destination = try Resolver.resolve(host: url.host, port: url.port)[0]
-        settings = ConnectionSettings(deflateOffer: deflate ? PerMessageDeflateOffer() : nil,
-                                      tls: url.isTLS ? try TLSContext(client: tls ?? TLSClientConfiguration()) : nil)
+        dialer = try Dialer(url: url, sources: sources, tls: tls, tlsIdentity: TLSPeerIdentity(url: url),
+                            options: DialOptions(deflate: deflate ? PerMessageDeflateOffer() : nil))
         attributor = try PodAttributor(rules: attribution)
     }
 
@@ -40,12 +38,11 @@ public final class InteractiveSession: WSConnectionDelegate, @unchecked Sendable
             for _ in 0 ..< max(0, count) {
                 let id = nextID
                 nextID += 1
-                let c = WSConnection(id: id, role: .client, io: io, settings: settings, delegate: self)
+                let c = dialer.connection(id: id, io: io, delegate: self)
                 entries[id] = Entry(connection: c, pod: nil, open: false, received: 0)
                 let cookie = useCookies ? jar.header(host: url.host, path: url.target, secure: url.isTLS) : nil
-                let request = UpgradeRequestFactory.make(url: url, settings: settings, cookieHeader: cookie)
                 let source = sources.isEmpty ? nil : sources[(id - 1) % sources.count]
-                c.startClient(to: destination, from: source, request: request, tlsIdentity: TLSPeerIdentity(url: url))
+                dialer.start(c, request: dialer.request(cookieHeader: cookie), from: source)
             }
         }
     }

@@ -15,14 +15,9 @@ final class ForwardConnectionPool: WSConnectionDelegate, @unchecked Sendable {
     }
 
     let io: IOQueue
-    private let settings: ConnectionSettings
-    private let url: WebSocketURL
-    private let destination: SocketAddress
-    private let origin: String?
-    private let subprotocols: [String]
+    private let dialer: Dialer
     private let headers: HTTPHeaders
     private let maxInFlight: Int
-    private let tlsIdentity: TLSPeerIdentity?
 
     // Confined to io.queue.
     private var connections: [Int: WSConnection] = [:]
@@ -47,23 +42,20 @@ final class ForwardConnectionPool: WSConnectionDelegate, @unchecked Sendable {
         guard let address = SocketAddress(ip: plan.localHost, port: port) else {
             throw ConnectionFailure(phase: .resolve, kind: .system, message: "\(plan.localHost) is not an IP address")
         }
-        destination = address
         let host = address.isIPv6 ? "[\(plan.localHost)]" : plan.localHost
-        url = try WebSocketURL("\(plan.tls == nil ? "ws" : "wss")://\(host):\(port)\(plan.path)")
+        let url = try WebSocketURL("\(plan.tls == nil ? "ws" : "wss")://\(host):\(port)\(plan.path)")
         io = IOQueue(label: label)
-        tlsIdentity = plan.tlsIdentity
-        let tls = try plan.tls.map { try TLSContext(client: $0) }
-        settings = ConnectionSettings(deflateOffer: plan.deflate ? PerMessageDeflateOffer() : nil, tls: tls, connectTimeout: plan.connectTimeout,
-                                      tlsTimeout: plan.connectTimeout, upgradeTimeout: plan.upgradeTimeout,
-                                      closeTimeout: plan.closeTimeout, pingInterval: plan.pingInterval, pongTimeout: plan.pongTimeout)
-        origin = plan.origin
-        subprotocols = plan.subprotocols
+        dialer = try Dialer(url: url, address: address, tls: plan.tls, tlsIdentity: plan.tlsIdentity,
+                            options: DialOptions(deflate: plan.deflate ? PerMessageDeflateOffer() : nil, connectTimeout: plan.connectTimeout,
+                                                 tlsTimeout: plan.connectTimeout, upgradeTimeout: plan.upgradeTimeout,
+                                                 closeTimeout: plan.closeTimeout, pingInterval: plan.pingInterval,
+                                                 pongTimeout: plan.pongTimeout, origin: plan.origin, subprotocols: plan.subprotocols))
         headers = HTTPHeaders(plan.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         maxInFlight = max(1, plan.maxInFlight)
     }
 
     /// The URL every connection requests.
-    var urlDescription: String { url.description }
+    var urlDescription: String { dialer.url.description }
 
     /// Opens `count` more connections (at most `maxInFlight` handshakes at once) and waits until each opened or failed.
     func openBatch(_ count: Int) -> Batch {
@@ -76,7 +68,7 @@ final class ForwardConnectionPool: WSConnectionDelegate, @unchecked Sendable {
             finishBatchIfDone()
         }
         // Every attempt has its own connect and upgrade deadlines; this outer bound only guards against a bug.
-        let bound = settings.connectTimeout + settings.upgradeTimeout + 5 + Double(count) * 0.01
+        let bound = dialer.settings.connectTimeout + dialer.settings.upgradeTimeout + 5 + Double(count) * 0.01
         if done.wait(timeout: .now() + bound) == .timedOut {
             io.queue.sync {
                 toStart = 0
@@ -101,12 +93,10 @@ final class ForwardConnectionPool: WSConnectionDelegate, @unchecked Sendable {
             toStart -= 1
             nextID += 1
             let id = nextID
-            let c = WSConnection(id: id, role: .client, io: io, settings: settings, delegate: self)
+            let c = dialer.connection(id: id, io: io, delegate: self)
             connections[id] = c
             inFlight.insert(id)
-            let request = UpgradeRequestFactory.make(url: url, settings: settings, origin: origin, subprotocols: subprotocols,
-                                                     headers: headers)
-            c.startClient(to: destination, from: nil, request: request, tlsIdentity: tlsIdentity)
+            dialer.start(c, request: dialer.request(headers: headers))
         }
     }
 
