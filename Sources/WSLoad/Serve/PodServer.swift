@@ -60,15 +60,17 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     private let queues: [IOQueue]
     private var listener: Listener?
     private let logLine: @Sendable (String) -> Void
-    private struct Table { var connections: [ObjectIdentifier: WSConnection] = [:]; var active = 0; var total = 0; var rejected = 0; var nextID = 0; var draining = false; var crashed = false }
+    private struct Table { var connections: [ObjectIdentifier: WSConnection] = [:]; var active = 0; var total = 0; var rejected = 0; var closed = 0; var nextID = 0; var draining = false; var crashed = false }
     private let table = Locked(Table())
     private let crashedFlag = Locked(false)
     private let allClosed = DispatchSemaphore(value: 0)
+    let metrics: PodServerMetrics
 
     /// Creates a server; `log` receives each log line (without a newline).
     public init(_ configuration: PodServerConfiguration, log: @escaping @Sendable (String) -> Void) throws(TLSError) {
         self.configuration = configuration
         self.logLine = log
+        metrics = PodServerMetrics(pod: configuration.podName)
         var tlsContext: TLSContext?
         if let t = configuration.tls { tlsContext = try TLSContext(server: t) }
         settings = ConnectionSettings(serverDeflate: configuration.deflate ? PerMessageDeflateServerConfig() : nil, tls: tlsContext,
@@ -96,6 +98,10 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     public var activeConnections: Int { table.withLock { $0.active } }
     /// Upgrades refused with 503 because of the capacity limit.
     public var rejectedConnections: Int { table.withLock { $0.rejected } }
+    /// The connection counters at one moment, read together under the table lock.
+    public var counts: PodServerCounts {
+        table.withLock { PodServerCounts(active: $0.active, accepted: $0.total, rejected: $0.rejected, closed: $0.closed) }
+    }
 
     /// Stops accepting, sends every open connection a 1001 close frame and waits up to `timeout` seconds for them to end.
     /// Returns the number of connections still open afterwards.
@@ -174,8 +180,13 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     }
 
     /// Answers plain HTTP requests (health checks, pre-flight GETs) with 200 and the pod's identity.
+    /// `GET /metrics` gets the pod's metrics (see ``metricsText(format:)``).
     public func connection(_ connection: WSConnection, plainHTTPRequest request: RequestHead) -> (status: Int, reason: String, body: String, headers: HTTPHeaders)? {
-        (200, "OK", "pod \(configuration.podName): \(activeConnections) active connections\n", HTTPHeaders([("X-Pod-Name", configuration.podName)]))
+        if request.method == "GET", request.target == "/metrics" || request.target.hasPrefix("/metrics?") {
+            let format = MetricsExposition.negotiate(accept: request.headers.listElements("Accept"))
+            return (200, "OK", metricsText(format: format), HTTPHeaders([("Content-Type", format.contentType), ("X-Pod-Name", configuration.podName)]))
+        }
+        return (200, "OK", "pod \(configuration.podName): \(activeConnections) active connections\n", HTTPHeaders([("X-Pod-Name", configuration.podName)]))
     }
 
     /// Logs the new count and sends the identity message when configured.
@@ -197,9 +208,18 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
         let (wasOpen, active, draining) = table.withLock { t -> (Bool, Int, Bool) in
             guard t.connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return (false, t.active, t.draining) }
             t.active -= 1
+            t.closed += 1
             emit(active: t.active)  // under the lock, so the last line is always the current count
             return (true, t.active, t.draining)
         }
         if wasOpen && draining && active == 0 { allClosed.signal() }
+    }
+}
+
+extension PodServer {
+    /// The pod's metrics in `format` (what `GET /metrics` answers): `wsload_serve_active_connections` and the
+    /// counters `wsload_serve_{accepted,rejected,closed}_connections_total`, each labelled `pod`.
+    public func metricsText(format: MetricsExposition = .prometheusText) -> String {
+        metrics.render(counts, format: format)
     }
 }

@@ -61,12 +61,13 @@ public enum ServerHandshake {
         return (out, subprotocol, negotiated?.parameters)
     }
 
-    /// A plain HTTP error response (e.g. 400, 503) with a short text body and Connection: close.
+    /// A plain HTTP response (e.g. 400, 503, or a 200 for a plain GET) with a short body and Connection: close;
+    /// the body is `text/plain` unless `extraHeaders` names its own `Content-Type`.
     public static func errorResponse(status: Int, reason: String, body: String, extraHeaders: HTTPHeaders = HTTPHeaders()) -> [UInt8] {
         let bodyBytes = Array(body.utf8)
         var out: [UInt8] = []
         out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPSyntax.sanitize(reason))\r\n".utf8)
-        HTTPSyntax.appendField("Content-Type", "text/plain; charset=utf-8", to: &out)
+        if !extraHeaders.contains("Content-Type") { HTTPSyntax.appendField("Content-Type", "text/plain; charset=utf-8", to: &out) }
         HTTPSyntax.appendField("Content-Length", String(bodyBytes.count), to: &out)
         HTTPSyntax.appendField("Connection", "close", to: &out)
         for (name, value) in extraHeaders { HTTPSyntax.appendField(name, value, to: &out) }
