@@ -55,10 +55,8 @@ enum ProfileKeys {
             .value("out", \.out, .string, "Directory for report files."),
         ]),
         .section("reconnect", \.reconnect,
-                 "Optional: re-establish dropped connections with capped exponential backoff and jitter. Absent: no reconnects.", [
-            .value("max_retries", \.maxRetries, .integer, "Reconnect attempts per connection after a drop; 0 means a drop is final.",
-                   bound: .atLeast(0)),
-        ] + backoff(Profile.ReconnectSection.self)),
+                 "Optional: re-establish dropped connections with capped exponential backoff and jitter. Absent: no reconnects.",
+                 retry(ReconnectRetries.self)),
         .section("timeline", \.timeline, "Per-pod count timeline and per-interval statistics sampling.", [
             .value("interval", \.interval, .duration, "Time between samples; must be > 0.", bound: .above(0)),
         ]),
@@ -181,18 +179,18 @@ enum ProfileKeys {
         .value("parallel", \.parallel, .bool, "Test all pods at once instead of one after another."),
         .value("ready_timeout", \.readyTimeout, .duration,
                "Longest wait for the local port to accept TCP after (re)starting a forward; must be > 0.", bound: .above(0)),
-        .section("restart", \.restart, "Restart a forward that exits or stops accepting, with capped exponential backoff and jitter.", [
-            .value("max_restarts", \.maxRestarts, .integer, "Restarts per pod before giving up with forward-died.", bound: .atLeast(0)),
-        ] + backoff(Profile.RestartSection.self)),
+        .section("restart", \.restart, "Restart a forward that exits or stops accepting, with capped exponential backoff and jitter.",
+                 retry(ForwardRestarts.self)),
         .value("tls", \.tls, .bool,
                "The forwarded port speaks TLS (wss://); certificates are verified with target.tls against target.tls.server_name or the host of target.url, never the forward's local address."),
     ]
 
-    /// `initial_backoff`, `max_backoff` and `jitter`, shared by `reconnect` and `portforward.restart`.
-    static func backoff<S: ProfileSectionValue & BackoffSettings>(_: S.Type) -> [ProfileKey<S>] {
+    /// `reconnect:` and `portforward.restart:`: the attempt budget, `initial_backoff`, `max_backoff` and `jitter`.
+    static func retry<Kind: RetryKind>(_: Kind.Type) -> [ProfileKey<Profile.RetrySection<Kind>>] {
         [
-            .value("initial_backoff", \.initialBackoff, .duration, "Delay before the first restart; doubles each time. Must be > 0."
-                .replacingRestart(for: S.self), bound: .above(0)),
+            .value(Kind.profileKey, \.maxAttempts, .integer, Kind.attemptsSummary, bound: .atLeast(0)),
+            .value("initial_backoff", \.initialBackoff, .duration, "Delay before the first \(Kind.attemptName); doubles each time. Must be > 0.",
+                   bound: .above(0)),
             .value("max_backoff", \.maxBackoff, .duration, "Cap on the delay; at least initial_backoff."),
             .value("jitter", \.jitter, .number, "Fraction of each delay that is randomised: the delay lies in [d*(1-jitter), d].",
                    bound: .within(0, 1, "must be a fraction between 0 and 1")),
@@ -240,23 +238,6 @@ enum ProfileKeys {
     }
 }
 
-/// The three backoff settings `reconnect` and `portforward.restart` share.
-protocol BackoffSettings {
-    var initialBackoff: ProfileDuration { get set }
-    var maxBackoff: ProfileDuration { get set }
-    var jitter: Double { get set }
-}
-
-extension Profile.ReconnectSection: BackoffSettings {}
-extension Profile.RestartSection: BackoffSettings {}
-
-extension String {
-    /// The backoff descriptions say "reconnect" for `reconnect:` and "restart" for `portforward.restart:`.
-    fileprivate func replacingRestart<S>(for _: S.Type) -> String {
-        S.self == Profile.ReconnectSection.self ? replacingOccurrences(of: "first restart", with: "first reconnect") : self
-    }
-}
-
 extension Profile: ProfileSectionValue {}
 extension Profile.TargetSection: ProfileSectionValue {}
 extension Profile.TLSOptions: ProfileSectionValue {}
@@ -273,10 +254,9 @@ extension Profile.ServerLogsSection: ProfileSectionValue {}
 extension Profile.ExpectedSection: ProfileSectionValue {}
 extension Profile.GateSection: ProfileSectionValue {}
 extension Profile.OutputSection: ProfileSectionValue {}
-extension Profile.ReconnectSection: ProfileSectionValue {}
+extension Profile.RetrySection: ProfileSectionValue {}
 extension Profile.TimelineSection: ProfileSectionValue {}
 extension Profile.PortForwardSection: ProfileSectionValue {}
-extension Profile.RestartSection: ProfileSectionValue {}
 extension Profile.ResolveOverride: ProfileSectionValue {
     init() { self.init(host: "") }
 }
