@@ -39,10 +39,10 @@ public final class LoadEngine: @unchecked Sendable {
     private var inFlight = 0, launched = 0, established = 0, failedCount = 0, dropped = 0, ended = 0, openCount = 0
     private var tokens = 0.0
     private var lastTick = MonotonicClock.now()
-    private var pacer: DispatchSourceTimer?
-    private var phaseTimer: DispatchSourceTimer?
-    private var trafficTimer: DispatchSourceTimer?
-    private var progressTimer: DispatchSourceTimer?
+    private var pacer: (any DispatchSourceTimer)?
+    private var phaseTimer: (any DispatchSourceTimer)?
+    private var trafficTimer: (any DispatchSourceTimer)?
+    private var progressTimer: (any DispatchSourceTimer)?
     private var histograms: [String: Histogram<UInt64>] = [:]
     private var startedAt = Date(), holdStartedAt = Date(), holdEndedAt = Date(), endedAt = Date()
     private var holdStartMono: UInt64 = 0
@@ -57,7 +57,7 @@ public final class LoadEngine: @unchecked Sendable {
     private var dropTimes: [Int: UInt64] = [:]
     private var pendingReconnects = Set<Int>()
     private var timeline: [TimelinePoint] = []
-    private var timelineTimer: DispatchSourceTimer?
+    private var timelineTimer: (any DispatchSourceTimer)?
     private var onProgress: (@Sendable (EngineSnapshot) -> Void)?
     /// Told each phase as it begins, on the control queue: `.ramp` just before the first connection attempt,
     /// `.hold` when every connection is up, `.close` before the first close is sent, `.done` at the end.
