@@ -1,6 +1,6 @@
 /// When and what each open connection sends during the hold: every `traffic.interval` seconds one text
-/// message from the `traffic.message` template (placeholders `{client}`, `{conn}`, `{index}`), already padded
-/// to `traffic.size` by the planner.
+/// message from the `traffic.message` template (placeholders `{client}`, `{conn}`, `{index}`, `{source}`, filled as
+/// in header templates), already padded to `traffic.size` by the planner.
 ///
 /// A value: the engine's traffic timer asks it for the due messages, grouped by I/O queue, and each queue
 /// renders its own messages (``message(client:conn:)``), so the control queue only picks the connections.
@@ -19,28 +19,31 @@ public struct TrafficScheduler: Sendable {
     public let template: String
     /// Connections per client (for `{index}`).
     public let connectionsPerClient: Int
+    /// The source addresses clients take in turn (for `{source}`; empty: the kernel's choice, `""`).
+    public let sources: [String]
 
     /// A scheduler for `interval` seconds and a template.
-    public init(interval: Double, template: String, connectionsPerClient: Int) {
+    public init(interval: Double, template: String, connectionsPerClient: Int, sources: [String] = []) {
         self.interval = interval
         self.template = template
         self.connectionsPerClient = connectionsPerClient
+        self.sources = sources
     }
 
     /// The plan's traffic.
     public init(plan: RunPlan) {
-        self.init(interval: plan.trafficInterval, template: plan.trafficMessage, connectionsPerClient: plan.connectionsPerClient)
+        self.init(interval: plan.trafficInterval, template: plan.trafficMessage, connectionsPerClient: plan.connectionsPerClient,
+                  sources: plan.sources.map(\.ip))
     }
 
     /// Whether the hold sends traffic at all.
     public var isEnabled: Bool { interval > 0 }
 
     /// The message connection `conn` of client `client` sends; `{index}` is its index in the whole run
-    /// (`client * connectionsPerClient + conn`).
+    /// (`client * connectionsPerClient + conn`), `{source}` the client's source address (as `RunPlan.source(ofClient:)`).
     public func message(client: Int, conn: Int) -> String {
-        template.replacingOccurrences(of: "{client}", with: String(client))
-            .replacingOccurrences(of: "{conn}", with: String(conn))
-            .replacingOccurrences(of: "{index}", with: String(client * connectionsPerClient + conn))
+        HeaderTemplate.render(template, client: client, conn: conn, index: client * connectionsPerClient + conn,
+                              source: sources.isEmpty ? "" : sources[client % sources.count])
     }
 
     /// The messages due at one tick: one per live connection (`connections[i]` non-nil) whose record is open,

@@ -10,6 +10,17 @@ import Testing
         #expect(TrafficScheduler(interval: 1, template: "plain", connectionsPerClient: 3).message(client: 5, conn: 0) == "plain")
     }
 
+    @Test func sourcePlaceholderIsTheClientsSourceAddress() throws {
+        // traffic.message accepts `{source}` (as header templates do): client 3 of two sources takes the second.
+        let t = TrafficScheduler(interval: 1, template: "from {source} #{index}", connectionsPerClient: 1, sources: ["127.0.0.2", "127.0.0.3"])
+        #expect(t.message(client: 3, conn: 0) == "from 127.0.0.3 #3")
+        #expect(TrafficScheduler(interval: 1, template: "from {source}", connectionsPerClient: 1).message(client: 0, conn: 0) == "from ")
+        var plan = RunPlan(url: try WebSocketURL("ws://127.0.0.1:9/"), clients: 4)
+        plan.sources = [SocketAddress(ip: "127.0.0.7", port: 0)!, SocketAddress(ip: "127.0.0.8", port: 0)!]
+        plan.trafficMessage = "{source}"
+        #expect(TrafficScheduler(plan: plan).message(client: 2, conn: 0) == plan.source(ofClient: 2)?.ip)
+    }
+
     @Test func onlyLiveOpenConnectionsAreDueGroupedByQueue() {
         var records = (0 ..< 5).map { ConnectionRecord(index: $0, client: $0 / 2, conn: $0 % 2) }
         records[0].status = .open
