@@ -48,12 +48,7 @@ public final class LoadEngine: @unchecked Sendable {
         self.plan = plan
         self.log = log
         // Resolved in the sources' family (a source of another family is an error before anything connects).
-        dialer = try Dialer(url: plan.url, connectTo: plan.resolveOverride, sources: plan.sources, tls: plan.tls, tlsIdentity: plan.tlsIdentity,
-                            options: DialOptions(limits: plan.limits, deflate: plan.deflate ? PerMessageDeflateOffer() : nil,
-                                                 connectTimeout: plan.connectTimeout, tlsTimeout: plan.tlsTimeout,
-                                                 upgradeTimeout: plan.upgradeTimeout, closeTimeout: plan.closeTimeout,
-                                                 pingInterval: plan.pingInterval, pongTimeout: plan.pongTimeout,
-                                                 origin: plan.origin, subprotocols: plan.subprotocols))
+        dialer = try Dialer(plan: plan)
         // Before anything connects: an unbindable source would fail every one of its connections (EADDRNOTAVAIL).
         let unbindable = SourceAddressCheck.unbindable(plan.sources)
         if let first = unbindable.first {
@@ -81,12 +76,7 @@ public final class LoadEngine: @unchecked Sendable {
             perform(phases.start(), progressInterval: progressInterval)
         }
         finished.wait()
-        return control.sync {
-            EngineResult(records: ledger.records, startedAt: recorder.startedAt, holdStartedAt: recorder.holdStartedAt,
-                         holdEndedAt: recorder.holdEndedAt, endedAt: recorder.endedAt, histograms: recorder.histograms,
-                         heldPerPod: ledger.heldPerPod, warnings: warnings, interrupted: phases.interrupted,
-                         distinctCookieValues: ledger.cookieValues.count, timeline: recorder.timeline)
-        }
+        return control.sync { EngineResult(ledger: ledger, recorder: recorder, warnings: warnings, interrupted: phases.interrupted) }
     }
 
     /// Stops the run early: no new connections, open ones are closed, the result is complete for what happened.
