@@ -115,7 +115,7 @@ final class SignalWatcher: @unchecked Sendable {
 /// Calls `onExit` once this process's parent has exited (it was reparented), checking twice a second.
 /// Thread-agnostic, unlike `PR_SET_PDEATHSIG`, which fires when the spawning *thread* ends.
 final class ParentWatch: @unchecked Sendable {
-    private let timer: DispatchSourceTimer
+    private let timer: any DispatchSourceTimer
     init(onExit: @escaping @Sendable () -> Void) {
         let parent = getppid()
         timer = DispatchSource.makeTimerSource(queue: .global())

@@ -12,7 +12,7 @@ public final class IOQueue: @unchecked Sendable {
     public let wheel: TimerWheel
     /// A read buffer shared by all connections of this queue (reads never overlap on a serial queue).
     public let readBuffer: UnsafeMutableRawBufferPointer
-    private var ticker: DispatchSourceTimer?
+    private var ticker: (any DispatchSourceTimer)?
 
     /// Creates a queue named `label` whose wheel ticks every `tickMillis` milliseconds.
     public init(label: String, tickMillis: Int = 10, readBufferSize: Int = 64 * 1024) {

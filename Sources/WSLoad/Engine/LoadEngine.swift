@@ -35,8 +35,8 @@ public final class LoadEngine: @unchecked Sendable {
     private var connections: [WSConnection?]
     /// One delegate per I/O queue (not one object per connection: ~80 B less per held connection).
     private lazy var delegates: [ClientConnectionDelegate] = queues.map { _ in ClientConnectionDelegate(engine: self) }
-    private var pacerTimer: DispatchSourceTimer?, phaseTimer: DispatchSourceTimer?, trafficTimer: DispatchSourceTimer?
-    private var progressTimer: DispatchSourceTimer?, timelineTimer: DispatchSourceTimer?
+    private var pacerTimer: (any DispatchSourceTimer)?, phaseTimer: (any DispatchSourceTimer)?, trafficTimer: (any DispatchSourceTimer)?
+    private var progressTimer: (any DispatchSourceTimer)?, timelineTimer: (any DispatchSourceTimer)?
     private var onProgress: (@Sendable (EngineSnapshot) -> Void)?
     /// Told each phase as it begins, on the control queue: `.ramp` just before the first connection attempt,
     /// `.hold` when every connection is up, `.close` before the first close is sent, `.done` at the end.
@@ -216,7 +216,7 @@ public final class LoadEngine: @unchecked Sendable {
 
     /// A control-queue timer that calls `body` after `after` seconds, then every `repeating` (nil: once).
     private func timer(after: Double = 0, repeating: Double? = nil, leeway: DispatchTimeInterval = .nanoseconds(0),
-                       _ body: @escaping (LoadEngine) -> Void) -> DispatchSourceTimer {
+                       _ body: @escaping (LoadEngine) -> Void) -> any DispatchSourceTimer {
         let t = DispatchSource.makeTimerSource(queue: control)
         if let repeating { t.schedule(deadline: .now() + after, repeating: repeating, leeway: leeway) } else { t.schedule(deadline: .now() + after, leeway: leeway) }
         t.setEventHandler { [unowned self] in body(self) }

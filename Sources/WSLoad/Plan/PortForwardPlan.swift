@@ -1,22 +1,5 @@
 import Foundation
 
-/// How often and how fast a dead forward is restarted (capped exponential backoff with jitter, see ``CappedBackoff``).
-public struct PortForwardBackoff: CappedBackoff, Sendable, Equatable, Codable {
-    /// Restarts allowed per pod.
-    public var maxRestarts: Int
-    /// Delay before the first restart, in seconds.
-    public var initialBackoff: Double
-    /// Cap on the delay, in seconds.
-    public var maxBackoff: Double
-    /// Fraction (0…1) of each delay that is randomised.
-    public var jitter: Double
-
-    /// A policy.
-    public init(maxRestarts: Int = 5, initialBackoff: Double = 0.5, maxBackoff: Double = 10, jitter: Double = 0.2) {
-        self.maxRestarts = maxRestarts; self.initialBackoff = initialBackoff; self.maxBackoff = maxBackoff; self.jitter = jitter
-    }
-}
-
 /// Everything `wsload portforward` needs, resolved from a profile and command-line overrides.
 public struct PortForwardPlan: Sendable, Equatable {
     /// The forward command; placeholders `{namespace}` `{pod}` `{localPort}` `{remotePort}`.
@@ -92,8 +75,7 @@ public struct PortForwardPlan: Sendable, Equatable {
                   remotePort: pf.remotePort, localPortBase: pf.localPortBase, path: pf.path, target: pf.target, step: pf.step,
                   stepInterval: pf.stepInterval.seconds, hold: pf.hold.seconds, parallel: pf.parallel,
                   readyTimeout: pf.readyTimeout.seconds,
-                  restart: PortForwardBackoff(maxRestarts: pf.restart.maxRestarts, initialBackoff: pf.restart.initialBackoff.seconds,
-                                              maxBackoff: pf.restart.maxBackoff.seconds, jitter: pf.restart.jitter),
+                  restart: pf.restart.policy,
                   connectTimeout: profile.timeouts.connect.seconds, upgradeTimeout: profile.timeouts.upgrade.seconds,
                   closeTimeout: profile.timeouts.close.seconds, pingInterval: profile.keepalive?.pingInterval.seconds ?? 0,
                   pongTimeout: profile.keepalive?.pongTimeout.seconds ?? 0, maxInFlight: profile.ramp.maxInFlight,

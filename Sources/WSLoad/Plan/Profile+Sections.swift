@@ -15,23 +15,6 @@ extension Profile {
         public var reachesSinglePod: Bool { self == .portForward || self == .pod }
     }
 
-    /// `reconnect:` — re-establish dropped connections with capped exponential backoff and jitter.
-    public struct ReconnectSection: Sendable, Equatable, Codable {
-        /// Attempts per connection after a drop (≥ 0; 0 means a drop is final).
-        public var maxRetries: Int = 5
-        /// Delay before the first attempt.
-        public var initialBackoff: ProfileDuration = .milliseconds(500)
-        /// Cap on the (doubling) delay; ≥ `initialBackoff`.
-        public var maxBackoff: ProfileDuration = .seconds(10)
-        /// Fraction (0…1) of each delay that is randomised.
-        public var jitter: Double = 0.2
-        /// Defaults.
-        public init() {}
-        /// A policy.
-        public init(maxRetries: Int, initialBackoff: ProfileDuration, maxBackoff: ProfileDuration, jitter: Double) {
-            self.maxRetries = maxRetries; self.initialBackoff = initialBackoff; self.maxBackoff = maxBackoff; self.jitter = jitter
-        }
-    }
 
     /// `timeline:` — sampling of per-pod counts over time and per-interval statistics (soak runs).
     public struct TimelineSection: Sendable, Equatable, Codable {
@@ -82,21 +65,4 @@ extension Profile {
         public var usesRemotePort: Bool { command.contains { $0.contains("{remotePort}") } }
     }
 
-    /// `portforward.restart:` — restart a dead forward with capped exponential backoff and jitter.
-    public struct RestartSection: Sendable, Equatable, Codable {
-        /// Restarts allowed per pod before the pod is given up (`forward-died`).
-        public var maxRestarts: Int = 5
-        /// Delay before the first restart.
-        public var initialBackoff: ProfileDuration = .milliseconds(500)
-        /// Cap on the (doubling) delay; ≥ `initialBackoff`.
-        public var maxBackoff: ProfileDuration = .seconds(10)
-        /// Fraction (0…1) of each delay that is randomised.
-        public var jitter: Double = 0.2
-        /// Defaults.
-        public init() {}
-        /// A policy.
-        public init(maxRestarts: Int, initialBackoff: ProfileDuration, maxBackoff: ProfileDuration, jitter: Double) {
-            self.maxRestarts = maxRestarts; self.initialBackoff = initialBackoff; self.maxBackoff = maxBackoff; self.jitter = jitter
-        }
-    }
 }

@@ -18,35 +18,21 @@ extension Profile {
         validateTarget(requireURL: requireURL, problems)
         validateClients(problems)
 
-        if !(ramp.rate > 0) { problems += m.error("ramp.rate", "must be > 0 connections per second, got \(ramp.rate.compact)") }
-        if ramp.maxInFlight < 1 { problems += m.error("ramp.max_in_flight", "must be at least 1, got \(ramp.maxInFlight)") }
-
         if let traffic {
-            if traffic.interval.seconds <= 0 { problems += m.error("traffic.interval", "must be > 0") }
-            if traffic.size.bytes < 0 { problems += m.error("traffic.size", "must not be negative") }
             Self.checkPlaceholders(traffic.message, "traffic.message", ProfileSchema.connectionPlaceholders, m, problems)
         }
         if let keepalive {
-            if keepalive.pingInterval.seconds <= 0 { problems += m.error("keepalive.ping_interval", "must be > 0") }
-            if keepalive.pongTimeout.seconds <= 0 { problems += m.error("keepalive.pong_timeout", "must be > 0") }
             if keepalive.pongTimeout >= keepalive.pingInterval {
                 problems += m.error("keepalive.pong_timeout",
                     "must be shorter than keepalive.ping_interval (\(keepalive.pongTimeout) >= \(keepalive.pingInterval))")
             }
         }
-        for (key, value) in [("connect", timeouts.connect), ("tls", timeouts.tls), ("upgrade", timeouts.upgrade), ("close", timeouts.close)]
-        where value.seconds <= 0 {
-            problems += m.error("timeouts.\(key)", "must be > 0")
-        }
-        if limits.maxMessageSize.bytes <= 0 { problems += m.error("limits.max_message_size", "must be > 0") }
-        if limits.maxFrameSize.bytes <= 0 { problems += m.error("limits.max_frame_size", "must be > 0") }
-
         validateAttribution(problems)
         validatePods(problems)
         validateServerLogs(problems)
 
         for (pod, weight) in expected.weights where weight < 0 {
-            problems += m.error("expected.weights.\(pod)", "weight must be >= 0, got \(weight.compact)")
+            problems += m.error("expected.weights.\(pod)", "weight must be >= 0, got \(weight.compactText)")
         }
         if !expected.weights.isEmpty, expected.weights.values.allSatisfy({ $0 == 0 }) {
             problems += m.error("expected.weights", "at least one weight must be > 0")
@@ -61,6 +47,8 @@ extension Profile {
         for (i, format) in output.formats.enumerated() where !seenFormats.insert(format).inserted {
             problems += m.error("output.formats[\(i)]", "\"\(format.rawValue)\" is listed twice")
         }
+        // Each key's own bounds, declared with the key in ProfileKeys.
+        for key in ProfileKeys.root { key.check(self, key.name, m, problems) }
     }
 
     private func validateTarget(requireURL: Bool, _ problems: ProfileProblems) {
@@ -86,18 +74,13 @@ extension Profile {
 
     private func validateClients(_ problems: ProfileProblems) {
         let m = sourceMap
-        if let connections = clients.connections {
+        if clients.connections != nil {
             if clients.count != nil || clients.connectionsPerClient != nil {
                 let other = clients.count != nil ? "count" : "connections_per_client"
                 problems += m.error("clients.connections",
                     "cannot be combined with clients.\(other); use either connections: N (N clients with one connection each) or count × connections_per_client",
                     atKey: true)
             }
-            if connections < 1 { problems += m.error("clients.connections", "must be at least 1, got \(connections)") }
-        }
-        if let count = clients.count, count < 1 { problems += m.error("clients.count", "must be at least 1, got \(count)") }
-        if let perClient = clients.connectionsPerClient, perClient < 1 {
-            problems += m.error("clients.connections_per_client", "must be at least 1, got \(perClient)")
         }
         for (i, text) in clients.sources.enumerated() {
             do {
@@ -147,7 +130,6 @@ extension Profile {
             if let ip = pod.ip, SourceSpec.Address(ip) == nil {
                 problems += m.error("pods.static[\(i)].ip", "\"\(ip)\" is not an IPv4 or IPv6 address")
             }
-            if !(pod.weight >= 0) { problems += m.error("pods.static[\(i)].weight", "must be >= 0, got \(pod.weight.compact)") }
         }
         if let discovery = pods.discovery {
             if discovery.namespace.isEmpty { problems += m.error("pods.discovery.namespace", "must not be empty") }
@@ -175,15 +157,6 @@ extension Profile {
 
     private func validateGate(_ problems: ProfileProblems) {
         let m = sourceMap
-        if let maxSkew = gate.maxSkew, !(0...100).contains(maxSkew) {
-            problems += m.error("gate.max_skew", "must be a percentage between 0 and 100, got \(maxSkew.compact)")
-        }
-        if case .count(let n)? = gate.minPodsHit, n < 1 {
-            problems += m.error("gate.min_pods_hit", "must be at least 1 or \"all\", got \(n)")
-        }
-        if let maxFailed = gate.maxFailed, maxFailed < 0 { problems += m.error("gate.max_failed", "must be >= 0, got \(maxFailed)") }
-        if let maxDropped = gate.maxDropped, maxDropped < 0 { problems += m.error("gate.max_dropped", "must be >= 0, got \(maxDropped)") }
-        if let p99 = gate.maxUpgradeP99, p99.seconds <= 0 { problems += m.error("gate.max_upgrade_p99", "must be > 0") }
         if gate.requireLogMatch, !serverLogs.isConfigured {
             problems += m.error("gate.require_log_match",
                 "needs a server log source (server_logs.files, directory, command or stream)")
@@ -193,10 +166,8 @@ extension Profile {
     private func validateReconnectAndTimeline(_ problems: ProfileProblems) {
         let m = sourceMap
         if let reconnect {
-            if reconnect.maxRetries < 0 { problems += m.error("reconnect.max_retries", "must be >= 0, got \(reconnect.maxRetries)") }
-            Self.checkBackoff(initial: reconnect.initialBackoff, max: reconnect.maxBackoff, jitter: reconnect.jitter, "reconnect", m, problems)
+            Self.checkBackoff(initial: reconnect.initialBackoff, max: reconnect.maxBackoff, "reconnect", m, problems)
         }
-        if timeline.interval.seconds <= 0 { problems += m.error("timeline.interval", "must be > 0") }
     }
 
     private func validatePortForwardSection(_ problems: ProfileProblems) {
@@ -206,24 +177,11 @@ extension Profile {
         for (i, word) in pf.command.enumerated() {
             Self.checkPlaceholders(word, "portforward.command[\(i)]", ProfileSchema.portForwardPlaceholders, m, problems)
         }
-        if let port = pf.remotePort, !(1...65535).contains(port) {
-            problems += m.error("portforward.remote_port", "port \(port) out of range 1-65535")
-        }
-        if !(0...65535).contains(pf.localPortBase) {
-            problems += m.error("portforward.local_port_base", "must be 0 (pick free ports) or a port 1-65535, got \(pf.localPortBase)")
-        }
         if !pf.path.hasPrefix("/") { problems += m.error("portforward.path", "must start with \"/\", got \"\(pf.path)\"") }
         if pf.path.contains(where: { $0 == " " || $0 == "#" || $0.isNewline }) {
             problems += m.error("portforward.path", "must not contain spaces, newlines or \"#\", got \"\(pf.path)\"")
         }
-        if pf.target < 1 { problems += m.error("portforward.target", "must be at least 1 connection, got \(pf.target)") }
-        if pf.step < 1 { problems += m.error("portforward.step", "must be at least 1 connection, got \(pf.step)") }
-        if pf.readyTimeout.seconds <= 0 { problems += m.error("portforward.ready_timeout", "must be > 0") }
-        if pf.restart.maxRestarts < 0 {
-            problems += m.error("portforward.restart.max_restarts", "must be >= 0, got \(pf.restart.maxRestarts)")
-        }
-        Self.checkBackoff(initial: pf.restart.initialBackoff, max: pf.restart.maxBackoff, jitter: pf.restart.jitter,
-                              "portforward.restart", m, problems)
+        Self.checkBackoff(initial: pf.restart.initialBackoff, max: pf.restart.maxBackoff, "portforward.restart", m, problems)
     }
 
     /// Checks for running `wsload portforward` with this profile, after ``validate(requireURL:)`` and command-line
@@ -243,15 +201,11 @@ extension Profile {
 
     // MARK: - Helpers
 
-    /// Shared by `reconnect` and `portforward.restart`.
-    static func checkBackoff(initial: ProfileDuration, max: ProfileDuration, jitter: Double, _ path: String, _ m: ProfileSourceMap,
+    /// Shared by `reconnect` and `portforward.restart` (each value's own bounds are in ProfileKeys).
+    static func checkBackoff(initial: ProfileDuration, max: ProfileDuration, _ path: String, _ m: ProfileSourceMap,
                              _ problems: ProfileProblems) {
-        if initial.seconds <= 0 { problems += m.error("\(path).initial_backoff", "must be > 0") }
         if max < initial {
             problems += m.error("\(path).max_backoff", "must be at least \(path).initial_backoff (\(max) < \(initial))")
-        }
-        if !(0...1).contains(jitter) {
-            problems += m.error("\(path).jitter", "must be a fraction between 0 and 1, got \(jitter.compact)")
         }
     }
 
@@ -354,12 +308,5 @@ enum TargetURL {
             guard (1...65535).contains(port) else { return "port \(port) out of range 1-65535" }
         }
         return nil
-    }
-}
-
-extension Double {
-    /// `25` rather than `25.0`.
-    fileprivate var compact: String {
-        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
     }
 }

@@ -32,8 +32,7 @@ struct ProfileReader {
             return profile
         }
         if let mark = root.mark { map.values[""] = .init(line: mark.line, column: mark.column) }
-        let fields = try mapping(root, path: "", schema: "")
-        read(&profile, fields)
+        try readSection(root, "", ProfileKeys.root, required: [], into: &profile)
         if let error = ProfileError.combined(problems) { throw error }
         profile.sourceMap = map
         return profile
@@ -104,249 +103,45 @@ struct ProfileReader {
 
     // MARK: - Sections
 
-    /// Reads every top-level key on its own, so a problem in one section does not hide those in the others.
-    private mutating func read(_ p: inout Profile, _ f: Fields) {
-        for key in ProfileSchema.allowedKeys[""] ?? [] {
-            guard let n = f[key] else { continue }
-            do { try read(key, n, &p, f) } catch { problems.append(error) }
+    /// Reads a fixed-shape mapping whose keys are `keys` (a section of ``ProfileKeys``) into `value`. An unknown
+    /// key or a bad value is recorded and reading goes on, so every problem of a profile is reported at once.
+    mutating func readSection<S>(_ node: Node, _ path: String, _ keys: [ProfileKey<S>], required: [String],
+                                 into value: inout S) throws(ProfileError) {
+        let fields = try mapping(node, path: path, allowed: keys.map(\.name))
+        for name in required where fields[name] == nil {
+            throw map.error(fields.path, "missing required key \"\(name)\"")
+        }
+        for key in keys {
+            guard let child = fields[key.name] else { continue }
+            do { try key.read(&self, child, fields.path(key.name), &value) } catch { problems.append(error) }
         }
     }
 
-    private mutating func read(_ key: String, _ n: Node, _ p: inout Profile, _ f: Fields) throws(ProfileError) {
-        switch key {
-        case "name": p.name = try string(n, f.path("name"))
-        case "description": p.description = try string(n, f.path("description"))
-        case "target": p.target = try target(n, f.path("target"))
-        case "clients": p.clients = try clients(n, f.path("clients"))
-        case "ramp":
-            let g = try mapping(n, path: f.path("ramp"), schema: "ramp")
-            if let v = g["rate"] { p.ramp.rate = try double(v, g.path("rate")) }
-            if let v = g["max_in_flight"] { p.ramp.maxInFlight = try int(v, g.path("max_in_flight")) }
-        case "hold": p.hold = try duration(n, f.path("hold"))
-        case "traffic":
-            let g = try mapping(n, path: f.path("traffic"), schema: "traffic")
-            var t = Profile.TrafficSection()
-            if let v = g["interval"] { t.interval = try duration(v, g.path("interval")) }
-            if let v = g["message"] { t.message = try string(v, g.path("message")) }
-            if let v = g["size"] { t.size = try size(v, g.path("size")) }
-            p.traffic = t
-        case "keepalive":
-            let g = try mapping(n, path: f.path("keepalive"), schema: "keepalive")
-            var k = Profile.KeepaliveSection()
-            if let v = g["ping_interval"] { k.pingInterval = try duration(v, g.path("ping_interval")) }
-            if let v = g["pong_timeout"] { k.pongTimeout = try duration(v, g.path("pong_timeout")) }
-            p.keepalive = k
-        case "timeouts":
-            let g = try mapping(n, path: f.path("timeouts"), schema: "timeouts")
-            if let v = g["connect"] { p.timeouts.connect = try duration(v, g.path("connect")) }
-            if let v = g["tls"] { p.timeouts.tls = try duration(v, g.path("tls")) }
-            if let v = g["upgrade"] { p.timeouts.upgrade = try duration(v, g.path("upgrade")) }
-            if let v = g["close"] { p.timeouts.close = try duration(v, g.path("close")) }
-        case "limits":
-            let g = try mapping(n, path: f.path("limits"), schema: "limits")
-            if let v = g["max_message_size"] { p.limits.maxMessageSize = try size(v, g.path("max_message_size")) }
-            if let v = g["max_frame_size"] { p.limits.maxFrameSize = try size(v, g.path("max_frame_size")) }
-        case "attribution": p.attribution = try attribution(n, f.path("attribution"))
-        case "pods": p.pods = try pods(n, f.path("pods"))
-        case "server_logs": p.serverLogs = try serverLogs(n, f.path("server_logs"))
-        case "expected":
-            let g = try mapping(n, path: f.path("expected"), schema: "expected")
-            if let v = g["weights"] {
-                let path = g.path("weights")
-                var weights: [String: Double] = [:]
-                for (key, value) in try freeMapping(v, path) {
-                    weights[key] = try double(value, "\(path).\(key)")
-                }
-                p.expected.weights = weights
+    /// `attribution.first_message`: exactly one of `json_path` or `regex`.
+    mutating func firstMessage(_ node: Node, _ path: String) throws(ProfileError) -> Profile.FirstMessageRule {
+        let h = try mapping(node, path: path, allowed: ProfileSchema.allowedKeys[path] ?? [])
+        switch (h["json_path"], h["regex"]) {
+        case let (jsonPath?, nil): return .jsonPath(try string(jsonPath, h.path("json_path")))
+        case let (nil, regex?): return .regex(try string(regex, h.path("regex")))
+        case (_?, _?): throw map.error(h.path("regex"), "give either json_path or regex, not both", atKey: true)
+        case (nil, nil): throw map.error(h.path, "expected json_path or regex")
+        }
+    }
+
+    /// `server_logs.stream`: exactly one of `command` or `stdin: true`.
+    mutating func logStream(_ node: Node, _ path: String) throws(ProfileError) -> Profile.LogStream {
+        let h = try mapping(node, path: path, allowed: ProfileSchema.allowedKeys[path] ?? [])
+        switch (h["command"], h["stdin"]) {
+        case let (command?, nil):
+            return .command(try stringList(command, h.path("command"), allowScalar: false))
+        case let (nil, stdin?):
+            guard try bool(stdin, h.path("stdin")) else {
+                throw map.error(h.path("stdin"), "stdin: false reads nothing; remove the stream section instead")
             }
-        case "gate": p.gate = try gate(n, f.path("gate"))
-        case "output":
-            let g = try mapping(n, path: f.path("output"), schema: "output")
-            if let v = g["formats"] {
-                let path = g.path("formats")
-                var formats: [Profile.OutputFormat] = []
-                for (i, item) in try list(v, path, allowScalar: true).enumerated() {
-                    formats.append(try choice(item, "\(path)[\(i)]", Profile.OutputFormat.self))
-                }
-                p.output.formats = formats
-            }
-            if let v = g["out"] { p.output.out = try string(v, g.path("out")) }
-        case "reconnect":
-            let g = try mapping(n, path: f.path("reconnect"), schema: "reconnect")
-            var r = Profile.ReconnectSection()
-            if let v = g["max_retries"] { r.maxRetries = try int(v, g.path("max_retries")) }
-            if let v = g["initial_backoff"] { r.initialBackoff = try duration(v, g.path("initial_backoff")) }
-            if let v = g["max_backoff"] { r.maxBackoff = try duration(v, g.path("max_backoff")) }
-            if let v = g["jitter"] { r.jitter = try double(v, g.path("jitter")) }
-            p.reconnect = r
-        case "timeline":
-            let g = try mapping(n, path: f.path("timeline"), schema: "timeline")
-            if let v = g["interval"] { p.timeline.interval = try duration(v, g.path("interval")) }
-        case "portforward": p.portforward = try portForward(n, f.path("portforward"))
-        default: break
+            return .stdin
+        case (_?, _?): throw map.error(h.path("stdin"), "give either command or stdin, not both", atKey: true)
+        case (nil, nil): throw map.error(h.path, "expected command or stdin: true")
         }
-    }
-
-    private mutating func portForward(_ node: Node, _ path: String) throws(ProfileError) -> Profile.PortForwardSection {
-        let g = try mapping(node, path: path, schema: "portforward")
-        var s = Profile.PortForwardSection()
-        if let v = g["command"] { s.command = try stringList(v, g.path("command"), allowScalar: false) }
-        if let v = g["remote_port"] { s.remotePort = try int(v, g.path("remote_port")) }
-        if let v = g["local_port_base"] { s.localPortBase = try int(v, g.path("local_port_base")) }
-        if let v = g["path"] { s.path = try string(v, g.path("path")) }
-        if let v = g["target"] { s.target = try int(v, g.path("target")) }
-        if let v = g["step"] { s.step = try int(v, g.path("step")) }
-        if let v = g["step_interval"] { s.stepInterval = try duration(v, g.path("step_interval")) }
-        if let v = g["hold"] { s.hold = try duration(v, g.path("hold")) }
-        if let v = g["parallel"] { s.parallel = try bool(v, g.path("parallel")) }
-        if let v = g["tls"] { s.tls = try bool(v, g.path("tls")) }
-        if let v = g["ready_timeout"] { s.readyTimeout = try duration(v, g.path("ready_timeout")) }
-        if let v = g["restart"] {
-            let h = try mapping(v, path: g.path("restart"), schema: "portforward.restart")
-            if let x = h["max_restarts"] { s.restart.maxRestarts = try int(x, h.path("max_restarts")) }
-            if let x = h["initial_backoff"] { s.restart.initialBackoff = try duration(x, h.path("initial_backoff")) }
-            if let x = h["max_backoff"] { s.restart.maxBackoff = try duration(x, h.path("max_backoff")) }
-            if let x = h["jitter"] { s.restart.jitter = try double(x, h.path("jitter")) }
-        }
-        return s
-    }
-
-    private mutating func target(_ node: Node, _ path: String) throws(ProfileError) -> Profile.TargetSection {
-        let g = try mapping(node, path: path, schema: "target")
-        var t = Profile.TargetSection()
-        if let v = g["url"] { t.url = try string(v, g.path("url")) }
-        if let v = g["origin"] { t.origin = try string(v, g.path("origin")) }
-        if let v = g["subprotocols"] { t.subprotocols = try stringList(v, g.path("subprotocols"), allowScalar: true) }
-        if let v = g["headers"] { t.headers = try stringMap(v, g.path("headers")) }
-        if let v = g["deflate"] { t.deflate = try bool(v, g.path("deflate")) }
-        if let v = g["tls"] {
-            let h = try mapping(v, path: g.path("tls"), schema: "target.tls")
-            if let x = h["insecure"] { t.tls.insecure = try bool(x, h.path("insecure")) }
-            if let x = h["ca_file"] { t.tls.caFile = try string(x, h.path("ca_file")) }
-            if let x = h["server_name"] { t.tls.serverName = try string(x, h.path("server_name")) }
-            if let x = h["session_resumption"] { t.tls.sessionResumption = try bool(x, h.path("session_resumption")) }
-            if let x = h["ciphersuites"] { t.tls.ciphersuites = try string(x, h.path("ciphersuites")) }
-        }
-        if let v = g["resolve"] {
-            let h = try mapping(v, path: g.path("resolve"), schema: "target.resolve")
-            let host = try required(h, "host")
-            t.resolve = Profile.ResolveOverride(host: try string(host, h.path("host")))
-        }
-        if let v = g["kind"] { t.kind = try choice(v, g.path("kind"), Profile.TargetKind.self) }
-        return t
-    }
-
-    private mutating func clients(_ node: Node, _ path: String) throws(ProfileError) -> Profile.ClientsSection {
-        let g = try mapping(node, path: path, schema: "clients")
-        var c = Profile.ClientsSection()
-        if let v = g["count"] { c.count = try int(v, g.path("count")) }
-        if let v = g["connections_per_client"] { c.connectionsPerClient = try int(v, g.path("connections_per_client")) }
-        if let v = g["connections"] { c.connections = try int(v, g.path("connections")) }
-        if let v = g["sources"] { c.sources = try stringList(v, g.path("sources"), allowScalar: true) }
-        if let v = g["cookies"] { c.cookies = try choice(v, g.path("cookies"), Profile.CookiePolicy.self) }
-        if let v = g["first_connection_first"] { c.firstConnectionFirst = try bool(v, g.path("first_connection_first")) }
-        if let v = g["preflight"] {
-            let h = try mapping(v, path: g.path("preflight"), schema: "clients.preflight")
-            let url = try string(try required(h, "url"), h.path("url"))
-            var preflight = Profile.Preflight(url: url)
-            if let x = h["method"] { preflight.method = try string(x, h.path("method")) }
-            c.preflight = preflight
-        }
-        if let v = g["headers"] { c.headers = try stringMap(v, g.path("headers")) }
-        return c
-    }
-
-    private mutating func attribution(_ node: Node, _ path: String) throws(ProfileError) -> Profile.AttributionSection {
-        let g = try mapping(node, path: path, schema: "attribution")
-        var a = Profile.AttributionSection()
-        if let v = g["headers"] { a.headers = try stringList(v, g.path("headers"), allowScalar: true) }
-        if let v = g["cookie"] { a.cookie = try string(v, g.path("cookie")) }
-        if let v = g["cookie_map"] { a.cookieMap = try stringMap(v, g.path("cookie_map")) }
-        if let v = g["first_message"] {
-            let h = try mapping(v, path: g.path("first_message"), schema: "attribution.first_message")
-            switch (h["json_path"], h["regex"]) {
-            case let (jsonPath?, nil): a.firstMessage = .jsonPath(try string(jsonPath, h.path("json_path")))
-            case let (nil, regex?): a.firstMessage = .regex(try string(regex, h.path("regex")))
-            case (_?, _?):
-                throw map.error(h.path("regex"), "give either json_path or regex, not both", atKey: true)
-            case (nil, nil):
-                throw map.error(h.path, "expected json_path or regex")
-            }
-        }
-        return a
-    }
-
-    private mutating func pods(_ node: Node, _ path: String) throws(ProfileError) -> Profile.PodsSection {
-        let g = try mapping(node, path: path, schema: "pods")
-        var p = Profile.PodsSection()
-        if let v = g["static"] {
-            let listPath = g.path("static")
-            for (i, item) in try list(v, listPath, allowScalar: false).enumerated() {
-                let h = try mapping(item, path: "\(listPath)[\(i)]", schema: "pods.static[]")
-                var pod = Profile.StaticPod(name: try string(try required(h, "name"), h.path("name")))
-                if let x = h["ip"] { pod.ip = try string(x, h.path("ip")) }
-                if let x = h["weight"] { pod.weight = try double(x, h.path("weight")) }
-                p.staticPods.append(pod)
-            }
-        }
-        if let v = g["discovery"] {
-            let h = try mapping(v, path: g.path("discovery"), schema: "pods.discovery")
-            var d = Profile.Discovery()
-            if let x = h["namespace"] { d.namespace = try string(x, h.path("namespace")) }
-            if let x = h["selector"] { d.selector = try string(x, h.path("selector")) }
-            if let x = h["command"] { d.command = try stringList(x, h.path("command"), allowScalar: false) }
-            p.discovery = d
-        }
-        return p
-    }
-
-    private mutating func serverLogs(_ node: Node, _ path: String) throws(ProfileError) -> Profile.ServerLogsSection {
-        let g = try mapping(node, path: path, schema: "server_logs")
-        var s = Profile.ServerLogsSection()
-        if let v = g["files"] { s.files = try stringMap(v, g.path("files")) }
-        if let v = g["directory"] { s.directory = try string(v, g.path("directory")) }
-        if let v = g["command"] { s.command = try stringList(v, g.path("command"), allowScalar: false) }
-        if let v = g["stream"] {
-            let h = try mapping(v, path: g.path("stream"), schema: "server_logs.stream")
-            switch (h["command"], h["stdin"]) {
-            case let (command?, nil):
-                s.stream = .command(try stringList(command, h.path("command"), allowScalar: false))
-            case let (nil, stdin?):
-                guard try bool(stdin, h.path("stdin")) else {
-                    throw map.error(h.path("stdin"), "stdin: false reads nothing; remove the stream section instead")
-                }
-                s.stream = .stdin
-            case (_?, _?):
-                throw map.error(h.path("stdin"), "give either command or stdin, not both", atKey: true)
-            case (nil, nil):
-                throw map.error(h.path, "expected command or stdin: true")
-            }
-        }
-        if let v = g["pattern"] { s.pattern = try string(v, g.path("pattern")) }
-        if let v = g["follow"] { s.follow = try bool(v, g.path("follow")) }
-        return s
-    }
-
-    private mutating func gate(_ node: Node, _ path: String) throws(ProfileError) -> Profile.GateSection {
-        let g = try mapping(node, path: path, schema: "gate")
-        var s = Profile.GateSection()
-        if let v = g["max_skew"] { s.maxSkew = try percent(v, g.path("max_skew")) }
-        if let v = g["min_pods_hit"] {
-            if v.scalar?.string == "all" {
-                s.minPodsHit = .all
-            } else {
-                guard let n = v.scalar.flatMap({ Int($0.string) }) else {
-                    throw map.error(g.path("min_pods_hit"), "expected a number or \"all\", got \(Self.describe(v))")
-                }
-                s.minPodsHit = .count(n)
-            }
-        }
-        if let v = g["max_failed"] { s.maxFailed = try int(v, g.path("max_failed")) }
-        if let v = g["max_dropped"] { s.maxDropped = try int(v, g.path("max_dropped")) }
-        if let v = g["require_log_match"] { s.requireLogMatch = try bool(v, g.path("require_log_match")) }
-        if let v = g["clients_pinned"] { s.clientsPinned = try bool(v, g.path("clients_pinned")) }
-        if let v = g["max_upgrade_p99"] { s.maxUpgradeP99 = try duration(v, g.path("max_upgrade_p99")) }
-        return s
     }
 
     // MARK: - Mappings
@@ -363,9 +158,8 @@ struct ProfileReader {
         func path(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
     }
 
-    /// Reads a mapping whose keys must all be in `ProfileSchema.allowedKeys[schema]`.
-    private mutating func mapping(_ node: Node, path: String, schema: String) throws(ProfileError) -> Fields {
-        let allowed = ProfileSchema.allowedKeys[schema] ?? []
+    /// Reads a mapping whose keys must all be in `allowed`.
+    private mutating func mapping(_ node: Node, path: String, allowed: [String]) throws(ProfileError) -> Fields {
         var fields = Fields(path: path)
         for (key, value) in try pairs(node, path, expected: "a mapping with keys \(allowed.joined(separator: ", "))") {
             let childPath = fields.path(key)
@@ -423,11 +217,11 @@ struct ProfileReader {
         return scalar.string
     }
 
-    private func string(_ node: Node, _ path: String) throws(ProfileError) -> String {
+    func string(_ node: Node, _ path: String) throws(ProfileError) -> String {
         try scalarText(node, path, expected: "a string")
     }
 
-    private func int(_ node: Node, _ path: String) throws(ProfileError) -> Int {
+    func int(_ node: Node, _ path: String) throws(ProfileError) -> Int {
         let text = try scalarText(node, path, expected: "an integer")
         guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
             throw located(node, path, "expected an integer, got \(Self.describe(node))")
@@ -435,7 +229,7 @@ struct ProfileReader {
         return value
     }
 
-    private func double(_ node: Node, _ path: String) throws(ProfileError) -> Double {
+    func double(_ node: Node, _ path: String) throws(ProfileError) -> Double {
         let text = try scalarText(node, path, expected: "a number")
         guard let value = Double(text.replacingOccurrences(of: "_", with: "")), value.isFinite else {
             throw located(node, path, "expected a number, got \(Self.describe(node))")
@@ -444,7 +238,7 @@ struct ProfileReader {
     }
 
     /// A percentage: `25`, `25%` or `12.5%`.
-    private func percent(_ node: Node, _ path: String) throws(ProfileError) -> Double {
+    func percent(_ node: Node, _ path: String) throws(ProfileError) -> Double {
         var text = try scalarText(node, path, expected: "a percentage")
         if text.hasSuffix("%") { text.removeLast() }
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
@@ -453,7 +247,7 @@ struct ProfileReader {
         return value
     }
 
-    private func bool(_ node: Node, _ path: String) throws(ProfileError) -> Bool {
+    func bool(_ node: Node, _ path: String) throws(ProfileError) -> Bool {
         let text = try scalarText(node, path, expected: "true or false")
         switch text.lowercased() {
         case "true", "yes", "on": return true
@@ -462,7 +256,7 @@ struct ProfileReader {
         }
     }
 
-    private func duration(_ node: Node, _ path: String) throws(ProfileError) -> ProfileDuration {
+    func duration(_ node: Node, _ path: String) throws(ProfileError) -> ProfileDuration {
         let text = try scalarText(node, path, expected: "a duration")
         guard let value = ProfileDuration(parsing: text) else {
             throw located(node, path,
@@ -471,7 +265,7 @@ struct ProfileReader {
         return value
     }
 
-    private func size(_ node: Node, _ path: String) throws(ProfileError) -> ProfileSize {
+    func size(_ node: Node, _ path: String) throws(ProfileError) -> ProfileSize {
         let text = try scalarText(node, path, expected: "a size")
         guard let value = ProfileSize(parsing: text) else {
             throw located(node, path, "bad size \(Self.describe(node)); expected bytes (e.g. 65536) or a size such as 64KiB, 16MiB")
@@ -479,7 +273,7 @@ struct ProfileReader {
         return value
     }
 
-    private func choice<E: RawRepresentable & CaseIterable>(_ node: Node, _ path: String, _: E.Type) throws(ProfileError) -> E
+    func choice<E: RawRepresentable & CaseIterable>(_ node: Node, _ path: String, _: E.Type) throws(ProfileError) -> E
     where E.RawValue == String {
         let names = E.allCases.map(\.rawValue)
         let text = try scalarText(node, path, expected: "one of \(names.joined(separator: ", "))")
@@ -493,7 +287,7 @@ struct ProfileReader {
     // MARK: - Collections
 
     /// Items of a sequence (or, with `allowScalar`, a lone scalar as a one-item list).
-    private mutating func list(_ node: Node, _ path: String, allowScalar: Bool) throws(ProfileError) -> [Node] {
+    mutating func list(_ node: Node, _ path: String, allowScalar: Bool) throws(ProfileError) -> [Node] {
         switch node {
         case .sequence(let sequence):
             var items: [Node] = []
@@ -510,7 +304,7 @@ struct ProfileReader {
         }
     }
 
-    private mutating func stringList(_ node: Node, _ path: String, allowScalar: Bool) throws(ProfileError) -> [String] {
+    mutating func stringList(_ node: Node, _ path: String, allowScalar: Bool) throws(ProfileError) -> [String] {
         var result: [String] = []
         for (i, item) in try list(node, path, allowScalar: allowScalar).enumerated() {
             result.append(try string(item, "\(path)[\(i)]"))
@@ -518,11 +312,18 @@ struct ProfileReader {
         return result
     }
 
-    private mutating func stringMap(_ node: Node, _ path: String) throws(ProfileError) -> [String: String] {
+    mutating func stringMap(_ node: Node, _ path: String) throws(ProfileError) -> [String: String] {
         var result: [String: String] = [:]
         for (key, value) in try freeMapping(node, path) {
             result[key] = Self.isNull(value) ? "" : try string(value, "\(path).\(key)")
         }
+        return result
+    }
+
+    /// A free-form mapping of numbers (`expected.weights`).
+    mutating func numberMap(_ node: Node, _ path: String) throws(ProfileError) -> [String: Double] {
+        var result: [String: Double] = [:]
+        for (key, value) in try freeMapping(node, path) { result[key] = try double(value, "\(path).\(key)") }
         return result
     }
 

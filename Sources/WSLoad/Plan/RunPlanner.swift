@@ -58,10 +58,7 @@ public enum RunPlanner {
         case nil: break
         }
         plan.attribution = rules
-        if let r = profile.reconnect {
-            plan.reconnect = ReconnectPolicy(maxRetries: r.maxRetries, initialBackoff: r.initialBackoff.seconds,
-                                             maxBackoff: r.maxBackoff.seconds, jitter: r.jitter)
-        }
+        plan.reconnect = profile.reconnect?.policy
         plan.timelineInterval = profile.timeline.interval.seconds
         if let pre = profile.clients.preflight {
             do { plan.preflight = (try WebSocketURL(pre.url), pre.method) } catch { throw PlanError("clients.preflight.url: \(error)") }

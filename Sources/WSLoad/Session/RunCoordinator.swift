@@ -32,14 +32,14 @@ public struct RunOutcome: Sendable {
 public final class RunCoordinator: @unchecked Sendable {
     private let plan: RunPlan
     private let context: ReportContext
-    private let logFeed: ServerLogFeed?
+    private let logFeed: (any ServerLogFeed)?
     private let log: @Sendable (String) -> Void
     private var engine: LoadEngine?
     private let lock = NSLock()
     private var stopRequested = false
 
     /// Creates a coordinator for `plan`; `context` carries everything the report needs besides the engine result.
-    public init(plan: RunPlan, context: ReportContext, logFeed: ServerLogFeed? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(plan: RunPlan, context: ReportContext, logFeed: (any ServerLogFeed)? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.plan = plan; self.context = context; self.logFeed = logFeed; self.log = log
     }
 

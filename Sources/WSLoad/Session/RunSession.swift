@@ -53,7 +53,7 @@ public final class RunSession: @unchecked Sendable {
         var known: [String: Double]
         var weights: [String: Double]?
         var thresholds: GateThresholds
-        var feed: ServerLogFeed?
+        var feed: (any ServerLogFeed)?
         var context: ReportContext
         var notes: [String]
     }
@@ -105,7 +105,7 @@ public final class RunSession: @unchecked Sendable {
         }
         let weights = profile.expected.weights.isEmpty ? nil : profile.expected.weights
         let thresholds = RunPlanner.thresholds(from: profile.gate, podCount: max(known.count, weights?.count ?? 0))
-        let feed: ServerLogFeed?
+        let feed: (any ServerLogFeed)?
         do { feed = try LogFeedFactory.make(profile: profile, runStart: Date(), pods: known.isEmpty ? nil : known.keys.sorted()) } catch {
             throw RunSessionError(.usageError, "\(request.profileFile): server_logs: \(error)")
         }

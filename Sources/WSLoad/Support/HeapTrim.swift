@@ -14,7 +14,7 @@ public enum HeapTrim {
     private typealias Trim = @convention(c) (Int) -> Int32
 
     /// `malloc_trim`, when the C library has it.
-    nonisolated(unsafe) private static let trim: Trim? = {
+    private static let trim: Trim? = {
         #if canImport(Glibc)
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
         return unsafeBitCast(symbol, to: Trim.self)

@@ -14,8 +14,9 @@ struct ProfilesCommand: ParsableCommand {
         Examples:
           wsload profiles
           wsload profiles show ingress-20conns
+          wsload profiles schema > profile.schema.json
         """,
-        subcommands: [List.self, Show.self],
+        subcommands: [List.self, Show.self, Schema.self],
         defaultSubcommand: List.self
     )
 
@@ -47,6 +48,16 @@ struct ProfilesCommand: ParsableCommand {
                 print((try? String(contentsOfFile: found.path, encoding: .utf8)) ?? "")
             }
         }
+    }
+}
+
+extension ProfilesCommand {
+    /// `wsload profiles schema`: the JSON Schema editors use to complete and check profiles.
+    struct Schema: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "schema",
+            abstract: "Print the profile JSON Schema (the same as docs/profile.schema.json).")
+        func run() throws { print(ProfileSchemaDocument.text, terminator: "") }
     }
 }
 

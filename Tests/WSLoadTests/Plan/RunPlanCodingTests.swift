@@ -91,3 +91,24 @@ import WSProtocol
         #expect(throws: WorkerAssignmentError.self) { try pool.writeAssignment(WorkerAssignment(plan: plan, context: context)) }
     }
 }
+
+/// One retry type for reconnects and forward restarts; only the budget's JSON name differs, as the reports had it.
+@Suite struct RetryPolicyCodingTests {
+    @Test func eachKindKeepsItsJSONName() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let reconnect = String(decoding: try encoder.encode(ReconnectPolicy(maxRetries: 3, initialBackoff: 0.25, maxBackoff: 2, jitter: 0.1)), as: UTF8.self)
+        #expect(reconnect == #"{"initialBackoff":0.25,"jitter":0.1,"maxBackoff":2,"maxRetries":3}"#)
+        let restart = String(decoding: try encoder.encode(PortForwardBackoff(maxRestarts: 4)), as: UTF8.self)
+        #expect(restart == #"{"initialBackoff":0.5,"jitter":0.2,"maxBackoff":10,"maxRestarts":4}"#)
+        let back = try JSONDecoder().decode(PortForwardBackoff.self, from: Data(restart.utf8))
+        #expect(back.maxRestarts == 4 && back.maxAttempts == 4)
+        // A reconnect policy is not read as a restart policy (the budget's name is part of the format).
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(PortForwardBackoff.self, from: Data(reconnect.utf8)) }
+    }
+
+    @Test func profileSectionsBecomeThePlansPolicy() {
+        let section = Profile.RestartSection(maxRestarts: 2, initialBackoff: .milliseconds(250), maxBackoff: .seconds(4), jitter: 0.5)
+        #expect(section.policy == PortForwardBackoff(maxRestarts: 2, initialBackoff: 0.25, maxBackoff: 4, jitter: 0.5))
+    }
+}

@@ -1,20 +1,4 @@
-/// When and how often a dropped connection is re-established, keeping its virtual client's identity
-/// (source address, cookie jar, headers).
-public struct ReconnectPolicy: CappedBackoff, Sendable, Hashable, Codable {
-    /// Attempts per connection after a drop (0: never).
-    public var maxRetries: Int
-    /// Delay before the first attempt, in seconds.
-    public var initialBackoff: Double
-    /// Cap on the delay, in seconds.
-    public var maxBackoff: Double
-    /// Fraction (0…1) of each delay that is randomised, so reconnect storms spread out.
-    public var jitter: Double
-
-    /// Creates a policy.
-    public init(maxRetries: Int = 5, initialBackoff: Double = 0.5, maxBackoff: Double = 10, jitter: Double = 0.2) {
-        self.maxRetries = maxRetries; self.initialBackoff = initialBackoff; self.maxBackoff = maxBackoff; self.jitter = jitter
-    }
-}
+import Foundation
 
 /// One sample of the run's state, for the per-pod timeline and per-interval statistics.
 public struct TimelinePoint: Sendable, Codable, Equatable {
