@@ -11,8 +11,9 @@ public struct AnalysisInput: Sendable {
     public var raw: ReportRawData
     /// Connection totals and failure buckets.
     public var totals: RunTotals
-    /// Connections per pod for each virtual client (`client-N`), held or dropped; drives pinning.
-    public var podCountsByClient: [String: [String: Int]]
+    /// Where the clients' connections (held or dropped) landed, clients with equal placements counted together;
+    /// drives pinning and the placement unit of the significance.
+    public var placements: [ClientPlacement]
     /// What ran, against what, when (phases included).
     public var run: RunMetadata
     /// Drops, reconnects, half-open and idle-timeout findings.
@@ -30,12 +31,20 @@ public struct AnalysisInput: Sendable {
     public var incompleteReasons: [String] = []
 
     /// Creates an input.
+    public init(raw: ReportRawData, totals: RunTotals, placements: [ClientPlacement], run: RunMetadata,
+                resilience: ResilienceSummary? = nil, timeline: [TimelinePoint]? = nil, notes: [String] = [],
+                closingNotes: [String] = [], warnings: [String] = []) {
+        self.raw = raw; self.totals = totals; self.placements = placements; self.run = run
+        self.resilience = resilience; self.timeline = timeline; self.notes = notes; self.closingNotes = closingNotes
+        self.warnings = warnings
+    }
+
+    /// Creates an input from per-client counts (client → pod → connections), grouped into placements.
     public init(raw: ReportRawData, totals: RunTotals, podCountsByClient: [String: [String: Int]], run: RunMetadata,
                 resilience: ResilienceSummary? = nil, timeline: [TimelinePoint]? = nil, notes: [String] = [],
                 closingNotes: [String] = [], warnings: [String] = []) {
-        self.raw = raw; self.totals = totals; self.podCountsByClient = podCountsByClient; self.run = run
-        self.resilience = resilience; self.timeline = timeline; self.notes = notes; self.closingNotes = closingNotes
-        self.warnings = warnings
+        self.init(raw: raw, totals: totals, placements: ClientPlacement.group(podCountsByClient: podCountsByClient), run: run,
+                  resilience: resilience, timeline: timeline, notes: notes, closingNotes: closingNotes, warnings: warnings)
     }
 }
 
@@ -78,12 +87,8 @@ extension AnalysisInput {
     /// The input a saved report was analysed from, for re-analysis (`match-logs`). A report without raw data
     /// (schema 1) gets raw data recovered from its analysed sections.
     public init(report: Report) {
-        var byClient: [String: [String: Int]] = [:]
-        for c in report.clients {
-            for p in c.pods { byClient[c.client, default: [:]][p.pod, default: 0] += p.count }
-        }
         let raw = report.raw ?? ReportRawData(recoveredFrom: report)
-        self.init(raw: raw, totals: report.totals, podCountsByClient: byClient, run: report.run, resilience: report.resilience,
+        self.init(raw: raw, totals: report.totals, placements: report.placements, run: report.run, resilience: report.resilience,
                   timeline: report.timeline, notes: raw.contextNotes, warnings: raw.contextWarnings + raw.engineWarnings)
     }
 

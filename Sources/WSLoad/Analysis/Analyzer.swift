@@ -43,14 +43,11 @@ public enum Analyzer {
 
         // Pinning is judged over attributed connections only: a client none of whose connections could be
         // attributed says nothing about placement.
-        var byClient: [String: [String: Int]] = [:]
-        for (client, pods) in input.podCountsByClient {
-            var named = CookieGroups.renamed(pods, groups.pods)
-            named.removeValue(forKey: "?")
-            if !named.isEmpty { byClient[client] = named }
+        let placements = ClientPlacement.renamed(input.placements) { pod in
+            let name = groups.pods[pod] ?? pod
+            return name == "?" ? nil : name
         }
-        let pinning = ClientPinning.evaluate(podCountsByClient: byClient)
-        let significance = SkewSignificance.evaluate(statistics: statistics, weights: raw.weights, pinning: pinning,
+        let significance = SkewSignificance.evaluate(statistics: statistics, weights: raw.weights, placements: placements,
                                                      maxSkewPercent: raw.thresholds.maxSkewPercent)
 
         let inputs = RunInputs(sourceAddresses: raw.sourceAddresses, cookiePolicy: raw.cookiePolicy, distinctCookieValues: raw.distinctCookieValues,
@@ -62,7 +59,7 @@ public enum Analyzer {
         var percentiles: [String: Double] = [:]
         for l in latency { for (k, v) in l.percentilesMs { percentiles[k] = v } }
         let gate = Gate(thresholds: raw.thresholds).evaluate(statistics: statistics, failed: input.totals.failed,
-                                                             dropped: input.totals.dropped, podMatches: matches, pinning: pinning,
+                                                             dropped: input.totals.dropped, podMatches: matches, placements: placements,
                                                              latencyPercentilesMs: percentiles, incomplete: incompleteReason(input))
 
         var notes = input.notes + groups.notes
@@ -84,7 +81,7 @@ public enum Analyzer {
         if let warning = significance?.warning { warnings.append(warning) }
 
         var report = Report(run: input.run, totals: input.totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
-                            statistics: statistics, explanations: explanations, clients: pinning, gate: gate,
+                            statistics: statistics, explanations: explanations, placements: placements, gate: gate,
                             notes: dedupe(notes), warnings: dedupe(warnings))
         report.resilience = input.resilience
         report.significance = significance

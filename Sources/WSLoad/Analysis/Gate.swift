@@ -18,10 +18,11 @@ public struct Gate: Sendable {
     ///   - dropped: connections lost after the 101 and not re-established.
     ///   - incomplete: why the run cannot be judged (interrupted, nothing established, unaccounted connections).
     ///   - podMatches: server-log matching per pod (empty when no logs were read).
-    ///   - pinning: per-client pinning verdicts (empty when unknown).
+    ///   - placements: where each client's connections landed, clients with equal placements counted together
+    ///     (empty when unknown).
     ///   - latencyPercentilesMs: measured percentiles in ms keyed like `upgrade_p99`.
     public func evaluate(statistics: DistributionStatistics, failed: Int, dropped: Int = 0, podMatches: [PodMatch] = [],
-                         pinning: [ClientPinning] = [], latencyPercentilesMs: [String: Double] = [:],
+                         placements: [ClientPlacement] = [], latencyPercentilesMs: [String: Double] = [:],
                          incomplete: String? = nil) -> GateVerdict {
         var checks: [GateCheck] = []
         if let limit = thresholds.maxSkewPercent {
@@ -63,16 +64,15 @@ public struct Gate: Sendable {
                                     comparison: .atMost, unit: "pods", detail: detail))
         }
         if thresholds.clientsPinned {
-            let unpinned = pinning.filter { !$0.pinned }
-            let shown = unpinned.prefix(5).map { c in
-                "\(c.client) on " + c.pods.map(\.pod).joined(separator: "+")
-            }
-            let detail = pinning.isEmpty ? "no per-client attribution was recorded"
-                : unpinned.isEmpty ? "all \(pinning.count) clients stayed on one pod"
-                : "\(unpinned.count) of \(pinning.count) clients spread over pods: " + shown.joined(separator: ", ")
-                    + (unpinned.count > 5 ? ", …" : "")
+            let unpinned = placements.filter { !$0.pinned }
+            let unpinnedCount = unpinned.clientCount, total = placements.clientCount
+            let shown = unpinned.flatMap { p in p.examples.map { "\($0) on " + p.pods.map(\.pod).joined(separator: "+") } }.prefix(5)
+            let detail = placements.isEmpty ? "no per-client attribution was recorded"
+                : unpinned.isEmpty ? "all \(total) clients stayed on one pod"
+                : "\(unpinnedCount) of \(total) clients spread over pods: " + shown.joined(separator: ", ")
+                    + (unpinnedCount > shown.count ? ", …" : "")
             checks.append(GateCheck(name: "clients_pinned", threshold: 0,
-                                    measured: pinning.isEmpty ? nil : Double(unpinned.count),
+                                    measured: placements.isEmpty ? nil : Double(unpinnedCount),
                                     comparison: .atMost, unit: "clients", detail: detail))
         }
         for (key, limit) in thresholds.maxLatencyMs.sorted(by: { $0.key < $1.key }) {

@@ -160,7 +160,7 @@ public struct SkewSignificance: Sendable, Codable, Equatable {
 
     /// The section of a report: units are clients when every client with two or more connections kept them on
     /// one pod, else connections. Pods with an expected share of 0 are left out of the placement.
-    static func evaluate(statistics: DistributionStatistics, weights: [String: Double]?, pinning: [ClientPinning],
+    static func evaluate(statistics: DistributionStatistics, weights: [String: Double]?, placements: [ClientPlacement],
                          maxSkewPercent: Double?) -> SkewSignificance? {
         let expected = statistics.pods.filter { $0.expectedShare > 0 }
         let names = expected.map(\.pod)
@@ -170,11 +170,11 @@ public struct SkewSignificance: Sendable, Codable, Equatable {
         guard positive.count >= 2, positive.allSatisfy({ $0 > 0 }) else { return nil }
         let connections = expected.map(\.count)
         let unexpectedConnections = statistics.pods.filter { $0.expectedShare == 0 }.reduce(0) { $0 + $1.count }
-        let attributed = pinning.filter { $0.connections > 0 }
-        let clientUnits = !attributed.isEmpty && attributed.allSatisfy(\.pinned) && attributed.contains { $0.connections >= 2 }
+        let attributed = placements.filter { $0.connectionsPerClient > 0 }
+        let clientUnits = !attributed.isEmpty && attributed.allSatisfy(\.pinned) && attributed.contains { $0.connectionsPerClient >= 2 }
         if clientUnits {
             var perPod: [String: Int] = [:]
-            for c in attributed { if let pod = c.pod { perPod[pod, default: 0] += 1 } }
+            for p in attributed { if let pod = p.pod { perPod[pod, default: 0] += p.clients } }
             let counts = names.map { perPod[$0] ?? 0 }
             let unexpected = perPod.filter { !names.contains($0.key) }.values.reduce(0, +)
             guard var s = evaluate(unit: "client", counts: counts, weights: positive, connectionCounts: connections,

@@ -144,12 +144,8 @@ public enum ReportMerger {
                               target: first?.run.target ?? options.fallbackRun?.target ?? "",
                               startedAt: window.runStart, endedAt: window.closeEnd, phases: phases)
         run.tls = first?.run.tls ?? options.fallbackRun?.tls
-        var byClient: [String: [String: Int]] = [:]
-        for r in reports {
-            for c in r.clients {
-                for p in c.pods { byClient[c.client, default: [:]][p.pod, default: 0] += p.count }
-            }
-        }
+        // Shards own disjoint clients, so equal placements add up exactly.
+        let placements = ClientPlacement.merged(reports.flatMap(\.placements))
         let sources = Array(Set(raws.flatMap(\.sourceAddresses))).sorted()
         let cookieValues = Array(Set(raws.flatMap(\.cookieValues))).sorted()
         let distinctCookies = cookieValues.isEmpty ? (raws.map(\.distinctCookieValues).max() ?? 0) : cookieValues.count
@@ -192,7 +188,7 @@ public enum ReportMerger {
         raw.engineWarnings = dedupe(raws.flatMap(\.engineWarnings))
         raw.interrupted = interrupted
         raw.window = window
-        let input = AnalysisInput(raw: raw, totals: totals, podCountsByClient: byClient, run: run,
+        let input = AnalysisInput(raw: raw, totals: totals, placements: placements, run: run,
                                   resilience: mergedResilience(reports.compactMap(\.resilience), histograms: histograms),
                                   timeline: mergedTimeline(reports), notes: raw.contextNotes, closingNotes: [mergedNote],
                                   warnings: raws.flatMap { $0.contextWarnings + $0.engineWarnings } + options.warnings + warnings)

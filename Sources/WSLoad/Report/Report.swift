@@ -3,11 +3,11 @@ import Foundation
 /// Everything a run produced, as one versioned value; every output format is a pure function of it.
 public struct Report: Sendable, Codable, Equatable {
     /// The schema version this code writes.
-    public static let currentSchemaVersion = 2
-    /// Every schema version `decode(json:)` reads: 1 (no `raw`) and 2.
-    public static let readableSchemaVersions = 1 ... 2
+    public static let currentSchemaVersion = 3
+    /// Every schema version `decode(json:)` reads: 1 (no `raw`), 2 (one `clients` row per client) and 3.
+    public static let readableSchemaVersions = 1 ... 3
 
-    /// Schema version of this report (2; 1 for an older report read back).
+    /// Schema version of this report (3; 1 or 2 for an older report read back).
     public var schemaVersion: Int
     /// wsload version that produced the report.
     public var toolVersion: String
@@ -23,8 +23,9 @@ public struct Report: Sendable, Codable, Equatable {
     public var statistics: DistributionStatistics
     /// Reasons for a poor spread (empty when the spread is fine).
     public var explanations: [SpreadExplanation]
-    /// Per-client pinning verdicts.
-    public var clients: [ClientPinning]
+    /// Where the clients' connections landed, clients with equal placements counted together (schema 3; older
+    /// reports' per-client `clients` rows are grouped when read). Per-client detail is in `connections.jsonl`.
+    public var placements: [ClientPlacement]
     /// Gate checks and verdict.
     public var gate: GateVerdict
     /// Informational notes.
@@ -45,7 +46,7 @@ public struct Report: Sendable, Codable, Equatable {
     public init(schemaVersion: Int = Report.currentSchemaVersion, toolVersion: String = WSLoadVersion.string,
                 run: RunMetadata, totals: RunTotals, latency: [LatencySummary] = [], pods: [PodRow],
                 statistics: DistributionStatistics, explanations: [SpreadExplanation] = [],
-                clients: [ClientPinning] = [], gate: GateVerdict = GateVerdict(checks: []),
+                placements: [ClientPlacement] = [], gate: GateVerdict = GateVerdict(checks: []),
                 notes: [String] = [], warnings: [String] = []) {
         self.schemaVersion = schemaVersion
         self.toolVersion = toolVersion
@@ -55,7 +56,7 @@ public struct Report: Sendable, Codable, Equatable {
         self.pods = pods
         self.statistics = statistics
         self.explanations = explanations
-        self.clients = clients
+        self.placements = placements
         self.gate = gate
         self.notes = notes
         self.warnings = warnings

@@ -239,7 +239,7 @@ extension ReportRawData {
         var held: [String: Int] = [:]
         for p in report.statistics.pods { held[p.pod] = p.count }
         heldPerPod = held
-        clientCount = report.clients.count
+        clientCount = report.placements.clientCount
         thresholds = GateThresholds(recoveredFrom: report.gate)
         window = report.runWindow
         contextNotes = report.notes

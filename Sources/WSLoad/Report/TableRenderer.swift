@@ -107,9 +107,9 @@ public enum TableRenderer {
             for l in timeline { out.append("  " + l) }
             out.append("")
         }
-        let unpinned = report.clients.filter { !$0.pinned }.count
-        if !report.clients.isEmpty {
-            out.append("Clients: \(report.clients.count - unpinned) of \(report.clients.count) pinned to one pod")
+        if !report.placements.isEmpty {
+            let total = report.placements.clientCount
+            out.append("Clients: \(total - report.placements.unpinnedClients) of \(total) pinned to one pod")
             out.append("")
         }
         for w in report.warnings { out.append(ansi.yellow("warning: ") + w) }

@@ -117,3 +117,37 @@ import Testing
         #expect(fromCounts[0].pinned && fromCounts[0].pods.count == 1)
     }
 }
+
+/// Placements: clients with equal per-pod counts counted together; merging adds them; renaming regroups.
+@Suite struct ClientPlacementTests {
+    @Test func groupsByPerPodCounts() {
+        let p = ClientPlacement.group(podCountsByClient: [
+            "client-3": ["ws-0": 2], "client-1": ["ws-0": 2], "client-2": ["ws-1": 1, "ws-0": 1],
+            "client-4": ["ws-0": 0], "client-10": ["ws-0": 2], "client-9": ["ws-0": 2],
+        ])
+        #expect(p == [
+            ClientPlacement(pods: [.init(pod: "ws-0", count: 2)], clients: 4, examples: ["client-1", "client-3", "client-9"]),
+            ClientPlacement(pods: [.init(pod: "ws-0", count: 1), .init(pod: "ws-1", count: 1)], clients: 1, examples: ["client-2"]),
+        ], "client-4 has no attributed connection; examples in natural order, three at most")
+        #expect(p.clientCount == 5 && p.unpinnedClients == 1)
+        #expect(p[0].pinned && p[0].pod == "ws-0" && p[0].connectionsPerClient == 2 && !p[1].pinned && p[1].pod == nil)
+    }
+
+    @Test func mergingAddsEqualPlacements() {
+        let a = ClientPlacement.group(podCountsByClient: ["client-0": ["ws-0": 1], "client-2": ["ws-1": 1]])
+        let b = ClientPlacement.group(podCountsByClient: ["client-1": ["ws-0": 1], "client-3": ["ws-0": 1]])
+        let m = ClientPlacement.merged(a + b)
+        #expect(m == [ClientPlacement(pods: [.init(pod: "ws-0", count: 1)], clients: 3, examples: ["client-0", "client-1", "client-3"]),
+                      ClientPlacement(pods: [.init(pod: "ws-1", count: 1)], clients: 1, examples: ["client-2"])])
+        // The same as grouping the whole run at once.
+        #expect(m == ClientPlacement.group(podCountsByClient: ["client-0": ["ws-0": 1], "client-2": ["ws-1": 1],
+                                                               "client-1": ["ws-0": 1], "client-3": ["ws-0": 1]]))
+    }
+
+    @Test func renamingRegroupsAndDropsUnattributed() {
+        // A cookie group matched to ws-1 and an unattributed connection: client-1 becomes {ws-1: 2}, pinned.
+        let p = ClientPlacement.group(podCountsByClient: ["client-1": ["cookie#ab": 1, "ws-1": 1, "?": 1], "client-2": ["ws-1": 2]])
+        let renamed = ClientPlacement.renamed(p) { $0 == "?" ? nil : ($0 == "cookie#ab" ? "ws-1" : $0) }
+        #expect(renamed == [ClientPlacement(pods: [.init(pod: "ws-1", count: 2)], clients: 2, examples: ["client-1", "client-2"])])
+    }
+}

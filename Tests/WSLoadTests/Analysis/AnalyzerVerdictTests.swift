@@ -93,7 +93,7 @@ import Testing
 
     @Test func pinningIsJudgedOverAttributedConnectionsOnly() {
         let r = Self.report(Self.result(6, .held, attributed: false), thresholds: GateThresholds(clientsPinned: true))
-        #expect(r.clients.isEmpty)
+        #expect(r.placements.isEmpty)
         #expect(!TableRenderer.render(r).contains("pinned to one pod"))
         let check = r.gate.checks.first { $0.name == "clients_pinned" }
         #expect(check?.detail == "no per-client attribution was recorded" && check?.measured == nil)

@@ -7,10 +7,10 @@ import Testing
     let skewed = DistributionStatistics(counts: ["ws-0": 15, "ws-1": 5, "ws-2": 0])
 
     private func check(_ thresholds: GateThresholds, statistics: DistributionStatistics, failed: Int = 0,
-                       matches: [PodMatch] = [], pinning: [ClientPinning] = [],
+                       matches: [PodMatch] = [], placements: [ClientPlacement] = [],
                        latency: [String: Double] = [:]) -> GateCheck {
         let verdict = Gate(thresholds: thresholds).evaluate(statistics: statistics, failed: failed, podMatches: matches,
-                                                            pinning: pinning, latencyPercentilesMs: latency)
+                                                            placements: placements, latencyPercentilesMs: latency)
         // Every gate also checks max_dropped (default 0); these tests look at the one other check.
         let checks = verdict.checks.filter { $0.name != "max_dropped" }
         #expect(checks.count == 1)
@@ -50,11 +50,18 @@ import Testing
     }
 
     @Test func clientsPinned() {
-        let pinned = [ClientPinning(client: "c1", podCounts: ["ws-0": 2])]
-        let spread = pinned + [ClientPinning(client: "c2", podCounts: ["ws-0": 1, "ws-1": 1])]
-        #expect(check(GateThresholds(clientsPinned: true), statistics: even, pinning: pinned).passed)
-        let c = check(GateThresholds(clientsPinned: true), statistics: even, pinning: spread)
+        let pinned = ClientPlacement.group(podCountsByClient: ["c1": ["ws-0": 2]])
+        let spread = ClientPlacement.group(podCountsByClient: ["c1": ["ws-0": 2], "c2": ["ws-0": 1, "ws-1": 1]])
+        #expect(check(GateThresholds(clientsPinned: true), statistics: even, placements: pinned).passed)
+        let c = check(GateThresholds(clientsPinned: true), statistics: even, placements: spread)
         #expect(!c.passed && c.detail == "1 of 2 clients spread over pods: c2 on ws-0+ws-1")
+        // Many clients with one placement: counted, and up to three of them named.
+        var many: [String: [String: Int]] = [:]
+        for i in 0 ..< 40 { many["client-\(i)"] = ["ws-0": 1, "ws-1": 1] }
+        many["client-40"] = ["ws-1": 2]
+        let m = check(GateThresholds(clientsPinned: true), statistics: even, placements: ClientPlacement.group(podCountsByClient: many))
+        #expect(m.measured == 40)
+        #expect(m.detail == "40 of 41 clients spread over pods: client-0 on ws-0+ws-1, client-1 on ws-0+ws-1, client-2 on ws-0+ws-1, …")
     }
 
     @Test func latencyPercentiles() {

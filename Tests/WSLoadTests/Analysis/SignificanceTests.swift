@@ -161,9 +161,9 @@ import Testing
         // 6 clients × 4 connections, each client on one pod: 3 clients on ws-0, 2 on ws-1, 1 on ws-2.
         var byClient: [String: [String: Int]] = [:]
         for (i, pod) in ["ws-0", "ws-0", "ws-0", "ws-1", "ws-1", "ws-2"].enumerated() { byClient["client-\(i)"] = [pod: 4] }
-        let pinning = ClientPinning.evaluate(podCountsByClient: byClient)
+        let pinning = ClientPlacement.group(podCountsByClient: byClient)
         let stats = DistributionStatistics(counts: ["ws-0": 12, "ws-1": 8, "ws-2": 4])
-        let s = try #require(SkewSignificance.evaluate(statistics: stats, weights: nil, pinning: pinning, maxSkewPercent: 50))
+        let s = try #require(SkewSignificance.evaluate(statistics: stats, weights: nil, placements: pinning, maxSkewPercent: 50))
         #expect(s.unit == "client" && s.units == 6 && s.connections == 24)
         #expect(s.warning?.contains("--connections-per-client 4") == true)
         #expect(s.unitsPerPod == [.init(pod: "ws-0", count: 3), .init(pod: "ws-1", count: 2), .init(pod: "ws-2", count: 1)])
@@ -174,17 +174,17 @@ import Testing
         #expect(near(s.maxOverMean, 1.5) && near(s.minOverMean, 0.5))
         // One unpinned client makes the connections the units again.
         byClient["client-5"] = ["ws-2": 2, "ws-0": 2]
-        let mixed = try #require(SkewSignificance.evaluate(statistics: stats, weights: nil, pinning: ClientPinning.evaluate(podCountsByClient: byClient),
+        let mixed = try #require(SkewSignificance.evaluate(statistics: stats, weights: nil, placements: ClientPlacement.group(podCountsByClient: byClient),
                                                            maxSkewPercent: 50))
         #expect(mixed.unit == "connection" && mixed.units == 24 && mixed.unitsPerPod == nil)
     }
 
     @Test func fewerThanTwoExpectedPodsHasNoSection() {
-        #expect(SkewSignificance.evaluate(statistics: DistributionStatistics(counts: ["a": 5]), weights: nil, pinning: [], maxSkewPercent: 10) == nil)
-        #expect(SkewSignificance.evaluate(statistics: DistributionStatistics(counts: ["a": 0, "b": 0]), weights: nil, pinning: [], maxSkewPercent: 10) == nil)
+        #expect(SkewSignificance.evaluate(statistics: DistributionStatistics(counts: ["a": 5]), weights: nil, placements: [], maxSkewPercent: 10) == nil)
+        #expect(SkewSignificance.evaluate(statistics: DistributionStatistics(counts: ["a": 0, "b": 0]), weights: nil, placements: [], maxSkewPercent: 10) == nil)
         // A pod with weight 0 is left out; connections on it are impossible under the expected shares: p = 0.
         let s = SkewSignificance.evaluate(statistics: DistributionStatistics(counts: ["a": 5, "b": 5, "c": 1], weights: ["a": 1, "b": 1]),
-                                          weights: ["a": 1, "b": 1], pinning: [], maxSkewPercent: nil)
+                                          weights: ["a": 1, "b": 1], placements: [], maxSkewPercent: nil)
         #expect(s?.pods == 2 && s?.units == 10 && s?.pValue == 0)
     }
 

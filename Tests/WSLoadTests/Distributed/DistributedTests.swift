@@ -72,7 +72,7 @@ import Yams
         #expect(collected.problems.count == 1 && collected.problems[0].contains("load-2-ddddd (Running): no report in its log"))
         #expect(collected.notes == ["shard 1/2 ran in pods load-1-bbbbb and load-1-ccccc; the report of load-1-ccccc is used"])
         let merged = try ReportMerger.merge(collected.reports.map(\.report))
-        #expect(merged.totals.held == 10 && merged.clients.count == 10)
+        #expect(merged.totals.held == 10 && merged.placements.clientCount == 10)
         #expect(merged.statistics.pods.map(\.count) == [5, 5])
     }
 

@@ -40,7 +40,7 @@ import Testing
         #expect(merged.totals == whole.totals)
         #expect(merged.statistics == whole.statistics)
         #expect(merged.pods == whole.pods)
-        #expect(merged.clients == whole.clients)
+        #expect(merged.placements == whole.placements)
         #expect(merged.explanations == whole.explanations)
         #expect(merged.gate == whole.gate)
         #expect(merged.gate.checks.map(\.name) == ["max_skew", "min_pods_hit", "max_failed", "max_dropped", "clients_pinned"])
@@ -158,9 +158,14 @@ import Testing
         #expect(report.raw == nil)
         #expect(report.pods.map(\.name) == ["ws-0", "ws-1", "ws-2"])
         #expect(report.gate.passed == false)
-        let future = Self.versionOneJSON.replacingOccurrences(of: "\"schemaVersion\" : 1", with: "\"schemaVersion\" : 3")
+        // Its per-client rows (client-1: ws-0 ×2, client-2: ws-0 + ws-1) are read as placements.
+        #expect(report.placements == [
+            ClientPlacement(pods: [.init(pod: "ws-0", count: 1), .init(pod: "ws-1", count: 1)], clients: 1, examples: ["client-2"]),
+            ClientPlacement(pods: [.init(pod: "ws-0", count: 2)], clients: 1, examples: ["client-1"]),
+        ])
+        let future = Self.versionOneJSON.replacingOccurrences(of: "\"schemaVersion\" : 1", with: "\"schemaVersion\" : 4")
         #expect(throws: DecodingError.self) { try Report.decode(json: Data(future.utf8)) }
-        #expect(Report.currentSchemaVersion == 2)
+        #expect(Report.currentSchemaVersion == 3)
     }
 
     /// A small report with raw data, as a shard of a run of 10 clients × 1.

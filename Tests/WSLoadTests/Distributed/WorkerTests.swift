@@ -39,7 +39,7 @@ import Glibc
         let report = try Report.decode(json: Data(contentsOf: out.appendingPathComponent("report.json")))
         #expect(report.totals.attempted == 30 && report.totals.held == 30 && report.totals.failed == 0)
         #expect(report.statistics.pods.map(\.count) == [30])
-        #expect(report.clients.count == 30)
+        #expect(report.placements.clientCount == 30)
         #expect(report.raw?.sourceAddresses == ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"])
         #expect(report.notes.contains { $0.contains("shards 0/2, 1/2") })
         #expect(report.latency.first { $0.phase == "upgrade" }?.count == 30)
