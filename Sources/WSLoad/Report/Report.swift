@@ -38,6 +38,8 @@ public struct Report: Sendable, Codable, Equatable {
     public var resilience: ResilienceSummary?
     /// Open connections per pod over time, client side and (when logs were followed) server side.
     public var timeline: [TimelinePoint]?
+    /// The pods' own metrics matched against wsload's counts (nil when no `server_metrics` were configured).
+    public var metricsMatch: MetricsMatch?
     /// The raw material for an exact merge of shard reports (schema 2; nil in schema-1 reports). See ``ReportRawData``.
     public var raw: ReportRawData?
 
