@@ -45,6 +45,14 @@ public final class RunCoordinator: @unchecked Sendable {
         self.plan = plan; self.context = context; self.logFeed = logFeed; self.metricsFeed = metricsFeed; self.log = log
     }
 
+    /// The running engine's per-pod counts and handshake histograms for a metrics scrape; nil before it starts.
+    public func liveMetrics() -> EngineLiveMetrics? {
+        lock.lock()
+        let e = engine
+        lock.unlock()
+        return e?.liveMetrics()
+    }
+
     /// Requests an early stop (SIGINT/SIGTERM); the run still produces a complete partial report.
     public func stop() {
         lock.lock()

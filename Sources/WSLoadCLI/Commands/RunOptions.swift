@@ -59,6 +59,8 @@ struct RunOptions: ParsableArguments {
     var workers: Int?
     @Flag(help: "Also print the JSON report on standard output between WSLOAD-REPORT-BEGIN and WSLOAD-REPORT-END lines (for `wsload collect`).")
     var emitReportJson = false
+    @Option(help: "While the run goes, serve its live metrics (OpenMetrics) at http://ADDR/metrics for a Prometheus to scrape, e.g. 127.0.0.1:9464.")
+    var metricsListen: String?
     @Option(help: .hidden)
     var workerIpc: String?
 
