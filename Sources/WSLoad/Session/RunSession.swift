@@ -112,11 +112,16 @@ public final class RunSession: @unchecked Sendable {
         do { feed = try LogFeedFactory.make(profile: profile, runStart: Date(), pods: known.isEmpty ? nil : known.keys.sorted()) } catch {
             throw RunSessionError(.usageError, "\(request.profileFile): server_logs: \(error)")
         }
+        let metricsFeed: ServerMetricsFeed?
+        do { metricsFeed = try ServerMetricsFeedFactory.make(profile: profile, pods: known.keys.sorted()) } catch {
+            throw RunSessionError(.usageError, "\(request.profileFile): \(error)")
+        }
         var context = ReportContext(profileName: profile.name, target: plan.url.description, knownPods: known, weights: weights,
                                     serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy,
                                     singlePodTarget: RunPlanner.singlePodTarget(profile), thresholds: thresholds, notes: notes)
         if plan.url.isTLS { context.tls = TLSVerificationSummary(identity: plan.tlsIdentity, configuration: plan.tls) }
-        prepared = Prepared(split: split, known: known, weights: weights, thresholds: thresholds, feed: feed, context: context, notes: notes)
+        prepared = Prepared(split: split, known: known, weights: weights, thresholds: thresholds, feed: feed, metricsFeed: metricsFeed,
+                            context: context, notes: notes)
         return split
     }
 

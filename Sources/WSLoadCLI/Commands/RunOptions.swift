@@ -41,6 +41,8 @@ struct RunOptions: ParsableArguments {
     var maxDropped: Int?
     @Flag(help: "Gate: every pod's log delta must equal wsload's count.")
     var requireLogMatch = false
+    @Flag(help: "Gate: every pod's server-metrics delta must equal wsload's count (server_metrics in the profile); INCOMPLETE when unreadable.")
+    var requireMetricsMatch = false
     @Option(name: .customLong("log-file"), help: "Server log of one pod, POD=PATH (repeatable).")
     var logFiles: [String] = []
     @Option(help: "Directory of server logs named after pods.")
@@ -70,6 +72,7 @@ struct RunOptions: ParsableArguments {
         o.url = url; o.clients = clients; o.connectionsPerClient = connectionsPerClient; o.connections = connections
         o.sources = sources; o.cookies = cookies; o.hold = hold?.seconds; o.rate = rate; o.maxInFlight = maxInFlight
         o.maxSkew = maxSkew; o.minPodsHit = minPodsHit; o.maxFailed = maxFailed; o.maxDropped = maxDropped; o.requireLogMatch = requireLogMatch
+        o.requireMetricsMatch = requireMetricsMatch
         o.deflate = deflate; o.insecure = insecure; o.caFile = caFile; o.logFiles = logFiles; o.logDir = logDir
         return o
     }
