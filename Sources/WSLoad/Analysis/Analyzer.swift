@@ -125,7 +125,7 @@ public enum Analyzer {
             if let m = input.raw.serverMetrics {
                 if !m.readable { reasons.append("server metrics were required but could not be read (\(m.problems.first ?? "no reading was obtained"))") }
             } else {
-                reasons.append("server metrics were required but none were configured")
+                reasons.append("server metrics were required but none were read")
             }
         }
         reasons += input.incompleteReasons

@@ -132,6 +132,7 @@ public final class RunSession: @unchecked Sendable {
         guard let prepared else { throw RunSessionError(.runIncomplete, "the run was not prepared") }
         if prepared.split.workers > 1 {
             if request.metricsListen != nil { say("wsload: --metrics-listen serves a run in one process only; not served with \(prepared.split.workers) workers") }
+            if prepared.metricsFeed != nil { say("wsload: server_metrics are read by a run in one process only; not read with \(prepared.split.workers) workers") }
             return try runWorkers(prepared, progress: progress, progressDone: progressDone)
         }
         return try runHere(prepared, progress: progress, progressDone: progressDone)
