@@ -313,11 +313,12 @@ class Scenario:
         self.log(f"socat port-forward stand-in 127.0.0.1:{front} -> {pod} (127.0.0.1:{pod_port}, pid {proc.pid})")
         return front
 
-    def start_prometheus(self, pod_ports, timeout=30):
-        """A real Prometheus (Debian package) scraping every pod's /metrics at 1 s; returns its base URL once it has a
-        sample of wsload_serve_active_connections from every pod (bounded)."""
+    def start_prometheus(self, pod_ports, timeout=30, extra_targets=()):
+        """A real Prometheus (Debian package) scraping every pod's /metrics at 1 s (and `extra_targets` host:port,
+        e.g. a later `wsload run --metrics-listen`); returns its base URL once it has a sample of
+        wsload_serve_active_connections from every pod (bounded)."""
         port = free_port()
-        targets = ", ".join(f"'127.0.0.1:{p}'" for p in pod_ports.values())
+        targets = ", ".join([f"'127.0.0.1:{p}'" for p in pod_ports.values()] + [f"'{t}'" for t in extra_targets])
         cfg = self.render("prometheus.yml.in", "prometheus.yml", targets=targets)
         data = self.dir / "prometheus-data"
         data.mkdir(exist_ok=True)
@@ -1078,11 +1079,13 @@ def s_prometheus(s):
     one pod left out of the query (mismatch, exit 1) and an unreachable Prometheus (INCOMPLETE, exit 3)."""
     pods = s.start_wsload_pods()
     front = s.start_haproxy(pods, mode="http", balance="roundrobin")
-    base = s.start_prometheus(pods)
+    live = free_port()   # the first run serves its own metrics here (--metrics-listen); Prometheus scrapes it too
+    base = s.start_prometheus(pods, extra_targets=[f"127.0.0.1:{live}"])
     url = f"ws://127.0.0.1:{front}/ws"
     section = f"  prometheus: {base}\n  metric: wsload_serve_active_connections\n  scrape_interval: 1s"
     prof = _metrics_profile(s, "prometheus-match", section, gate="require_metrics_match: true\n  require_log_match: true")
-    _, r = s.wsload_run("matched", url, ["--profile", prof, "--connections", "12", "--hold", "4s"], expect_exit=0, timeout=90)
+    _, r = s.wsload_run("matched", url, ["--profile", prof, "--connections", "12", "--hold", "4s",
+                                         "--metrics-listen", f"127.0.0.1:{live}"], expect_exit=0, timeout=90)
     m = r.get("metricsMatch") or {}
     rows = {p["pod"]: p for p in m.get("pods", [])}
     held = {p["name"]: p["clients"] for p in r.get("pods", [])}
@@ -1096,6 +1099,39 @@ def s_prometheus(s):
     gate = {c["name"]: c["passed"] for c in r.get("gate", {}).get("checks", [])}
     s.check("gate require_metrics_match passed", gate.get("require_metrics_match") is True, f"checks {gate}")
     s.check("the source names Prometheus and the query", m.get("source", "").startswith(f"Prometheus {base}: sum by (pod)"), m.get("source", ""))
+
+    # Prometheus scraped the run's own --metrics-listen endpoint (OpenMetrics) during the hold.
+    def prom(q):
+        with urllib.request.urlopen(f"{base}/api/v1/query?query={urllib.parse.quote(q)}", timeout=5) as resp:
+            return json.loads(resp.read())["data"]["result"]
+    try:
+        peak = prom("max_over_time(sum(wsload_run_connections_open)[2m:1s])")
+        handshakes = prom("max_over_time(sum(wsload_run_handshake_duration_seconds_count{phase=\"upgrade\"})[2m:1s])")
+        hold = prom("max_over_time(wsload_run_phase{phase=\"hold\"}[2m])")
+        # The next scrape after the run (at most 1 s later) finds nothing listening.
+        deadline = now() + 4
+        while True:
+            up = prom(f"up{{instance=\"127.0.0.1:{live}\"}}")
+            if (up and float(up[0]["value"][1]) == 0) or now() > deadline:
+                break
+            time.sleep(0.25)
+    except (OSError, ValueError, KeyError) as e:
+        peak = handshakes = hold = up = []
+        s.log(f"  prometheus query failed: {e}")
+    value = lambda res: float(res[0]["value"][1]) if res else None
+    s.check("Prometheus scraped the run's --metrics-listen: 12 open connections at the peak", value(peak) == 12, f"peak {value(peak)}")
+    s.check("... 12 upgrades in the handshake histogram and the hold phase seen", value(handshakes) == 12 and value(hold) == 1,
+            f"upgrades {value(handshakes)}, hold {value(hold)}")
+    s.check("... and the endpoint is gone after the run (up 0)", value(up) == 0, f"up {value(up)}")
+
+    # Direct scrape of the pods' /metrics (no Prometheus in between).
+    urls = "\n".join(f"    {p}: http://127.0.0.1:{port}/metrics" for p, port in pods.items())
+    section = f"  scrape_urls:\n{urls}\n  metric: wsload_serve_active_connections\n  scrape_interval: 500ms"
+    prof = _metrics_profile(s, "direct-scrape", section)
+    _, r = s.wsload_run("direct-scrape", url, ["--profile", prof, "--connections", "12", "--hold", "2s"], expect_exit=0, timeout=90)
+    rows = (r.get("metricsMatch") or {}).get("pods", [])
+    s.check("a direct scrape matches every pod", len(rows) == 3 and all(p.get("classification") == "matched" for p in rows),
+            ", ".join(f"{p['pod']}: {p.get('classification')}" for p in rows))
 
     # One pod missing from what Prometheus answers: never PASS.
     section = (f"  prometheus: {base}\n  query: sum by (pod) (wsload_serve_active_connections{{pod!=\"ws-2\"}})\n"
