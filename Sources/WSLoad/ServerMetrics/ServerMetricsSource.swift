@@ -57,17 +57,24 @@ public struct PrometheusMetricsSource: ServerMetricsSource {
     /// `Prometheus URL: query`.
     public var description: String { "Prometheus \(client.baseURL): \(query)" }
 
-    /// Reads every pod's value now.
+    /// Reads every pod's value now. Prometheus's clock may differ from this machine's: the offset is taken from the
+    /// evaluation time the answer carries (the middle of the request on this clock minus the server's), and the
+    /// scrape times are shifted by it.
     public func read() -> (readings: [ServerMetricsReading], problems: [String]) {
-        let now = Date()
+        let sent = Date()
         let series: [PrometheusSeries]
         do { series = try client.instantVector(query) } catch { return ([], [error.description]) }
+        let now = Date()
+        let middle = sent.addingTimeInterval(now.timeIntervalSince(sent) / 2)
+        let offset = series.first?.samples.first.map { middle.timeIntervalSince($0.time) } ?? 0
         var oldest: [String: Date] = [:]
         var problems: [String] = []
         if let timestampQuery {
             do {
                 for s in try client.instantVector(timestampQuery) {
-                    if let pod = s.labels[podLabel], let v = s.samples.first?.value, v.isFinite { oldest[pod] = Date(timeIntervalSince1970: v) }
+                    if let pod = s.labels[podLabel], let v = s.samples.first?.value, v.isFinite {
+                        oldest[pod] = Date(timeIntervalSince1970: v + offset)
+                    }
                 }
             } catch { problems.append(error.description) }
         }

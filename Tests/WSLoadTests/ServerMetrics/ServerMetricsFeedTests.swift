@@ -70,3 +70,31 @@ import Testing
         #expect(data.problems[0].hasPrefix("scrape http://x/metrics: connect: ECONNREFUSED (×"))
     }
 }
+
+/// The Prometheus source: values per pod label, how old each may be, and a server clock that differs from ours.
+@Suite struct PrometheusMetricsSourceTests {
+    @Test func scrapeTimesAreShiftedByTheServersClockOffset() throws {
+        // The server's clock runs 100 s behind; its pods were scraped 0.4 s (ws-0) and 0.7 s (ws-1) before it evaluated.
+        let server = try CannedHTTPServer { target in
+            let evaluated = Date().timeIntervalSince1970 - 100
+            if target.contains("timestamp") {
+                return (200, #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"pod":"ws-0"},"value":[\#(evaluated),"\#(evaluated - 0.4)"]},{"metric":{"pod":"ws-1"},"value":[\#(evaluated),"\#(evaluated - 0.7)"]}]}}"#)
+            }
+            return (200, #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"pod":"ws-0"},"value":[\#(evaluated),"3"]},{"metric":{"pod":"ws-1"},"value":[\#(evaluated),"5"]},{"metric":{"job":"x"},"value":[\#(evaluated),"1"]}]}}"#)
+        }
+        defer { server.stop() }
+        let q = PrometheusMetricsSource.queries(metric: "ws", podLabel: "pod")
+        let source = PrometheusMetricsSource(client: PrometheusAPIClient(baseURL: server.base), query: q.query, timestampQuery: q.timestamp, scrapeInterval: 1)
+        let (readings, problems) = source.read()
+        #expect(readings.map(\.pod) == ["ws-0", "ws-1"] && readings.map(\.value) == [3, 5])
+        for (r, age) in zip(readings, [0.4, 0.7]) {
+            let seen = r.to.timeIntervalSince(r.from)
+            #expect(abs(seen - age) < 0.15, "\(r.pod): data \(seen) s old, expected \(age)")
+        }
+        #expect(problems == ["Prometheus \(server.base): sum by (pod) (ws): a series has no pod label (labels: job=x)"])
+        // Without a timestamp query the value may be one scrape interval (+0.5 s) old.
+        let plain = PrometheusMetricsSource(client: PrometheusAPIClient(baseURL: server.base), query: "sum by (pod) (ws)", scrapeInterval: 1)
+        let r = try #require(plain.read().readings.first)
+        #expect(abs(r.to.timeIntervalSince(r.from) - 1.5) < 0.001)
+    }
+}
