@@ -17,14 +17,15 @@ import Testing
         return LogSampleSeries(pod: pod, samples: samples)
     }
 
-    static func report(_ series: [LogSampleSeries]?, interval: Double = 1, problems: [String] = [], require: Bool = true) -> Report {
+    static func report(_ series: [LogSampleSeries]?, interval: Double = 1, problems: [String] = [], require: Bool = true,
+                       result: EngineResult = result, shape: ReportRawData.RunShape? = nil) -> Report {
         var thresholds = GateThresholds(maxFailed: 0)
         thresholds.requireMetricsMatch = require
         var context = ReportContext(target: "ws://127.0.0.1:9/ws", knownPods: ["ws-0": 1, "ws-1": 1], thresholds: thresholds)
         context.serverMetrics = series.map {
             ServerMetricsData(source: "Prometheus http://p:9090: sum by (pod) (ws)", scrapeIntervalSeconds: interval, series: $0, problems: problems)
         }
-        return ReportBuilder.build(result: result, context: context)
+        return ReportBuilder.build(result: result, context: context, shape: shape)
     }
 
     @Test func countsThatAddUpMatchAndPassTheGate() throws {
@@ -78,6 +79,27 @@ import Testing
         ])
         // Exactly two intervals is enough.
         #expect(Self.report([Self.series("ws-0", before: 0, hold: 2, after: 0)], interval: 2).metricsMatch?.notes.isEmpty == true)
+    }
+
+    @Test func aMergeOfTwoShardsMatchesTheirSumAgainstTheLongestSeries() throws {
+        // Each shard holds 4 (ws-0 ×2, ws-1 ×2); the pods' gauges count both shards: 0 → 4 → 0. Shard 0 (given first)
+        // missed the after-close sample; shard 1's longer series is used.
+        func shard(_ index: Int, samples: Int) -> Report {
+            var series = [Self.series("ws-0", before: 0, hold: 4, after: 0), Self.series("ws-1", before: 0, hold: 4, after: 0)]
+            if samples < 3 { series = series.map { LogSampleSeries(pod: $0.pod, samples: Array($0.samples.prefix(samples))) } }
+            var result = Self.result
+            for i in result.records.indices { result.records[i].client = 2 * i + index }  // shard i of 2 over 8 clients
+            let shape = ReportRawData.RunShape(clients: 8, connectionsPerClient: 1, shard: ShardSpec(index: index, count: 2), connections: 4, sourceCount: 0)
+            return Self.report(series, problems: samples < 3 ? ["scrape http://x: timed out"] : [], result: result, shape: shape)
+        }
+        let merged = try ReportMerger.merge([shard(0, samples: 2), shard(1, samples: 3)])
+        #expect(merged.metricsMatch?.pods.map(\.afterClose) == [0, 0])
+        #expect(merged.metricsMatch?.notes == ["Read problems: scrape http://x: timed out"])  // no "no sample newer than close"
+        #expect(merged.totals.held == 8)
+        #expect(merged.metricsMatch?.pods.map(\.clientCount) == [4, 4])
+        #expect(merged.metricsMatch?.pods.map(\.classification) == [.matched, .matched])
+        #expect(merged.raw?.serverMetrics?.problems == ["scrape http://x: timed out"])
+        #expect(merged.gate.checks.first { $0.name == "require_metrics_match" }?.passed == true)
     }
 
     @Test func everyRendererShowsTheSection() {
