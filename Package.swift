@@ -1,6 +1,11 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// Upcoming language features every target builds with (swift-tools 6.x).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
 let package = Package(
     name: "wsload",
     platforms: [.macOS(.v13)],
@@ -18,7 +23,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "WSProtocol", dependencies: ["CZlib"]),
+        .target(name: "WSProtocol", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "WSLoad",
             dependencies: [
@@ -26,19 +31,21 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "WSLoadCLI",
             dependencies: [
                 "WSLoad", "WSProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
-        .testTarget(name: "WSProtocolTests", dependencies: ["WSProtocol"]),
+        .testTarget(name: "WSProtocolTests", dependencies: ["WSProtocol"], swiftSettings: swiftSettings),
         // WSLoadCLI: the in-process parsing tests (`parseAsRoot`) check the CLI's flags without running the binary.
         .testTarget(name: "WSLoadTests", dependencies: ["WSLoad", "WSProtocol", "WSLoadCLI", "COpenSSL",
                                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                    exclude: ["Fixtures"]),
+                    exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ]
 )

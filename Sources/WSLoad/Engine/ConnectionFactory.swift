@@ -12,8 +12,10 @@ public enum UpgradeRequestFactory {
         let profileCookies = headers.values("Cookie")
         if !profileCookies.isEmpty { headers.remove("Cookie") }
         let cookieHeader = CookieHeader.merge(profile: profileCookies, jar: cookieHeader)
+        // RFC 6455 §4.1: a nonce of 16 random bytes per connection; two 64-bit draws (was one draw per byte).
         var g = SystemRandomNumberGenerator()
-        let keyBytes = (0 ..< 16).map { _ in UInt8.random(in: 0 ... 255, using: &g) }
+        let words = (g.next(), g.next())
+        let keyBytes = (0 ..< 16).map { i in UInt8(truncatingIfNeeded: (i < 8 ? words.0 : words.1) >> UInt64(8 * (i % 8))) }
         return UpgradeRequest(host: url.hostHeader, path: url.target, key: HandshakeKey.make(keyBytes), origin: origin,
                               subprotocols: subprotocols, extensionOffers: settings.deflateOffer.map { [$0.headerValue] } ?? [],
                               cookieHeader: cookieHeader, extraHeaders: headers)

@@ -13,6 +13,11 @@ public struct HeaderTemplate: Sendable, Hashable, Codable {
 
     /// The value for one connection.
     public func render(client: Int, conn: Int, index: Int, source: String) -> String {
+        Self.render(template, client: client, conn: conn, index: index, source: source)
+    }
+
+    /// Fills the placeholders of any per-connection template (a header value, a `traffic.message`).
+    public static func render(_ template: String, client: Int, conn: Int, index: Int, source: String) -> String {
         guard template.contains("{") else { return template }
         return template.replacingOccurrences(of: "{client}", with: String(client))
             .replacingOccurrences(of: "{conn}", with: String(conn))

@@ -1,4 +1,5 @@
 import Dispatch
+import WSProtocol
 
 /// A serial I/O queue with its timer wheel and a shared read buffer.
 ///
@@ -12,7 +13,10 @@ public final class IOQueue: @unchecked Sendable {
     public let wheel: TimerWheel
     /// A read buffer shared by all connections of this queue (reads never overlap on a serial queue).
     public let readBuffer: UnsafeMutableRawBufferPointer
-    private var ticker: DispatchSourceTimer?
+    /// Masking keys for this queue's connections: a ChaCha20 stream keyed once from the system generator, so a
+    /// frame costs no `getrandom(2)` (RFC 6455 §10.3 asks for unpredictable keys, not a syscall each).
+    public let keys = KeyStream()
+    private var ticker: (any DispatchSourceTimer)?
 
     /// Creates a queue named `label` whose wheel ticks every `tickMillis` milliseconds.
     public init(label: String, tickMillis: Int = 10, readBufferSize: Int = 64 * 1024) {

@@ -354,7 +354,8 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
                 }
             }
             handshake = nil
-            machine = ConnectionStateMachine(role: .client, limits: settings.limits, deflate: codec, maskingKeys: settings.maskingKeys)
+            let keys = settings.maskingKeys.isSystemRandom ? MaskingKeySource.stream(io.keys) : settings.maskingKeys
+            machine = ConnectionStateMachine(role: .client, limits: settings.limits, deflate: codec, maskingKeys: keys)
             timeline.upgraded = MonotonicClock.now()
             enterOpen()
             delegate.connectionDidOpen(self, handshake: negotiated)

@@ -93,7 +93,7 @@ struct ProfileValueType<V: Sendable>: Sendable {
 
 extension ProfileKey where Root: ProfileSectionValue {
     /// A scalar (or list/map) key stored at `keyPath`.
-    static func value<V>(_ name: String, _ keyPath: WritableKeyPath<Root, V> & Sendable, _ type: ProfileValueType<V>, _ summary: String,
+    static func value<V>(_ name: String, _ keyPath: any WritableKeyPath<Root, V> & Sendable, _ type: ProfileValueType<V>, _ summary: String,
                          bound: ProfileBound? = nil, schema extra: [(String, SchemaJSON)] = [], showDefault: Bool = true) -> ProfileKey {
         ProfileKey(
             name: name,
@@ -110,7 +110,7 @@ extension ProfileKey where Root: ProfileSectionValue {
     }
 
     /// An optional key stored at `keyPath` (nil when absent).
-    static func value<V>(_ name: String, _ keyPath: WritableKeyPath<Root, V?> & Sendable, _ type: ProfileValueType<V>, _ summary: String,
+    static func value<V>(_ name: String, _ keyPath: any WritableKeyPath<Root, V?> & Sendable, _ type: ProfileValueType<V>, _ summary: String,
                          bound: ProfileBound? = nil, schema extra: [(String, SchemaJSON)] = [], showDefault: Bool = true) -> ProfileKey {
         ProfileKey(
             name: name,
@@ -127,7 +127,7 @@ extension ProfileKey where Root: ProfileSectionValue {
     }
 
     /// A nested section (a mapping with keys of its own) stored at `keyPath`.
-    static func section<S: ProfileSectionValue>(_ name: String, _ keyPath: WritableKeyPath<Root, S> & Sendable, _ summary: String,
+    static func section<S: ProfileSectionValue>(_ name: String, _ keyPath: any WritableKeyPath<Root, S> & Sendable, _ summary: String,
                                                 _ keys: [ProfileKey<S>], required: [String] = [],
                                                 schema extra: [(String, SchemaJSON)] = []) -> ProfileKey {
         ProfileKey(
@@ -142,7 +142,7 @@ extension ProfileKey where Root: ProfileSectionValue {
     }
 
     /// An optional section: absent is nil; present starts from the section's defaults.
-    static func section<S: ProfileSectionValue>(_ name: String, _ keyPath: WritableKeyPath<Root, S?> & Sendable, _ summary: String,
+    static func section<S: ProfileSectionValue>(_ name: String, _ keyPath: any WritableKeyPath<Root, S?> & Sendable, _ summary: String,
                                                 _ keys: [ProfileKey<S>], required: [String] = [],
                                                 schema extra: [(String, SchemaJSON)] = []) -> ProfileKey {
         ProfileKey(
@@ -160,7 +160,7 @@ extension ProfileKey where Root: ProfileSectionValue {
     }
 
     /// A list of sections, each item read from the section's defaults.
-    static func list<S: ProfileSectionValue>(_ name: String, _ keyPath: WritableKeyPath<Root, [S]> & Sendable, _ summary: String,
+    static func list<S: ProfileSectionValue>(_ name: String, _ keyPath: any WritableKeyPath<Root, [S]> & Sendable, _ summary: String,
                                              _ keys: [ProfileKey<S>], required: [String] = []) -> ProfileKey {
         ProfileKey(
             name: name,

@@ -48,7 +48,7 @@ public final class AffinityFront: @unchecked Sendable {
     /// HAProxy `timeout tunnel` or nginx `proxy_read_timeout`.
     public let idleTimeout: Double
     private let blackholed = Locked(false)
-    private var idleTimer: DispatchSourceTimer?
+    private var idleTimer: (any DispatchSourceTimer)?
 
     /// Creates a front over `backends`.
     public init(backends: [Backend], policy: AffinityPolicy, cookieName: String = "SERVERID", ioQueues: Int = 1, idleTimeout: Double = 0) {
@@ -294,8 +294,8 @@ final class SpliceEnd: @unchecked Sendable {
     let io: IOQueue
     var onData: ([UInt8]) -> Void = { _ in }
     var onClosed: () -> Void = {}
-    private var readSource: DispatchSourceRead?
-    private var writeSource: DispatchSourceWrite?
+    private var readSource: (any DispatchSourceRead)?
+    private var writeSource: (any DispatchSourceWrite)?
     private var writeSuspended = true
     private var pending: [UInt8] = []
     private var closed = false

@@ -11,7 +11,7 @@ public final class Listener: @unchecked Sendable {
     /// The bound address (with the actual port when 0 was requested).
     public let address: SocketAddress
     private let fd: Int32
-    private let source: DispatchSourceRead
+    private let source: any DispatchSourceRead
     private let queues: [IOQueue]
     private var next = 0
     private var stopped = false

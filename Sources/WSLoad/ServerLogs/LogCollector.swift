@@ -111,7 +111,7 @@ public final class LogCollector: @unchecked Sendable {
     // Confined to `pollQueue`.
     private var files: [LogSourceFileFollower] = []
     private var directories: [(path: String, followers: [String: LogSourceFileFollower])] = []
-    private var timer: DispatchSourceTimer?
+    private var timer: (any DispatchSourceTimer)?
 
     // Set in start(), read in stop().
     private var commands: [RunningCommand] = []

@@ -8,7 +8,7 @@ extension LogCollector: ServerLogFeed {
 /// Builds the server-log feed a profile asks for.
 public enum LogFeedFactory {
     /// A feed following every log file in `directory` (files named after pods), with the default pattern.
-    public static func directory(_ directory: String, runStart: Date = Date()) throws -> ServerLogFeed? {
+    public static func directory(_ directory: String, runStart: Date = Date()) throws -> (any ServerLogFeed)? {
         let parser = try ActiveConnectionsParser(referenceDate: runStart)
         return LogCollector(sources: [.directory(path: directory)], configuration: .init(parser: parser, runStart: runStart))
     }
@@ -16,7 +16,7 @@ public enum LogFeedFactory {
     /// The feed for a profile's `server_logs` section, or nil when it configures none.
     ///
     /// `pods` names the pods for per-pod command templates (from the static list or discovery).
-    public static func make(profile: Profile, runStart: Date, pods: [String]? = nil) throws -> ServerLogFeed? {
+    public static func make(profile: Profile, runStart: Date, pods: [String]? = nil) throws -> (any ServerLogFeed)? {
         let logs = profile.serverLogs
         guard logs.isConfigured else { return nil }
         // The profile's default pattern is the plain form; the parser's default also knows the common variants.

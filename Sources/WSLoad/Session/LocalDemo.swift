@@ -40,7 +40,7 @@ public final class LocalDemo: @unchecked Sendable {
     }
 
     /// Starts the pods and the front, runs both variants, stops everything.
-    public func run(makeFeed: (_ logDirectory: String) throws -> ServerLogFeed?) throws -> Outcome {
+    public func run(makeFeed: (_ logDirectory: String) throws -> (any ServerLogFeed)?) throws -> Outcome {
         let fm = FileManager.default
         let dir = options.logDirectory ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("wsload-demo-\(getpid())")
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -85,7 +85,7 @@ public final class LocalDemo: @unchecked Sendable {
         return Outcome(naive: naive, spread: spread)
     }
 
-    private func runOnce(_ profile: Profile, known: [String: Double], dir: String, makeFeed: (String) throws -> ServerLogFeed?) throws -> RunOutcome {
+    private func runOnce(_ profile: Profile, known: [String: Double], dir: String, makeFeed: (String) throws -> (any ServerLogFeed)?) throws -> RunOutcome {
         try profile.validate(requireURL: true)
         let plan = try RunPlanner.plan(from: profile)
         let thresholds = RunPlanner.thresholds(from: profile.gate, podCount: known.count)

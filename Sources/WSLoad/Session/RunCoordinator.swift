@@ -32,7 +32,7 @@ public struct RunOutcome: Sendable {
 public final class RunCoordinator: @unchecked Sendable {
     private let plan: RunPlan
     private let context: ReportContext
-    private let logFeed: ServerLogFeed?
+    private let logFeed: (any ServerLogFeed)?
     private let metricsFeed: ServerMetricsFeed?
     private let log: @Sendable (String) -> Void
     private var engine: LoadEngine?
@@ -40,7 +40,7 @@ public final class RunCoordinator: @unchecked Sendable {
     private var stopRequested = false
 
     /// Creates a coordinator for `plan`; `context` carries everything the report needs besides the engine result.
-    public init(plan: RunPlan, context: ReportContext, logFeed: ServerLogFeed? = nil, metricsFeed: ServerMetricsFeed? = nil,
+    public init(plan: RunPlan, context: ReportContext, logFeed: (any ServerLogFeed)? = nil, metricsFeed: ServerMetricsFeed? = nil,
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.plan = plan; self.context = context; self.logFeed = logFeed; self.metricsFeed = metricsFeed; self.log = log
     }
@@ -117,40 +117,7 @@ public final class RunCoordinator: @unchecked Sendable {
             ctx.warnings += feed.problems
         }
         let (report, records) = ReportBuilder.buildWithRecords(result: result, context: ctx, shape: ReportRawData.RunShape(plan: plan))
-        var files: [String] = []
-        if let dir = output.directory {
-            files = try RunCoordinator.write(report: report, records: records, formats: output.formats, to: dir)
-        }
+        let files = try ReportWriter.writeFiles(report, ReportWriter.Output(formats: output.formats, directory: output.directory), records: records)
         return RunOutcome(report: report, result: result, files: files)
-    }
-
-    /// Writes `report.<ext>` per format and `connections.jsonl` (cookie values redacted) into `directory`: the
-    /// one writer of a run's report files. `recordFiles` (a split run's workers' `connections.jsonl`, already
-    /// redacted) are copied in, in order, before `records`; a missing one is skipped.
-    public static func write(report: Report, records: [ConnectionRecord], formats: [ReportFormat], to directory: String,
-                             recordFiles: [String] = []) throws -> [String] {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var files: [String] = []
-        var all = formats
-        if !all.contains(.json) { all.append(.json) }  // the JSON report is always kept: `wsload report` re-renders it
-        for format in all {
-            let path = (directory as NSString).appendingPathComponent("report.\(format.fileExtension)")
-            try format.render(report, colour: false).write(toFile: path, atomically: true, encoding: .utf8)
-            files.append(path)
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var lines = ""
-        for var r in records {
-            r.affinityCookie = r.affinityCookie.map { Redaction.placeholder(for: $0) }
-            if let data = try? encoder.encode(r), let s = String(data: data, encoding: .utf8) { lines += s + "\n" }
-        }
-        var data = Data()
-        for file in recordFiles { if let part = FileManager.default.contents(atPath: file) { data.append(part) } }
-        data.append(Data(lines.utf8))
-        let path = (directory as NSString).appendingPathComponent("connections.jsonl")
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        files.append(path)
-        return files
     }
 }

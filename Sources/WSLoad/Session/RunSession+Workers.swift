@@ -67,7 +67,9 @@ extension RunSession {
             let recordFiles = (0 ..< workers).map { i in
                 ((dir as NSString).appendingPathComponent("worker-\(i)") as NSString).appendingPathComponent("connections.jsonl")
             }
-            do { files = try RunCoordinator.write(report: report, records: [], formats: request.formats, to: dir, recordFiles: recordFiles) } catch {
+            do {
+                files = try ReportWriter.writeFiles(report, ReportWriter.Output(formats: request.formats, directory: dir), recordFiles: recordFiles)
+            } catch {
                 throw RunSessionError(.runIncomplete, "cannot write the report into \(dir): \(error)")
             }
         }

@@ -55,7 +55,7 @@ public final class RunSession: @unchecked Sendable {
         var known: [String: Double]
         var weights: [String: Double]?
         var thresholds: GateThresholds
-        var feed: ServerLogFeed?
+        var feed: (any ServerLogFeed)?
         var metricsFeed: ServerMetricsFeed? = nil
         var context: ReportContext
         var notes: [String]
@@ -108,7 +108,7 @@ public final class RunSession: @unchecked Sendable {
         }
         let weights = profile.expected.weights.isEmpty ? nil : profile.expected.weights
         let thresholds = RunPlanner.thresholds(from: profile.gate, podCount: max(known.count, weights?.count ?? 0))
-        let feed: ServerLogFeed?
+        let feed: (any ServerLogFeed)?
         do { feed = try LogFeedFactory.make(profile: profile, runStart: Date(), pods: known.isEmpty ? nil : known.keys.sorted()) } catch {
             throw RunSessionError(.usageError, "\(request.profileFile): server_logs: \(error)")
         }

@@ -50,11 +50,10 @@ struct DemoCommand: ParsableCommand {
         } catch {
             throw CLIError(exitCode: .runIncomplete, message: "demo failed: \(error)")
         }
-        let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         for (title, o) in [("1. The naive way: one source address, one shared cookie jar", outcome.naive),
                            ("2. The wsload way: varied source addresses, a cookie jar per client", outcome.spread)] {
             print("\n== \(title) ==\n")
-            for f in formats { print(f.render(o.report, colour: colour && f == .table)) }
+            ReportPresenter.show(o.report, ReportWriter.Output(formats: formats, directory: nil), files: [])
         }
         if outcome.demonstrated {
             print("Demo: the naive run pinned every connection to one pod and failed its gate; the wsload run spread across \(outcome.spread.report.statistics.podsHit) pods and passed.")

@@ -42,9 +42,7 @@ struct MergeCommand: ParsableCommand {
 
 /// Prints or writes a merged report and maps its gate to the exit code.
 func emitMerged(_ report: Report, formats: [ReportFormat], out: String?) throws {
-    var formats = formats
-    if out != nil, !formats.contains(.json) { formats.append(.json) }  // keep the merged JSON: it can be merged or re-rendered again
-    try emit(report, formats: formats, out: out)
+    try emit(report, formats: formats, out: out)  // with --out, report.json is kept: it can be merged or re-rendered again
     for w in report.warnings where w.contains("missing") || w.contains("counted as failed") { LineWriter.standardError.write("wsload: warning: \(w)") }
     if report.exitCode != .passed {
         throw CLIError(verdictOf: report)

@@ -79,15 +79,11 @@ extension PortForwardCommand {
             let data: Data
             do { data = try report.jsonData() } catch { throw CLIError(exitCode: .runIncomplete, message: "cannot encode the report: \(error)") }
             if let outDir {
-                let dir = URL(fileURLWithPath: outDir, isDirectory: true)
-                let file = dir.appendingPathComponent("portforward.json")
-                do {
-                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                    try (data + Data("\n".utf8)).write(to: file, options: .atomic)
-                } catch {
-                    throw CLIError(exitCode: .runIncomplete, message: "cannot write \(file.path): \(error.localizedDescription)")
+                let path: String
+                do { path = try ReportWriter.write(data + Data("\n".utf8), named: "portforward.json", in: outDir) } catch {
+                    throw CLIError(exitCode: .runIncomplete, message: "cannot write portforward.json into \(outDir): \(error.localizedDescription)")
                 }
-                if !quiet { stderr.write("wsload: wrote \(file.path)") }
+                if !quiet { stderr.write("wsload: wrote \(path)") }
             } else {
                 print(String(decoding: data, as: UTF8.self))
             }

@@ -51,17 +51,7 @@ func loadReport(_ path: String) throws -> Report {
     }
 }
 
-/// Prints or writes a report in the given formats.
+/// Prints or writes a report in the given formats (``ReportPresenter``).
 func emit(_ report: Report, formats: [ReportFormat], out: String?) throws {
-    let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-    if let out {
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        for f in formats {
-            let path = (out as NSString).appendingPathComponent("report.\(f.fileExtension)")
-            try f.render(report).write(toFile: path, atomically: true, encoding: .utf8)
-            LineWriter.standardError.write("wsload: wrote \(path)")
-        }
-    } else {
-        for f in formats { print(f.render(report, colour: colour && f == .table)) }
-    }
+    try ReportPresenter.writeAndShow(report, formats: formats, out: out)
 }

@@ -115,10 +115,7 @@ extension RunOptions {
 
     /// Prints the report in the formats meant for the terminal, names the files written, and the markers for `collect`.
     func present(_ report: Report, files: [String], formats: [ReportFormat], outputDirectory: String?) {
-        let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        let shown = formats.filter { $0 == .table || $0 == .markdown || (outputDirectory == nil && $0 != .table) }
-        for f in (shown.isEmpty ? [.table] : shown) { print(f.render(report, colour: colour && f == .table)) }
-        if !files.isEmpty, !quiet { LineWriter.standardError.write("wsload: wrote \(files.joined(separator: ", "))") }
+        ReportPresenter.show(report, ReportWriter.Output(formats: formats, directory: outputDirectory), files: files, quiet: quiet)
         if emitReportJson { ReportMarkers.print(report) }
     }
 }

@@ -77,13 +77,22 @@ public struct MaskingKey: Hashable, Sendable {
 
 /// Where a client gets its masking keys (RFC 6455 §5.3 requires unpredictable keys on the wire).
 ///
-/// `.random` draws from the system generator; tests inject `.fixed` or a seeded sequence for byte-exact output.
+/// `.random` draws from the system generator (a syscall per key); `.stream` from a ChaCha20 keystream keyed once
+/// from it (what the engine uses: one stream per I/O queue); tests inject `.fixed` or a seeded sequence for
+/// byte-exact output.
 public struct MaskingKeySource: Sendable {
-    @usableFromInline enum Mode: Sendable { case random, fixed(MaskingKey), seeded(UInt64) }
+    @usableFromInline enum Mode: Sendable { case random, stream(KeyStream), fixed(MaskingKey), seeded(UInt64) }
     @usableFromInline var mode: Mode
 
     /// Keys from the system's cryptographically secure generator.
     public static var random: MaskingKeySource { MaskingKeySource(mode: .random) }
+    /// Keys from `stream`, a user-space CSPRNG shared by the connections of one queue (RFC 6455 §10.3).
+    public static func stream(_ stream: KeyStream) -> MaskingKeySource { MaskingKeySource(mode: .stream(stream)) }
+    /// Whether keys come from the system generator (a connection may then use its queue's stream instead).
+    public var isSystemRandom: Bool {
+        if case .random = mode { return true }
+        return false
+    }
     /// The same key for every frame (tests only).
     public static func fixed(_ key: MaskingKey) -> MaskingKeySource { MaskingKeySource(mode: .fixed(key)) }
     /// A deterministic pseudo-random sequence from `seed` (tests and reproducible benchmarks).
@@ -96,6 +105,8 @@ public struct MaskingKeySource: Sendable {
         case .random:
             var g = SystemRandomNumberGenerator()
             return MaskingKey(UInt32.random(in: .min ... .max, using: &g))
+        case .stream(let stream):
+            return MaskingKey(stream.generator.nextWord())
         case .fixed(let key):
             return key
         case .seeded(var s):

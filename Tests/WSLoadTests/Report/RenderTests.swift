@@ -100,7 +100,7 @@ final class XMLChecker: NSObject, XMLParserDelegate {
     var rootAttributes: [String: String] = [:]
     var elements: [String: Int] = [:]
     var text = ""
-    var error: Error?
+    var error: (any Error)?
 
     init(_ document: String) {
         super.init()
@@ -120,5 +120,5 @@ final class XMLChecker: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
 
-    func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) { error = parseError }
+    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) { error = parseError }
 }

@@ -32,7 +32,7 @@ import Testing
         for i in 0 ..< 3 {
             let name = "ws-\(i)"
             let path = dir.appendingPathComponent("\(name).log").path
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             let handle = try #require(FileHandle(forWritingAtPath: path))
             let lock = NSLock()
             let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name, ioQueues: 1)
