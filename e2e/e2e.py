@@ -17,6 +17,8 @@ import string
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -310,6 +312,37 @@ class Scenario:
         self._wait_front(front, proc, "socat")
         self.log(f"socat port-forward stand-in 127.0.0.1:{front} -> {pod} (127.0.0.1:{pod_port}, pid {proc.pid})")
         return front
+
+    def start_prometheus(self, pod_ports, timeout=30, extra_targets=()):
+        """A real Prometheus (Debian package) scraping every pod's /metrics at 1 s (and `extra_targets` host:port,
+        e.g. a later `wsload run --metrics-listen`); returns its base URL once it has a sample of
+        wsload_serve_active_connections from every pod (bounded)."""
+        port = free_port()
+        targets = ", ".join([f"'127.0.0.1:{p}'" for p in pod_ports.values()] + [f"'{t}'" for t in extra_targets])
+        cfg = self.render("prometheus.yml.in", "prometheus.yml", targets=targets)
+        data = self.dir / "prometheus-data"
+        data.mkdir(exist_ok=True)
+        proc = self.h.tracker.spawn("prometheus", ["prometheus", f"--config.file={cfg}", f"--storage.tsdb.path={data}",
+                                                   f"--web.listen-address=127.0.0.1:{port}"],
+                                    stdout=self.dir / "prometheus.log", stderr=self.dir / "prometheus.stderr")
+        base = f"http://127.0.0.1:{port}"
+        deadline = now() + timeout
+        seen = set()
+        while now() < deadline:
+            if proc.poll() is not None:
+                raise E2EError(f"prometheus exited with {proc.returncode} at start-up; see {self.dir / 'prometheus.stderr'}")
+            try:
+                q = urllib.parse.quote("wsload_serve_active_connections")
+                with urllib.request.urlopen(f"{base}/api/v1/query?query={q}", timeout=2) as resp:
+                    body = json.loads(resp.read())
+                seen = {r["metric"].get("pod") for r in body["data"]["result"]}
+                if set(pod_ports) <= seen:
+                    self.log(f"prometheus on {base} (pid {proc.pid}) scrapes {len(pod_ports)} pods every 1 s")
+                    return base
+            except (OSError, ValueError, KeyError):
+                pass
+            time.sleep(0.25)
+        raise E2EError(f"prometheus has no sample from every pod after {timeout}s (seen {sorted(p for p in seen if p)})")
 
     def _wait_front(self, port, proc, what):
         deadline = now() + 10
@@ -1025,6 +1058,101 @@ def s_logs_baseline_long_ago(s):
             "; ".join(f"{c['name']}: {c.get('detail', '')}" for c in r["gate"]["checks"] if not c["passed"]))
 
 
+def _metrics_profile(s, name, section, gate="require_metrics_match: true"):
+    path = s.dir / f"{name}.yaml"
+    path.write_text(f"""name: {name}
+attribution:
+  headers: [X-Pod-Name]
+server_metrics:
+{section}
+gate:
+  {gate}
+  max_failed: 0
+  min_pods_hit: 2
+""")
+    return str(path)
+
+
+def s_prometheus(s):
+    """A real Prometheus scraping `wsload serve` pods at 1 s behind HAProxy: wsload reads the pods' gauge through the
+    HTTP API at baseline, hold and after close and matches it (require_metrics_match), next to the pods' logs. Then
+    one pod left out of the query (mismatch, exit 1) and an unreachable Prometheus (INCOMPLETE, exit 3)."""
+    pods = s.start_wsload_pods()
+    front = s.start_haproxy(pods, mode="http", balance="roundrobin")
+    live = free_port()   # the first run serves its own metrics here (--metrics-listen); Prometheus scrapes it too
+    base = s.start_prometheus(pods, extra_targets=[f"127.0.0.1:{live}"])
+    url = f"ws://127.0.0.1:{front}/ws"
+    section = f"  prometheus: {base}\n  metric: wsload_serve_active_connections\n  scrape_interval: 1s"
+    prof = _metrics_profile(s, "prometheus-match", section, gate="require_metrics_match: true\n  require_log_match: true")
+    _, r = s.wsload_run("matched", url, ["--profile", prof, "--connections", "12", "--hold", "4s",
+                                         "--metrics-listen", f"127.0.0.1:{live}"], expect_exit=0, timeout=90)
+    m = r.get("metricsMatch") or {}
+    rows = {p["pod"]: p for p in m.get("pods", [])}
+    held = {p["name"]: p["clients"] for p in r.get("pods", [])}
+    s.check("metricsMatch lists every pod", set(PODS) <= set(rows), f"rows {sorted(rows)}")
+    s.check("every pod's Prometheus delta equals wsload's count and returned to baseline",
+            all(rows.get(p, {}).get("classification") == "matched" and rows[p].get("delta") == held.get(p)
+                and rows[p].get("afterClose") == rows[p].get("baseline") for p in PODS),
+            "; ".join(f"{p}: {rows.get(p, {}).get('classification')} Δ{rows.get(p, {}).get('delta')} vs {held.get(p)}" for p in PODS))
+    s.check("the logs were matched too (both shown)", all(p.get("match") == "matched" for p in r.get("pods", [])),
+            ", ".join(f"{p['name']}: {p.get('match')}" for p in r.get("pods", [])))
+    gate = {c["name"]: c["passed"] for c in r.get("gate", {}).get("checks", [])}
+    s.check("gate require_metrics_match passed", gate.get("require_metrics_match") is True, f"checks {gate}")
+    s.check("the source names Prometheus and the query", m.get("source", "").startswith(f"Prometheus {base}: sum by (pod)"), m.get("source", ""))
+
+    # Prometheus scraped the run's own --metrics-listen endpoint (OpenMetrics) during the hold.
+    def prom(q):
+        with urllib.request.urlopen(f"{base}/api/v1/query?query={urllib.parse.quote(q)}", timeout=5) as resp:
+            return json.loads(resp.read())["data"]["result"]
+    try:
+        peak = prom("max_over_time(sum(wsload_run_connections_open)[2m:1s])")
+        handshakes = prom("max_over_time(sum(wsload_run_handshake_duration_seconds_count{phase=\"upgrade\"})[2m:1s])")
+        hold = prom("max_over_time(wsload_run_phase{phase=\"hold\"}[2m])")
+        # The next scrape after the run (at most 1 s later) finds nothing listening.
+        deadline = now() + 4
+        while True:
+            up = prom(f"up{{instance=\"127.0.0.1:{live}\"}}")
+            if (up and float(up[0]["value"][1]) == 0) or now() > deadline:
+                break
+            time.sleep(0.25)
+    except (OSError, ValueError, KeyError) as e:
+        peak = handshakes = hold = up = []
+        s.log(f"  prometheus query failed: {e}")
+    value = lambda res: float(res[0]["value"][1]) if res else None
+    s.check("Prometheus scraped the run's --metrics-listen: 12 open connections at the peak", value(peak) == 12, f"peak {value(peak)}")
+    s.check("... 12 upgrades in the handshake histogram and the hold phase seen", value(handshakes) == 12 and value(hold) == 1,
+            f"upgrades {value(handshakes)}, hold {value(hold)}")
+    s.check("... and the endpoint is gone after the run (up 0)", value(up) == 0, f"up {value(up)}")
+
+    # Direct scrape of the pods' /metrics (no Prometheus in between).
+    urls = "\n".join(f"    {p}: http://127.0.0.1:{port}/metrics" for p, port in pods.items())
+    section = f"  scrape_urls:\n{urls}\n  metric: wsload_serve_active_connections\n  scrape_interval: 500ms"
+    prof = _metrics_profile(s, "direct-scrape", section)
+    _, r = s.wsload_run("direct-scrape", url, ["--profile", prof, "--connections", "12", "--hold", "2s"], expect_exit=0, timeout=90)
+    rows = (r.get("metricsMatch") or {}).get("pods", [])
+    s.check("a direct scrape matches every pod", len(rows) == 3 and all(p.get("classification") == "matched" for p in rows),
+            ", ".join(f"{p['pod']}: {p.get('classification')}" for p in rows))
+
+    # One pod missing from what Prometheus answers: never PASS.
+    section = (f"  prometheus: {base}\n  query: sum by (pod) (wsload_serve_active_connections{{pod!=\"ws-2\"}})\n"
+               "  scrape_interval: 1s")
+    prof = _metrics_profile(s, "prometheus-missing-pod", section)
+    _, r = s.wsload_run("one-pod-missing", url, ["--profile", prof, "--connections", "12", "--hold", "3s"], expect_exit=1, timeout=90)
+    rows = {p["pod"]: p for p in (r.get("metricsMatch") or {}).get("pods", [])}
+    s.check("the pod left out has no server data", rows.get("ws-2", {}).get("classification") == "noServerData",
+            f"ws-2: {rows.get('ws-2', {}).get('classification')}")
+    g = r.get("gate", {})
+    s.check("the verdict is FAIL", g.get("passed") is False and not g.get("incomplete"), f"passed {g.get('passed')}, incomplete {g.get('incomplete')}")
+
+    # Prometheus unreachable (a port nothing listens on): INCOMPLETE, exit 3.
+    section = f"  prometheus: http://127.0.0.1:{free_port()}\n  metric: wsload_serve_active_connections\n  scrape_interval: 1s\n  wait: 1s"
+    prof = _metrics_profile(s, "prometheus-down", section)
+    _, r = s.wsload_run("prometheus-down", url, ["--profile", prof, "--connections", "6", "--hold", "1s"], expect_exit=3, timeout=90)
+    s.check("INCOMPLETE says the metrics could not be read",
+            "server metrics were required but could not be read" in (r.get("gate", {}).get("incomplete") or ""),
+            r.get("gate", {}).get("incomplete", ""))
+
+
 SCENARIOS = [
     ("haproxy-cookie", "HAProxy cookie SERVERID insert: per-client jars pin+spread, shared jar pins", s_haproxy_cookie,
      ["haproxy"]),
@@ -1053,6 +1181,8 @@ SCENARIOS = [
      _log_style("env_logger", "haproxy-roundrobin"), ["haproxy", "websockets"]),
     ("logs-other-traffic", "4 other clients on ws-1 during the run: named as other traffic +4, wsload's counts match",
      s_logs_other_traffic, ["haproxy", "websockets"]),
+    ("prometheus", "a real Prometheus scraping wsload serve pods (1 s) behind HAProxy: API read, counts matched; "
+     "a pod missing fails, Prometheus down is INCOMPLETE", s_prometheus, ["haproxy", "prometheus"]),
     ("logs-baseline-long-ago", "an on-change pod holding 5 other connections from before --since-time: baseline by --tail search",
      s_logs_baseline_long_ago, ["haproxy", "websockets"]),
 ]

@@ -41,6 +41,11 @@ public enum Analyzer {
             matches = LogMatcher().match(series: raw.serverLogs, window: window, clientCounts: counts, knownPods: Set(raw.knownPods.keys))
         }
 
+        // The pods' own metrics, matched the same way as their logs.
+        let metricsMatch = raw.serverMetrics.map {
+            MetricsMatch.evaluate($0, window: window, counts: counts, knownPods: Set(raw.knownPods.keys))
+        }
+
         // Pinning is judged over attributed connections only: a client none of whose connections could be
         // attributed says nothing about placement.
         let placements = ClientPlacement.renamed(input.placements) { pod in
@@ -59,7 +64,8 @@ public enum Analyzer {
         var percentiles: [String: Double] = [:]
         for l in latency { for (k, v) in l.percentilesMs { percentiles[k] = v } }
         let gate = Gate(thresholds: raw.thresholds).evaluate(statistics: statistics, failed: input.totals.failed,
-                                                             dropped: input.totals.dropped, podMatches: matches, placements: placements,
+                                                             dropped: input.totals.dropped, podMatches: matches,
+                                                             metricsMatches: metricsMatch?.pods ?? [], placements: placements,
                                                              latencyPercentilesMs: percentiles, incomplete: incompleteReason(input))
 
         var notes = input.notes + groups.notes
@@ -84,6 +90,7 @@ public enum Analyzer {
                             statistics: statistics, explanations: explanations, placements: placements, gate: gate,
                             notes: dedupe(notes), warnings: dedupe(warnings))
         report.resilience = input.resilience
+        report.metricsMatch = metricsMatch
         report.significance = significance
         report.timeline = input.timeline.map { points in
             points.map { p in
@@ -110,6 +117,13 @@ public enum Analyzer {
         }
         if !input.raw.interrupted, t.unaccounted > 0 {
             reasons.append("\(t.unaccounted) connection\(t.unaccounted == 1 ? "'s" : "s'") fate is unknown")
+        }
+        if input.raw.thresholds.requireMetricsMatch {
+            if let m = input.raw.serverMetrics {
+                if !m.readable { reasons.append("server metrics were required but could not be read (\(m.problems.first ?? "no reading was obtained"))") }
+            } else {
+                reasons.append("server metrics were required but none were read")
+            }
         }
         reasons += input.incompleteReasons
         return reasons.isEmpty ? nil : dedupe(reasons).joined(separator: "; ")

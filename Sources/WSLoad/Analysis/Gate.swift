@@ -9,7 +9,7 @@ public struct Gate: Sendable {
     }
 
     /// Runs every configured check, in the order max_skew, min_pods_hit, max_failed, max_dropped,
-    /// require_log_match, clients_pinned, then latency ceilings sorted by key. An `incomplete` reason makes the
+    /// require_log_match, require_metrics_match, clients_pinned, then latency ceilings sorted by key. An `incomplete` reason makes the
     /// verdict INCOMPLETE whatever the checks say.
     ///
     /// - Parameters:
@@ -18,11 +18,12 @@ public struct Gate: Sendable {
     ///   - dropped: connections lost after the 101 and not re-established.
     ///   - incomplete: why the run cannot be judged (interrupted, nothing established, unaccounted connections).
     ///   - podMatches: server-log matching per pod (empty when no logs were read).
+    ///   - metricsMatches: server-metrics matching per pod (empty when no metrics were read).
     ///   - placements: where each client's connections landed, clients with equal placements counted together
     ///     (empty when unknown).
     ///   - latencyPercentilesMs: measured percentiles in ms keyed like `upgrade_p99`.
     public func evaluate(statistics: DistributionStatistics, failed: Int, dropped: Int = 0, podMatches: [PodMatch] = [],
-                         placements: [ClientPlacement] = [], latencyPercentilesMs: [String: Double] = [:],
+                         metricsMatches: [PodMatch] = [], placements: [ClientPlacement] = [], latencyPercentilesMs: [String: Double] = [:],
                          incomplete: String? = nil) -> GateVerdict {
         var checks: [GateCheck] = []
         if let limit = thresholds.maxSkewPercent {
@@ -61,6 +62,15 @@ public struct Gate: Sendable {
                 : unmatched.map { "\($0.pod): \($0.classification.label)" }.joined(separator: "; ")
             checks.append(GateCheck(name: "require_log_match", threshold: 0,
                                     measured: podMatches.isEmpty ? nil : Double(unmatched.count),
+                                    comparison: .atMost, unit: "pods", detail: detail))
+        }
+        if thresholds.requireMetricsMatch {
+            let unmatched = metricsMatches.filter { !$0.classification.isMatch }
+            let detail = metricsMatches.isEmpty ? "no server metrics were read"
+                : unmatched.isEmpty ? "all \(metricsMatches.count) pods match the server metrics"
+                : unmatched.map { "\($0.pod): \($0.classification.label)" }.joined(separator: "; ")
+            checks.append(GateCheck(name: "require_metrics_match", threshold: 0,
+                                    measured: metricsMatches.isEmpty ? nil : Double(unmatched.count),
                                     comparison: .atMost, unit: "pods", detail: detail))
         }
         if thresholds.clientsPinned {

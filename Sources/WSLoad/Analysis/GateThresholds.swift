@@ -2,7 +2,7 @@ import Foundation
 
 /// The pass/fail thresholds of a run; an absent threshold is not checked.
 ///
-/// Coded with profile keys: `max_skew`, `min_pods_hit`, `max_failed`, `require_log_match`, `clients_pinned`,
+/// Coded with profile keys: `max_skew`, `min_pods_hit`, `max_failed`, `require_log_match`, `require_metrics_match`, `clients_pinned`,
 /// and any `max_<phase>_<percentile>_ms` (e.g. `max_upgrade_p99_ms`), which lands in `maxLatencyMs` under
 /// `<phase>_<percentile>` (`upgrade_p99`). Unknown keys are rejected so typos surface.
 public struct GateThresholds: Sendable, Codable, Equatable {
@@ -17,6 +17,9 @@ public struct GateThresholds: Sendable, Codable, Equatable {
     public var maxDropped: Int?
     /// Require every pod's server-log count to match wsload's (`require_log_match`).
     public var requireLogMatch: Bool
+    /// Require every pod's server-metrics count to match wsload's (`require_metrics_match`); INCOMPLETE when the
+    /// metrics could not be read.
+    public var requireMetricsMatch: Bool = false
     /// Require every virtual client's connections to land on one pod (`clients_pinned`).
     public var clientsPinned: Bool
     /// Latency ceilings in ms keyed like the measured percentiles, e.g. `upgrade_p99` (`max_upgrade_p99_ms`).
@@ -36,8 +39,8 @@ public struct GateThresholds: Sendable, Codable, Equatable {
 
     /// True when no threshold is set.
     public var isEmpty: Bool {
-        maxSkewPercent == nil && minPodsHit == nil && maxFailed == nil && maxDropped == nil && !requireLogMatch && !clientsPinned
-            && maxLatencyMs.isEmpty
+        maxSkewPercent == nil && minPodsHit == nil && maxFailed == nil && maxDropped == nil && !requireLogMatch && !requireMetricsMatch
+            && !clientsPinned && maxLatencyMs.isEmpty
     }
 
     /// The `max_dropped` limit the gate checks: the configured one, else 0 when any other threshold is set.
@@ -79,13 +82,14 @@ public struct GateThresholds: Sendable, Codable, Equatable {
             case "max_failed": maxFailed = try c.decode(Int.self, forKey: key)
             case "max_dropped": maxDropped = try c.decode(Int.self, forKey: key)
             case "require_log_match": requireLogMatch = try c.decode(Bool.self, forKey: key)
+            case "require_metrics_match": requireMetricsMatch = try c.decode(Bool.self, forKey: key)
             case "clients_pinned": clientsPinned = try c.decode(Bool.self, forKey: key)
             default:
                 guard let latency = Self.latencyKey(key.stringValue) else {
                     throw DecodingError.dataCorruptedError(
                         forKey: key, in: c,
                         debugDescription: "unknown gate threshold \(key.stringValue); known: max_skew, min_pods_hit, "
-                            + "max_failed, max_dropped, require_log_match, clients_pinned, max_<phase>_<pNN>_ms")
+                            + "max_failed, max_dropped, require_log_match, require_metrics_match, clients_pinned, max_<phase>_<pNN>_ms")
                 }
                 maxLatencyMs[latency] = try c.decode(Double.self, forKey: key)
             }
@@ -100,6 +104,7 @@ public struct GateThresholds: Sendable, Codable, Equatable {
         try c.encodeIfPresent(maxFailed, forKey: Key("max_failed"))
         try c.encodeIfPresent(maxDropped, forKey: Key("max_dropped"))
         if requireLogMatch { try c.encode(true, forKey: Key("require_log_match")) }
+        if requireMetricsMatch { try c.encode(true, forKey: Key("require_metrics_match")) }
         if clientsPinned { try c.encode(true, forKey: Key("clients_pinned")) }
         for (k, v) in maxLatencyMs.sorted(by: { $0.key < $1.key }) {
             try c.encode(v, forKey: Key("max_\(k)_ms"))

@@ -11,6 +11,7 @@ extension GateThresholds {
             case "max_failed": maxFailed = Int(check.threshold)
             case "max_dropped": maxDropped = Int(check.threshold)
             case "require_log_match": requireLogMatch = true
+            case "require_metrics_match": requireMetricsMatch = true
             case "clients_pinned": clientsPinned = true
             default:
                 if check.name.hasPrefix("max_"), check.name.hasSuffix("_ms") {

@@ -14,6 +14,8 @@ public struct ReportContext: Sendable, Codable, Equatable {
     public var serverLogs: [LogSampleSeries]
     /// Whether server logs were configured (an empty series then means "no data").
     public var serverLogsConfigured: Bool
+    /// What was read from the pods' own metrics (nil: no `server_metrics` configured).
+    public var serverMetrics: ServerMetricsData? = nil
     /// Cookie policy of the run.
     public var cookiePolicy: CookiePolicy
     /// Whether the target reaches a single pod (port-forward or pod address).

@@ -183,6 +183,7 @@ public enum ReportMerger {
         raw.thresholds = thresholds
         raw.serverLogsConfigured = serverLogsConfigured
         raw.serverLogs = serverLogs
+        raw.serverMetrics = mergedServerMetrics(raws)
         raw.contextNotes = dedupe(raws.flatMap(\.contextNotes) + options.notes)
         raw.contextWarnings = dedupe(raws.flatMap(\.contextWarnings) + options.warnings)
         raw.engineWarnings = dedupe(raws.flatMap(\.engineWarnings))
@@ -255,6 +256,21 @@ public enum ReportMerger {
             for s in raw.serverLogs where (best[s.pod]?.samples.count ?? -1) < s.samples.count { best[s.pod] = s }
         }
         return PodNameOrder.sorted(best.keys).map { best[$0]! }
+    }
+
+    /// The pods' metrics as the shards read them: like the logs, each pod's longest series (every shard reads the
+    /// same pods' gauges, which count every shard's connections); nil when no shard read any.
+    private static func mergedServerMetrics(_ raws: [ReportRawData]) -> ServerMetricsData? {
+        let all = raws.compactMap(\.serverMetrics)
+        guard var merged = all.first else { return nil }
+        var best: [String: LogSampleSeries] = [:]
+        for m in all {
+            for s in m.series where (best[s.pod]?.samples.count ?? -1) < s.samples.count { best[s.pod] = s }
+        }
+        merged.series = PodNameOrder.sorted(best.keys).map { best[$0]! }
+        merged.problems = dedupe(all.flatMap(\.problems))
+        merged.straddling = all.map(\.straddling).reduce(0, +)
+        return merged
     }
 
     /// The run started with the first shard, held while every shard held, and ended with the last shard.

@@ -91,6 +91,24 @@ public final class LoadEngine: @unchecked Sendable {
     /// A snapshot of the run (thread-safe).
     public func snapshot() -> EngineSnapshot { control.sync { snapshotLocked() } }
 
+    /// Per-pod counts and handshake histograms for a metrics scrape (`run --metrics-listen`), taken on the control queue.
+    public func liveMetrics() -> EngineLiveMetrics {
+        control.sync {
+            var m = EngineLiveMetrics(phase: phases.phase, planned: plan.totalConnections, attempted: ledger.launched, established: ledger.established)
+            for r in ledger.records {
+                let pod = r.pod ?? EngineLiveMetrics.unknownPod
+                switch r.status {
+                case .open: m.openPerPod[pod, default: 0] += 1
+                case .failed: m.failedPerPod[pod, default: 0] += 1
+                case .dropped: m.droppedPerPod[pod, default: 0] += 1
+                default: break
+                }
+            }
+            for name in ["tcp-connect", "tls", "upgrade"] { m.handshakes[name] = recorder.histograms[name] }
+            return m
+        }
+    }
+
     // MARK: Phases
 
     private func perform(_ actions: [RunPhases.Action], progressInterval: Double = 0) {

@@ -37,6 +37,7 @@ extension Profile {
         if !expected.weights.isEmpty, expected.weights.values.allSatisfy({ $0 == 0 }) {
             problems += m.error("expected.weights", "at least one weight must be > 0")
         }
+        validateServerMetrics(problems)
         validateGate(problems)
 
         validateReconnectAndTimeline(problems)
@@ -155,8 +156,38 @@ extension Profile {
         Self.checkRegex(serverLogs.pattern, group: "count", "server_logs.pattern", m, problems)
     }
 
+    private func validateServerMetrics(_ problems: ProfileProblems) {
+        let m = sourceMap, sm = serverMetrics
+        let sources = [sm.prometheus.map { _ in "prometheus" }, sm.scrape.map { _ in "scrape" }, sm.scrapeUrls.isEmpty ? nil : "scrape_urls"].compactMap { $0 }
+        if sources.count > 1 {
+            problems += m.error("server_metrics.\(sources[1])", "give one source: prometheus, scrape or scrape_urls, not \(sources.joined(separator: " and "))")
+        }
+        if sm.prometheus != nil {
+            if (sm.query == nil) == (sm.metric == nil) {
+                problems += m.error("server_metrics.prometheus", "needs exactly one of query (PromQL, one series per pod) or metric (summed by pod_label)")
+            }
+        } else if sm.isConfigured {
+            if sm.metric == nil { problems += m.error("server_metrics.\(sources.first ?? "scrape")", "needs metric: the gauge to read from each pod's /metrics") }
+            if sm.query != nil { problems += m.error("server_metrics.query", "is for prometheus; a direct scrape reads metric") }
+        } else if sm.query != nil || sm.metric != nil {
+            problems += m.error("server_metrics", "needs a source: prometheus (base URL), scrape (URL template) or scrape_urls")
+        }
+        if let metric = sm.metric, (try? MetricsSelector(metric)) == nil {
+            problems += m.error("server_metrics.metric", "is not a metric name with an optional {label=\"value\"} selector, got \"\(metric)\"")
+        }
+        if let template = sm.scrape {
+            Self.checkPlaceholders(template, "server_metrics.scrape", ["pod", "ip"], m, problems)
+            if template.contains("{ip}"), pods.staticPods.isEmpty {
+                problems += m.error("server_metrics.scrape", "uses {ip}, which comes from pods.static[].ip; no static pods are listed")
+            }
+        }
+    }
+
     private func validateGate(_ problems: ProfileProblems) {
         let m = sourceMap
+        if gate.requireMetricsMatch, !serverMetrics.isConfigured {
+            problems += m.error("gate.require_metrics_match", "needs a server metrics source (server_metrics.prometheus, scrape or scrape_urls)")
+        }
         if gate.requireLogMatch, !serverLogs.isConfigured {
             problems += m.error("gate.require_log_match",
                 "needs a server log source (server_logs.files, directory, command or stream)")

@@ -29,6 +29,8 @@ public struct Profile: Sendable, Equatable, Codable {
     public var pods = PodsSection()
     /// Where to read the pods' own view (e.g. `Active connections: N` log lines).
     public var serverLogs = ServerLogsSection()
+    /// Where to read the pods' own active-connection gauge (Prometheus or their `/metrics`).
+    public var serverMetrics = ServerMetricsSection()
     /// Expected distribution (relative pod weights).
     public var expected = ExpectedSection()
     /// Pass/fail thresholds that decide the exit code.
@@ -57,7 +59,7 @@ public struct Profile: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case name, description, target, clients, ramp, hold, traffic, keepalive, timeouts, limits
-        case attribution, pods, serverLogs, expected, gate, output
+        case attribution, pods, serverLogs, serverMetrics, expected, gate, output
         case reconnect, timeline, portforward
     }
 }
@@ -375,6 +377,8 @@ extension Profile {
         public var maxDropped: Int? = nil
         /// Server log counts must match what the client saw.
         public var requireLogMatch: Bool = false
+        /// Server metrics counts must match what the client saw (INCOMPLETE when they cannot be read).
+        public var requireMetricsMatch: Bool = false
         /// Every connection of a virtual client must land on the same pod.
         public var clientsPinned: Bool = false
         /// Maximum 99th-percentile upgrade latency.
@@ -384,7 +388,8 @@ extension Profile {
 
         /// Whether any threshold is set.
         public var isEmpty: Bool {
-            maxSkew == nil && minPodsHit == nil && maxFailed == nil && maxDropped == nil && !requireLogMatch && !clientsPinned && maxUpgradeP99 == nil
+            maxSkew == nil && minPodsHit == nil && maxFailed == nil && maxDropped == nil && !requireLogMatch && !requireMetricsMatch && !clientsPinned
+                && maxUpgradeP99 == nil
         }
     }
 

@@ -46,6 +46,7 @@ enum ProfileKeys {
         .section("attribution", \.attribution, "How a connection is attributed to a pod.", attribution),
         .section("pods", \.pods, "The expected backends.", pods),
         .section("server_logs", \.serverLogs, "Where the pods' own connection counts come from.", serverLogs),
+        .section("server_metrics", \.serverMetrics, "The pods' own active-connection gauge, from Prometheus or their /metrics.", serverMetrics),
         .section("expected", \.expected, "Expected distribution.", [
             .value("weights", \.weights, .numberMap, "Pod name -> relative weight; empty means equal."),
         ]),
@@ -148,6 +149,22 @@ enum ProfileKeys {
         .value("follow", \.follow, .bool, "Keep reading logs during the run."),
     ]
 
+    static let serverMetrics: [ProfileKey<Profile.ServerMetricsSection>] = [
+        .value("prometheus", \.prometheus, .string, "Prometheus base URL (http://); its /api/v1/query is asked for every pod's value.",
+               schema: [("pattern", .string("^http://"))]),
+        .value("query", \.query, .string, "PromQL giving one series per pod, e.g. sum by (pod) (ws_active_connections)."),
+        .value("metric", \.metric, .string,
+               "Gauge name, optionally with a selector (ws_active_connections{job=\"ws\"}): summed by pod_label through Prometheus, read as is with scrape."),
+        .value("pod_label", \.podLabel, .string, "Label naming the pod in Prometheus results."),
+        .value("scrape", \.scrape, .string, "Scrape each pod's /metrics directly: URL template with {pod} and {ip} (from pods.static).",
+               schema: [("pattern", .string("^http://"))]),
+        .value("scrape_urls", \.scrapeUrls, .stringMap, "Pod name -> /metrics URL, scraped directly."),
+        .value("scrape_interval", \.scrapeInterval, .duration, "How often the pods are scraped (by Prometheus, or by wsload with scrape).",
+               bound: .above(0)),
+        .value("wait", \.wait, .duration, "Longest wait after close for a sample newer than close; default twice scrape_interval plus 1 s.",
+               bound: .atLeast(0)),
+    ]
+
     static let gate: [ProfileKey<Profile.GateSection>] = [
         .value("max_skew", \.maxSkew, .percent, "Maximum deviation of a pod's share from its expected share, in percent (0-100).",
                bound: .within(0, 100, "must be a percentage between 0 and 100")),
@@ -158,6 +175,8 @@ enum ProfileKeys {
                "Maximum connections lost after the 101 (protocol error, pong deadline, reset, abnormal close) and not re-established; 0 whenever another threshold is set.",
                bound: .atLeast(0)),
         .value("require_log_match", \.requireLogMatch, .bool, "Server log counts must match what the client observed."),
+        .value("require_metrics_match", \.requireMetricsMatch, .bool,
+               "Server metrics counts must match what the client observed; the run is INCOMPLETE when they cannot be read."),
         .value("clients_pinned", \.clientsPinned, .bool, "All connections of a virtual client must land on the same pod."),
         .value("max_upgrade_p99", \.maxUpgradeP99, .duration, "Maximum 99th-percentile upgrade latency.", bound: .above(0)),
     ]
@@ -251,6 +270,7 @@ extension Profile.AttributionSection: ProfileSectionValue {}
 extension Profile.PodsSection: ProfileSectionValue {}
 extension Profile.Discovery: ProfileSectionValue {}
 extension Profile.ServerLogsSection: ProfileSectionValue {}
+extension Profile.ServerMetricsSection: ProfileSectionValue {}
 extension Profile.ExpectedSection: ProfileSectionValue {}
 extension Profile.GateSection: ProfileSectionValue {}
 extension Profile.OutputSection: ProfileSectionValue {}

@@ -29,6 +29,8 @@ public struct ProfileOverrides: Sendable, Equatable {
     public var maxDropped: Int?
     /// `--require-log-match`.
     public var requireLogMatch = false
+    /// `--require-metrics-match`.
+    public var requireMetricsMatch = false
     /// `--deflate`.
     public var deflate = false
     /// `--insecure`.
@@ -93,6 +95,7 @@ public struct ProfileOverrides: Sendable, Equatable {
         if let maxFailed { p.gate.maxFailed = maxFailed; set("gate.max_failed", "--max-failed") }
         if let maxDropped { p.gate.maxDropped = maxDropped; set("gate.max_dropped", "--max-dropped") }
         if requireLogMatch { p.gate.requireLogMatch = true; set("gate.require_log_match", "--require-log-match") }
+        if requireMetricsMatch { p.gate.requireMetricsMatch = true; set("gate.require_metrics_match", "--require-metrics-match") }
         if deflate { p.target.deflate = true; set("target.deflate", "--deflate") }
         if insecure { p.target.tls.insecure = true; set("target.tls.insecure", "--insecure") }
         if let caFile { p.target.tls.caFile = caFile; set("target.tls.ca_file", "--ca-file") }

@@ -74,6 +74,26 @@ public enum HTMLRenderer {
             o.append("</table>")
         }
 
+        if let m = report.metricsMatch {
+            o.append("<h2>\(x(MetricsMatchText.title(m)))</h2>")
+            if !m.pods.isEmpty {
+                o.append("<table>")
+                o.append("<tr><th>Pod</th><th>wsload</th><th>Baseline</th><th>Hold</th><th>Δ</th><th>After close</th><th>Match</th></tr>")
+                for (i, r) in MetricsMatchText.rows(m).enumerated() {
+                    let cls = m.pods[i].classification.isMatch ? "pass" : "fail"
+                    o.append("<tr><td>\(x(r[0]))</td>" + r[1 ... 5].map { "<td class=\"num\">\(x($0))</td>" }.joined()
+                        + "<td class=\"\(cls)\">\(x(r[6]))</td></tr>")
+                }
+                o.append("</table>")
+            }
+            let lines = MetricsMatchText.lines(m)
+            if !lines.isEmpty {
+                o.append("<ul>")
+                for l in lines { o.append("<li>\(x(l))</li>") }
+                o.append("</ul>")
+            }
+        }
+
         let s = report.statistics
         o.append("<h2>Statistics</h2>")
         o.append("<table>")

@@ -23,6 +23,10 @@ public enum JUnitRenderer {
             properties.append(("significance.randomMaxDeviationP95Percent", ReportText.fixed(s.randomMaxDeviationP95Percent, 1)))
             if let ff = s.falseFailProbability { properties.append(("significance.falseFailProbability", ReportText.fixed(ff, 4))) }
         }
+        if let m = report.metricsMatch {
+            properties.append(("metrics.source", m.source))
+            properties.append(("metrics.scrapeIntervalSeconds", ReportText.fixed(m.scrapeIntervalSeconds, 1)))
+        }
         for (name, value) in properties {
             out += "    <property name=\"\(x(name))\" value=\"\(x(value))\"/>\n"
         }
@@ -43,8 +47,9 @@ public enum JUnitRenderer {
             }
         }
         let significance = SignificanceText.lines(report)
-        if !report.explanations.isEmpty || !report.warnings.isEmpty || !significance.isEmpty {
-            let text = (significance + report.explanations.map(\.text) + report.warnings.map { "warning: " + $0 })
+        let metrics = report.metricsMatch.map(MetricsMatchText.plain) ?? []
+        if !report.explanations.isEmpty || !report.warnings.isEmpty || !significance.isEmpty || !metrics.isEmpty {
+            let text = (significance + metrics + report.explanations.map(\.text) + report.warnings.map { "warning: " + $0 })
                 .joined(separator: "\n")
             out += "  <system-out>\(x(text))</system-out>\n"
         }

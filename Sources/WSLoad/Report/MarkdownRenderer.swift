@@ -26,6 +26,21 @@ public enum MarkdownRenderer {
                 + "\(ReportText.percent(p.expectedShare)) | \(ReportText.signed(p.serverDelta)) | \(match) |")
         }
         out.append("")
+        if let m = report.metricsMatch {
+            out.append("**\(md(MetricsMatchText.title(m)))**")
+            out.append("")
+            if !m.pods.isEmpty {
+                out.append("| Pod | wsload | Baseline | Hold | Δ | After close | Match |")
+                out.append("|:----|-------:|---------:|-----:|--:|------------:|:------|")
+                for r in MetricsMatchText.rows(m) { out.append("| " + r.map(md).joined(separator: " | ") + " |") }
+                out.append("")
+            }
+            let lines = MetricsMatchText.lines(m)
+            if !lines.isEmpty {
+                for l in lines { out.append("- " + l) }
+                out.append("")
+            }
+        }
 
         let s = report.statistics
         var stats = "Pods hit \(s.podsHit)/\(s.podCount) · max deviation \(ReportText.fixed(s.maxDeviationPercent, 1))%"

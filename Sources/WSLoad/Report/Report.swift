@@ -39,6 +39,8 @@ public struct Report: Sendable, Codable, Equatable {
     public var resilience: ResilienceSummary?
     /// Open connections per pod over time, client side and (when logs were followed) server side.
     public var timeline: [TimelinePoint]?
+    /// The pods' own metrics matched against wsload's counts (nil when no `server_metrics` were configured).
+    public var metricsMatch: MetricsMatch?
     /// The raw material for an exact merge of shard reports (schema 2; nil in schema-1 reports). See ``ReportRawData``.
     public var raw: ReportRawData?
 
@@ -80,7 +82,7 @@ public struct Report: Sendable, Codable, Equatable {
 
     /// Reads a report written by `JSONRenderer`; throws on malformed JSON or an unsupported schema version.
     public static func decode(json data: Data) throws -> Report {
-        let report = try JSONRenderer.decoder().decode(Report.self, from: data)
+        let report = try JSONRenderer.decoder().decode(Report.self, from: upgradingLegacyClients(data))
         guard readableSchemaVersions.contains(report.schemaVersion) else {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: [], debugDescription: "unsupported report schemaVersion \(report.schemaVersion); "

@@ -64,6 +64,8 @@ public struct ReportRawData: Sendable, Codable, Equatable {
     public var serverLogsConfigured: Bool
     /// The server-log samples read, per pod.
     public var serverLogs: [LogSampleSeries]
+    /// What was read from the pods' own metrics (nil: none configured; absent from the JSON then).
+    public var serverMetrics: ServerMetricsData?
     /// Notes and warnings given by the caller (discovery, log problems), before the derived ones.
     public var contextNotes: [String], contextWarnings: [String]
     /// Warnings the engine raised.
@@ -100,6 +102,17 @@ public struct ReportRawData: Sendable, Codable, Equatable {
                 return y
             })
         }
+        serverMetrics = context.serverMetrics.map { m in
+            var m = m
+            m.series = m.series.map { s in
+                LogSampleSeries(pod: s.pod, samples: s.samples.map { x in
+                    var y = x
+                    y.timestamp = x.timestamp.map(ReportDate.normalize)
+                    return y
+                })
+            }
+            return m
+        }
         contextNotes = context.notes
         contextWarnings = context.warnings
         engineWarnings = result.warnings
@@ -110,7 +123,7 @@ public struct ReportRawData: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case shape, histograms, heldPerPod, knownPods, weights, sourceAddresses, cookiePolicy, cookieValues, distinctCookieValues, cookieCarriers
-        case clientCount, singlePodTarget, thresholds, serverLogsConfigured, serverLogs, contextNotes, contextWarnings
+        case clientCount, singlePodTarget, thresholds, serverLogsConfigured, serverLogs, serverMetrics, contextNotes, contextWarnings
         case engineWarnings, interrupted, window
     }
 
@@ -133,6 +146,7 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         thresholds = try c.decode(GateThresholds.self, forKey: .thresholds)
         serverLogsConfigured = try c.decode(Bool.self, forKey: .serverLogsConfigured)
         serverLogs = try c.decode([LogSampleSeries].self, forKey: .serverLogs)
+        serverMetrics = try c.decodeIfPresent(ServerMetricsData.self, forKey: .serverMetrics)
         contextNotes = try c.decode([String].self, forKey: .contextNotes)
         contextWarnings = try c.decode([String].self, forKey: .contextWarnings)
         engineWarnings = try c.decode([String].self, forKey: .engineWarnings)
@@ -158,6 +172,7 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         try c.encode(thresholds, forKey: .thresholds)
         try c.encode(serverLogsConfigured, forKey: .serverLogsConfigured)
         try c.encode(serverLogs, forKey: .serverLogs)
+        try c.encodeIfPresent(serverMetrics, forKey: .serverMetrics)
         try c.encode(contextNotes, forKey: .contextNotes)
         try c.encode(contextWarnings, forKey: .contextWarnings)
         try c.encode(engineWarnings, forKey: .engineWarnings)

@@ -47,6 +47,22 @@ public enum TableRenderer {
         }
         out.append("")
 
+        if let m = report.metricsMatch {
+            out.append(ansi.bold(MetricsMatchText.title(m)))
+            if !m.pods.isEmpty {
+                var table = TextTable(headers: MetricsMatchText.headers, alignments: [.left, .right, .right, .right, .right, .right, .left])
+                table.rows = MetricsMatchText.rows(m)
+                out += table.lines { row, column, text in
+                    guard row >= 0 else { return ansi.dim(text) }
+                    guard column == 6 else { return text }
+                    let c = m.pods[row].classification
+                    return c.isMatch ? ansi.green(text) : c == .noServerData ? ansi.yellow(text) : ansi.red(text)
+                }
+            }
+            for l in MetricsMatchText.lines(m) { out.append("  " + l) }
+            out.append("")
+        }
+
         let s = report.statistics
         out.append(ansi.bold("Statistics"))
         out.append("  pods hit \(s.podsHit)/\(s.podCount)"

@@ -33,14 +33,24 @@ public final class RunCoordinator: @unchecked Sendable {
     private let plan: RunPlan
     private let context: ReportContext
     private let logFeed: (any ServerLogFeed)?
+    private let metricsFeed: ServerMetricsFeed?
     private let log: @Sendable (String) -> Void
     private var engine: LoadEngine?
     private let lock = NSLock()
     private var stopRequested = false
 
     /// Creates a coordinator for `plan`; `context` carries everything the report needs besides the engine result.
-    public init(plan: RunPlan, context: ReportContext, logFeed: (any ServerLogFeed)? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.plan = plan; self.context = context; self.logFeed = logFeed; self.log = log
+    public init(plan: RunPlan, context: ReportContext, logFeed: (any ServerLogFeed)? = nil, metricsFeed: ServerMetricsFeed? = nil,
+                log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.plan = plan; self.context = context; self.logFeed = logFeed; self.metricsFeed = metricsFeed; self.log = log
+    }
+
+    /// The running engine's per-pod counts and handshake histograms for a metrics scrape; nil before it starts.
+    public func liveMetrics() -> EngineLiveMetrics? {
+        lock.lock()
+        let e = engine
+        lock.unlock()
+        return e?.liveMetrics()
     }
 
     /// Requests an early stop (SIGINT/SIGTERM); the run still produces a complete partial report.
@@ -67,15 +77,24 @@ public final class RunCoordinator: @unchecked Sendable {
         let engine: LoadEngine
         do { engine = try LoadEngine(plan: plan, log: log) } catch {
             logFeed?.stop()
+            _ = metricsFeed?.finish(closeEnd: .distantPast)
             throw error
         }
+        // The pods' metrics: a baseline now, then a poll every scrape interval, each reading stamped with the
+        // phase its data surely belongs to.
+        let metrics = metricsFeed
+        metrics?.readBaseline()
+        metrics?.start()
         engine.phaseObserver = { phase in
+            let next: LogArrivalPhase
             switch phase {
-            case .ramp: phases.advance(to: .ramp)
-            case .hold: phases.advance(to: .hold)
-            case .close: phases.advance(to: .close)
-            case .done: phases.advance(to: .after)
+            case .ramp: next = .ramp
+            case .hold: next = .hold
+            case .close: next = .close
+            case .done: next = .after
             }
+            phases.advance(to: next)
+            metrics?.phaseBegan(next)
         }
         lock.lock()
         self.engine = engine
@@ -84,6 +103,10 @@ public final class RunCoordinator: @unchecked Sendable {
         if stopEarly { engine.stop() }
         let result = engine.run(progressInterval: progressInterval, progress: progress)
         var ctx = context
+        if let metrics {
+            // Wait (bounded) for a sample newer than the end of close, so the return to the baseline is seen.
+            ctx.serverMetrics = metrics.finish(closeEnd: result.endedAt)
+        }
         if let feed = logFeed {
             // Wait for the last lines: the settle time, or the log pipeline's measured lag (+0.3 s), at most 10 s.
             let settle = min(10, max(output.logSettleSeconds, output.logSettleSeconds > 0 ? (feed.observedLag ?? 0) + 0.3 : 0))

@@ -24,6 +24,8 @@ public final class RunSession: @unchecked Sendable {
         public var outputDirectory: String?
         /// No progress lines (the worker pid lines and lost workers are still told).
         public var quiet = false
+        /// Serve `GET /metrics` (the run's live counts) here while the run goes (`--metrics-listen`; one process only).
+        public var metricsListen: SocketAddress?
         /// This machine's limits (the split depends on them).
         public var budget: ResourceBudget = .current()
         /// Runs the discovery command.
@@ -54,6 +56,7 @@ public final class RunSession: @unchecked Sendable {
         var weights: [String: Double]?
         var thresholds: GateThresholds
         var feed: (any ServerLogFeed)?
+        var metricsFeed: ServerMetricsFeed? = nil
         var context: ReportContext
         var notes: [String]
     }
@@ -109,11 +112,16 @@ public final class RunSession: @unchecked Sendable {
         do { feed = try LogFeedFactory.make(profile: profile, runStart: Date(), pods: known.isEmpty ? nil : known.keys.sorted()) } catch {
             throw RunSessionError(.usageError, "\(request.profileFile): server_logs: \(error)")
         }
+        let metricsFeed: ServerMetricsFeed?
+        do { metricsFeed = try ServerMetricsFeedFactory.make(profile: profile, pods: known.keys.sorted()) } catch {
+            throw RunSessionError(.usageError, "\(request.profileFile): \(error)")
+        }
         var context = ReportContext(profileName: profile.name, target: plan.url.description, knownPods: known, weights: weights,
                                     serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy,
                                     singlePodTarget: RunPlanner.singlePodTarget(profile), thresholds: thresholds, notes: notes)
         if plan.url.isTLS { context.tls = TLSVerificationSummary(identity: plan.tlsIdentity, configuration: plan.tls) }
-        prepared = Prepared(split: split, known: known, weights: weights, thresholds: thresholds, feed: feed, context: context, notes: notes)
+        prepared = Prepared(split: split, known: known, weights: weights, thresholds: thresholds, feed: feed, metricsFeed: metricsFeed,
+                            context: context, notes: notes)
         return split
     }
 
@@ -122,7 +130,11 @@ public final class RunSession: @unchecked Sendable {
     public func run(progress: (@Sendable (EngineSnapshot) -> Void)? = nil, progressDone: @escaping () -> Void = {}) throws(RunSessionError) -> Outcome {
         try prepare()
         guard let prepared else { throw RunSessionError(.runIncomplete, "the run was not prepared") }
-        if prepared.split.workers > 1 { return try runWorkers(prepared, progress: progress, progressDone: progressDone) }
+        if prepared.split.workers > 1 {
+            if request.metricsListen != nil { say("wsload: --metrics-listen serves a run in one process only; not served with \(prepared.split.workers) workers") }
+            if prepared.metricsFeed != nil { say("wsload: server_metrics are read by a run in one process only; not read with \(prepared.split.workers) workers") }
+            return try runWorkers(prepared, progress: progress, progressDone: progressDone)
+        }
         return try runHere(prepared, progress: progress, progressDone: progressDone)
     }
 
@@ -140,7 +152,20 @@ public final class RunSession: @unchecked Sendable {
     private func runHere(_ prepared: Prepared, progress: (@Sendable (EngineSnapshot) -> Void)?, progressDone: () -> Void) throws(RunSessionError) -> Outcome {
         let quiet = request.quiet
         let say = self.say
-        let coordinator = RunCoordinator(plan: plan, context: prepared.context, logFeed: prepared.feed) { line in if !quiet { say(line) } }
+        let coordinator = RunCoordinator(plan: plan, context: prepared.context, logFeed: prepared.feed, metricsFeed: prepared.metricsFeed) { line in
+            if !quiet { say(line) }
+        }
+        var metricsServer: MetricsHTTPServer?
+        if let listen = request.metricsListen {
+            let name = request.profile.name
+            do {
+                metricsServer = try MetricsHTTPServer(address: listen) { [weak coordinator] format in
+                    RunMetricsExposition.render(coordinator?.liveMetrics(), run: name, format: format)
+                }
+            } catch { throw RunSessionError(.usageError, "--metrics-listen: \(error.message)") }
+            if !quiet { say("wsload: serving the run's metrics on http://\(metricsServer!.address)/metrics") }
+        }
+        defer { metricsServer?.stop() }
         if state.withLock({ s in s.coordinator = coordinator; return s.interrupted }) { coordinator.stop() }
         if !quiet {
             say("wsload: \(request.profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : Plural.of(plan.sources.count, "source address")), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")

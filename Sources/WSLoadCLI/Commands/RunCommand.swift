@@ -51,6 +51,12 @@ extension RunOptions {
         request.extraPods = pods; request.shard = shard; request.workers = workers; request.quiet = quiet
         request.formats = formats.isEmpty ? profile.output.formats : formats
         request.outputDirectory = out ?? profile.output.out
+        if let listen = metricsListen {
+            guard let address = parseListenAddress(listen) else {
+                throw CLIError(exitCode: .usageError, message: "--metrics-listen \(listen): expected host:port with a numeric address, e.g. 127.0.0.1:9464 or [::1]:9464")
+            }
+            request.metricsListen = address
+        }
         do { return try run(request) } catch { throw CLIError(exitCode: error.exitCode, message: error.message) }
     }
 

@@ -41,6 +41,8 @@ struct RunOptions: ParsableArguments {
     var maxDropped: Int?
     @Flag(help: "Gate: every pod's log delta must equal wsload's count.")
     var requireLogMatch = false
+    @Flag(help: "Gate: every pod's server-metrics delta must equal wsload's count (server_metrics in the profile); INCOMPLETE when unreadable.")
+    var requireMetricsMatch = false
     @Option(name: .customLong("log-file"), help: "Server log of one pod, POD=PATH (repeatable).")
     var logFiles: [String] = []
     @Option(help: "Directory of server logs named after pods.")
@@ -59,6 +61,8 @@ struct RunOptions: ParsableArguments {
     var workers: Int?
     @Flag(help: "Also print the JSON report on standard output between WSLOAD-REPORT-BEGIN and WSLOAD-REPORT-END lines (for `wsload collect`).")
     var emitReportJson = false
+    @Option(help: "While the run goes, serve its live metrics (OpenMetrics) at http://ADDR/metrics for a Prometheus to scrape, e.g. 127.0.0.1:9464.")
+    var metricsListen: String?
     @Option(help: .hidden)
     var workerIpc: String?
 
@@ -68,6 +72,7 @@ struct RunOptions: ParsableArguments {
         o.url = url; o.clients = clients; o.connectionsPerClient = connectionsPerClient; o.connections = connections
         o.sources = sources; o.cookies = cookies; o.hold = hold?.seconds; o.rate = rate; o.maxInFlight = maxInFlight
         o.maxSkew = maxSkew; o.minPodsHit = minPodsHit; o.maxFailed = maxFailed; o.maxDropped = maxDropped; o.requireLogMatch = requireLogMatch
+        o.requireMetricsMatch = requireMetricsMatch
         o.deflate = deflate; o.insecure = insecure; o.caFile = caFile; o.logFiles = logFiles; o.logDir = logDir
         return o
     }

@@ -152,3 +152,32 @@ struct DeployManifestTests {
         #expect(uid == nil || text.contains("USER \(uid!)"), "Dockerfile USER vs runAsUser \(String(describing: uid))")
     }
 }
+
+extension DeployManifestTests {
+    /// The scrape example keeps exactly the pods the Deployment annotates, on the port the container listens on,
+    /// and names each sample's pod the way `server_metrics.pod_label` (default `pod`) expects.
+    @Test func prometheusScrapeConfigMatchesThePodAnnotations() throws {
+        let d = try Self.one(kind: "Deployment", in: "deployment.yaml")
+        let annotations = Self.labels(Self.value(d, "spec.template.metadata.annotations"))
+        let port = Self.value(d, "spec.template.spec.containers.0.ports.0.containerPort") as? Int
+        #expect(annotations["prometheus.io/scrape"] == "true")
+        #expect(annotations["prometheus.io/port"] == port.map(String.init) && annotations["prometheus.io/path"] == "/metrics")
+        let map = try Self.one(kind: "ConfigMap", in: "prometheus-scrape.yaml")
+        let text = try #require((map["data"] as? Object)?["prometheus.yml"] as? String)
+        let config = try #require(try Yams.load(yaml: text) as? Object)
+        let job = try #require((config["scrape_configs"] as? [Any])?.first as? Object)
+        let rules = (job["relabel_configs"] as? [Object]) ?? []
+        let keep = rules.first { $0["action"] as? String == "keep" }
+        #expect((keep?["source_labels"] as? [String]) == ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"] && keep?["regex"] as? String == "true")
+        #expect(rules.contains { $0["target_label"] as? String == "pod" && ($0["source_labels"] as? [String]) == ["__meta_kubernetes_pod_name"] })
+        // The address rule puts the annotated port on the pod IP.
+        let address = try #require(rules.first { $0["target_label"] as? String == "__address__" })
+        let regex = try NSRegularExpression(pattern: "^" + (address["regex"] as? String ?? "") + "$")
+        let input = "10.1.2.3:9999;8080"
+        let out = regex.stringByReplacingMatches(in: input, range: NSRange(input.startIndex..., in: input), withTemplate: "$1:$2")
+        #expect(out == "10.1.2.3:8080")
+        // The example profile snippet in the header reads the gauge wsload serve exports.
+        let header = try String(contentsOf: Self.deployDirectory.appendingPathComponent("prometheus-scrape.yaml"), encoding: .utf8)
+        #expect(header.contains("metric: wsload_serve_active_connections"))
+    }
+}
