@@ -60,25 +60,60 @@ public enum ReportWriter {
             files.append(try write(Data(format.render(report, colour: false).utf8), named: "report.\(format.fileExtension)", in: directory))
         }
         if connections {
-            files.append(try write(connectionLines(records: records, recordFiles: recordFiles), named: "connections.jsonl", in: directory))
+            files.append(try writeConnections(records: records, recordFiles: recordFiles, in: directory))
         }
         return files
     }
 
-    /// One JSON object per connection record (sorted keys), cookie values redacted, after the copied `recordFiles`.
-    static func connectionLines(records: [ConnectionRecord], recordFiles: [String]) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var data = Data()
-        for file in recordFiles { if let part = FileManager.default.contents(atPath: file) { data.append(part) } }
-        for var record in records {
-            record.affinityCookie = record.affinityCookie.map { Redaction.placeholder(for: $0) }
-            if let line = try? encoder.encode(record) {
-                data.append(line)
-                data.append(UInt8(ascii: "\n"))
-            }
+    /// Streams `connections.jsonl` into `directory`: the copied `recordFiles` first, then one JSON object per
+    /// record (sorted keys, affinity-cookie values redacted), in 64 KiB writes to a temporary file renamed into
+    /// place — so a run of 100 000 connections never holds the whole file in memory.
+    static func writeConnections(records: [ConnectionRecord], recordFiles: [String], in directory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent("connections.jsonl")
+        let temporary = path + ".partial"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
         }
-        return data
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+        do {
+            var chunk = Data()
+            chunk.reserveCapacity(1 << 16)
+            func flush(force: Bool = false) throws {
+                if force ? !chunk.isEmpty : chunk.count >= 1 << 16 {
+                    try handle.write(contentsOf: chunk)
+                    chunk.removeAll(keepingCapacity: true)
+                }
+            }
+            for file in recordFiles {
+                guard let input = FileHandle(forReadingAtPath: file) else { continue }
+                defer { try? input.close() }
+                while let part = try input.read(upToCount: 1 << 16), !part.isEmpty { try handle.write(contentsOf: part) }
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for var record in records {
+                record.affinityCookie = record.affinityCookie.map { Redaction.placeholder(for: $0) }
+                if let line = try? encoder.encode(record) {
+                    chunk.append(line)
+                    chunk.append(UInt8(ascii: "\n"))
+                    try flush()
+                }
+            }
+            try flush(force: true)
+            try handle.close()
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        // rename(2) replaces an older file atomically: a reader sees the old file or the whole new one.
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)])
+        }
+        return path
     }
 
     /// Writes `data` to `directory/name` atomically, creating the directory; returns the path.
