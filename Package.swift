@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
@@ -31,6 +32,7 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -39,13 +41,15 @@ let package = Package(
             dependencies: [
                 "WSLoad", "WSProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "WSProtocolTests", dependencies: ["WSProtocol"], swiftSettings: swiftSettings),
         // WSLoadCLI: the in-process parsing tests (`parseAsRoot`) check the CLI's flags without running the binary.
         .testTarget(name: "WSLoadTests", dependencies: ["WSLoad", "WSProtocol", "WSLoadCLI", "COpenSSL",
-                                                        .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                                                        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                                        .product(name: "Logging", package: "swift-log")],
                     exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Logging
 
 /// The cookie jars of a run by its `cookies` policy: one per client, one shared, or none; and the pre-flight
 /// that fills them before the ramp.
@@ -33,7 +34,7 @@ public struct CookieJars: Sendable {
     /// Runs the plan's pre-flight request once per jar (per client, or once for a shared jar) before the ramp,
     /// at most `maxInFlight` (≤ 32) at a time, so the first upgrade already carries the cookie. Blocks; logs how
     /// many jars were filled and returns the warning to report, if any.
-    public func fill(plan: RunPlan, log: @Sendable (String) -> Void) -> String? {
+    public func fill(plan: RunPlan, logger: Logger) -> String? {
         guard let (url, method) = plan.preflight else { return nil }
         let jarsToFill: [(client: Int, jar: CookieJar)] = switch policy {
         case .perClient: perClient.enumerated().compactMap { i, j in j.map { (i, $0) } }
@@ -50,7 +51,7 @@ public struct CookieJars: Sendable {
             failed = jarsToFill.map { "client \($0.client): \(error)" }
         }
         let jars = jarsToFill.count
-        log("pre-flight: \(jars - failed.count) of \(jars) jars filled from \(method) \(Redaction.redactURL(url.description))")
+        logger.info("pre-flight: \(jars - failed.count) of \(jars) jars filled from \(method) \(Redaction.redactURL(url.description))")
         guard !failed.isEmpty else { return nil }
         return "pre-flight \(method) \(Redaction.redactURL(url.description)) failed for \(failed.count) of \(jars) jars (first: \(failed[0])); their connections start without its cookies"
     }

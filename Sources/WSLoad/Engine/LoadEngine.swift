@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import WSProtocol
+import Logging
 
 /// Runs a ``RunPlan``: ramps connections up at a controlled rate from virtual clients, holds them,
 /// optionally sends traffic, then closes them, accounting for every attempt.
@@ -22,7 +23,7 @@ public final class LoadEngine: @unchecked Sendable {
     private let queues: [IOQueue]
     private let control = DispatchQueue(label: "wsload.control")
     private let finished = DispatchSemaphore(value: 0)
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
     private let traffic: TrafficScheduler
 
     // Control-queue state.
@@ -44,9 +45,9 @@ public final class LoadEngine: @unchecked Sendable {
     public var phaseObserver: (@Sendable (EngineSnapshot.Phase) -> Void)?
 
     /// Resolves the target, checks the plan against resources and prepares virtual clients.
-    public init(plan: RunPlan, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+    public init(plan: RunPlan, logger: Logger = .discarding) throws {
         self.plan = plan
-        self.log = log
+        self.logger = logger
         // Resolved in the sources' family (a source of another family is an error before anything connects).
         dialer = try Dialer(plan: plan)
         // Before anything connects: an unbindable source would fail every one of its connections (EADDRNOTAVAIL).
@@ -69,7 +70,7 @@ public final class LoadEngine: @unchecked Sendable {
     /// Runs to completion (or until ``stop()``), calling `progress` every `progressInterval` seconds
     /// on a background queue. Blocks the calling thread.
     public func run(progressInterval: Double = 1, progress: (@Sendable (EngineSnapshot) -> Void)? = nil) -> EngineResult {
-        if let warning = jars.fill(plan: plan, log: log) { control.sync { warnings.append(warning) } }
+        if let warning = jars.fill(plan: plan, logger: logger) { control.sync { warnings.append(warning) } }
         control.async { [self] in
             onProgress = progress
             // A stop() that arrived while pre-flights ran has already finished the run: start no timers.
@@ -83,7 +84,7 @@ public final class LoadEngine: @unchecked Sendable {
     public func stop() {
         control.async { [self] in
             let actions = phases.stop()
-            if !actions.isEmpty { log("interrupted: closing \(ledger.open) open connections") }
+            if !actions.isEmpty { logger.notice("interrupted: closing \(ledger.open) open connections") }
             perform(actions)
         }
     }
@@ -129,7 +130,7 @@ public final class LoadEngine: @unchecked Sendable {
     private func startRamp(progressInterval: Double) {
         recorder.startedAt = Date()
         pacer.start(now: MonotonicClock.now())
-        for w in warnings { log("warning: \(w)") }
+        for w in warnings { logger.warning("warning: \(w)") }
         pacerTimer = timer(repeating: 0.005, leeway: .milliseconds(1)) { $0.pace() }
         if plan.timelineInterval > 0 {
             timelineTimer = timer(repeating: plan.timelineInterval, leeway: .milliseconds(10)) { $0.sampleTimeline() }
@@ -144,7 +145,7 @@ public final class LoadEngine: @unchecked Sendable {
         recorder.holdStartMono = MonotonicClock.now()
         pacerTimer?.cancel(); pacerTimer = nil
         pacer.rampEnded()  // every index was launched: release the queue's storage
-        log("ramp complete: \(ledger.established) established, \(ledger.failed) failed; holding for \(plan.hold) s")
+        logger.info("ramp complete: \(ledger.established) established, \(ledger.failed) failed; holding for \(plan.hold) s")
         if traffic.isEnabled {
             trafficTimer = timer(after: traffic.interval, repeating: traffic.interval) { $0.sendTraffic() }
         }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import WSProtocol
+import Logging
 
 /// Runs the Autobahn|Testsuite client loop (getCaseCount, runCase with echo, updateReports)
 /// through the same ``WSConnection`` driver the load engine uses.
@@ -9,7 +10,7 @@ public final class AutobahnClient: WSConnectionDelegate, @unchecked Sendable {
     private let options: DialOptions
     private let base: WebSocketURL
     private let agent: String
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
     private let done = DispatchSemaphore(value: 0)
     // Confined to io.queue while a connection runs, read after `done` is signalled.
     private var lastText: String?
@@ -17,10 +18,10 @@ public final class AutobahnClient: WSConnectionDelegate, @unchecked Sendable {
     private var echo = false
 
     /// Creates a client for the fuzzing server at `baseURL` (e.g. `ws://127.0.0.1:9001`).
-    public init(baseURL: WebSocketURL, agent: String, deflate: Bool = true, log: @escaping @Sendable (String) -> Void) {
+    public init(baseURL: WebSocketURL, agent: String, deflate: Bool = true, logger: Logger) {
         self.base = baseURL
         self.agent = agent
-        self.log = log
+        self.logger = logger
         self.io = IOQueue(label: "wsload.autobahn")
         // Autobahn 9.x sends 16 MiB messages; 1.x–9.x need no more than that.
         self.options = DialOptions(
@@ -33,11 +34,11 @@ public final class AutobahnClient: WSConnectionDelegate, @unchecked Sendable {
     public func run(cases: [Int]? = nil) throws -> Int {
         let count = try caseCount()
         let selected = cases ?? Array(1 ... max(count, 1))
-        log("autobahn: \(count) cases on the server, running \(selected.count)")
+        logger.info("autobahn: \(count) cases on the server, running \(selected.count)")
         for i in selected where i <= count {
             let outcome = try connect(target: "/runCase?case=\(i)&agent=\(percentEncode(agent))", echo: true)
             if case .failed(let f) = outcome, f.phase != .open {
-                log("case \(i): \(f)")
+                logger.warning("case \(i): \(f)")
             }
         }
         _ = try connect(target: "/updateReports?agent=\(percentEncode(agent))", echo: false)

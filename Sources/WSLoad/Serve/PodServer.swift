@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import WSProtocol
+import Logging
 
 /// Settings of the reference pod server (`wsload serve`).
 public struct PodServerConfiguration: Sendable {
@@ -59,7 +60,7 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     private let settings: ConnectionSettings
     private let queues: [IOQueue]
     private var listener: Listener?
-    private let logLine: @Sendable (String) -> Void
+    private let logger: Logger
     private struct Table { var connections: [ObjectIdentifier: WSConnection] = [:]; var active = 0; var total = 0; var rejected = 0; var closed = 0; var nextID = 0; var draining = false; var crashed = false }
     private let table = Locked(Table())
     private let crashedFlag = Locked(false)
@@ -67,9 +68,9 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     let metrics: PodServerMetrics
 
     /// Creates a server; `log` receives each log line (without a newline).
-    public init(_ configuration: PodServerConfiguration, log: @escaping @Sendable (String) -> Void) throws(TLSError) {
+    public init(_ configuration: PodServerConfiguration, logger: Logger) throws(TLSError) {
         self.configuration = configuration
-        self.logLine = log
+        self.logger = logger
         metrics = PodServerMetrics(pod: configuration.podName)
         var tlsContext: TLSContext?
         if let t = configuration.tls { tlsContext = try TLSContext(server: t) }
@@ -147,12 +148,12 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
         let pod = configuration.podName
         switch configuration.logFormat {
         case .plain:
-            if let event { logLine("\(ts) pod=\(pod) \(event)") }
-            logLine("\(ts) pod=\(pod) Active connections: \(active)")
+            if let event { logger.info("\(ts) pod=\(pod) \(event)") }
+            logger.info("\(ts) pod=\(pod) Active connections: \(active)")
         case .json:
             let msg = event ?? "connections changed"
             let escaped = msg.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            logLine("{\"ts\":\"\(ts)\",\"pod\":\"\(pod)\",\"msg\":\"\(escaped)\",\"active_connections\":\(active)}")
+            logger.info("{\"ts\":\"\(ts)\",\"pod\":\"\(pod)\",\"msg\":\"\(escaped)\",\"active_connections\":\(active)}")
         }
     }
 

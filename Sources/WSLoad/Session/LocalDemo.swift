@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// `wsload demo`: local reference pods behind a local affinity front, the same profile run twice —
 /// the naive way (one source address, one shared cookie jar) and the wsload way (varied sources,
@@ -31,12 +32,12 @@ public final class LocalDemo: @unchecked Sendable {
     }
 
     private let options: Options
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
 
     /// Creates a demo.
-    public init(options: Options = Options(), log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(options: Options = Options(), logger: Logger = .discarding) {
         self.options = options
-        self.log = log
+        self.logger = logger
     }
 
     /// Starts the pods and the front, runs both variants, stops everything.
@@ -56,7 +57,7 @@ public final class LocalDemo: @unchecked Sendable {
             let writer = try FileLineWriter(path: (dir as NSString).appendingPathComponent("\(name).log"))
             writers.append(writer)
             let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name, ioQueues: 1)
-            let server = try PodServer(config) { writer.write($0) }
+            let server = try PodServer(config, logger: .lines { writer.write($0) })
             let address = try server.start()
             pods.append(server)
             backends.append(.init(name: name, address: address))
@@ -64,7 +65,7 @@ public final class LocalDemo: @unchecked Sendable {
         let front = AffinityFront(backends: backends, policy: options.policy)
         let frontAddress = try front.start(on: SocketAddress(ip: "127.0.0.1", port: 0)!)
         defer { front.stop() }
-        log("demo: \(pods.count) pods (\(backends.map { "\($0.name) on \($0.address)" }.joined(separator: ", "))) behind a \(options.policy.rawValue)-affinity front on \(frontAddress)")
+        logger.info("demo: \(pods.count) pods (\(backends.map { "\($0.name) on \($0.address)" }.joined(separator: ", "))) behind a \(options.policy.rawValue)-affinity front on \(frontAddress)")
 
         guard let yaml = BuiltinProfiles.yaml(named: "local-demo") else { throw PlanError("the built-in local-demo profile is missing") }
         var profile = try ProfileLoader.parse(yaml: yaml, file: "builtin:local-demo")
@@ -91,8 +92,8 @@ public final class LocalDemo: @unchecked Sendable {
         let thresholds = RunPlanner.thresholds(from: profile.gate, podCount: known.count)
         let context = ReportContext(profileName: profile.name, target: plan.url.description, knownPods: known,
                                     cookiePolicy: plan.cookiePolicy, thresholds: thresholds)
-        log("demo: running \(profile.name)")
-        let coordinator = RunCoordinator(plan: plan, context: context, logFeed: try makeFeed(dir), log: log)
+        logger.info("demo: running \(profile.name)")
+        let coordinator = RunCoordinator(plan: plan, context: context, logFeed: try makeFeed(dir), logger: logger)
         return try coordinator.run(output: RunOutputOptions(formats: [.table], directory: nil, logSettleSeconds: 0.5))
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Logging
 
 /// Where a run's outputs go and how it reports progress.
 public struct RunOutputOptions: Sendable {
@@ -34,15 +35,15 @@ public final class RunCoordinator: @unchecked Sendable {
     private let context: ReportContext
     private let logFeed: (any ServerLogFeed)?
     private let metricsFeed: ServerMetricsFeed?
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
     private var engine: LoadEngine?
     private let lock = NSLock()
     private var stopRequested = false
 
     /// Creates a coordinator for `plan`; `context` carries everything the report needs besides the engine result.
     public init(plan: RunPlan, context: ReportContext, logFeed: (any ServerLogFeed)? = nil, metricsFeed: ServerMetricsFeed? = nil,
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.plan = plan; self.context = context; self.logFeed = logFeed; self.metricsFeed = metricsFeed; self.log = log
+                logger: Logger = .discarding) {
+        self.plan = plan; self.context = context; self.logFeed = logFeed; self.metricsFeed = metricsFeed; self.logger = logger
     }
 
     /// The running engine's per-pod counts and handshake histograms for a metrics scrape; nil before it starts.
@@ -75,7 +76,7 @@ public final class RunCoordinator: @unchecked Sendable {
         // Pods that logged their count long before `--since-time={start}`: look back, bounded.
         logFeed?.searchMissingBaselines(tails: [100, 1_000, 10_000], timeout: 5, budget: 15)
         let engine: LoadEngine
-        do { engine = try LoadEngine(plan: plan, log: log) } catch {
+        do { engine = try LoadEngine(plan: plan, logger: logger) } catch {
             logFeed?.stop()
             _ = metricsFeed?.finish(closeEnd: .distantPast)
             throw error

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// A run split over worker processes on this machine (`run --workers N`, or automatically when one process cannot
 /// hold every connection): one progress stream, server logs followed once here, the workers' reports merged and
@@ -23,8 +24,11 @@ extension RunSession {
         feed?.waitForInitialOutput(quiet: 0.3, timeout: 3)
         feed?.searchMissingBaselines(tails: [100, 1_000, 10_000], timeout: 5, budget: 15)
         if !request.quiet {
-            say("wsload: \(request.profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) "
-                + "to \(Redaction.redactURL(plan.url.description)) over \(Plural.of(workers, "worker process")), hold \(plan.hold) s")
+            logger.info("""
+                wsload: \(request.profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) \
+                × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) over \(Plural.of(workers, "worker process")), \
+                hold \(plan.hold) s
+                """)
         }
         // Each worker decodes its plan (shard set) and runs it: no profile to read, validate or plan again.
         let outDir = request.outputDirectory.map { dir in
@@ -36,7 +40,7 @@ extension RunSession {
             throw RunSessionError(.runIncomplete, "cannot start the worker processes: \(error)")
         }
         // Always told (tests and operators find the children by it).
-        for (i, w) in pool.workers.enumerated() { say("wsload: worker \(i) pid \(w.pid) (shard \(w.shard), \(w.connections) connections)") }
+        for (i, w) in pool.workers.enumerated() { logger.info("wsload: worker \(i) pid \(w.pid) (shard \(w.shard), \(w.connections) connections)") }
         pool.waitForAll()
         progressDone()
         var serverLogs: [LogSampleSeries]?
@@ -48,7 +52,7 @@ extension RunSession {
             warnings += feed.problems
         }
         let (reports, lost, poolNotes) = pool.collect()
-        for l in lost { say("wsload: \(l.reason): its \(l.connections) connections are counted as failed/unknown") }
+        for l in lost { logger.warning("wsload: \(l.reason): its \(l.connections) connections are counted as failed/unknown") }
         var weights = prepared.weights
         if weights == nil, prepared.known.values.contains(where: { $0 != 1 }) { weights = prepared.known }
         let fallback = RunMetadata(profile: request.profile.name, target: plan.url.description, startedAt: Date(), endedAt: Date())

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// One whole `run`: the plan, the worker/shard split, pod discovery, server-log following, and the run itself in
 /// this process (``RunCoordinator``) or over worker processes (``WorkerPool``, merged by ``ReportMerger``); returns
@@ -66,7 +67,7 @@ public final class RunSession: @unchecked Sendable {
     /// The plan (its `shard` set for `--shard`).
     public let plan: RunPlan
     private var prepared: Prepared?
-    let say: @Sendable (String) -> Void
+    let logger: Logger
     let state = Locked(StopState())
 
     struct StopState {
@@ -75,10 +76,10 @@ public final class RunSession: @unchecked Sendable {
         var pool: WorkerPool?
     }
 
-    /// Plans `request.profile`; `say` gets the lines for the operator (standard error).
-    public init(_ request: Request, say: @escaping @Sendable (String) -> Void) throws(RunSessionError) {
+    /// Plans `request.profile`; `logger` gets the lines for the operator (the CLI prints them on standard error).
+    public init(_ request: Request, logger: Logger) throws(RunSessionError) {
         self.request = request
-        self.say = say
+        self.logger = logger
         var plan: RunPlan
         do { plan = try RunPlanner.plan(from: request.profile) } catch { throw RunSessionError(.usageError, "\(request.profileFile): \(error)") }
         plan.shard = request.shard
@@ -131,8 +132,8 @@ public final class RunSession: @unchecked Sendable {
         try prepare()
         guard let prepared else { throw RunSessionError(.runIncomplete, "the run was not prepared") }
         if prepared.split.workers > 1 {
-            if request.metricsListen != nil { say("wsload: --metrics-listen serves a run in one process only; not served with \(prepared.split.workers) workers") }
-            if prepared.metricsFeed != nil { say("wsload: server_metrics are read by a run in one process only; not read with \(prepared.split.workers) workers") }
+            if request.metricsListen != nil { logger.warning("wsload: --metrics-listen serves a run in one process only; not served with \(prepared.split.workers) workers") }
+            if prepared.metricsFeed != nil { logger.warning("wsload: server_metrics are read by a run in one process only; not read with \(prepared.split.workers) workers") }
             return try runWorkers(prepared, progress: progress, progressDone: progressDone)
         }
         return try runHere(prepared, progress: progress, progressDone: progressDone)
@@ -151,10 +152,11 @@ public final class RunSession: @unchecked Sendable {
 
     private func runHere(_ prepared: Prepared, progress: (@Sendable (EngineSnapshot) -> Void)?, progressDone: () -> Void) throws(RunSessionError) -> Outcome {
         let quiet = request.quiet
-        let say = self.say
-        let coordinator = RunCoordinator(plan: plan, context: prepared.context, logFeed: prepared.feed, metricsFeed: prepared.metricsFeed) { line in
-            if !quiet { say(line) }
-        }
+        // --quiet: the engine's progress lines are left out (its warnings are in the report).
+        var engineLogger = logger
+        if quiet { engineLogger.logLevel = .critical }
+        let coordinator = RunCoordinator(plan: plan, context: prepared.context, logFeed: prepared.feed, metricsFeed: prepared.metricsFeed,
+                                         logger: engineLogger)
         var metricsServer: MetricsHTTPServer?
         if let listen = request.metricsListen {
             let name = request.profile.name
@@ -163,12 +165,12 @@ public final class RunSession: @unchecked Sendable {
                     RunMetricsExposition.render(coordinator?.liveMetrics(), run: name, format: format)
                 }
             } catch { throw RunSessionError(.usageError, "--metrics-listen: \(error.message)") }
-            if !quiet { say("wsload: serving the run's metrics on http://\(metricsServer!.address)/metrics") }
+            if !quiet { logger.info("wsload: serving the run's metrics on http://\(metricsServer!.address)/metrics") }
         }
         defer { metricsServer?.stop() }
         if state.withLock({ s in s.coordinator = coordinator; return s.interrupted }) { coordinator.stop() }
         if !quiet {
-            say("wsload: \(request.profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : Plural.of(plan.sources.count, "source address")), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
+            logger.info("wsload: \(request.profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : Plural.of(plan.sources.count, "source address")), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
         }
         let outcome: RunOutcome
         do {

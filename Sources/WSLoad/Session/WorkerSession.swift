@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The child side of a split run (`run --worker-ipc DIR --shard i/N`): decodes the ``WorkerAssignment`` its parent
 /// wrote, runs that plan as is (no profile read, validated or planned here), prints ``WorkerProgress`` lines, and
@@ -12,14 +13,14 @@ public final class WorkerSession: @unchecked Sendable {
 
     /// Adopts the parent-death signal and reads shard `shard`'s assignment from `directory`; `say` gets the
     /// engine's lines (standard error).
-    public init(directory: String, shard: ShardSpec, say: @escaping @Sendable (String) -> Void) throws(RunSessionError) {
+    public init(directory: String, shard: ShardSpec, logger: Logger) throws(RunSessionError) {
         WorkerPool.adoptParentDeathSignal()
         do { assignment = try WorkerPool.readAssignment(directory: directory, shard: shard) } catch {
             throw RunSessionError(.usageError, "worker: cannot read \(directory)/\(WorkerAssignment.fileName(shard: shard.index)): \(error)")
         }
         self.directory = directory
         self.shard = shard
-        coordinator = RunCoordinator(plan: assignment.plan, context: assignment.context, logFeed: nil, log: say)
+        coordinator = RunCoordinator(plan: assignment.plan, context: assignment.context, logFeed: nil, logger: logger)
     }
 
     /// Ends the run early (SIGTERM from the parent): a partial report still follows.

@@ -35,9 +35,9 @@ struct AutobahnClientCommand: ParsableCommand {
         let urlString = url ?? env["WS_FUZZ_URL"] ?? "ws://127.0.0.1:9001"
         let base: WebSocketURL
         do { base = try WebSocketURL(urlString) } catch { throw ValidationError(error.description) }
-        let client = AutobahnClient(baseURL: base, agent: agent ?? env["WS_FUZZ_AGENT"] ?? "wsload", deflate: !noDeflate) { line in
+        let client = AutobahnClient(baseURL: base, agent: agent ?? env["WS_FUZZ_AGENT"] ?? "wsload", deflate: !noDeflate, logger: .lines { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
-        }
+        })
         let selected = cases.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
         let n = try client.run(cases: selected)
         print("autobahn-client: ran \(n) cases")

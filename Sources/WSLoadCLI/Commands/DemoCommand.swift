@@ -43,7 +43,7 @@ struct DemoCommand: ParsableCommand {
         options.logDirectory = logDir
         options.hold = hold?.seconds
         let err = LineWriter.standardError
-        let demo = LocalDemo(options: options) { err.write($0) }
+        let demo = LocalDemo(options: options, logger: .lines { err.write($0) })
         let outcome: LocalDemo.Outcome
         do {
             outcome = try demo.run { dir in try LogFeedFactory.directory(dir) }

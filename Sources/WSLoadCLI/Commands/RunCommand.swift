@@ -65,9 +65,9 @@ extension RunOptions {
         let stderr = LineWriter.standardError
         // The printer exists before the session, so the session's log lines go above the live progress block.
         let progress = quiet ? nil : ProgressPrinter()
-        let session = try RunSession(request) { line in
+        let session = try RunSession(request, logger: .lines { line in
             if let progress { progress.message(line) } else { stderr.write(line) }
-        }
+        })
         warnIfInsecure(url: session.plan.url, tls: session.plan.tls)  // once per run: workers stay quiet
         try session.prepare()
         let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in session.stop() }

@@ -77,7 +77,7 @@ struct ServeCommand: ParsableCommand {
         let stop = DispatchSemaphore(value: 0)
         let signals = SignalWatcher([SIGTERM, SIGINT]) { _ in stop.signal() }
         let server: PodServer
-        do { server = try PodServer(config) { out.write($0) } } catch { throw CLIError(exitCode: .usageError, message: "\(error)") }
+        do { server = try PodServer(config, logger: .lines { out.write($0) }) } catch { throw CLIError(exitCode: .usageError, message: "\(error)") }
         do { try server.start() } catch {
             // A busy or foreign listen address is a configuration error (exit 2), not a failed run.
             let configuration = error.errno == EADDRINUSE || error.errno == EADDRNOTAVAIL || error.errno == EACCES

@@ -13,7 +13,7 @@ extension RunOptions {
     private func runWorker(directory dir: String, shard: ShardSpec) throws(RunSessionError) -> WSLoad.ExitCode {
         let stderr = LineWriter.standardError
         let stdout = LineWriter.standardOutput
-        let worker = try WorkerSession(directory: dir, shard: shard) { line in if !quiet { stderr.write(line) } }
+        let worker = try WorkerSession(directory: dir, shard: shard, logger: .lines { line in if !quiet { stderr.write(line) } })
         let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in worker.stop() }
         defer { signals.cancel() }
         return try worker.run { line in stdout.write(line) }

@@ -206,7 +206,7 @@ import WSProtocol
         var addresses: [SocketAddress] = []
         for i in 0 ..< 3 {
             let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-\(i)", ioQueues: 1)
-            let server = try PodServer(config) { _ in }
+            let server = try PodServer(config, logger: .discarding)
             addresses.append(try server.start())
             servers.append(server)
         }

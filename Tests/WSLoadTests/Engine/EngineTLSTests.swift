@@ -8,7 +8,7 @@ import Testing
         let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "tls-0",
                                             tls: TLSServerConfiguration(certificateChainFile: certs.certificatePath, privateKeyFile: certs.privateKeyPath),
                                             ioQueues: 1)
-        let server = try PodServer(config) { _ in }
+        let server = try PodServer(config, logger: .discarding)
         return (server, try server.start())
     }
 

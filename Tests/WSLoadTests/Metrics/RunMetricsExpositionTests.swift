@@ -59,7 +59,7 @@ import Testing
         var request = RunSession.Request(profile: profile, profileFile: "p.yaml")
         request.metricsListen = SocketAddress(ip: "127.0.0.1", port: 0)
         let lines = Locked<[String]>([])
-        let session = try RunSession(request) { line in lines.withLock { $0.append(line) } }
+        let session = try RunSession(request, logger: .lines { line in lines.withLock { $0.append(line) } })
         let scraped = Locked<[MetricsTextSample]?>(nil)
         let scraper = Thread {
             let deadline = Date().addingTimeInterval(15)

@@ -6,10 +6,10 @@ import Testing
 /// mistyped port must not silently split connections between two "pods".
 @Suite struct ListenerReusePortTests {
     @Test func aBusyPortIsRefusedWithEADDRINUSEAndTheFlagToShareIt() throws {
-        let first = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", ioQueues: 1)) { _ in }
+        let first = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", ioQueues: 1), logger: .discarding)
         let address = try first.start()
         defer { first.drain(timeout: 1) }
-        let second = try PodServer(PodServerConfiguration(listen: address, podName: "ws-1", ioQueues: 1)) { _ in }
+        let second = try PodServer(PodServerConfiguration(listen: address, podName: "ws-1", ioQueues: 1), logger: .discarding)
         do {
             try second.start()
             second.drain(timeout: 1)
@@ -22,14 +22,14 @@ import Testing
 
     @Test func withReusePortOnBothServersTheyShareThePort() throws {
         let first = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", ioQueues: 1,
-                                                         reusePort: true)) { _ in }
+                                                         reusePort: true), logger: .discarding)
         let address = try first.start()
         defer { first.drain(timeout: 1) }
-        let second = try PodServer(PodServerConfiguration(listen: address, podName: "ws-1", ioQueues: 1, reusePort: true)) { _ in }
+        let second = try PodServer(PodServerConfiguration(listen: address, podName: "ws-1", ioQueues: 1, reusePort: true), logger: .discarding)
         #expect(try second.start().port == address.port)
         second.drain(timeout: 1)
         // Sharing needs both sides: a server without the flag is still refused next to them.
-        let third = try PodServer(PodServerConfiguration(listen: address, podName: "ws-2", ioQueues: 1)) { _ in }
+        let third = try PodServer(PodServerConfiguration(listen: address, podName: "ws-2", ioQueues: 1), logger: .discarding)
         #expect(throws: ConnectionFailure.self) { try third.start() }
     }
 }

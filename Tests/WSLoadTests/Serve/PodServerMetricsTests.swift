@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func metricsCountAcceptedRejectedClosedAndActiveDuringTheHold() throws {
-        let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", capacity: 2, ioQueues: 1)) { _ in }
+        let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", capacity: 2, ioQueues: 1), logger: .discarding)
         let address = try server.start()
         defer { server.drain(timeout: 1) }
         let url = "http://127.0.0.1:\(address.port)/metrics"
@@ -40,7 +40,13 @@ import Testing
         let held = try #require(during, "the gauge never showed the 2 held connections")
         #expect(sample(held, "wsload_serve_accepted_connections_total") == 2)
         #expect(done.wait(timeout: .now() + 10) == .success)
-        let after = try HTTPGet.get(url).text
+        // The client's run ends when its closes are done; the server counts each close when it sees the TCP
+        // FIN, a moment later on its own queue: poll (bounded) for the settled counts.
+        var after = try HTTPGet.get(url).text
+        for _ in 0 ..< 100 where sample(after, "wsload_serve_active_connections") != 0 || sample(after, "wsload_serve_closed_connections_total") != 2 {
+            usleep(20_000)
+            after = try HTTPGet.get(url).text
+        }
         #expect(sample(after, "wsload_serve_active_connections") == 0)
         #expect(sample(after, "wsload_serve_accepted_connections_total") == 2)
         #expect(sample(after, "wsload_serve_rejected_connections_total") == 1)
@@ -48,7 +54,7 @@ import Testing
     }
 
     @Test func prometheusAcceptHeaderGetsOpenMetricsWithEOF() throws {
-        let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", ioQueues: 1)) { _ in }
+        let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", ioQueues: 1), logger: .discarding)
         let address = try server.start()
         defer { server.drain(timeout: 1) }
         // What Prometheus 2.x sends on every scrape.

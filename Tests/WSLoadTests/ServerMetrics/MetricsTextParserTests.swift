@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func aScrapeOfTheReferencePodReadsItsGaugeByNameAndLabel() throws {
-        let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-7", ioQueues: 1)) { _ in }
+        let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-7", ioQueues: 1), logger: .discarding)
         let address = try server.start()
         defer { server.drain(timeout: 1) }
         let url = "http://127.0.0.1:\(address.port)/metrics"

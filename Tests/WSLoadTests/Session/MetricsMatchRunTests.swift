@@ -10,7 +10,7 @@ import Testing
         var servers: [PodServer] = []
         var addresses: [SocketAddress] = []
         for i in 0 ..< 3 {
-            let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-\(i)", ioQueues: 1)) { _ in }
+            let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-\(i)", ioQueues: 1), logger: .discarding)
             addresses.append(try server.start())
             servers.append(server)
         }

@@ -10,7 +10,7 @@ import Testing
         var servers: [PodServer] = []
         var addresses: [SocketAddress] = []
         for name in names {
-            let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name, ioQueues: 1)) { _ in }
+            let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name, ioQueues: 1), logger: .discarding)
             addresses.append(try server.start())
             servers.append(server)
         }
@@ -52,7 +52,7 @@ import Testing
         request.outputDirectory = dir.appendingPathComponent("out").path
         request.quiet = true
         let lines = Locked<[String]>([])
-        let session = try RunSession(request) { line in lines.withLock { $0.append(line) } }
+        let session = try RunSession(request, logger: .lines { line in lines.withLock { $0.append(line) } })
         #expect(session.plan.totalConnections == 9 && session.plan.shard == nil)
         #expect(try session.prepare() == RunSplit(workers: 1))
         let done = Locked(false)
@@ -76,14 +76,14 @@ import Testing
         var profile = try Self.profile(url: "ws://127.0.0.1:9/ws", connections: 2)
         profile.pods.discovery = Profile.Discovery()
         profile.pods.discovery?.command = ["false"]
-        let session = try RunSession(RunSession.Request(profile: profile, profileFile: "p.yaml")) { _ in }
+        let session = try RunSession(RunSession.Request(profile: profile, profileFile: "p.yaml"), logger: .discarding)
         let error = #expect(throws: RunSessionError.self) { try session.prepare() }
         #expect(error?.exitCode == .runIncomplete && error?.message.hasPrefix("p.yaml: pods.discovery: ") == true)
 
         var request = RunSession.Request(profile: try Self.profile(url: "ws://127.0.0.1:9/ws", connections: 4), profileFile: "p.yaml")
         request.shard = ShardSpec(index: 0, count: 2)
         request.workers = 2
-        let sharded = try RunSession(request) { _ in }
+        let sharded = try RunSession(request, logger: .discarding)
         #expect(sharded.plan.shard == ShardSpec(index: 0, count: 2) && sharded.plan.totalConnections == 2)
         #expect(throws: RunSessionError.self) { try sharded.prepare() }
     }
@@ -95,7 +95,7 @@ import Testing
         profile.hold = .seconds(30)
         var request = RunSession.Request(profile: profile, profileFile: "p.yaml")
         request.quiet = true
-        let session = try RunSession(request) { _ in }
+        let session = try RunSession(request, logger: .discarding)
         session.stop()
         let started = Date()
         let outcome = try session.run()

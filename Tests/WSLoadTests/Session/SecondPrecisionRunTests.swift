@@ -36,11 +36,11 @@ import Testing
             let handle = try #require(FileHandle(forWritingAtPath: path))
             let lock = NSLock()
             let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name, ioQueues: 1)
-            let server = try PodServer(config) { line in
+            let server = try PodServer(config, logger: .lines { line in
                 guard let text = Self.restyle(line, style: style) else { return }
                 lock.lock(); defer { lock.unlock() }
                 handle.write(Data((text + "\n").utf8))
-            }
+            })
             addresses.append(try server.start())
             servers.append(server)
         }

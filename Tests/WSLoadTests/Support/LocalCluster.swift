@@ -19,7 +19,7 @@ final class LocalCluster: @unchecked Sendable {
             let name = "ws-\(i)"
             let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name,
                                                 sendIdentityMessage: identityMessage, capacity: capacity, pingInterval: pingInterval, ioQueues: 1)
-            let server = try PodServer(config) { line in logs.withLock { $0[name, default: []].append(line) } }
+            let server = try PodServer(config, logger: .lines { line in logs.withLock { $0[name, default: []].append(line) } })
             addresses.append(try server.start())
             servers.append(server)
         }

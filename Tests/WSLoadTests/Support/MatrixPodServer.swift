@@ -13,7 +13,7 @@ struct MatrixPodServer {
             listen: SocketAddress(ip: listen, port: 0)!, podName: "matrix-\(c.name)",
             tls: TLSServerConfiguration(certificateChainFile: c.chainPath, privateKeyFile: c.keyPath, securityLevel: c.weak ? 0 : nil),
             ioQueues: 1)
-        server = try PodServer(config) { _ in }
+        server = try PodServer(config, logger: .discarding)
         port = try server.start().port
     }
 
