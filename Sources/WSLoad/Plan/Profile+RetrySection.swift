@@ -22,30 +22,14 @@ extension Profile {
             RetryPolicy(maxAttempts: maxAttempts, initialBackoff: initialBackoff.seconds, maxBackoff: maxBackoff.seconds, jitter: jitter)
         }
 
-        private struct Key: CodingKey {
-            let stringValue: String
-            init(_ name: String) { stringValue = name }
-            init?(stringValue: String) { self.stringValue = stringValue }
-            var intValue: Int? { nil }
-            init?(intValue: Int) { nil }
-        }
-
         /// Coded as the policy is (`maxRetries` / `maxRestarts` first).
         public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
-            try c.encode(maxAttempts, forKey: Key(Kind.attemptsKey))
-            try c.encode(initialBackoff, forKey: Key("initialBackoff"))
-            try c.encode(maxBackoff, forKey: Key("maxBackoff"))
-            try c.encode(jitter, forKey: Key("jitter"))
+            try RetryCoding.encode(Kind.self, maxAttempts, initialBackoff, maxBackoff, jitter, to: encoder)
         }
 
         /// Reads what ``encode(to:)`` writes.
         public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: Key.self)
-            maxAttempts = try c.decode(Int.self, forKey: Key(Kind.attemptsKey))
-            initialBackoff = try c.decode(ProfileDuration.self, forKey: Key("initialBackoff"))
-            maxBackoff = try c.decode(ProfileDuration.self, forKey: Key("maxBackoff"))
-            jitter = try c.decode(Double.self, forKey: Key("jitter"))
+            (maxAttempts, initialBackoff, maxBackoff, jitter) = try RetryCoding.decode(Kind.self, ProfileDuration.self, from: decoder)
         }
     }
 

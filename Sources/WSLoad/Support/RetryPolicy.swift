@@ -52,6 +52,20 @@ public struct RetryPolicy<Kind: RetryKind>: CappedBackoff, Sendable, Hashable, C
         self.maxAttempts = maxAttempts; self.initialBackoff = initialBackoff; self.maxBackoff = maxBackoff; self.jitter = jitter
     }
 
+    /// `{"<attemptsKey>": …, "initialBackoff": …, "maxBackoff": …, "jitter": …}`.
+    public func encode(to encoder: any Encoder) throws {
+        try RetryCoding.encode(Kind.self, maxAttempts, initialBackoff, maxBackoff, jitter, to: encoder)
+    }
+
+    /// Reads what ``encode(to:)`` writes.
+    public init(from decoder: any Decoder) throws {
+        (maxAttempts, initialBackoff, maxBackoff, jitter) = try RetryCoding.decode(Kind.self, Double.self, from: decoder)
+    }
+}
+
+/// The JSON shape of a retry budget, shared by ``RetryPolicy`` (seconds) and `Profile.RetrySection` (durations):
+/// the attempt budget under its kind's name, then `initialBackoff`, `maxBackoff`, `jitter`.
+enum RetryCoding {
     private struct Key: CodingKey {
         let stringValue: String
         init(_ name: String) { stringValue = name }
@@ -60,22 +74,20 @@ public struct RetryPolicy<Kind: RetryKind>: CappedBackoff, Sendable, Hashable, C
         init?(intValue: Int) { nil }
     }
 
-    /// `{"<attemptsKey>": …, "initialBackoff": …, "maxBackoff": …, "jitter": …}`.
-    public func encode(to encoder: any Encoder) throws {
+    static func encode<Kind: RetryKind, Delay: Encodable>(_: Kind.Type, _ attempts: Int, _ initial: Delay, _ max: Delay, _ jitter: Double,
+                                                          to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
-        try c.encode(maxAttempts, forKey: Key(Kind.attemptsKey))
-        try c.encode(initialBackoff, forKey: Key("initialBackoff"))
-        try c.encode(maxBackoff, forKey: Key("maxBackoff"))
+        try c.encode(attempts, forKey: Key(Kind.attemptsKey))
+        try c.encode(initial, forKey: Key("initialBackoff"))
+        try c.encode(max, forKey: Key("maxBackoff"))
         try c.encode(jitter, forKey: Key("jitter"))
     }
 
-    /// Reads what ``encode(to:)`` writes.
-    public init(from decoder: any Decoder) throws {
+    static func decode<Kind: RetryKind, Delay: Decodable>(_: Kind.Type, _: Delay.Type, from decoder: any Decoder) throws
+        -> (Int, Delay, Delay, Double) {
         let c = try decoder.container(keyedBy: Key.self)
-        maxAttempts = try c.decode(Int.self, forKey: Key(Kind.attemptsKey))
-        initialBackoff = try c.decode(Double.self, forKey: Key("initialBackoff"))
-        maxBackoff = try c.decode(Double.self, forKey: Key("maxBackoff"))
-        jitter = try c.decode(Double.self, forKey: Key("jitter"))
+        return (try c.decode(Int.self, forKey: Key(Kind.attemptsKey)), try c.decode(Delay.self, forKey: Key("initialBackoff")),
+                try c.decode(Delay.self, forKey: Key("maxBackoff")), try c.decode(Double.self, forKey: Key("jitter")))
     }
 }
 
