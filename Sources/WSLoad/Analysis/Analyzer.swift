@@ -82,6 +82,10 @@ public enum Analyzer {
         var warnings = input.warnings + (reconciliation?.warning.map { [$0] } ?? [])
         if let finding = input.resilience?.idleTimeout { warnings.append(finding.message) }
         if let warning = significance?.warning { warnings.append(warning) }
+        for e in raw.events ?? [] where !e.outcome.isSuccess && e.outcome != .notRun {
+            warnings.append("event \(e.name) at \(ReportText.seconds(e.at)) did not succeed: \(e.status)")
+        }
+        for e in raw.events ?? [] where e.outcome == .notRun { notes.append("event \(e.name) at \(ReportText.seconds(e.at)) was not run: the run ended first.") }
 
         var report = Report(run: input.run, totals: input.totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
                             statistics: statistics, explanations: explanations, clients: pinning, gate: gate,
@@ -95,6 +99,7 @@ public enum Analyzer {
                 return q
             }
         }
+        report.events = raw.events
         report.raw = raw
         return (report, groups.pods)
     }

@@ -47,6 +47,9 @@ extension Profile {
         for (i, format) in output.formats.enumerated() where !seenFormats.insert(format).inserted {
             problems += m.error("output.formats[\(i)]", "\"\(format.rawValue)\" is listed twice")
         }
+        for (i, e) in events.enumerated() where e.command.first?.isEmpty ?? true {
+            problems += m.error("events[\(i)].command", "must name a program to run (argv, no shell)")
+        }
         // Each key's own bounds, declared with the key in ProfileKeys.
         for key in ProfileKeys.root { key.check(self, key.name, m, problems) }
     }

@@ -41,6 +41,8 @@ public struct Profile: Sendable, Equatable, Codable {
     public var timeline = TimelineSection()
     /// Per-pod `kubectl port-forward` capacity checks (`wsload portforward`); `nil` uses the defaults.
     public var portforward: PortForwardSection? = nil
+    /// Timed commands run during the run (scale-out, rollout, pod deletion); empty: none.
+    public var events: [EventEntry] = []
 
     /// Where each key was found, for error messages during validation. Ignored by `==` and `Codable`.
     var sourceMap = ProfileSourceMap()
@@ -58,7 +60,7 @@ public struct Profile: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case name, description, target, clients, ramp, hold, traffic, keepalive, timeouts, limits
         case attribution, pods, serverLogs, expected, gate, output
-        case reconnect, timeline, portforward
+        case reconnect, timeline, portforward, events
     }
 }
 

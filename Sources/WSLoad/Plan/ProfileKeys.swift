@@ -61,6 +61,15 @@ enum ProfileKeys {
             .value("interval", \.interval, .duration, "Time between samples; must be > 0.", bound: .above(0)),
         ]),
         .section("portforward", \.portforward, "Per-pod port-forward capacity checks (wsload portforward).", portForward),
+        .list("events", \.events, "Timed commands run during the run (no shell), e.g. kubectl scale at 20s; recorded in the report.", events,
+              required: ["at", "command"]),
+    ]
+
+    static let events: [ProfileKey<Profile.EventEntry>] = [
+        .value("at", \.at, .duration, "When to start the command, relative to the run start."),
+        .value("name", \.name, .string, "Name shown in reports; defaults to the command's first two words."),
+        .value("command", \.command, .command, "argv run without a shell.", showDefault: false),
+        .value("timeout", \.timeout, .duration, "Longest the command may run before it is killed and recorded as timed out.", bound: .above(0)),
     ]
 
     static let target: [ProfileKey<Profile.TargetSection>] = [

@@ -43,8 +43,9 @@ public enum JUnitRenderer {
             }
         }
         let significance = SignificanceText.lines(report)
-        if !report.explanations.isEmpty || !report.warnings.isEmpty || !significance.isEmpty {
-            let text = (significance + report.explanations.map(\.text) + report.warnings.map { "warning: " + $0 })
+        let events = EventText.lines(report).map { "event: " + $0 }
+        if !report.explanations.isEmpty || !report.warnings.isEmpty || !significance.isEmpty || !events.isEmpty {
+            let text = (significance + report.explanations.map(\.text) + events + report.warnings.map { "warning: " + $0 })
                 .joined(separator: "\n")
             out += "  <system-out>\(x(text))</system-out>\n"
         }

@@ -69,6 +69,13 @@ public enum MarkdownRenderer {
             for l in resilience { out.append("- " + l) }
             out.append("")
         }
+        let events = EventText.lines(report)
+        if !events.isEmpty {
+            out.append("**Events**")
+            out.append("")
+            for (i, l) in events.enumerated() { out.append("\(i + 1). " + ReportText.markdownCell(l)) }
+            out.append("")
+        }
         if !report.warnings.isEmpty {
             out.append("**Warnings**")
             out.append("")

@@ -38,6 +38,8 @@ public struct Report: Sendable, Codable, Equatable {
     public var resilience: ResilienceSummary?
     /// Open connections per pod over time, client side and (when logs were followed) server side.
     public var timeline: [TimelinePoint]?
+    /// The run's timed events (`events:`) and what became of them (nil: none).
+    public var events: [EventRecord]?
     /// The raw material for an exact merge of shard reports (schema 2; nil in schema-1 reports). See ``ReportRawData``.
     public var raw: ReportRawData?
 

@@ -37,6 +37,8 @@ public final class RunCoordinator: @unchecked Sendable {
     private var engine: LoadEngine?
     private let lock = NSLock()
     private var stopRequested = false
+    /// Runs the plan's timed events.
+    var eventRunner = CommandRunner()
 
     /// Creates a coordinator for `plan`; `context` carries everything the report needs besides the engine result.
     public init(plan: RunPlan, context: ReportContext, logFeed: (any ServerLogFeed)? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -82,8 +84,12 @@ public final class RunCoordinator: @unchecked Sendable {
         let stopEarly = stopRequested
         lock.unlock()
         if stopEarly { engine.stop() }
+        // Timed events are started and recorded here, by the session, relative to the run start.
+        let events = plan.events.isEmpty ? nil : TimedEventRunner(events: plan.events, runner: eventRunner, log: log)
+        events?.start()
         let result = engine.run(progressInterval: progressInterval, progress: progress)
         var ctx = context
+        if let events { ctx.events = events.finish() }
         if let feed = logFeed {
             // Wait for the last lines: the settle time, or the log pipeline's measured lag (+0.3 s), at most 10 s.
             let settle = min(10, max(output.logSettleSeconds, output.logSettleSeconds > 0 ? (feed.observedLag ?? 0) + 0.3 : 0))

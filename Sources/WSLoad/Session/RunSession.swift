@@ -141,6 +141,7 @@ public final class RunSession: @unchecked Sendable {
         let quiet = request.quiet
         let say = self.say
         let coordinator = RunCoordinator(plan: plan, context: prepared.context, logFeed: prepared.feed) { line in if !quiet { say(line) } }
+        coordinator.eventRunner = request.runner
         if state.withLock({ s in s.coordinator = coordinator; return s.interrupted }) { coordinator.stop() }
         if !quiet {
             say("wsload: \(request.profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : Plural.of(plan.sources.count, "source address")), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
