@@ -100,6 +100,10 @@ public enum Analyzer {
             }
         }
         report.events = raw.events
+        report.scaleOut = ScaleOutAnalysis.evaluate(timeline: report.timeline, events: raw.events, statistics: statistics, weights: raw.weights,
+                                                    rampEnd: window.holdStart.timeIntervalSince(window.runStart),
+                                                    holdEnd: window.holdEnd.timeIntervalSince(window.runStart),
+                                                    maxSkewPercent: raw.thresholds.maxSkewPercent)
         report.raw = raw
         return (report, groups.pods)
     }

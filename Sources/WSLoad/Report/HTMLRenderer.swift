@@ -134,6 +134,13 @@ public enum HTMLRenderer {
             for e in report.explanations { o.append("<li>\(inlineMarkdown(e.text))</li>") }
             o.append("</ul>")
         }
+        let scaleOut = ScaleOutText.lines(report)
+        if !scaleOut.isEmpty {
+            o.append("<h2>Scale-out</h2>")
+            o.append("<ul>")
+            for l in scaleOut { o.append("<li>\(x(l))</li>") }
+            o.append("</ul>")
+        }
         let events = EventText.lines(report)
         if !events.isEmpty {
             o.append("<h2>Events</h2>")

@@ -43,7 +43,7 @@ public enum JUnitRenderer {
             }
         }
         let significance = SignificanceText.lines(report)
-        let events = EventText.lines(report).map { "event: " + $0 }
+        let events = ScaleOutText.lines(report) + EventText.lines(report).map { "event: " + $0 }
         if !report.explanations.isEmpty || !report.warnings.isEmpty || !significance.isEmpty || !events.isEmpty {
             let text = (significance + report.explanations.map(\.text) + events + report.warnings.map { "warning: " + $0 })
                 .joined(separator: "\n")

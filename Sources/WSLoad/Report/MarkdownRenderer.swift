@@ -69,6 +69,13 @@ public enum MarkdownRenderer {
             for l in resilience { out.append("- " + l) }
             out.append("")
         }
+        let scaleOut = ScaleOutText.lines(report)
+        if !scaleOut.isEmpty {
+            out.append("**Scale-out**")
+            out.append("")
+            for l in scaleOut { out.append("- " + ReportText.markdownCell(l)) }
+            out.append("")
+        }
         let events = EventText.lines(report)
         if !events.isEmpty {
             out.append("**Events**")

@@ -100,6 +100,12 @@ public enum TableRenderer {
             for l in resilience { out.append("  " + l) }
             out.append("")
         }
+        let scaleOut = ScaleOutText.lines(report)
+        if !scaleOut.isEmpty {
+            out.append(ansi.bold("Scale-out"))
+            for l in scaleOut { out.append("  " + l) }
+            out.append("")
+        }
         let events = EventText.lines(report)
         if !events.isEmpty {
             out.append(ansi.bold("Events"))
