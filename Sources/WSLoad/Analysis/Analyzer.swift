@@ -61,9 +61,20 @@ public enum Analyzer {
         let latency = latencySummaries(raw.histograms)
         var percentiles: [String: Double] = [:]
         for l in latency { for (k, v) in l.percentilesMs { percentiles[k] = v } }
+        let timeline = input.timeline.map { points in
+            points.map { p in
+                var q = p
+                q.perPod = CookieGroups.renamed(p.perPod, groups.pods)
+                return q
+            }
+        }
+        let scaleOut = ScaleOutAnalysis.evaluate(timeline: timeline, events: raw.events, statistics: statistics, weights: raw.weights,
+                                                 rampEnd: window.holdStart.timeIntervalSince(window.runStart),
+                                                 holdEnd: window.holdEnd.timeIntervalSince(window.runStart),
+                                                 maxSkewPercent: raw.thresholds.maxSkewPercent)
         let gate = Gate(thresholds: raw.thresholds).evaluate(statistics: statistics, failed: input.totals.failed,
                                                              dropped: input.totals.dropped, podMatches: matches, pinning: pinning,
-                                                             latencyPercentilesMs: percentiles, incomplete: incompleteReason(input))
+                                                             latencyPercentilesMs: percentiles, scaleOut: scaleOut, incomplete: incompleteReason(input))
 
         var notes = input.notes + groups.notes
         if let r = reconciliation {
@@ -92,18 +103,9 @@ public enum Analyzer {
                             notes: dedupe(notes), warnings: dedupe(warnings))
         report.resilience = input.resilience
         report.significance = significance
-        report.timeline = input.timeline.map { points in
-            points.map { p in
-                var q = p
-                q.perPod = CookieGroups.renamed(p.perPod, groups.pods)
-                return q
-            }
-        }
+        report.timeline = timeline
         report.events = raw.events
-        report.scaleOut = ScaleOutAnalysis.evaluate(timeline: report.timeline, events: raw.events, statistics: statistics, weights: raw.weights,
-                                                    rampEnd: window.holdStart.timeIntervalSince(window.runStart),
-                                                    holdEnd: window.holdEnd.timeIntervalSince(window.runStart),
-                                                    maxSkewPercent: raw.thresholds.maxSkewPercent)
+        report.scaleOut = scaleOut
         report.raw = raw
         return (report, groups.pods)
     }
@@ -122,6 +124,11 @@ public enum Analyzer {
         }
         if !input.raw.interrupted, t.unaccounted > 0 {
             reasons.append("\(t.unaccounted) connection\(t.unaccounted == 1 ? "'s" : "s'") fate is unknown")
+        }
+        if input.raw.thresholds.needsEvent, !(input.raw.events ?? []).contains(where: { $0.startedAt != nil }) {
+            let keys = [input.raw.thresholds.minNewPodSharePercent.map { _ in "min_new_pod_share" },
+                        input.raw.thresholds.maxTimeToFairSeconds.map { _ in "max_time_to_fair" }].compactMap { $0 }
+            reasons.append("\(keys.joined(separator: " and ")) \(keys.count == 1 ? "needs" : "need") an event to measure from, and none ran")
         }
         reasons += input.incompleteReasons
         return reasons.isEmpty ? nil : dedupe(reasons).joined(separator: "; ")

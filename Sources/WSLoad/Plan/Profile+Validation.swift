@@ -164,6 +164,9 @@ extension Profile {
             problems += m.error("gate.require_log_match",
                 "needs a server log source (server_logs.files, directory, command or stream)")
         }
+        if gate.maxTimeToFair != nil, gate.maxSkew == nil {
+            problems += m.error("gate.max_time_to_fair", "needs gate.max_skew: it is the time until the spread is within max_skew again")
+        }
     }
 
     private func validateReconnectAndTimeline(_ problems: ProfileProblems) {

@@ -381,12 +381,17 @@ extension Profile {
         public var clientsPinned: Bool = false
         /// Maximum 99th-percentile upgrade latency.
         public var maxUpgradeP99: ProfileDuration? = nil
+        /// Least share of held connections, in percent, the pods added during the run must hold at its end.
+        public var minNewPodShare: Double? = nil
+        /// Longest time after the last event until the spread is within `max_skew` again.
+        public var maxTimeToFair: ProfileDuration? = nil
         /// Defaults.
         public init() {}
 
         /// Whether any threshold is set.
         public var isEmpty: Bool {
             maxSkew == nil && minPodsHit == nil && maxFailed == nil && maxDropped == nil && !requireLogMatch && !clientsPinned && maxUpgradeP99 == nil
+                && minNewPodShare == nil && maxTimeToFair == nil
         }
     }
 

@@ -169,6 +169,9 @@ enum ProfileKeys {
         .value("require_log_match", \.requireLogMatch, .bool, "Server log counts must match what the client observed."),
         .value("clients_pinned", \.clientsPinned, .bool, "All connections of a virtual client must land on the same pod."),
         .value("max_upgrade_p99", \.maxUpgradeP99, .duration, "Maximum 99th-percentile upgrade latency.", bound: .above(0)),
+        .value("min_new_pod_share", \.minNewPodShare, .percent, "Least share of held connections (percent) the pods added during the run hold at its end; needs an event.",
+               bound: .within(0, 100, "must be a percentage between 0 and 100")),
+        .value("max_time_to_fair", \.maxTimeToFair, .duration, "Longest time after the last event until the spread is within max_skew again; needs max_skew and an event."),
     ]
 
     static let portForward: [ProfileKey<Profile.PortForwardSection>] = [

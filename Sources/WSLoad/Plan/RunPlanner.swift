@@ -87,7 +87,11 @@ public enum RunPlanner {
         case .all?: max(1, podCount)
         case nil: nil
         }
-        return GateThresholds(maxSkewPercent: gate.maxSkew, minPodsHit: minPods, maxFailed: gate.maxFailed,
-                              maxDropped: gate.maxDropped, requireLogMatch: gate.requireLogMatch, clientsPinned: gate.clientsPinned, maxLatencyMs: latency)
+        var thresholds = GateThresholds(maxSkewPercent: gate.maxSkew, minPodsHit: minPods, maxFailed: gate.maxFailed,
+                                        maxDropped: gate.maxDropped, requireLogMatch: gate.requireLogMatch, clientsPinned: gate.clientsPinned,
+                                        maxLatencyMs: latency)
+        thresholds.minNewPodSharePercent = gate.minNewPodShare
+        thresholds.maxTimeToFairSeconds = gate.maxTimeToFair?.seconds
+        return thresholds
     }
 }

@@ -97,4 +97,65 @@ import Testing
         #expect(s.newPods.isEmpty && s.newPodSharePercent == 0)
         #expect(s.explanation == "No pod held a connection before the event scale, so there is no before to compare with.")
     }
+
+    // MARK: - Gate checks
+
+    static func scaledOutWithoutRebalance(_ gate: @escaping (GateThresholds) -> GateThresholds) -> Report {
+        Self.report(held: ["a": 15, "b": 15], known: ["a", "b", "c"],
+                    samples: [(1, ["a": 10, "b": 10]), (2, ["a": 15, "b": 15]), (3, ["a": 15, "b": 15]), (4, ["a": 15, "b": 15])],
+                    events: [("scale", 2)], holdEnd: 5, maxSkew: 10, gate: gate)
+    }
+
+    @Test func minNewPodShareFailsNamingTheFigure() throws {
+        let r = Self.scaledOutWithoutRebalance { var t = $0; t.minNewPodSharePercent = 10; t.maxTimeToFairSeconds = 5; return t }
+        #expect(r.gate.status == .fail)
+        let share = try #require(r.gate.checks.first { $0.name == "min_new_pod_share" })
+        #expect(!share.passed && share.measured == 0 && share.summary == "measured 0%, threshold ≥ 10%")
+        #expect(share.detail == "the new pod c holds 0 of 30 connections at the end of the hold, 2.0 s after scale: long-lived connections did not move to them")
+        let fair = try #require(r.gate.checks.first { $0.name == "max_time_to_fair" })
+        #expect(!fair.passed && fair.measured == nil)
+        #expect(fair.detail == "the spread was never within max_skew 10.0 % again after the last event within the run")
+        #expect(ReportFormat.junit.render(r).contains("name=\"min_new_pod_share\""))
+    }
+
+    @Test func timeToFairIsComparedWithItsLimit() throws {
+        func run(_ limit: Double, share: Double) -> Report {
+            Self.report(held: ["a": 10, "b": 10, "c": 10], known: ["a", "b", "c"],
+                        samples: [(1, ["a": 10, "b": 10]), (2, ["a": 10, "b": 10]), (3, ["a": 10, "b": 10, "c": 5]),
+                                  (4, ["a": 10, "b": 10, "c": 10])],
+                        events: [("scale", 2)], holdEnd: 4, maxSkew: 20) { var t = $0; t.maxTimeToFairSeconds = limit; t.minNewPodSharePercent = share; return t }
+        }
+        // From the event at 2: t=2 10/10/0 out, t=3 10/10/5 (c −40 %) out, t=4 even → fair after 2 s; c holds 10 of 30.
+        let pass = run(2, share: 30)
+        #expect(pass.gate.status == .pass)
+        #expect(pass.gate.checks.first { $0.name == "max_time_to_fair" }?.measured == 2)
+        let fail = run(1.5, share: 34)
+        #expect(fail.gate.failedChecks.map(\.name) == ["min_new_pod_share", "max_time_to_fair"])
+        #expect(fail.gate.checks.first { $0.name == "max_time_to_fair" }?.summary == "measured 2 seconds, threshold ≤ 1.50 seconds")
+    }
+
+    @Test func withoutAnEventTheScaleOutChecksMakeTheRunIncomplete() {
+        let r = Self.report(held: ["a": 5, "b": 5], known: ["a", "b"], samples: [(1, ["a": 5, "b": 5])], events: [], holdEnd: 3, maxSkew: 50) {
+            var t = $0; t.minNewPodSharePercent = 10; return t
+        }
+        #expect(r.gate.status == .incomplete)
+        #expect(r.gate.incomplete == "min_new_pod_share needs an event to measure from, and none ran")
+        #expect(r.gate.checks.first { $0.name == "min_new_pod_share" }?.detail == "no event to measure new pods from")
+    }
+
+    @Test func profileKeysBecomeThresholds() throws {
+        let yaml = "target: {url: \"ws://h/\"}\ngate: {max_skew: 10, min_new_pod_share: 10, max_time_to_fair: 30s}\n"
+        let p = try ProfileLoader.parse(yaml: yaml, file: "x.yaml")
+        try p.validate()
+        let t = RunPlanner.thresholds(from: p.gate, podCount: 3)
+        #expect(t.minNewPodSharePercent == 10 && t.maxTimeToFairSeconds == 30 && t.effectiveMaxDropped == 0)
+        let back = try JSONDecoder().decode(GateThresholds.self, from: JSONEncoder().encode(t))
+        #expect(back == t)
+        let noSkew = try ProfileLoader.parse(yaml: "target: {url: \"ws://h/\"}\ngate: {max_time_to_fair: 30s}\n", file: "x.yaml")
+        do { try noSkew.validate(); Issue.record("max_time_to_fair without max_skew accepted") } catch {
+            #expect("\(error)".contains("gate.max_time_to_fair: needs gate.max_skew"))
+        }
+        let big = try ProfileLoader.parse(yaml: "target: {url: \"ws://h/\"}\ngate: {min_new_pod_share: 150}\n", file: "x.yaml")
+        #expect(throws: ProfileError.self) { try big.validate() }
+    }
 }
