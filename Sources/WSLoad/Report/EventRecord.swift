@@ -74,6 +74,13 @@ public struct EventRecord: Sendable, Codable, Equatable {
                     status: "not run: the run ended before \(ReportText.seconds(event.at))")
     }
 
+    /// The record with its actual start moved by `seconds` (from the events' clock to the report's: the run start).
+    public func shifted(by seconds: Double) -> EventRecord {
+        var r = self
+        r.startedAt = startedAt.map { $0 + seconds }
+        return r
+    }
+
     /// The end of `text`, at most ``tailLimit`` characters, trailing whitespace trimmed.
     static func tail(_ text: String) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

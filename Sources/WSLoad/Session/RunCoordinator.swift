@@ -89,7 +89,7 @@ public final class RunCoordinator: @unchecked Sendable {
         events?.start()
         let result = engine.run(progressInterval: progressInterval, progress: progress)
         var ctx = context
-        if let events { ctx.events = events.finish() }
+        if let events { ctx.events = events.finish(runStart: result.startedAt) }
         if let feed = logFeed {
             // Wait for the last lines: the settle time, or the log pipeline's measured lag (+0.3 s), at most 10 s.
             let settle = min(10, max(output.logSettleSeconds, output.logSettleSeconds > 0 ? (feed.observedLag ?? 0) + 0.3 : 0))

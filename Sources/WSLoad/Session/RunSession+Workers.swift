@@ -61,7 +61,8 @@ extension RunSession {
         do {
             report = try ReportMerger.merge(reports, options: .init(
                 labels: reports.indices.map { "worker report \($0)" }, knownPods: prepared.known, weights: weights, serverLogs: serverLogs,
-                thresholds: prepared.thresholds, lostShards: lost, notes: notes, warnings: warnings, fallbackRun: fallback, events: eventRecords))
+                thresholds: prepared.thresholds, lostShards: lost, notes: notes, warnings: warnings, fallbackRun: fallback, events: eventRecords,
+                eventsOrigin: events?.originDate))
         } catch {
             throw RunSessionError(.runIncomplete, "cannot merge the workers' reports: \(error)")
         }

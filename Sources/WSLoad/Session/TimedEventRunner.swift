@@ -18,6 +18,7 @@ final class TimedEventRunner: @unchecked Sendable {
         var schedule: EventSchedule
         var records: [Int: EventRecord] = [:]
         var origin: DispatchTime?
+        var originDate: Date?
         var stopped = false
     }
 
@@ -33,6 +34,7 @@ final class TimedEventRunner: @unchecked Sendable {
         let first = state.withLock { s -> Bool in
             guard s.origin == nil else { return false }
             s.origin = .now()
+            s.originDate = Date()
             return true
         }
         guard first else { return }
@@ -41,6 +43,16 @@ final class TimedEventRunner: @unchecked Sendable {
             defer { loop.leave() }
             schedulingLoop()
         }
+    }
+
+    /// When ``start()`` was called (nil before): the clock the records' `startedAt` counts from.
+    var originDate: Date? { state.withLock { $0.originDate } }
+
+    /// ``finish()`` with each `startedAt` moved onto the clock that starts at `runStart` (the engine's run start).
+    func finish(runStart: Date) -> [EventRecord] {
+        let records = finish()
+        guard let origin = originDate else { return records }
+        return records.map { $0.shifted(by: origin.timeIntervalSince(runStart)) }
     }
 
     /// Stops scheduling, waits for running commands and returns the records in profile order.

@@ -93,6 +93,17 @@ import Testing
         #expect(runner.finish().map(\.outcome) == [.notRun])
     }
 
+    @Test func recordsAreMovedOntoTheRunClock() throws {
+        let runner = TimedEventRunner(events: [TimedEvent(at: 0, name: "a", command: ["/bin/true"])])
+        runner.start()
+        Thread.sleep(forTimeInterval: 0.2)
+        let origin = try #require(runner.originDate)
+        // The engine's run started 1 s after the events' clock: the event ran about 1 s before the run start.
+        let started = try #require(runner.finish(runStart: origin.addingTimeInterval(1)).first?.startedAt)
+        let finished = Date().timeIntervalSince(origin)
+        #expect(started >= -1.0 && started <= finished - 1)
+    }
+
     @Test func commandRedaction() {
         #expect(Redaction.redactCommand(["kubectl", "--token", "abc", "--password=pw", "-n", "ws", "-H", "Authorization: Bearer x",
                                          "https://u:p@h/x?api_key=1&n=2"])
