@@ -45,7 +45,7 @@ import Testing
         #expect(s.explanation == "The pod c added at 2.0 s (scale) holds 0.0 % of 30 connections 3.0 s later (fair share 33.3 %): "
             + "long-lived connections do not rebalance; a max connection age (or client reconnects) would move them. "
             + "The spread was never within max_skew 10.0 % after the last event (scale) within the run.")
-        #expect(ReportFormat.table.render(r).contains("new pods' share over time: 2 s 0 %, 3 s 0 %, 4 s 0 %"))
+        #expect(ReportFormat.table.render(r).contains("new pods' share over time: 2.0 s 0 %, 3.0 s 0 %, 4.0 s 0 %"))
         #expect(ReportFormat.markdown.render(r).contains("**Scale-out**"))
         #expect(ReportFormat.html.render(r).contains("<h2>Scale-out</h2>"))
         #expect(ReportFormat.junit.render(r).contains("holds 0.0 % of 30 connections"))
