@@ -267,17 +267,21 @@ class Scenario:
         path.write_text(text)
         return path
 
-    def start_haproxy(self, pod_ports, mode="http", balance="roundrobin", cookie=False, maxconn=2000, extra=""):
+    def start_haproxy(self, pod_ports, mode="http", balance="roundrobin", cookie=False, maxconn=2000, extra="",
+                      stats_socket=None, disabled=()):
+        """`stats_socket`: a runtime API socket (`level admin`); `disabled`: servers that start disabled."""
         front = free_port()
         more = extra
+        off = lambda p: " disabled" if p in disabled else ""
         if cookie:
             extra = "    cookie SERVERID insert indirect nocache" + ("\n" + more if more else "")
-            servers = "\n".join(f"    server {p} 127.0.0.1:{port} cookie {p}" for p, port in pod_ports.items())
+            servers = "\n".join(f"    server {p} 127.0.0.1:{port} cookie {p}{off(p)}" for p, port in pod_ports.items())
         else:
             extra = more
-            servers = "\n".join(f"    server {p} 127.0.0.1:{port}" for p, port in pod_ports.items())
+            servers = "\n".join(f"    server {p} 127.0.0.1:{port}{off(p)}" for p, port in pod_ports.items())
+        global_extra = f"    stats socket {stats_socket} level admin" if stats_socket else ""
         cfg = self.render("haproxy.cfg.in", "haproxy.cfg", maxconn=maxconn, mode=mode, balance=balance,
-                          front_port=front, backend_extra=extra, servers=servers)
+                          front_port=front, backend_extra=extra, servers=servers, global_extra=global_extra)
         check = subprocess.run(["haproxy", "-c", "-f", str(cfg)], capture_output=True, text=True, timeout=20)
         if check.returncode != 0:
             raise E2EError(f"haproxy -c failed: {check.stdout}{check.stderr}")
@@ -941,6 +945,109 @@ def s_interrupt(s):
             ", ".join(f"{p}={last_log_count(s.logdir / f'{p}.log')}" for p in PODS))
 
 
+# ---- scale-out: a backend enabled mid-run through HAProxy's runtime API (issue 15 part 2) -------
+
+def haproxy_admin(sock, command, timeout=5):
+    """One runtime-API command through socat (as an operator would type it); returns its output."""
+    res = subprocess.run(["socat", "-t", "2", "stdio", f"UNIX-CONNECT:{sock}"], input=command + "\n",
+                         capture_output=True, text=True, timeout=timeout)
+    return res.stdout
+
+
+def server_state(sock, server, backend="pods"):
+    """(srv_op_state, in forced maintenance) from `show servers state`: op 0 stopped, 2 running; admin bit 0x1
+    is the maintenance `disabled` / `disable server` sets and `enable server` clears."""
+    for line in haproxy_admin(sock, f"show servers state {backend}").splitlines():
+        f = line.split()
+        if len(f) > 6 and f[1] == backend and f[3] == server:
+            return int(f[5]), bool(int(f[6]) & 1)
+    return None
+
+
+def s_scale_out(s):
+    """HAProxy round robin over ws-0 and ws-1, ws-2 configured but disabled; 60 connections ramp onto the two;
+    an `events:` entry at 2 s enables ws-2 through the runtime API (socat to the stats socket, run by wsload
+    without a shell); the hold goes on. Long-lived WebSockets do not move: the report must show ws-2 holding 0 %
+    and `min_new_pod_share: 10` must fail naming that figure, as the proxy and the pods confirm."""
+    sock = s.dir / "haproxy.sock"
+    if len(str(sock)) > 100:  # sun_path holds 108 bytes
+        sock = Path(f"/tmp/wsload-e2e-{os.getpid()}-haproxy.sock")
+    pods = s.start_wsload_pods()
+    front = s.start_haproxy(pods, balance="roundrobin", stats_socket=sock, disabled=("ws-2",))
+    s.check("ws-2 starts disabled in HAProxy (stopped, in maintenance)", server_state(sock, "ws-2") == (0, True),
+            f"(srv_op_state, maintenance) {server_state(sock, 'ws-2')}")
+    n = 60
+    profile = s.dir / "scale-out.yaml"
+    profile.write_text(f"""name: e2e-scale-out
+description: "e2e: ws-2 enabled at 2 s through the HAProxy runtime API; long-lived connections stay put"
+attribution:
+  headers: [X-Pod-Name]
+ramp: {{rate: 400}}
+timeline: {{interval: 250ms}}
+events:
+  - at: 2s
+    name: enable-ws-2
+    # socat sends echo's line to the runtime API and HAProxy's reply to its own stdout (!!), no shell involved.
+    command: [socat, -t, "2", "EXEC:echo enable server pods/ws-2!!STDOUT", "UNIX-CONNECT:{sock}"]
+    timeout: 10s
+gate:
+  max_failed: 0
+  max_skew: 10
+  min_new_pod_share: 10
+  max_time_to_fair: 3s
+""")
+    _, r = s.wsload_run("enable-ws-2", f"ws://127.0.0.1:{front}/ws",
+                        ["--profile", str(profile), "--connections", str(n), "--cookies", "none", "--hold", "5s"], expect_exit=1)
+    events = r.get("events") or []
+    s.check("the event ran once and succeeded (exit status 0)",
+            len(events) == 1 and events[0].get("outcome") == "succeeded" and events[0].get("exitStatus") == 0, f"events {events}")
+    s.check("it started about 2 s after the run start", bool(events) and 1.9 <= (events[0].get("startedAt") or 0) <= 3,
+            f"startedAt {events[0].get('startedAt') if events else None}")
+    s.check("HAProxy says ws-2 is running now (out of maintenance)", server_state(sock, "ws-2") == (2, False),
+            f"(srv_op_state, maintenance) {server_state(sock, 'ws-2')}")
+    stat = {l.split(",")[1]: l.split(",") for l in haproxy_admin(sock, "show stat").splitlines() if l.startswith("pods,")}
+    # show stat: field 7 (0-based) is stot, the sessions a server has had in total.
+    s.check("HAProxy: ws-2 had no session, ws-0 + ws-1 had all 60",
+            stat.get("ws-2", [0] * 8)[7] == "0" and int(stat.get("ws-0", [0] * 8)[7]) + int(stat.get("ws-1", [0] * 8)[7]) == n,
+            {k: v[7] for k, v in stat.items() if k in PODS})
+    rows = {p["name"]: p for p in r["pods"]}
+    s.check("wsload: ws-0 + ws-1 hold all 60, ws-2 none",
+            rows.get("ws-2", {}).get("clients") == 0 and rows.get("ws-0", {}).get("clients", 0) + rows.get("ws-1", {}).get("clients", 0) == n,
+            {k: v.get("clients") for k, v in rows.items()})
+    s.check("ws-2's own log: never above 0", (last_log_count(s.logdir / "ws-2.log") or 0) == 0
+            and all(c == 0 for _, c in log_samples(s.logdir / "ws-2.log")), f"{log_samples(s.logdir / 'ws-2.log')[-3:]}")
+    so = r.get("scaleOut") or {}
+    s.check("scaleOut: ws-2 is the new pod and holds 0 % of 60", so.get("newPods") == ["ws-2"] and so.get("newPodSharePercent") == 0
+            and so.get("held") == n, f"scaleOut {dict((k, so.get(k)) for k in ('newPods', 'newPodSharePercent', 'held', 'since'))}")
+    s.check("scaleOut: never within max_skew again within the run", so.get("fairWithinRun") is False, f"{so.get('fairWithinRun')}")
+    s.log("  explanation: " + so.get("explanation", ""))
+    s.check("the explanation says long-lived connections do not rebalance", "do not rebalance" in so.get("explanation", ""), "")
+    checks = {c["name"]: c for c in r["gate"]["checks"]}
+    share = checks.get("min_new_pod_share", {})
+    s.check("min_new_pod_share: 10 FAILS naming the figure", share.get("passed") is False and share.get("measured") == 0
+            and "ws-2 holds 0 of 60 connections" in share.get("detail", ""), f"{share}")
+    s.check("max_time_to_fair FAILS: never within the run", checks.get("max_time_to_fair", {}).get("passed") is False,
+            f"{checks.get('max_time_to_fair')}")
+    s.check("verdict FAIL (exit 1), not INCOMPLETE", r["gate"].get("incomplete") is None and r["gate"]["passed"] is False, f"{r['gate'].get('incomplete')}")
+    # The enabled server does take new connections: 3 fresh upgrades round-robin over the 3 servers.
+    seen = []
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", front), timeout=5) as c:
+            c.sendall(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            head = b""
+            while b"\r\n\r\n" not in head and len(head) < 8192:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+            m = re.search(rb"(?im)^x-pod-name:\s*(\S+)", head)
+            seen.append(m.group(1).decode() if m else None)
+    s.check("after the event new connections do reach ws-2", "ws-2" in seen, f"3 new upgrades went to {seen}")
+    if sock.parent == Path("/tmp"):
+        sock.unlink(missing_ok=True)
+
+
 # ---- log styles: matching reads the pods' logs the way they are (issue 13) --------------------
 
 def _assert_log_style_run(s, r, total):
@@ -1169,6 +1276,8 @@ SCENARIOS = [
     ("failover-sigkill", "a pod SIGKILLed mid-hold behind HAProxy: reconnects, disruption, moves, timeline",
      s_failover, ["haproxy"]),
     ("interrupt", "SIGINT mid-hold: exit 3 with a complete partial report in every format", s_interrupt, ["haproxy"]),
+    ("scale-out-haproxy", "a third backend enabled at 2 s via HAProxy's runtime API: new pod holds 0 %, min_new_pod_share fails",
+     s_scale_out, ["haproxy", "socat"]),
     ("logs-rfc3339-seconds", "pods stamping to the second (RFC 3339) behind HAProxy cookie affinity: matched",
      _log_style("rfc3339-seconds", "haproxy-cookie"), ["haproxy", "websockets"]),
     ("logs-go", "pods logging like Go's log (2026/12/02 04:25:11) behind nginx hash: matched",

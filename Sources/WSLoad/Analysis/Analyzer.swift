@@ -63,10 +63,21 @@ public enum Analyzer {
         let latency = latencySummaries(raw.histograms)
         var percentiles: [String: Double] = [:]
         for l in latency { for (k, v) in l.percentilesMs { percentiles[k] = v } }
+        let timeline = input.timeline.map { points in
+            points.map { p in
+                var q = p
+                q.perPod = CookieGroups.renamed(p.perPod, groups.pods)
+                return q
+            }
+        }
+        let scaleOut = ScaleOutAnalysis.evaluate(timeline: timeline, events: raw.events, statistics: statistics, weights: raw.weights,
+                                                 rampEnd: window.holdStart.timeIntervalSince(window.runStart),
+                                                 holdEnd: window.holdEnd.timeIntervalSince(window.runStart),
+                                                 maxSkewPercent: raw.thresholds.maxSkewPercent)
         let gate = Gate(thresholds: raw.thresholds).evaluate(statistics: statistics, failed: input.totals.failed,
                                                              dropped: input.totals.dropped, podMatches: matches,
                                                              metricsMatches: metricsMatch?.pods ?? [], placements: placements,
-                                                             latencyPercentilesMs: percentiles, incomplete: incompleteReason(input))
+                                                             latencyPercentilesMs: percentiles, scaleOut: scaleOut, incomplete: incompleteReason(input))
 
         var notes = input.notes + groups.notes
         if let r = reconciliation {
@@ -85,6 +96,10 @@ public enum Analyzer {
         var warnings = input.warnings + (reconciliation?.warning.map { [$0] } ?? [])
         if let finding = input.resilience?.idleTimeout { warnings.append(finding.message) }
         if let warning = significance?.warning { warnings.append(warning) }
+        for e in raw.events ?? [] where !e.outcome.isSuccess && e.outcome != .notRun {
+            warnings.append("event \(e.name) at \(ReportText.seconds(e.at)) did not succeed: \(e.status)")
+        }
+        for e in raw.events ?? [] where e.outcome == .notRun { notes.append("event \(e.name) at \(ReportText.seconds(e.at)) was not run: the run ended first.") }
 
         var report = Report(run: input.run, totals: input.totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
                             statistics: statistics, explanations: explanations, placements: placements, gate: gate,
@@ -92,13 +107,9 @@ public enum Analyzer {
         report.resilience = input.resilience
         report.metricsMatch = metricsMatch
         report.significance = significance
-        report.timeline = input.timeline.map { points in
-            points.map { p in
-                var q = p
-                q.perPod = CookieGroups.renamed(p.perPod, groups.pods)
-                return q
-            }
-        }
+        report.timeline = timeline
+        report.events = raw.events
+        report.scaleOut = scaleOut
         report.raw = raw
         return (report, groups.pods)
     }
@@ -124,6 +135,11 @@ public enum Analyzer {
             } else {
                 reasons.append("server metrics were required but none were read")
             }
+        }
+        if input.raw.thresholds.needsEvent, !(input.raw.events ?? []).contains(where: { $0.startedAt != nil }) {
+            let keys = [input.raw.thresholds.minNewPodSharePercent.map { _ in "min_new_pod_share" },
+                        input.raw.thresholds.maxTimeToFairSeconds.map { _ in "max_time_to_fair" }].compactMap { $0 }
+            reasons.append("\(keys.joined(separator: " and ")) \(keys.count == 1 ? "needs" : "need") an event to measure from, and none ran")
         }
         reasons += input.incompleteReasons
         return reasons.isEmpty ? nil : dedupe(reasons).joined(separator: "; ")

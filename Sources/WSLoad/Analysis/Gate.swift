@@ -9,7 +9,8 @@ public struct Gate: Sendable {
     }
 
     /// Runs every configured check, in the order max_skew, min_pods_hit, max_failed, max_dropped,
-    /// require_log_match, require_metrics_match, clients_pinned, then latency ceilings sorted by key. An `incomplete` reason makes the
+    /// require_log_match, require_metrics_match, clients_pinned, latency ceilings sorted by key, then min_new_pod_share
+    /// and max_time_to_fair (on `scaleOut`). An `incomplete` reason makes the
     /// verdict INCOMPLETE whatever the checks say.
     ///
     /// - Parameters:
@@ -24,7 +25,7 @@ public struct Gate: Sendable {
     ///   - latencyPercentilesMs: measured percentiles in ms keyed like `upgrade_p99`.
     public func evaluate(statistics: DistributionStatistics, failed: Int, dropped: Int = 0, podMatches: [PodMatch] = [],
                          metricsMatches: [PodMatch] = [], placements: [ClientPlacement] = [], latencyPercentilesMs: [String: Double] = [:],
-                         incomplete: String? = nil) -> GateVerdict {
+                         scaleOut: ScaleOutSummary? = nil, incomplete: String? = nil) -> GateVerdict {
         var checks: [GateCheck] = []
         if let limit = thresholds.maxSkewPercent {
             let measured: Double? = statistics.total > 0 ? statistics.maxDeviationPercent : nil
@@ -90,6 +91,39 @@ public struct Gate: Sendable {
             checks.append(GateCheck(name: "max_\(key)_ms", threshold: limit, measured: measured, comparison: .atMost,
                                     unit: "ms", detail: measured == nil ? "\(key) was not measured" : "\(key) latency"))
         }
+        checks += scaleOutChecks(scaleOut)
         return GateVerdict(checks: checks, incomplete: incomplete)
+    }
+}
+
+extension Gate {
+    /// `min_new_pod_share` and `max_time_to_fair`, judged on the scale-out summary (unmeasured without one: the run
+    /// is then INCOMPLETE, see ``Analyzer``).
+    func scaleOutChecks(_ s: ScaleOutSummary?) -> [GateCheck] {
+        var checks: [GateCheck] = []
+        if let minimum = thresholds.minNewPodSharePercent {
+            let detail: String
+            if let s, !s.newPods.isEmpty {
+                let pods = s.newPods.count == 1 ? "the new pod \(s.newPods[0]) holds" : "the \(s.newPods.count) new pods (\(s.newPods.joined(separator: ", "))) hold"
+                detail = "\(pods) \(s.heldByNewPods) of \(Plural.of(s.held, "connection")) at the end of the hold, "
+                    + "\(ReportText.seconds(s.since)) after \(s.sinceEvent ?? "the ramp")"
+                    + (s.heldByNewPods == 0 ? ": long-lived connections did not move to them" : "")
+            } else {
+                detail = s == nil ? "no event to measure new pods from" : "no new pod appeared after \(s!.sinceEvent ?? "the ramp")"
+            }
+            checks.append(GateCheck(name: "min_new_pod_share", threshold: minimum, measured: s.flatMap { $0.newPods.isEmpty ? nil : $0.newPodSharePercent },
+                                    comparison: .atLeast, unit: "%", detail: detail))
+        }
+        if let maximum = thresholds.maxTimeToFairSeconds {
+            let skew = (s?.maxSkewPercent ?? thresholds.maxSkewPercent).map { "max_skew \(ReportText.fixed($0, 1)) %" } ?? "max_skew"
+            let detail: String = switch (s?.lastEventAt, s?.fairWithinRun, s?.timeToFairSeconds) {
+            case (nil, _, _): "no event to measure from"
+            case (_, true?, let t?): "the spread was within \(skew) \(ReportText.seconds(t)) after the last event"
+            default: "the spread was never within \(skew) again after the last event within the run"
+            }
+            checks.append(GateCheck(name: "max_time_to_fair", threshold: maximum, measured: s?.timeToFairSeconds, comparison: .atMost,
+                                    unit: "seconds", detail: detail))
+        }
+        return checks
     }
 }

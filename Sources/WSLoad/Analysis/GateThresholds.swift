@@ -24,6 +24,10 @@ public struct GateThresholds: Sendable, Codable, Equatable {
     public var clientsPinned: Bool
     /// Latency ceilings in ms keyed like the measured percentiles, e.g. `upgrade_p99` (`max_upgrade_p99_ms`).
     public var maxLatencyMs: [String: Double]
+    /// Least share (percent) of held connections the pods added during the run must hold (`min_new_pod_share`).
+    public var minNewPodSharePercent: Double? = nil
+    /// Longest time (seconds) after the last event until the spread is within `max_skew` again (`max_time_to_fair`).
+    public var maxTimeToFairSeconds: Double? = nil
 
     /// Creates thresholds.
     public init(maxSkewPercent: Double? = nil, minPodsHit: Int? = nil, maxFailed: Int? = nil, maxDropped: Int? = nil,
@@ -40,8 +44,11 @@ public struct GateThresholds: Sendable, Codable, Equatable {
     /// True when no threshold is set.
     public var isEmpty: Bool {
         maxSkewPercent == nil && minPodsHit == nil && maxFailed == nil && maxDropped == nil && !requireLogMatch && !requireMetricsMatch
-            && !clientsPinned && maxLatencyMs.isEmpty
+            && !clientsPinned && maxLatencyMs.isEmpty && !needsEvent
     }
+
+    /// Whether a threshold is set that can only be measured from an event (`min_new_pod_share`, `max_time_to_fair`).
+    public var needsEvent: Bool { minNewPodSharePercent != nil || maxTimeToFairSeconds != nil }
 
     /// The `max_dropped` limit the gate checks: the configured one, else 0 when any other threshold is set.
     public var effectiveMaxDropped: Int? { maxDropped ?? (isEmpty ? nil : 0) }
@@ -84,12 +91,15 @@ public struct GateThresholds: Sendable, Codable, Equatable {
             case "require_log_match": requireLogMatch = try c.decode(Bool.self, forKey: key)
             case "require_metrics_match": requireMetricsMatch = try c.decode(Bool.self, forKey: key)
             case "clients_pinned": clientsPinned = try c.decode(Bool.self, forKey: key)
+            case "min_new_pod_share": minNewPodSharePercent = try c.decode(Double.self, forKey: key)
+            case "max_time_to_fair": maxTimeToFairSeconds = try c.decode(Double.self, forKey: key)
             default:
                 guard let latency = Self.latencyKey(key.stringValue) else {
                     throw DecodingError.dataCorruptedError(
                         forKey: key, in: c,
                         debugDescription: "unknown gate threshold \(key.stringValue); known: max_skew, min_pods_hit, "
-                            + "max_failed, max_dropped, require_log_match, require_metrics_match, clients_pinned, max_<phase>_<pNN>_ms")
+                            + "max_failed, max_dropped, require_log_match, require_metrics_match, clients_pinned, min_new_pod_share, max_time_to_fair, "
+                            + "max_<phase>_<pNN>_ms")
                 }
                 maxLatencyMs[latency] = try c.decode(Double.self, forKey: key)
             }
@@ -106,6 +116,8 @@ public struct GateThresholds: Sendable, Codable, Equatable {
         if requireLogMatch { try c.encode(true, forKey: Key("require_log_match")) }
         if requireMetricsMatch { try c.encode(true, forKey: Key("require_metrics_match")) }
         if clientsPinned { try c.encode(true, forKey: Key("clients_pinned")) }
+        try c.encodeIfPresent(minNewPodSharePercent, forKey: Key("min_new_pod_share"))
+        try c.encodeIfPresent(maxTimeToFairSeconds, forKey: Key("max_time_to_fair"))
         for (k, v) in maxLatencyMs.sorted(by: { $0.key < $1.key }) {
             try c.encode(v, forKey: Key("max_\(k)_ms"))
         }

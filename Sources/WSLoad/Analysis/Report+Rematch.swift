@@ -13,6 +13,8 @@ extension GateThresholds {
             case "require_log_match": requireLogMatch = true
             case "require_metrics_match": requireMetricsMatch = true
             case "clients_pinned": clientsPinned = true
+            case "min_new_pod_share": minNewPodSharePercent = check.threshold
+            case "max_time_to_fair": maxTimeToFairSeconds = check.threshold
             default:
                 if check.name.hasPrefix("max_"), check.name.hasSuffix("_ms") {
                     maxLatencyMs[String(check.name.dropFirst(4).dropLast(3))] = check.threshold

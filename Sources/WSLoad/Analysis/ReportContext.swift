@@ -28,6 +28,8 @@ public struct ReportContext: Sendable, Codable, Equatable {
     public var warnings: [String]
     /// For `wss://` runs: what the certificate was verified against, or that verification was off.
     public var tls: TLSVerificationSummary? = nil
+    /// What became of the run's timed events (`events:`), in profile order.
+    public var events: [EventRecord] = []
 
     /// Creates a context.
     public init(profileName: String? = nil, target: String, knownPods: [String: Double] = [:], weights: [String: Double]? = nil,

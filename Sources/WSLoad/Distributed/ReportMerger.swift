@@ -50,14 +50,21 @@ public enum ReportMerger {
         public var notes: [String], warnings: [String]
         /// Run metadata to use when no report at all is left (every worker died).
         public var fallbackRun: RunMetadata?
+        /// The run's timed events, run by the caller (nil: the reports' own).
+        public var events: [EventRecord]?
+        /// When the caller's events clock started; their `startedAt` is moved onto the merged run's clock.
+        public var eventsOrigin: Date?
 
         /// Creates options.
         public init(labels: [String]? = nil, knownPods: [String: Double]? = nil, weights: [String: Double]? = nil,
                     serverLogs: [LogSampleSeries]? = nil, thresholds: GateThresholds? = nil, lostShards: [LostShard] = [],
-                    notes: [String] = [], warnings: [String] = [], fallbackRun: RunMetadata? = nil) {
+                    notes: [String] = [], warnings: [String] = [], fallbackRun: RunMetadata? = nil, events: [EventRecord]? = nil,
+                    eventsOrigin: Date? = nil) {
             self.labels = labels; self.knownPods = knownPods; self.weights = weights; self.serverLogs = serverLogs
             self.thresholds = thresholds; self.lostShards = lostShards; self.notes = notes; self.warnings = warnings
             self.fallbackRun = fallbackRun
+            self.events = events
+            self.eventsOrigin = eventsOrigin
         }
     }
 
@@ -189,6 +196,8 @@ public enum ReportMerger {
         raw.engineWarnings = dedupe(raws.flatMap(\.engineWarnings))
         raw.interrupted = interrupted
         raw.window = window
+        let shift = options.eventsOrigin.map { $0.timeIntervalSince(window.runStart) } ?? 0
+        raw.events = options.events.map { $0.map { $0.shifted(by: shift) } } ?? raws.first(where: { $0.events != nil })?.events
         let input = AnalysisInput(raw: raw, totals: totals, placements: placements, run: run,
                                   resilience: mergedResilience(reports.compactMap(\.resilience), histograms: histograms),
                                   timeline: mergedTimeline(reports), notes: raw.contextNotes, closingNotes: [mergedNote],

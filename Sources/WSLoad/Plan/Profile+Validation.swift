@@ -48,6 +48,9 @@ extension Profile {
         for (i, format) in output.formats.enumerated() where !seenFormats.insert(format).inserted {
             problems += m.error("output.formats[\(i)]", "\"\(format.rawValue)\" is listed twice")
         }
+        for (i, e) in events.enumerated() where e.command.first?.isEmpty ?? true {
+            problems += m.error("events[\(i)].command", "must name a program to run (argv, no shell)")
+        }
         // Each key's own bounds, declared with the key in ProfileKeys.
         for key in ProfileKeys.root { key.check(self, key.name, m, problems) }
     }
@@ -191,6 +194,9 @@ extension Profile {
         if gate.requireLogMatch, !serverLogs.isConfigured {
             problems += m.error("gate.require_log_match",
                 "needs a server log source (server_logs.files, directory, command or stream)")
+        }
+        if gate.maxTimeToFair != nil, gate.maxSkew == nil {
+            problems += m.error("gate.max_time_to_fair", "needs gate.max_skew: it is the time until the spread is within max_skew again")
         }
     }
 

@@ -43,6 +43,8 @@ public struct Profile: Sendable, Equatable, Codable {
     public var timeline = TimelineSection()
     /// Per-pod `kubectl port-forward` capacity checks (`wsload portforward`); `nil` uses the defaults.
     public var portforward: PortForwardSection? = nil
+    /// Timed commands run during the run (scale-out, rollout, pod deletion); empty: none.
+    public var events: [EventEntry] = []
 
     /// Where each key was found, for error messages during validation. Ignored by `==` and `Codable`.
     var sourceMap = ProfileSourceMap()
@@ -60,7 +62,7 @@ public struct Profile: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case name, description, target, clients, ramp, hold, traffic, keepalive, timeouts, limits
         case attribution, pods, serverLogs, serverMetrics, expected, gate, output
-        case reconnect, timeline, portforward
+        case reconnect, timeline, portforward, events
     }
 }
 
@@ -383,13 +385,17 @@ extension Profile {
         public var clientsPinned: Bool = false
         /// Maximum 99th-percentile upgrade latency.
         public var maxUpgradeP99: ProfileDuration? = nil
+        /// Least share of held connections, in percent, the pods added during the run must hold at its end.
+        public var minNewPodShare: Double? = nil
+        /// Longest time after the last event until the spread is within `max_skew` again.
+        public var maxTimeToFair: ProfileDuration? = nil
         /// Defaults.
         public init() {}
 
         /// Whether any threshold is set.
         public var isEmpty: Bool {
             maxSkew == nil && minPodsHit == nil && maxFailed == nil && maxDropped == nil && !requireLogMatch && !requireMetricsMatch && !clientsPinned
-                && maxUpgradeP99 == nil
+                && maxUpgradeP99 == nil && minNewPodShare == nil && maxTimeToFair == nil
         }
     }
 

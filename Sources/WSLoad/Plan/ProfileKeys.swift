@@ -62,6 +62,15 @@ enum ProfileKeys {
             .value("interval", \.interval, .duration, "Time between samples; must be > 0.", bound: .above(0)),
         ]),
         .section("portforward", \.portforward, "Per-pod port-forward capacity checks (wsload portforward).", portForward),
+        .list("events", \.events, "Timed commands run during the run (no shell), e.g. kubectl scale at 20s; recorded in the report.", events,
+              required: ["at", "command"]),
+    ]
+
+    static let events: [ProfileKey<Profile.EventEntry>] = [
+        .value("at", \.at, .duration, "When to start the command, relative to the run start."),
+        .value("name", \.name, .string, "Name shown in reports; defaults to the command's first two words."),
+        .value("command", \.command, .command, "argv run without a shell.", showDefault: false),
+        .value("timeout", \.timeout, .duration, "Longest the command may run before it is killed and recorded as timed out.", bound: .above(0)),
     ]
 
     static let target: [ProfileKey<Profile.TargetSection>] = [
@@ -179,6 +188,9 @@ enum ProfileKeys {
                "Server metrics counts must match what the client observed; the run is INCOMPLETE when they cannot be read."),
         .value("clients_pinned", \.clientsPinned, .bool, "All connections of a virtual client must land on the same pod."),
         .value("max_upgrade_p99", \.maxUpgradeP99, .duration, "Maximum 99th-percentile upgrade latency.", bound: .above(0)),
+        .value("min_new_pod_share", \.minNewPodShare, .percent, "Least share of held connections (percent) the pods added during the run hold at its end; needs an event.",
+               bound: .within(0, 100, "must be a percentage between 0 and 100")),
+        .value("max_time_to_fair", \.maxTimeToFair, .duration, "Longest time after the last event until the spread is within max_skew again; needs max_skew and an event."),
     ]
 
     static let portForward: [ProfileKey<Profile.PortForwardSection>] = [

@@ -1,7 +1,7 @@
 import WSProtocol
 
 /// A plan in JSON: the hand-off to worker processes and shards (the worker decodes it and runs it as is: no
-/// profile is read, validated or planned again). Headers and the pre-flight, tuples in memory, are objects here.
+/// profile is read, validated or planned again). `events` stay with the session that runs them. Headers and the pre-flight, tuples in memory, are objects here.
 extension RunPlan: Codable, Equatable {
     private enum CodingKeys: String, CodingKey {
         case url, resolveOverride, clients, connectionsPerClient, sources, cookiePolicy, firstConnectionFirst
@@ -100,6 +100,6 @@ extension RunPlan: Codable, Equatable {
             && a.closeTimeout == b.closeTimeout && a.limits == b.limits && a.deflate == b.deflate && a.tls == b.tls
             && a.serverName == b.serverName && a.preflight?.url == b.preflight?.url && a.preflight?.method == b.preflight?.method
             && a.reconnect == b.reconnect && a.timelineInterval == b.timelineInterval && a.attribution == b.attribution
-            && a.ioQueues == b.ioQueues && a.fdReserve == b.fdReserve && a.shard == b.shard
+            && a.ioQueues == b.ioQueues && a.fdReserve == b.fdReserve && a.shard == b.shard && a.events == b.events
     }
 }

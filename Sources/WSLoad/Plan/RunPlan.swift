@@ -65,6 +65,8 @@ public struct RunPlan: Sendable {
     public var fdReserve: Int
     /// Run only this shard's virtual clients (`client % count == index`; nil: all). Client numbering stays global.
     public var shard: ShardSpec? = nil
+    /// Timed commands the session (never the engine or a worker) runs during the run; not part of the JSON plan.
+    public var events: [TimedEvent] = []
 
     /// Creates a plan with defaults for everything but the URL.
     public init(url: WebSocketURL, clients: Int = 1, connectionsPerClient: Int = 1) {

@@ -60,6 +60,9 @@ public enum RunPlanner {
         plan.attribution = rules
         plan.reconnect = profile.reconnect?.policy
         plan.timelineInterval = profile.timeline.interval.seconds
+        plan.events = profile.events.map { e in
+            TimedEvent(at: e.at.seconds, name: e.name ?? TimedEvent.defaultName(for: e.command), command: e.command, timeout: e.timeout.seconds)
+        }
         if let pre = profile.clients.preflight {
             do { plan.preflight = (try WebSocketURL(pre.url), pre.method) } catch { throw PlanError("clients.preflight.url: \(error)") }
         }
@@ -88,6 +91,8 @@ public enum RunPlanner {
                                         maxDropped: gate.maxDropped, requireLogMatch: gate.requireLogMatch, clientsPinned: gate.clientsPinned,
                                         maxLatencyMs: latency)
         thresholds.requireMetricsMatch = gate.requireMetricsMatch
+        thresholds.minNewPodSharePercent = gate.minNewPodShare
+        thresholds.maxTimeToFairSeconds = gate.maxTimeToFair?.seconds
         return thresholds
     }
 }

@@ -154,6 +154,20 @@ public enum HTMLRenderer {
             for e in report.explanations { o.append("<li>\(inlineMarkdown(e.text))</li>") }
             o.append("</ul>")
         }
+        let scaleOut = ScaleOutText.lines(report)
+        if !scaleOut.isEmpty {
+            o.append("<h2>Scale-out</h2>")
+            o.append("<ul>")
+            for l in scaleOut { o.append("<li>\(x(l))</li>") }
+            o.append("</ul>")
+        }
+        let events = EventText.lines(report)
+        if !events.isEmpty {
+            o.append("<h2>Events</h2>")
+            o.append("<ol>")
+            for l in events { o.append("<li>\(x(l))</li>") }
+            o.append("</ol>")
+        }
         if !report.warnings.isEmpty || !report.notes.isEmpty {
             o.append("<h2>Notes</h2>")
             o.append("<ul>")

@@ -48,8 +48,9 @@ public enum JUnitRenderer {
         }
         let significance = SignificanceText.lines(report)
         let metrics = report.metricsMatch.map(MetricsMatchText.plain) ?? []
-        if !report.explanations.isEmpty || !report.warnings.isEmpty || !significance.isEmpty || !metrics.isEmpty {
-            let text = (significance + metrics + report.explanations.map(\.text) + report.warnings.map { "warning: " + $0 })
+        let events = ScaleOutText.lines(report) + EventText.lines(report).map { "event: " + $0 }
+        if !report.explanations.isEmpty || !report.warnings.isEmpty || !significance.isEmpty || !metrics.isEmpty || !events.isEmpty {
+            let text = (significance + metrics + report.explanations.map(\.text) + events + report.warnings.map { "warning: " + $0 })
                 .joined(separator: "\n")
             out += "  <system-out>\(x(text))</system-out>\n"
         }

@@ -84,6 +84,20 @@ public enum MarkdownRenderer {
             for l in resilience { out.append("- " + l) }
             out.append("")
         }
+        let scaleOut = ScaleOutText.lines(report)
+        if !scaleOut.isEmpty {
+            out.append("**Scale-out**")
+            out.append("")
+            for l in scaleOut { out.append("- " + ReportText.markdownCell(l)) }
+            out.append("")
+        }
+        let events = EventText.lines(report)
+        if !events.isEmpty {
+            out.append("**Events**")
+            out.append("")
+            for (i, l) in events.enumerated() { out.append("\(i + 1). " + ReportText.markdownCell(l)) }
+            out.append("")
+        }
         if !report.warnings.isEmpty {
             out.append("**Warnings**")
             out.append("")

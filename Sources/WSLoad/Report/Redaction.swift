@@ -107,3 +107,30 @@ public enum Redaction {
         return out + fragment
     }
 }
+
+extension Redaction {
+    /// A command for reports (``CommandResult/display(_:)``) with its secrets redacted: URLs as ``redactURL(_:)``,
+    /// the value of a flag whose name contains token/key/secret/password/auth/signature (`--token=X`, `--token X`)
+    /// and of a secret header argument (`Authorization: Bearer X`) become `REDACTED`.
+    public static func redactCommand(_ argv: [String]) -> String {
+        var out: [String] = []
+        var redactNext = false
+        for arg in argv {
+            if redactNext { out.append("REDACTED"); redactNext = false; continue }
+            if arg.hasPrefix("-"), !arg.hasPrefix("-H") {
+                let flag = arg.drop { $0 == "-" }
+                let name = (flag.split(separator: "=", maxSplits: 1).first ?? "").lowercased()
+                if secretQueryFragments.contains(where: { name.contains($0) }) || secretQueryNames.contains(name) {
+                    if flag.contains("=") { out.append(String(arg.prefix { $0 != "=" }) + "=REDACTED") } else { out.append(arg); redactNext = true }
+                    continue
+                }
+            }
+            if let colon = arg.firstIndex(of: ":"), !arg.contains("://"), isSecretHeader(String(arg[..<colon]).trimmingCharacters(in: .whitespaces)) {
+                out.append(String(arg[...colon]) + " REDACTED")
+                continue
+            }
+            out.append(redactURL(arg))
+        }
+        return CommandResult.display(out)
+    }
+}

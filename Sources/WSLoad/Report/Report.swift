@@ -41,6 +41,11 @@ public struct Report: Sendable, Codable, Equatable {
     public var timeline: [TimelinePoint]?
     /// The pods' own metrics matched against wsload's counts (nil when no `server_metrics` were configured).
     public var metricsMatch: MetricsMatch?
+    /// The run's timed events (`events:`) and what became of them (nil: none).
+    public var events: [EventRecord]?
+    /// What a scale-out did: new pods, their share at the end and over time, time until fair again (nil: no event
+    /// ran and no pod appeared after the ramp).
+    public var scaleOut: ScaleOutSummary?
     /// The raw material for an exact merge of shard reports (schema 2; nil in schema-1 reports). See ``ReportRawData``.
     public var raw: ReportRawData?
 

@@ -74,6 +74,8 @@ public struct ReportRawData: Sendable, Codable, Equatable {
     public var interrupted: Bool
     /// The run window (milliseconds) used for server-log matching.
     public var window: RunWindow
+    /// The run's timed events and what became of them (nil: the run had none).
+    public var events: [EventRecord]?
 
     /// Captures the raw data of a run.
     public init(result: EngineResult, context: ReportContext, shape: RunShape? = nil) {
@@ -117,6 +119,7 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         contextWarnings = context.warnings
         engineWarnings = result.warnings
         interrupted = result.interrupted
+        events = context.events.isEmpty ? nil : context.events
         window = RunWindow(runStart: ReportDate.normalize(result.startedAt), holdStart: ReportDate.normalize(result.holdStartedAt),
                            holdEnd: ReportDate.normalize(result.holdEndedAt), closeEnd: ReportDate.normalize(result.endedAt))
     }
@@ -124,7 +127,7 @@ public struct ReportRawData: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case shape, histograms, heldPerPod, knownPods, weights, sourceAddresses, cookiePolicy, cookieValues, distinctCookieValues, cookieCarriers
         case clientCount, singlePodTarget, thresholds, serverLogsConfigured, serverLogs, serverMetrics, contextNotes, contextWarnings
-        case engineWarnings, interrupted, window
+        case engineWarnings, interrupted, window, events
     }
 
     /// Decodes; histograms are read from their compact form.
@@ -152,6 +155,7 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         engineWarnings = try c.decode([String].self, forKey: .engineWarnings)
         interrupted = try c.decode(Bool.self, forKey: .interrupted)
         window = try c.decode(RunWindow.self, forKey: .window)
+        events = try c.decodeIfPresent([EventRecord].self, forKey: .events)
     }
 
     /// Encodes; histograms are written in their compact form.
@@ -178,6 +182,7 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         try c.encode(engineWarnings, forKey: .engineWarnings)
         try c.encode(interrupted, forKey: .interrupted)
         try c.encode(window, forKey: .window)
+        try c.encodeIfPresent(events, forKey: .events)
     }
 }
 

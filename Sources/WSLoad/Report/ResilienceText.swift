@@ -32,6 +32,7 @@ enum ResilienceText {
         let pods = Set(picked.flatMap { $0.perPod.keys }).union(picked.flatMap { ($0.serverPerPod ?? [:]).keys }).sorted()
         guard !pods.isEmpty else { return [] }
         var out = ["t (s)      " + picked.map { ReportText.fixed($0.t, 0).leftPadded(6) }.joined()]
+        if let events = EventText.timelineRow(report, times: picked.map(\.t)) { out.append(events) }
         for pod in pods {
             out.append(pod.prefix(10).padding(toLength: 11, withPad: " ", startingAt: 0) + picked.map { String($0.perPod[pod] ?? 0).leftPadded(6) }.joined())
             if picked.contains(where: { $0.serverPerPod != nil }) {

@@ -116,8 +116,20 @@ public enum TableRenderer {
             for l in resilience { out.append("  " + l) }
             out.append("")
         }
-        // The timeline is always in the JSON; the table shows it when connections moved or dropped.
-        let timeline = report.resilience == nil ? [] : ResilienceText.timeline(report)
+        let scaleOut = ScaleOutText.lines(report)
+        if !scaleOut.isEmpty {
+            out.append(ansi.bold("Scale-out"))
+            for l in scaleOut { out.append("  " + l) }
+            out.append("")
+        }
+        let events = EventText.lines(report)
+        if !events.isEmpty {
+            out.append(ansi.bold("Events"))
+            for (i, l) in events.enumerated() { out.append("  ^\(i + 1) " + l) }
+            out.append("")
+        }
+        // The timeline is always in the JSON; the table shows it when connections moved or dropped, or events ran.
+        let timeline = report.resilience == nil && report.events == nil ? [] : ResilienceText.timeline(report)
         if !timeline.isEmpty {
             out.append(ansi.bold("Open connections over time"))
             for l in timeline { out.append("  " + l) }

@@ -39,6 +39,8 @@ public final class RunCoordinator: @unchecked Sendable {
     private var engine: LoadEngine?
     private let lock = NSLock()
     private var stopRequested = false
+    /// Runs the plan's timed events.
+    var eventRunner = CommandRunner()
 
     /// Creates a coordinator for `plan`; `context` carries everything the report needs besides the engine result.
     public init(plan: RunPlan, context: ReportContext, logFeed: (any ServerLogFeed)? = nil, metricsFeed: ServerMetricsFeed? = nil,
@@ -102,12 +104,16 @@ public final class RunCoordinator: @unchecked Sendable {
         let stopEarly = stopRequested
         lock.unlock()
         if stopEarly { engine.stop() }
+        // Timed events are started and recorded here, by the session, relative to the run start.
+        let events = plan.events.isEmpty ? nil : TimedEventRunner(events: plan.events, runner: eventRunner, logger: logger)
+        events?.start()
         let result = engine.run(progressInterval: progressInterval, progress: progress)
         var ctx = context
         if let metrics {
             // Wait (bounded) for a sample newer than the end of close, so the return to the baseline is seen.
             ctx.serverMetrics = metrics.finish(closeEnd: result.endedAt)
         }
+        if let events { ctx.events = events.finish(runStart: result.startedAt) }
         if let feed = logFeed {
             // Wait for the last lines: the settle time, or the log pipeline's measured lag (+0.3 s), at most 10 s.
             let settle = min(10, max(output.logSettleSeconds, output.logSettleSeconds > 0 ? (feed.observedLag ?? 0) + 0.3 : 0))

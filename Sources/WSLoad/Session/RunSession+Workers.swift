@@ -39,10 +39,14 @@ extension RunSession {
             feed?.stop()
             throw RunSessionError(.runIncomplete, "cannot start the worker processes: \(error)")
         }
+        // Timed events run here, once, not in the workers.
+        let events = plan.events.isEmpty ? nil : TimedEventRunner(events: plan.events, runner: request.runner, logger: logger)
+        events?.start()
         // Always told (tests and operators find the children by it).
         for (i, w) in pool.workers.enumerated() { logger.info("wsload: worker \(i) pid \(w.pid) (shard \(w.shard), \(w.connections) connections)") }
         pool.waitForAll()
         progressDone()
+        let eventRecords = events?.finish()
         var serverLogs: [LogSampleSeries]?
         var warnings: [String] = []
         if let feed {
@@ -61,7 +65,8 @@ extension RunSession {
         do {
             report = try ReportMerger.merge(reports, options: .init(
                 labels: reports.indices.map { "worker report \($0)" }, knownPods: prepared.known, weights: weights, serverLogs: serverLogs,
-                thresholds: prepared.thresholds, lostShards: lost, notes: notes, warnings: warnings, fallbackRun: fallback))
+                thresholds: prepared.thresholds, lostShards: lost, notes: notes, warnings: warnings, fallbackRun: fallback, events: eventRecords,
+                eventsOrigin: events?.originDate))
         } catch {
             throw RunSessionError(.runIncomplete, "cannot merge the workers' reports: \(error)")
         }

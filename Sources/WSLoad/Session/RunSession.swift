@@ -157,6 +157,7 @@ public final class RunSession: @unchecked Sendable {
         if quiet { engineLogger.logLevel = .critical }
         let coordinator = RunCoordinator(plan: plan, context: prepared.context, logFeed: prepared.feed, metricsFeed: prepared.metricsFeed,
                                          logger: engineLogger)
+        coordinator.eventRunner = request.runner
         var metricsServer: MetricsHTTPServer?
         if let listen = request.metricsListen {
             let name = request.profile.name

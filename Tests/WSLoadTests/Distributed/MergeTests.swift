@@ -78,6 +78,19 @@ import Testing
         #expect(plan.totalConnections == 6 && plan.allConnections == 15)
     }
 
+    @Test func eventsRunByTheParentAreMovedOntoTheMergedClock() throws {
+        let a = Self.syntheticReport(shard: ShardSpec(index: 0, count: 2))
+        let b = Self.syntheticReport(shard: ShardSpec(index: 1, count: 2))
+        let runStart = try #require(a.raw?.window.runStart)
+        // The parent's events clock started 0.75 s before the workers' run: an event it started at 2.0 s ran 1.25 s in.
+        let event = EventRecord(name: "scale", at: 2, command: "kubectl scale", outcome: .succeeded, startedAt: 2, duration: 0.1,
+                                status: "exit status 0", exitStatus: 0)
+        let merged = try ReportMerger.merge([a, b], options: .init(events: [event], eventsOrigin: runStart.addingTimeInterval(-0.75)))
+        #expect(merged.events?.map(\.startedAt) == [1.25])
+        #expect(merged.events?.first?.at == 2)
+        #expect(merged.raw?.events == merged.events)
+    }
+
     @Test func mismatchedInputsAreRefused() throws {
         let a = Self.syntheticReport(shard: ShardSpec(index: 0, count: 2))
         let b = Self.syntheticReport(shard: ShardSpec(index: 1, count: 2))

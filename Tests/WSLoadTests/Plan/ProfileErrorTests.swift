@@ -22,7 +22,7 @@ import Testing
         ("unknown-key.yaml",
          #"profiles-broken/unknown-key.yaml:7:3: clients.cookie: unknown key "cookie"; expected one of count, connections_per_client, connections, sources, cookies, first_connection_first, preflight, headers (did you mean "cookies"?)"#),
         ("unknown-root-key.yaml",
-         #"profiles-broken/unknown-root-key.yaml:3:1: gates: unknown key "gates"; expected one of name, description, target, clients, ramp, hold, traffic, keepalive, timeouts, limits, attribution, pods, server_logs, server_metrics, expected, gate, output, reconnect, timeline, portforward (did you mean "gate"?)"#),
+         #"profiles-broken/unknown-root-key.yaml:3:1: gates: unknown key "gates"; expected one of name, description, target, clients, ramp, hold, traffic, keepalive, timeouts, limits, attribution, pods, server_logs, server_metrics, expected, gate, output, reconnect, timeline, portforward, events (did you mean "gate"?)"#),
         ("wrong-type.yaml",
          #"profiles-broken/wrong-type.yaml:4:10: clients.count: expected an integer, got "ten""#),
         ("wrong-shape.yaml",
@@ -107,7 +107,7 @@ import Testing
         // Both problems of the item, in position order: the map at 4:7 lacks `name`, the key at 4:8 is unknown.
         ("pods:\n  static:\n    - {name: ws-0}\n    - {nme: ws-1}\n", #"p.yaml:4:7: pods.static[1]: missing required key "name""# + "\n" + #"p.yaml:4:8: pods.static[1].nme: unknown key "nme"; expected one of name, ip, weight (did you mean "name"?)"#),
         ("server_logs:\n  stream: {}\n", "p.yaml:2:11: server_logs.stream: expected command or stdin: true"),
-        ("- a\n- b\n", #"p.yaml:1:1: expected a mapping with keys name, description, target, clients, ramp, hold, traffic, keepalive, timeouts, limits, attribution, pods, server_logs, server_metrics, expected, gate, output, reconnect, timeline, portforward, got a list"#),
+        ("- a\n- b\n", #"p.yaml:1:1: expected a mapping with keys name, description, target, clients, ramp, hold, traffic, keepalive, timeouts, limits, attribution, pods, server_logs, server_metrics, expected, gate, output, reconnect, timeline, portforward, events, got a list"#),
         ("target:\n  url: ws://h/\ngate:\n  require_log_match: true\n", "p.yaml:4:22: gate.require_log_match: needs a server log source (server_logs.files, directory, command or stream)"),
         ("target:\n  url: ws://h/\nserver_logs:\n  pattern: \"Active: \\\\d+\"\n", #"p.yaml:4:12: server_logs.pattern: needs a capture group: a named group (?<count>…) or a plain (…)"#),
         ("target:\n  url: ws://h/\nclients:\n  connectionsPerClient: 3\n", #"p.yaml:4:3: clients.connectionsPerClient: unknown key "connectionsPerClient"; expected one of count, connections_per_client, connections, sources, cookies, first_connection_first, preflight, headers (did you mean "connections_per_client"?)"#),
