@@ -552,11 +552,23 @@ class Scenario:
         return codes
 
     def assert_clients_pinned(self, r, expected_clients):
-        clients = r.get("clients", [])
-        unpinned = [c["client"] for c in clients if not c.get("pinned")]
+        # Report schema 3: clients with the same per-pod counts are one placement; pinned = one pod listed.
+        placements = r.get("placements", [])
+        clients = sum(p["clients"] for p in placements)
+        unpinned = [f"{p['clients']} like {p.get('examples', [])}" for p in placements if len(p.get("pods", [])) > 1]
         self.check(f"{expected_clients} clients, each pinned to one pod",
-                   len(clients) == expected_clients and not unpinned,
-                   f"{len(clients)} clients, not pinned: {unpinned}")
+                   clients == expected_clients and not unpinned,
+                   f"{clients} clients, not pinned: {unpinned}")
+
+    @staticmethod
+    def pod_of_each_client(r):
+        """client → the pod of its first connection, from the run's connections.jsonl (per-client detail)."""
+        out = {}
+        for line in (Path(r["_out"]) / "connections.jsonl").read_text().splitlines():
+            c = json.loads(line)
+            if c.get("pod") is not None:
+                out.setdefault(c["client"], c["pod"])
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -768,7 +780,7 @@ def s_kube_proxy(s):
     s.assert_counts(r, 40)
     s.assert_clients_pinned(r, 20)
     s.assert_spread(r)
-    first = {c["client"]: c["pods"][0]["pod"] for c in r.get("clients", []) if c.get("pods")}
+    first = s.pod_of_each_client(r)
     run1_sources = {}
     for line in (Path(r["_out"]) / "connections.jsonl").read_text().splitlines():
         c = json.loads(line)
@@ -778,7 +790,7 @@ def s_kube_proxy(s):
                                                        "10.245.1.1-10.245.1.20", "--cookies", "none"],
                         expect_exit=0, netns=ns_client)
     s.assert_counts(r, 40)
-    again = {c["client"]: c["pods"][0]["pod"] for c in r.get("clients", []) if c.get("pods")}
+    again = s.pod_of_each_client(r)
     moved = [c for c in first if again.get(c) != first[c]]
     s.check("affinity lasts: every source lands on the same pod as in the first run", first and not moved,
             f"moved: {moved}")
