@@ -33,7 +33,6 @@ func warnIfInsecure(url: WebSocketURL, tls: TLSClientConfiguration?) {
     if url.isTLS, tls?.verifyPeer == false { LineWriter.standardError.write(TLSClientConfiguration.insecureWarning) }
 }
 
-
 /// Calls `onExit` once this process's parent has exited (it was reparented), checking twice a second.
 /// Thread-agnostic, unlike `PR_SET_PDEATHSIG`, which fires when the spawning *thread* ends.
 final class ParentWatch: @unchecked Sendable {
@@ -72,16 +71,20 @@ extension CompletionKind {
     /// built-in) that start with the word being completed, for bash, zsh and fish alike.
     static var profileNames: CompletionKind {
         .custom { _, _, prefix in
-            ProfileLoader.availableNames(workingDirectory: FileManager.default.currentDirectoryPath,
-                                         environment: ProcessInfo.processInfo.environment).filter { $0.hasPrefix(prefix) }
+            ProfileLoader.availableNames(
+                workingDirectory: FileManager.default.currentDirectoryPath,
+                environment: ProcessInfo.processInfo.environment
+            ).filter { $0.hasPrefix(prefix) }
         }
     }
 
     /// Profile names, and `.yaml` files under the word being completed (for `validate FILES…`).
     static var profileNamesAndFiles: CompletionKind {
         .custom { _, _, prefix in
-            let names = ProfileLoader.availableNames(workingDirectory: FileManager.default.currentDirectoryPath,
-                                                     environment: ProcessInfo.processInfo.environment).filter { $0.hasPrefix(prefix) }
+            let names = ProfileLoader.availableNames(
+                workingDirectory: FileManager.default.currentDirectoryPath,
+                environment: ProcessInfo.processInfo.environment
+            ).filter { $0.hasPrefix(prefix) }
             let dir = prefix.contains("/") ? String(prefix[...prefix.lastIndex(of: "/")!]) : ""
             let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? [])
                 .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { dir + $0 }.filter { $0.hasPrefix(prefix) }.sorted()

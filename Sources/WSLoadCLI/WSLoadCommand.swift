@@ -9,12 +9,15 @@ struct WSLoadCommand: ParsableCommand {
         commandName: "wsload",
         abstract: "Open many WebSocket connections and show, with evidence, how they spread across the pods behind a Service or Ingress.",
         discussion: """
-        Exit codes: 0 the run passed its gate; 1 the gate failed; 2 usage or configuration error; \
-        3 the run could not complete (interrupted, target unreachable, resources).
-        """,
+            Exit codes: 0 the run passed its gate; 1 the gate failed; 2 usage or configuration error; \
+            3 the run could not complete (interrupted, target unreachable, resources).
+            """,
         version: WSLoadVersion.string,
-        subcommands: [RunCommand.self, ServeCommand.self, DemoCommand.self, ConnectCommand.self, ShellCommand.self, ReportCommand.self,
-                      MatchLogsCommand.self, MergeCommand.self, CollectCommand.self, PortForwardCommand.self, ProfilesCommand.self, ValidateCommand.self, PlanCommand.self, AutobahnClientCommand.self],
+        subcommands: [
+            RunCommand.self, ServeCommand.self, DemoCommand.self, ConnectCommand.self, ShellCommand.self, ReportCommand.self,
+            MatchLogsCommand.self, MergeCommand.self, CollectCommand.self, PortForwardCommand.self, ProfilesCommand.self, ValidateCommand.self,
+            PlanCommand.self, AutobahnClientCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 

@@ -60,17 +60,17 @@ public struct UTF8Validator: Sendable, Hashable {
     // 7 ED, 8 F0, 9 F1-F3, 10 F4, 11 invalid (C0, C1, F5-FF).
     @usableFromInline static let byteClass: [UInt8] = {
         var t = [UInt8](repeating: 11, count: 256)
-        for b in 0x00 ... 0x7F { t[b] = 0 }
-        for b in 0x80 ... 0x8F { t[b] = 1 }
-        for b in 0x90 ... 0x9F { t[b] = 2 }
-        for b in 0xA0 ... 0xBF { t[b] = 3 }
-        for b in 0xC2 ... 0xDF { t[b] = 4 }
+        for b in 0x00...0x7F { t[b] = 0 }
+        for b in 0x80...0x8F { t[b] = 1 }
+        for b in 0x90...0x9F { t[b] = 2 }
+        for b in 0xA0...0xBF { t[b] = 3 }
+        for b in 0xC2...0xDF { t[b] = 4 }
         t[0xE0] = 5
-        for b in 0xE1 ... 0xEC { t[b] = 6 }
+        for b in 0xE1...0xEC { t[b] = 6 }
         t[0xED] = 7
         t[0xEE] = 6; t[0xEF] = 6
         t[0xF0] = 8
-        for b in 0xF1 ... 0xF3 { t[b] = 9 }
+        for b in 0xF1...0xF3 { t[b] = 9 }
         t[0xF4] = 10
         return t
     }()
@@ -82,7 +82,7 @@ public struct UTF8Validator: Sendable, Hashable {
         func set(_ s: Int, _ c: Int, _ n: Int) { t[s * 16 + c] = UInt8(n) }
         // From accept.
         set(0, 0, 0); set(0, 4, 2); set(0, 5, 5); set(0, 6, 3); set(0, 7, 6); set(0, 8, 7); set(0, 9, 4); set(0, 10, 8)
-        for c in 1 ... 3 { set(2, c, 0); set(3, c, 2); set(4, c, 3) }
+        for c in 1...3 { set(2, c, 0); set(3, c, 2); set(4, c, 3) }
         set(5, 3, 2)
         set(6, 1, 2); set(6, 2, 2)
         set(7, 2, 3); set(7, 3, 3)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSProtocol
 
 /// RFC 4648 §10 vectors and invalid input.

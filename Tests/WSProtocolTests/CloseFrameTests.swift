@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSProtocol
 
 /// Close frame bodies (RFC 6455 §5.5.1, §7.4): parsing, code classification, reason encoding.
@@ -34,7 +35,8 @@ import Testing
                 let payload = [UInt8(code >> 8), UInt8(code & 0xFF)] + reason
                 if Self.expectedValid(code) {
                     guard let body = try? CloseFrameBody.parse(payload), body.code == c, Array(body.reason.utf8) == reason,
-                          body.payload == payload else { wrong.append(code); continue }
+                        body.payload == payload
+                    else { wrong.append(code); continue }
                 } else if Self.parseError(payload)?.closeCode != .protocolError {
                     wrong.append(code)
                 }
@@ -44,11 +46,16 @@ import Testing
     }
 
     @Test func localOnlyCodesAreNotValidOnWire() {
-        for code in [CloseCode.noStatusReceived, .abnormalClosure, .tlsHandshake, CloseCode(1004), CloseCode(999), CloseCode(2999), CloseCode(5000), CloseCode(65535)] {
+        for code in [
+            CloseCode.noStatusReceived, .abnormalClosure, .tlsHandshake, CloseCode(1004), CloseCode(999), CloseCode(2999), CloseCode(5000),
+            CloseCode(65535),
+        ] {
             #expect(!code.isValidOnWire, "\(code)")
         }
-        for code in [CloseCode.normalClosure, .goingAway, .protocolError, .unsupportedData, .invalidFramePayloadData,
-                     .policyViolation, .messageTooBig, .mandatoryExtension, .internalServerError, CloseCode(3000), CloseCode(4999)] {
+        for code in [
+            CloseCode.normalClosure, .goingAway, .protocolError, .unsupportedData, .invalidFramePayloadData,
+            .policyViolation, .messageTooBig, .mandatoryExtension, .internalServerError, CloseCode(3000), CloseCode(4999),
+        ] {
             #expect(code.isValidOnWire, "\(code)")
         }
     }

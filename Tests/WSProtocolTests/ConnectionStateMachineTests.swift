@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSProtocol
 
 /// The sans-I/O connection (RFC 6455 §5–§7, RFC 7692): message assembly, control frames,
@@ -46,8 +47,10 @@ import Testing
     }
 
     /// Asserts the §7.1.7 failure contract: last event `.failed(code)`, state closed, output exactly one close frame with `code`.
-    static func expectFailed(_ sm: inout ConnectionStateMachine, _ events: [ConnectionEvent], _ code: CloseCode,
-                             sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectFailed(
+        _ sm: inout ConnectionStateMachine, _ events: [ConnectionEvent], _ code: CloseCode,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         #expect(failedCode(events) == code, "events: \(events)", sourceLocation: sourceLocation)
         #expect(sm.state == .closed && sm.isClosed, sourceLocation: sourceLocation)
         let frames = try written(&sm)
@@ -66,7 +69,8 @@ import Testing
     @Test(arguments: roles)
     func textAndBinaryEcho(_ role: Role) throws {
         var sm = Self.machine(role)
-        let events = Self.feed(&sm, Self.peer(role, .text, Array("Hello ✓".utf8)) + Self.peer(role, .binary, [0, 1, 2, 255]) + Self.peer(role, .text, []))
+        let events = Self.feed(
+            &sm, Self.peer(role, .text, Array("Hello ✓".utf8)) + Self.peer(role, .binary, [0, 1, 2, 255]) + Self.peer(role, .text, []))
         #expect(events == [.message(.text("Hello ✓")), .message(.binary([0, 1, 2, 255])), .message(.text(""))])
         #expect(!sm.hasOutput)
         for case .message(let m) in events {
@@ -97,13 +101,17 @@ import Testing
     @Test(arguments: roles)
     func splitsDoNotChangeEvents(_ role: Role) throws {
         let p = { (o: Opcode, s: [UInt8], fin: Bool) in Self.peer(role, o, s, fin: fin) }
-        let stream = p(.text, Array("κό".utf8).dropLast().map { $0 }, false) + p(.ping, [1, 2], true)
+        let stream =
+            p(.text, Array("κό".utf8).dropLast().map { $0 }, false) + p(.ping, [1, 2], true)
             + p(.continuation, [0x8C] + Array("σμε".utf8), true) + p(.binary, [UInt8](repeating: 7, count: 300), true)
             + p(.pong, [], true) + Self.peerClose(role, 1000, "done")
         var reference = Self.machine(role)
         let expected = Self.feed(&reference, stream)
-        #expect(expected == [.ping([1, 2]), .message(.text("κόσμε")), .message(.binary([UInt8](repeating: 7, count: 300))),
-                             .pong([]), .closeReceived(CloseFrameBody(code: .normalClosure, reason: "done"))])
+        #expect(
+            expected == [
+                .ping([1, 2]), .message(.text("κόσμε")), .message(.binary([UInt8](repeating: 7, count: 300))),
+                .pong([]), .closeReceived(CloseFrameBody(code: .normalClosure, reason: "done")),
+            ])
         let expectedOutput = reference.takeOutput()
         var rng = TestRNG(seed: 0xC0FFEE)
         let splits = [stream.map { [$0] }] + (0..<50).map { _ in RFCVectors.chunks(stream, cuts: RFCVectors.randomCuts(stream.count, using: &rng)) }
@@ -202,8 +210,10 @@ import Testing
     @Test(arguments: roles)
     func characterSplitAcrossFragments(_ role: Role) {
         var sm = Self.machine(role)
-        let events = Self.feed(&sm, Self.peer(role, .text, [0xE2], fin: false) + Self.peer(role, .continuation, [], fin: false)
-                               + Self.peer(role, .continuation, [0x82], fin: false) + Self.peer(role, .continuation, [0xAC]))
+        let events = Self.feed(
+            &sm,
+            Self.peer(role, .text, [0xE2], fin: false) + Self.peer(role, .continuation, [], fin: false)
+                + Self.peer(role, .continuation, [0x82], fin: false) + Self.peer(role, .continuation, [0xAC]))
         #expect(events == [.message(.text("€"))])
     }
 
@@ -221,12 +231,18 @@ import Testing
         let limits = ProtocolLimits(maxFrameSize: 100, maxMessageSize: 10, maxFragments: 100)
         // Exactly at the limit across fragments is fine…
         var ok = Self.machine(role, limits: limits)
-        #expect(Self.feed(&ok, Self.peer(role, .binary, [UInt8](repeating: 1, count: 6), fin: false)
-                          + Self.peer(role, .continuation, [UInt8](repeating: 2, count: 4))).count == 1)
+        #expect(
+            Self.feed(
+                &ok,
+                Self.peer(role, .binary, [UInt8](repeating: 1, count: 6), fin: false)
+                    + Self.peer(role, .continuation, [UInt8](repeating: 2, count: 4))
+            ).count == 1)
         // …one byte more is not.
         var sm = Self.machine(role, limits: limits)
-        let events = Self.feed(&sm, Self.peer(role, .binary, [UInt8](repeating: 1, count: 6), fin: false)
-                               + Self.peer(role, .continuation, [UInt8](repeating: 2, count: 5)))
+        let events = Self.feed(
+            &sm,
+            Self.peer(role, .binary, [UInt8](repeating: 1, count: 6), fin: false)
+                + Self.peer(role, .continuation, [UInt8](repeating: 2, count: 5)))
         try Self.expectFailed(&sm, events, .messageTooBig)
         // A single frame over maxFrameSize fails from its header.
         var big = Self.machine(role, limits: limits)
@@ -238,12 +254,15 @@ import Testing
     func tooManyFragmentsFails1009(_ role: Role) throws {
         let limits = ProtocolLimits(maxFragments: 3)
         var ok = Self.machine(role, limits: limits)
-        let three = Self.peer(role, .text, Array("a".utf8), fin: false) + Self.peer(role, .continuation, Array("b".utf8), fin: false)
+        let three =
+            Self.peer(role, .text, Array("a".utf8), fin: false) + Self.peer(role, .continuation, Array("b".utf8), fin: false)
             + Self.peer(role, .continuation, Array("c".utf8))
         #expect(Self.feed(&ok, three + three) == [.message(.text("abc")), .message(.text("abc"))])
         var sm = Self.machine(role, limits: limits)
-        let events = Self.feed(&sm, Self.peer(role, .text, Array("a".utf8), fin: false) + Self.peer(role, .continuation, [], fin: false)
-                               + Self.peer(role, .continuation, [], fin: false) + Self.peer(role, .continuation, [], fin: true))
+        let events = Self.feed(
+            &sm,
+            Self.peer(role, .text, Array("a".utf8), fin: false) + Self.peer(role, .continuation, [], fin: false)
+                + Self.peer(role, .continuation, [], fin: false) + Self.peer(role, .continuation, [], fin: true))
         try Self.expectFailed(&sm, events, .messageTooBig)
     }
 
@@ -314,8 +333,10 @@ import Testing
         var sm = Self.machine(role)
         sm.close()
         _ = sm.takeOutput()
-        let events = Self.feed(&sm, Self.peer(role, .text, Array("late".utf8)) + Self.peer(role, .binary, [1], fin: false)
-                               + Self.peer(role, .ping, [7]) + Self.peer(role, .continuation, [2]) + Self.peerClose(role, 1000))
+        let events = Self.feed(
+            &sm,
+            Self.peer(role, .text, Array("late".utf8)) + Self.peer(role, .binary, [1], fin: false)
+                + Self.peer(role, .ping, [7]) + Self.peer(role, .continuation, [2]) + Self.peerClose(role, 1000))
         #expect(events == [.ping([7]), .closeCompleted(CloseFrameBody(code: .normalClosure))])
         #expect(!sm.hasOutput)
     }
@@ -324,8 +345,10 @@ import Testing
     @Test(arguments: roles)
     func closeInsideFragmentedMessage(_ role: Role) throws {
         var sm = Self.machine(role)
-        let events = Self.feed(&sm, Self.peer(role, .text, Array("fragment1".utf8), fin: false) + Self.peerClose(role, 1000)
-                               + Self.peer(role, .continuation, Array("fragment2".utf8)))
+        let events = Self.feed(
+            &sm,
+            Self.peer(role, .text, Array("fragment1".utf8), fin: false) + Self.peerClose(role, 1000)
+                + Self.peer(role, .continuation, Array("fragment2".utf8)))
         #expect(events == [.closeReceived(CloseFrameBody(code: .normalClosure))])
         let reply = try Self.written(&sm)
         #expect(reply.count == 1)
@@ -336,12 +359,12 @@ import Testing
     @Test(arguments: roles)
     func invalidCloseBodies(_ role: Role) throws {
         let cases: [([UInt8], CloseCode)] = [
-            ([0x03], .protocolError),                          // 1-byte body
-            ([0x03, 0xED], .protocolError),                    // 1005
-            ([0x03, 0xEE], .protocolError),                    // 1006
-            ([0x03, 0xF7], .protocolError),                    // 1015
-            ([0x00, 0x00], .protocolError),                    // 0
-            ([0x13, 0x88], .protocolError),                    // 5000
+            ([0x03], .protocolError),  // 1-byte body
+            ([0x03, 0xED], .protocolError),  // 1005
+            ([0x03, 0xEE], .protocolError),  // 1006
+            ([0x03, 0xF7], .protocolError),  // 1015
+            ([0x00, 0x00], .protocolError),  // 0
+            ([0x13, 0x88], .protocolError),  // 5000
             ([0x03, 0xE8, 0xCE, 0xBA, 0xE1, 0xBD], .invalidFramePayloadData),  // truncated UTF-8 reason
             ([0x03, 0xE8, 0xFF], .invalidFramePayloadData),
         ]
@@ -367,11 +390,11 @@ import Testing
     func failureWritesExactlyOneCloseFrame(_ role: Role) throws {
         let mask: UInt8 = role == .server ? 0x80 : 0
         let violations: [([UInt8], CloseCode)] = [
-            ([0x83, mask], .protocolError),                                     // reserved opcode
-            ([0xA1, mask], .protocolError),                                     // RSV2
-            ([0xC1, mask], .protocolError),                                     // RSV1 without deflate
-            ([0x09, mask], .protocolError),                                     // fragmented ping
-            ([0x82, mask | 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0], .protocolError),   // 64-bit length MSB
+            ([0x83, mask], .protocolError),  // reserved opcode
+            ([0xA1, mask], .protocolError),  // RSV2
+            ([0xC1, mask], .protocolError),  // RSV1 without deflate
+            ([0x09, mask], .protocolError),  // fragmented ping
+            ([0x82, mask | 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0], .protocolError),  // 64-bit length MSB
             ([0x82, mask | 0x7F, 0, 0, 0, 0, 0x01, 0, 0, 1], .messageTooBig),  // 16 MiB + 1
             (Self.peer(role, .text, [0xED, 0xA0, 0x80]), .invalidFramePayloadData),
             // Wrong masking for the role.
@@ -406,20 +429,25 @@ import Testing
     // MARK: permessage-deflate (RFC 7692)
 
     static func deflatePair(_ client: DeflateParameters = DeflateParameters(), _ server: DeflateParameters = DeflateParameters()) throws
-        -> (ConnectionStateMachine, ConnectionStateMachine) {
+        -> (ConnectionStateMachine, ConnectionStateMachine)
+    {
         (machine(.client, deflate: try PerMessageDeflate(client)), machine(.server, deflate: try PerMessageDeflate(server)))
     }
 
     @Test(arguments: [
         (DeflateParameters(), DeflateParameters()),
-        (DeflateParameters(sendMaxWindowBits: 9, sendNoContextTakeover: true, receiveMaxWindowBits: 12, receiveNoContextTakeover: true),
-         DeflateParameters(sendMaxWindowBits: 12, sendNoContextTakeover: true, receiveMaxWindowBits: 9, receiveNoContextTakeover: true)),
+        (
+            DeflateParameters(sendMaxWindowBits: 9, sendNoContextTakeover: true, receiveMaxWindowBits: 12, receiveNoContextTakeover: true),
+            DeflateParameters(sendMaxWindowBits: 12, sendNoContextTakeover: true, receiveMaxWindowBits: 9, receiveNoContextTakeover: true)
+        ),
     ])
     func compressedMessagesRoundTripClientToServerAndBack(_ parameters: (DeflateParameters, DeflateParameters)) throws {
         var (client, server) = try Self.deflatePair(parameters.0, parameters.1)
         let json = Array(String(repeating: #"{"id":12345,"name":"wsload","tags":["a","b","c"],"ok":true},"#, count: 200).utf8)
-        let messages: [Message] = [Message(opcode: .text, payload: json), .text("Hello"), .text("Hello"), .binary([]),
-                                   .binary((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) })]
+        let messages: [Message] = [
+            Message(opcode: .text, payload: json), .text("Hello"), .text("Hello"), .binary([]),
+            .binary((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }),
+        ]
         for m in messages { client.send(m) }
         let wire = client.takeOutput()
         // On the wire: masked, RSV1 set, and the JSON shrank.
@@ -447,9 +475,11 @@ import Testing
         let compressed = try codec.compress(text)
         let cut = compressed.count / 2
         var sm = Self.machine(.client, deflate: try PerMessageDeflate(DeflateParameters()))
-        let events = Self.feed(&sm, Self.peer(.client, .text, Array(compressed[..<cut]), fin: false, rsv1: true)
-                               + Self.peer(.client, .ping, [1])
-                               + Self.peer(.client, .continuation, Array(compressed[cut...])))
+        let events = Self.feed(
+            &sm,
+            Self.peer(.client, .text, Array(compressed[..<cut]), fin: false, rsv1: true)
+                + Self.peer(.client, .ping, [1])
+                + Self.peer(.client, .continuation, Array(compressed[cut...])))
         #expect(events == [.ping([1]), .message(Message(opcode: .text, payload: text))])
     }
 

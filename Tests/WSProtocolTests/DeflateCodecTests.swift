@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSProtocol
 
 /// permessage-deflate compression and decompression (RFC 7692 §7.2).
@@ -196,7 +197,9 @@ import Testing
         for _ in 0..<3 {
             #expect(try codec.compress(Array("Hello".utf8)) == hello)
             #expect(codec.hasContexts.compressor == false)
-            #expect(try codec.decompress(Array(hello[..<3]), isFinal: false, maxMessageSize: 10) + codec.decompress(Array(hello[3...]), isFinal: true, maxMessageSize: 10) == Array("Hello".utf8))
+            #expect(
+                try codec.decompress(Array(hello[..<3]), isFinal: false, maxMessageSize: 10)
+                    + codec.decompress(Array(hello[3...]), isFinal: true, maxMessageSize: 10) == Array("Hello".utf8))
             #expect(codec.hasContexts.decompressor == false)
         }
         #expect(throws: ProtocolError.self) { _ = try PerMessageDeflate(parameters, memoryLevel: 0, releasesContextsBetweenMessages: false) }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSProtocol
 
 /// The RFC 6455 §5.7 examples and shared decoding helpers.
@@ -34,8 +35,9 @@ enum RFCVectors {
     static let cases: [Case] = [
         Case(name: "unmasked text", bytes: unmaskedHello, role: .client, frames: [frame(.text, hello)]),
         Case(name: "masked text", bytes: maskedHello, role: .server, frames: [frame(.text, hello, key: key)]),
-        Case(name: "fragmented text", bytes: fragment1 + fragment2, role: .client,
-             frames: [frame(.text, Array("Hel".utf8), fin: false), frame(.continuation, Array("lo".utf8))]),
+        Case(
+            name: "fragmented text", bytes: fragment1 + fragment2, role: .client,
+            frames: [frame(.text, Array("Hel".utf8), fin: false), frame(.continuation, Array("lo".utf8))]),
         Case(name: "unmasked ping", bytes: unmaskedPing, role: .client, frames: [frame(.ping, hello)]),
         Case(name: "masked pong", bytes: maskedPong, role: .server, frames: [frame(.pong, hello, key: key)]),
         Case(name: "256-byte binary", bytes: binary256, role: .client, frames: [frame(.binary, payload256)]),
@@ -61,8 +63,10 @@ enum RFCVectors {
     }
 
     /// Decodes with the streaming ``FrameDecoder/next()``, reassembling payload chunks into frames.
-    static func decodeStreaming(_ chunks: [[UInt8]], role: Role, limits: ProtocolLimits = .default,
-                                allowsRSV1: Bool = false) throws(ProtocolError) -> [Frame] {
+    static func decodeStreaming(
+        _ chunks: [[UInt8]], role: Role, limits: ProtocolLimits = .default,
+        allowsRSV1: Bool = false
+    ) throws(ProtocolError) -> [Frame] {
         var decoder = FrameDecoder(role: role, limits: limits, allowsRSV1: allowsRSV1)
         var frames: [Frame] = []
         var header: FrameHeader?
@@ -87,8 +91,10 @@ enum RFCVectors {
     }
 
     /// Decodes with ``FrameDecoder/nextFrame()``.
-    static func decodeWhole(_ chunks: [[UInt8]], role: Role, limits: ProtocolLimits = .default,
-                            allowsRSV1: Bool = false) throws(ProtocolError) -> [Frame] {
+    static func decodeWhole(
+        _ chunks: [[UInt8]], role: Role, limits: ProtocolLimits = .default,
+        allowsRSV1: Bool = false
+    ) throws(ProtocolError) -> [Frame] {
         var decoder = FrameDecoder(role: role, limits: limits, allowsRSV1: allowsRSV1)
         var frames: [Frame] = []
         for chunk in chunks {
@@ -302,12 +308,12 @@ enum RFCVectors {
     @Test func frameOverLimitFails1009FromHeaderOnly() {
         let limits = ProtocolLimits(maxFrameSize: 1000)
         let headers: [([UInt8], Role)] = [
-            ([0x82, 0x7E, 0x03, 0xE9], .client),                                   // 1001, 16-bit length
-            ([0x82, 0xFE, 0x03, 0xE9], .server),                                   // masked, key not yet sent
-            ([0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0x03, 0xE9], .client),                 // 1001, 64-bit length
-            ([0x82, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], .client), // Int64.max
-            ([0x82, 0xFF, 0, 0, 0, 1, 0, 0, 0, 0], .server),                       // 4 GiB, masked, no key
-            ([0x02, 0x7F, 0, 0, 0, 0, 0x01, 0, 0, 0], .client),                    // 16 MiB non-final fragment
+            ([0x82, 0x7E, 0x03, 0xE9], .client),  // 1001, 16-bit length
+            ([0x82, 0xFE, 0x03, 0xE9], .server),  // masked, key not yet sent
+            ([0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0x03, 0xE9], .client),  // 1001, 64-bit length
+            ([0x82, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], .client),  // Int64.max
+            ([0x82, 0xFF, 0, 0, 0, 1, 0, 0, 0, 0], .server),  // 4 GiB, masked, no key
+            ([0x02, 0x7F, 0, 0, 0, 0, 0x01, 0, 0, 0], .client),  // 16 MiB non-final fragment
         ]
         for (header, role) in headers {
             var decoder = FrameDecoder(role: role, limits: limits)

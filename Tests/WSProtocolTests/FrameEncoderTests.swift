@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSProtocol
 
 /// FrameEncoder and the state machine's output produce the RFC 6455 §5.7 examples byte for byte.
@@ -52,8 +53,10 @@ import Testing
             (FrameHeader(fin: true, rsv1: true, opcode: .text, payloadLength: 125), [0xC1, 0x7D]),
             (FrameHeader(fin: true, rsv2: true, opcode: .text, payloadLength: 126), [0xA1, 0x7E, 0x00, 0x7E]),
             (FrameHeader(fin: true, rsv3: true, opcode: .close, payloadLength: 0xFFFF), [0x98, 0x7E, 0xFF, 0xFF]),
-            (FrameHeader(opcode: .binary, maskingKey: MaskingKey(1, 2, 3, 4), payloadLength: 0x10000),
-             [0x82, 0xFF, 0, 0, 0, 0, 0, 1, 0, 0, 1, 2, 3, 4]),
+            (
+                FrameHeader(opcode: .binary, maskingKey: MaskingKey(1, 2, 3, 4), payloadLength: 0x10000),
+                [0x82, 0xFF, 0, 0, 0, 0, 0, 1, 0, 0, 1, 2, 3, 4]
+            ),
             (FrameHeader(opcode: .ping, maskingKey: MaskingKey(0xA0B0C0D0), payloadLength: 3), [0x89, 0x83, 0xA0, 0xB0, 0xC0, 0xD0]),
         ]
         for (header, expected) in cases {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSProtocol
 
 /// Ordered, duplicate-keeping, case-insensitive header fields.

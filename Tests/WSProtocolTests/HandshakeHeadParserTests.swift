@@ -1,17 +1,18 @@
 import Testing
+
 @testable import WSProtocol
 
 /// Incremental response/request head parsing: splits, limits, malformed input (RFC 9112).
 @Suite struct HandshakeHeadParserTests {
-    static let response = Array((
-        "HTTP/1.1 101 Switching Protocols\r\n"
-        + "Upgrade: websocket\r\n"
-        + "connection:Upgrade\r\n"
-        + "Sec-WebSocket-Accept:   s3pPLMBiTxaQ9kYGzzhZRbK+xOo=  \r\n"
-        + "Set-Cookie: a=1\r\n"
-        + "set-cookie: b=2\r\n"
-        + "X-Empty:\r\n"
-        + "\r\n").utf8)
+    static let response = Array(
+        ("HTTP/1.1 101 Switching Protocols\r\n"
+            + "Upgrade: websocket\r\n"
+            + "connection:Upgrade\r\n"
+            + "Sec-WebSocket-Accept:   s3pPLMBiTxaQ9kYGzzhZRbK+xOo=  \r\n"
+            + "Set-Cookie: a=1\r\n"
+            + "set-cookie: b=2\r\n"
+            + "X-Empty:\r\n"
+            + "\r\n").utf8)
     static let trailing: [UInt8] = [0x81, 0x05, 0x48, 0x65, 0x6C, 0x6C, 0x6F, 0x0D, 0x0A, 0x0D, 0x0A]
 
     static func checkHead(_ head: ResponseHead) {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSProtocol
 
 /// `Sec-WebSocket-Key` / `Sec-WebSocket-Accept` (RFC 6455 §1.3, §4.1).

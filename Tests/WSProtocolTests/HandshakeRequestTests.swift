@@ -1,11 +1,13 @@
 import Testing
+
 @testable import WSProtocol
 
 /// The client's upgrade request bytes (RFC 6455 §4.1).
 @Suite struct HandshakeRequestTests {
     @Test func minimalRequestIsByteExact() {
         let request = UpgradeRequest(host: "example.com", path: "/chat", key: "dGhlIHNhbXBsZSBub25jZQ==")
-        let expected = "GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        let expected =
+            "GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         #expect(String(decoding: request.serialize(), as: UTF8.self) == expected)
     }
@@ -15,7 +17,8 @@ import Testing
             host: "example.com:8080", path: "/ws?x=1", key: "dGhlIHNhbXBsZSBub25jZQ==", origin: "http://example.com",
             subprotocols: ["chat", "superchat"], extensionOffers: [PerMessageDeflateOffer().headerValue, "x-other"],
             cookieHeader: "SERVERID=s1; a=b", extraHeaders: HTTPHeaders([("X-Run", "42"), ("User-Agent", "wsload")]))
-        let expected = "GET /ws?x=1 HTTP/1.1\r\nHost: example.com:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        let expected =
+            "GET /ws?x=1 HTTP/1.1\r\nHost: example.com:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://example.com\r\n"
             + "Sec-WebSocket-Protocol: chat, superchat\r\n"
             + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-other\r\n"

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSProtocol
 
 /// The server role (RFC 6455 §4.2) and a full client ⇄ server handshake round trip.
@@ -24,8 +25,10 @@ import Testing
         let (response, subprotocol, deflate) = try ServerHandshake.accept(Self.request(Self.goodLines))
         #expect(subprotocol == nil)
         #expect(deflate == nil)
-        #expect(String(decoding: response, as: UTF8.self)
-            == "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
+        #expect(
+            String(decoding: response, as: UTF8.self)
+                == "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+        )
     }
 
     struct BadCase: Sendable, CustomTestStringConvertible {
@@ -43,7 +46,9 @@ import Testing
         BadCase(name: "Upgrade h2c", head: request(replacing("Upgrade", with: "h2c")), messageContains: "Upgrade"),
         BadCase(name: "Connection close", head: request(replacing("Connection", with: "close")), messageContains: "Connection"),
         BadCase(name: "no key", head: request(replacing("Sec-WebSocket-Key", with: nil)), messageContains: "missing Sec-WebSocket-Key"),
-        BadCase(name: "short key", head: request(replacing("Sec-WebSocket-Key", with: Base64.encode([UInt8](repeating: 1, count: 15)))), messageContains: "16 bytes"),
+        BadCase(
+            name: "short key", head: request(replacing("Sec-WebSocket-Key", with: Base64.encode([UInt8](repeating: 1, count: 15)))),
+            messageContains: "16 bytes"),
         BadCase(name: "non-base64 key", head: request(replacing("Sec-WebSocket-Key", with: "not base64!!")), messageContains: "16 bytes"),
         BadCase(name: "two keys", head: request(goodLines + [("Sec-WebSocket-Key", key)]), messageContains: "more than one"),
         BadCase(name: "version 8", head: request(replacing("Sec-WebSocket-Version", with: "8")), messageContains: "426"),
@@ -85,15 +90,32 @@ import Testing
 
     static let negotiationCases: [NegotiationCase] = [
         NegotiationCase(offer: "permessage-deflate", config: .init(), response: "permessage-deflate", parameters: DeflateParameters()),
-        NegotiationCase(offer: "permessage-deflate; client_max_window_bits", config: .init(), response: "permessage-deflate", parameters: DeflateParameters()),
-        NegotiationCase(offer: "permessage-deflate; client_max_window_bits", config: .init(clientMaxWindowBits: 10), response: "permessage-deflate; client_max_window_bits=10", parameters: DeflateParameters(receiveMaxWindowBits: 10)),
-        NegotiationCase(offer: "permessage-deflate", config: .init(clientMaxWindowBits: 10), response: "permessage-deflate", parameters: DeflateParameters()),
-        NegotiationCase(offer: "permessage-deflate; client_max_window_bits=12", config: .init(), response: "permessage-deflate; client_max_window_bits=12", parameters: DeflateParameters(receiveMaxWindowBits: 12)),
-        NegotiationCase(offer: "permessage-deflate; server_max_window_bits=10", config: .init(), response: "permessage-deflate; server_max_window_bits=10", parameters: DeflateParameters(sendMaxWindowBits: 10)),
-        NegotiationCase(offer: "permessage-deflate", config: .init(serverMaxWindowBits: 11), response: "permessage-deflate; server_max_window_bits=11", parameters: DeflateParameters(sendMaxWindowBits: 11)),
-        NegotiationCase(offer: "permessage-deflate; server_no_context_takeover; client_no_context_takeover", config: .init(), response: "permessage-deflate; server_no_context_takeover; client_no_context_takeover", parameters: DeflateParameters(sendNoContextTakeover: true, receiveNoContextTakeover: true)),
-        NegotiationCase(offer: "permessage-deflate; server_max_window_bits=8, permessage-deflate", config: .init(), response: "permessage-deflate", parameters: DeflateParameters()),
-        NegotiationCase(offer: "permessage-deflate; bogus, permessage-deflate; server_max_window_bits=9", config: .init(), response: "permessage-deflate; server_max_window_bits=9", parameters: DeflateParameters(sendMaxWindowBits: 9)),
+        NegotiationCase(
+            offer: "permessage-deflate; client_max_window_bits", config: .init(), response: "permessage-deflate", parameters: DeflateParameters()),
+        NegotiationCase(
+            offer: "permessage-deflate; client_max_window_bits", config: .init(clientMaxWindowBits: 10),
+            response: "permessage-deflate; client_max_window_bits=10", parameters: DeflateParameters(receiveMaxWindowBits: 10)),
+        NegotiationCase(
+            offer: "permessage-deflate", config: .init(clientMaxWindowBits: 10), response: "permessage-deflate", parameters: DeflateParameters()),
+        NegotiationCase(
+            offer: "permessage-deflate; client_max_window_bits=12", config: .init(), response: "permessage-deflate; client_max_window_bits=12",
+            parameters: DeflateParameters(receiveMaxWindowBits: 12)),
+        NegotiationCase(
+            offer: "permessage-deflate; server_max_window_bits=10", config: .init(), response: "permessage-deflate; server_max_window_bits=10",
+            parameters: DeflateParameters(sendMaxWindowBits: 10)),
+        NegotiationCase(
+            offer: "permessage-deflate", config: .init(serverMaxWindowBits: 11), response: "permessage-deflate; server_max_window_bits=11",
+            parameters: DeflateParameters(sendMaxWindowBits: 11)),
+        NegotiationCase(
+            offer: "permessage-deflate; server_no_context_takeover; client_no_context_takeover", config: .init(),
+            response: "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+            parameters: DeflateParameters(sendNoContextTakeover: true, receiveNoContextTakeover: true)),
+        NegotiationCase(
+            offer: "permessage-deflate; server_max_window_bits=8, permessage-deflate", config: .init(), response: "permessage-deflate",
+            parameters: DeflateParameters()),
+        NegotiationCase(
+            offer: "permessage-deflate; bogus, permessage-deflate; server_max_window_bits=9", config: .init(),
+            response: "permessage-deflate; server_max_window_bits=9", parameters: DeflateParameters(sendMaxWindowBits: 9)),
         NegotiationCase(offer: "x-webkit-deflate-frame", config: .init(), response: nil, parameters: nil),
         NegotiationCase(offer: "permessage-deflate; server_max_window_bits", config: .init(), response: nil, parameters: nil),
         NegotiationCase(offer: "permessage-deflate; client_max_window_bits=16", config: .init(), response: nil, parameters: nil),
@@ -124,8 +146,12 @@ import Testing
         RoundTripCase(offer: nil, config: .init()),
         RoundTripCase(offer: PerMessageDeflateOffer(), config: .init()),
         RoundTripCase(offer: PerMessageDeflateOffer(), config: .init(clientMaxWindowBits: 9, clientNoContextTakeover: true)),
-        RoundTripCase(offer: PerMessageDeflateOffer(clientMaxWindowBits: 12, serverMaxWindowBits: 10, clientNoContextTakeover: true, serverNoContextTakeover: true), config: .init()),
-        RoundTripCase(offer: PerMessageDeflateOffer(clientMaxWindowBits: nil, serverMaxWindowBits: 9), config: .init(serverMaxWindowBits: 12, clientMaxWindowBits: 10)),
+        RoundTripCase(
+            offer: PerMessageDeflateOffer(
+                clientMaxWindowBits: 12, serverMaxWindowBits: 10, clientNoContextTakeover: true, serverNoContextTakeover: true), config: .init()),
+        RoundTripCase(
+            offer: PerMessageDeflateOffer(clientMaxWindowBits: nil, serverMaxWindowBits: 9),
+            config: .init(serverMaxWindowBits: 12, clientMaxWindowBits: 10)),
     ]
 
     @Test(arguments: roundTripCases)
@@ -182,9 +208,10 @@ import Testing
         let bytes = ServerHandshake.errorResponse(
             status: 426, reason: "Upgrade Required", body: "use WebSocket version 13\n",
             extraHeaders: HTTPHeaders([("Sec-WebSocket-Version", "13")]))
-        #expect(String(decoding: bytes, as: UTF8.self)
-            == "HTTP/1.1 426 Upgrade Required\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 25\r\n"
-            + "Connection: close\r\nSec-WebSocket-Version: 13\r\n\r\nuse WebSocket version 13\n")
+        #expect(
+            String(decoding: bytes, as: UTF8.self)
+                == "HTTP/1.1 426 Upgrade Required\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 25\r\n"
+                + "Connection: close\r\nSec-WebSocket-Version: 13\r\n\r\nuse WebSocket version 13\n")
         var parser = ResponseHeadParser()
         let parsed = try #require(try parser.feed(bytes))
         #expect(parsed.head.status == 426)

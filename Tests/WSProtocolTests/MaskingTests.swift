@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSProtocol
 
 /// `MaskingKey.apply` (RFC 6455 §5.3) against a naive byte loop: every length, key offset and buffer alignment.
@@ -33,7 +34,8 @@ import Testing
                     storage.withUnsafeMutableBytes { raw in
                         key.apply(to: UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + length)]), offset: offset)
                     }
-                    let ok = Array(storage[start..<(start + length)]) == expected
+                    let ok =
+                        Array(storage[start..<(start + length)]) == expected
                         && storage[..<start].allSatisfy { $0 == 0xCC }
                         && storage[(start + length)...].allSatisfy { $0 == 0xCC }
                     if !ok { failures += 1 }

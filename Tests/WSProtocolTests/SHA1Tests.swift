@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSProtocol
 
 /// FIPS 180-4 / RFC 3174 test vectors for the pure-Swift SHA-1.

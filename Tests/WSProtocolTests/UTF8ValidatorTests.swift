@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSProtocol
 
 /// The streaming UTF-8 validator (RFC 3629, RFC 6455 §8.1): Markus Kuhn-style cases, fail-fast
@@ -47,8 +48,9 @@ import Testing
         Case(name: "3-byte €", bytes: [0xE2, 0x82, 0xAC], failAt: nil),
         Case(name: "4-byte 𝄞", bytes: [0xF0, 0x9D, 0x84, 0x9E], failAt: nil),
         Case(name: "κόσμε", bytes: Array("κόσμε".utf8), failAt: nil),
-        Case(name: "boundaries U+0080 U+07FF U+0800 U+FFFF U+10000 U+10FFFF",
-             bytes: [0xC2, 0x80, 0xDF, 0xBF, 0xE0, 0xA0, 0x80, 0xEF, 0xBF, 0xBF, 0xF0, 0x90, 0x80, 0x80, 0xF4, 0x8F, 0xBF, 0xBF], failAt: nil),
+        Case(
+            name: "boundaries U+0080 U+07FF U+0800 U+FFFF U+10000 U+10FFFF",
+            bytes: [0xC2, 0x80, 0xDF, 0xBF, 0xE0, 0xA0, 0x80, 0xEF, 0xBF, 0xBF, 0xF0, 0x90, 0x80, 0x80, 0xF4, 0x8F, 0xBF, 0xBF], failAt: nil),
         Case(name: "U+D7FF and U+E000 around the surrogates", bytes: [0xED, 0x9F, 0xBF, 0xEE, 0x80, 0x80], failAt: nil),
         Case(name: "U+FFFE/U+FFFF noncharacters are valid", bytes: [0xEF, 0xBF, 0xBE, 0xEF, 0xBF, 0xBF], failAt: nil),
         Case(name: "NUL", bytes: [0x00], failAt: nil),
@@ -72,7 +74,9 @@ import Testing
         Case(name: "2-byte lead then ASCII", bytes: [0xC3, 0x41], failAt: 1),
         Case(name: "3-byte lead, one cont, then lead", bytes: [0xE2, 0x82, 0xE2], failAt: 2),
         Case(name: "4-byte with 5th continuation", bytes: [0xF0, 0x9D, 0x84, 0x9E, 0x80], failAt: 4),
-        Case(name: "Autobahn 6.4.1 fail mid-text", bytes: [0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF, 0x83, 0xCE, 0xBC, 0xCE, 0xB5, 0xF4, 0x90, 0x80, 0x80], failAt: 12),
+        Case(
+            name: "Autobahn 6.4.1 fail mid-text", bytes: [0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF, 0x83, 0xCE, 0xBC, 0xCE, 0xB5, 0xF4, 0x90, 0x80, 0x80],
+            failAt: 12),
         Case(name: "invalid after 17 ASCII bytes (fast path)", bytes: Array("abcdefghijklmnopq".utf8) + [0xC0], failAt: 17),
         Case(name: "truncated 2-byte", bytes: [0xC3], failAt: -1),
         Case(name: "truncated 3-byte", bytes: [0xE2, 0x82], failAt: -1),

@@ -31,20 +31,25 @@ public struct AnalysisInput: Sendable {
     public var incompleteReasons: [String] = []
 
     /// Creates an input.
-    public init(raw: ReportRawData, totals: RunTotals, placements: [ClientPlacement], run: RunMetadata,
-                resilience: ResilienceSummary? = nil, timeline: [TimelinePoint]? = nil, notes: [String] = [],
-                closingNotes: [String] = [], warnings: [String] = []) {
+    public init(
+        raw: ReportRawData, totals: RunTotals, placements: [ClientPlacement], run: RunMetadata,
+        resilience: ResilienceSummary? = nil, timeline: [TimelinePoint]? = nil, notes: [String] = [],
+        closingNotes: [String] = [], warnings: [String] = []
+    ) {
         self.raw = raw; self.totals = totals; self.placements = placements; self.run = run
         self.resilience = resilience; self.timeline = timeline; self.notes = notes; self.closingNotes = closingNotes
         self.warnings = warnings
     }
 
     /// Creates an input from per-client counts (client → pod → connections), grouped into placements.
-    public init(raw: ReportRawData, totals: RunTotals, podCountsByClient: [String: [String: Int]], run: RunMetadata,
-                resilience: ResilienceSummary? = nil, timeline: [TimelinePoint]? = nil, notes: [String] = [],
-                closingNotes: [String] = [], warnings: [String] = []) {
-        self.init(raw: raw, totals: totals, placements: ClientPlacement.group(podCountsByClient: podCountsByClient), run: run,
-                  resilience: resilience, timeline: timeline, notes: notes, closingNotes: closingNotes, warnings: warnings)
+    public init(
+        raw: ReportRawData, totals: RunTotals, podCountsByClient: [String: [String: Int]], run: RunMetadata,
+        resilience: ResilienceSummary? = nil, timeline: [TimelinePoint]? = nil, notes: [String] = [],
+        closingNotes: [String] = [], warnings: [String] = []
+    ) {
+        self.init(
+            raw: raw, totals: totals, placements: ClientPlacement.group(podCountsByClient: podCountsByClient), run: run,
+            resilience: resilience, timeline: timeline, notes: notes, closingNotes: closingNotes, warnings: warnings)
     }
 }
 
@@ -64,38 +69,47 @@ extension AnalysisInput {
             buckets[key, default: (f.phase.rawValue, reason, 0)].2 += 1
         }
         let failures = buckets.values.map { FailureBucket(phase: $0.0, reason: $0.1, count: $0.2) }
-        var totals = RunTotals(attempted: result.attempted, established: result.established, failed: result.failed, held: result.held,
-                               dropped: result.dropped, failures: failures)
+        var totals = RunTotals(
+            attempted: result.attempted, established: result.established, failed: result.failed, held: result.held,
+            dropped: result.dropped, failures: failures)
         let handshakes = result.records.filter { $0.tlsMs != nil && $0.status != .failed }
         if !handshakes.isEmpty {
             totals.tlsHandshakes = handshakes.count
             totals.tlsResumed = handshakes.filter(\.tlsResumed).count
         }
-        let phases = [PhaseTiming(name: "ramp", start: result.startedAt, end: result.holdStartedAt),
-                      PhaseTiming(name: "hold", start: result.holdStartedAt, end: result.holdEndedAt),
-                      PhaseTiming(name: "close", start: result.holdEndedAt, end: result.endedAt)]
-        var run = RunMetadata(profile: context.profileName, target: context.target, startedAt: result.startedAt,
-                              endedAt: result.endedAt, phases: phases)
+        let phases = [
+            PhaseTiming(name: "ramp", start: result.startedAt, end: result.holdStartedAt),
+            PhaseTiming(name: "hold", start: result.holdStartedAt, end: result.holdEndedAt),
+            PhaseTiming(name: "close", start: result.holdEndedAt, end: result.endedAt),
+        ]
+        var run = RunMetadata(
+            profile: context.profileName, target: context.target, startedAt: result.startedAt,
+            endedAt: result.endedAt, phases: phases)
         run.tls = context.tls
-        let timeline = result.timeline.isEmpty
+        let timeline =
+            result.timeline.isEmpty
             ? nil : Self.withServerCounts(result.timeline, startedAt: result.startedAt, logs: context.serverLogs)
-        self.init(raw: ReportRawData(result: result, context: context, shape: shape), totals: totals, podCountsByClient: byClient,
-                  run: run, resilience: ResilienceSummary.summarise(result.records), timeline: timeline, notes: context.notes,
-                  warnings: context.warnings + result.warnings)
+        self.init(
+            raw: ReportRawData(result: result, context: context, shape: shape), totals: totals, podCountsByClient: byClient,
+            run: run, resilience: ResilienceSummary.summarise(result.records), timeline: timeline, notes: context.notes,
+            warnings: context.warnings + result.warnings)
     }
 
     /// The input a saved report was analysed from, for re-analysis (`match-logs`). A report without raw data
     /// (schema 1) gets raw data recovered from its analysed sections.
     public init(report: Report) {
         let raw = report.raw ?? ReportRawData(recoveredFrom: report)
-        self.init(raw: raw, totals: report.totals, placements: report.placements, run: report.run, resilience: report.resilience,
-                  timeline: report.timeline, notes: raw.contextNotes, warnings: raw.contextWarnings + raw.engineWarnings)
+        self.init(
+            raw: raw, totals: report.totals, placements: report.placements, run: report.run, resilience: report.resilience,
+            timeline: report.timeline, notes: raw.contextNotes, warnings: raw.contextWarnings + raw.engineWarnings)
     }
 
     /// Adds each pod's own "Active connections" value in effect at every timeline point.
     static func withServerCounts(_ points: [TimelinePoint], startedAt: Date, logs: [LogSampleSeries]) -> [TimelinePoint] {
-        let series = logs.map { s in (s.pod, s.samples.compactMap { x in x.timestamp.map { ($0.timeIntervalSince(startedAt), x.activeConnections) } }.sorted { $0.0 < $1.0 }) }
-            .filter { !$0.1.isEmpty }
+        let series = logs.map { s in
+            (s.pod, s.samples.compactMap { x in x.timestamp.map { ($0.timeIntervalSince(startedAt), x.activeConnections) } }.sorted { $0.0 < $1.0 })
+        }
+        .filter { !$0.1.isEmpty }
         guard !series.isEmpty else { return points }
         return points.map { p in
             var q = p

@@ -17,8 +17,9 @@ public enum Analyzer {
     public static func analyseWithPodNames(_ input: AnalysisInput) -> (report: Report, podNames: [String: String]) {
         let raw = input.raw
         let window = raw.window
-        let groups = CookieGroups.assign(heldPerPod: raw.heldPerPod, serverLogs: raw.serverLogsConfigured ? raw.serverLogs : nil,
-                                         window: window)
+        let groups = CookieGroups.assign(
+            heldPerPod: raw.heldPerPod, serverLogs: raw.serverLogsConfigured ? raw.serverLogs : nil,
+            window: window)
 
         // Client-side counts: connections open at the end of the hold, per attributed pod.
         var counts = CookieGroups.renamed(raw.heldPerPod, groups.pods)
@@ -28,8 +29,9 @@ public enum Analyzer {
         // With no connection attributed, the pods' own log deltas are the distribution (checked to add up).
         var reconciliation: LogDeltaReconciliation.Outcome?
         if raw.serverLogsConfigured {
-            reconciliation = LogDeltaReconciliation.reconcile(held: counts, unattributed: unattributed, series: raw.serverLogs,
-                                                              window: window, knownPods: Set(raw.knownPods.keys))
+            reconciliation = LogDeltaReconciliation.reconcile(
+                held: counts, unattributed: unattributed, series: raw.serverLogs,
+                window: window, knownPods: Set(raw.knownPods.keys))
         }
         if let r = reconciliation { counts = r.counts }
         let statistics = DistributionStatistics(counts: counts, weights: raw.weights)
@@ -52,12 +54,14 @@ public enum Analyzer {
             let name = groups.pods[pod] ?? pod
             return name == "?" ? nil : name
         }
-        let significance = SkewSignificance.evaluate(statistics: statistics, weights: raw.weights, placements: placements,
-                                                     maxSkewPercent: raw.thresholds.maxSkewPercent)
+        let significance = SkewSignificance.evaluate(
+            statistics: statistics, weights: raw.weights, placements: placements,
+            maxSkewPercent: raw.thresholds.maxSkewPercent)
 
-        let inputs = RunInputs(sourceAddresses: raw.sourceAddresses, cookiePolicy: raw.cookiePolicy, distinctCookieValues: raw.distinctCookieValues,
-                               targetIsSinglePod: raw.singlePodTarget != nil, singlePodTargetKind: raw.singlePodTarget,
-                               clientCount: raw.clientCount, cookieCarriers: raw.cookieCarriers, established: input.totals.established)
+        let inputs = RunInputs(
+            sourceAddresses: raw.sourceAddresses, cookiePolicy: raw.cookiePolicy, distinctCookieValues: raw.distinctCookieValues,
+            targetIsSinglePod: raw.singlePodTarget != nil, singlePodTargetKind: raw.singlePodTarget,
+            clientCount: raw.clientCount, cookieCarriers: raw.cookieCarriers, established: input.totals.established)
         let explanations = SpreadExplainer().explain(inputs: inputs, statistics: statistics)
 
         let latency = latencySummaries(raw.histograms)
@@ -70,20 +74,23 @@ public enum Analyzer {
                 return q
             }
         }
-        let scaleOut = ScaleOutAnalysis.evaluate(timeline: timeline, events: raw.events, statistics: statistics, weights: raw.weights,
-                                                 rampEnd: window.holdStart.timeIntervalSince(window.runStart),
-                                                 holdEnd: window.holdEnd.timeIntervalSince(window.runStart),
-                                                 maxSkewPercent: raw.thresholds.maxSkewPercent)
-        let gate = Gate(thresholds: raw.thresholds).evaluate(statistics: statistics, failed: input.totals.failed,
-                                                             dropped: input.totals.dropped, podMatches: matches,
-                                                             metricsMatches: metricsMatch?.pods ?? [], placements: placements,
-                                                             latencyPercentilesMs: percentiles, scaleOut: scaleOut, incomplete: incompleteReason(input))
+        let scaleOut = ScaleOutAnalysis.evaluate(
+            timeline: timeline, events: raw.events, statistics: statistics, weights: raw.weights,
+            rampEnd: window.holdStart.timeIntervalSince(window.runStart),
+            holdEnd: window.holdEnd.timeIntervalSince(window.runStart),
+            maxSkewPercent: raw.thresholds.maxSkewPercent)
+        let gate = Gate(thresholds: raw.thresholds).evaluate(
+            statistics: statistics, failed: input.totals.failed,
+            dropped: input.totals.dropped, podMatches: matches,
+            metricsMatches: metricsMatch?.pods ?? [], placements: placements,
+            latencyPercentilesMs: percentiles, scaleOut: scaleOut, incomplete: incompleteReason(input))
 
         var notes = input.notes + groups.notes
         if let r = reconciliation {
             notes.append(r.note)
         } else if unattributed > 0 {
-            notes.append("\(unattributed) held connections could not be attributed to a pod (no identity header, affinity cookie or first message matched).")
+            notes.append(
+                "\(unattributed) held connections could not be attributed to a pod (no identity header, affinity cookie or first message matched).")
         }
         if raw.interrupted { notes.append("The run was interrupted; the report covers what happened until then.") }
         let unverified = matches.filter { $0.afterClose == nil && ($0.delta ?? 0) != 0 && !$0.usedSampleOrder }.map(\.pod)
@@ -99,11 +106,14 @@ public enum Analyzer {
         for e in raw.events ?? [] where !e.outcome.isSuccess && e.outcome != .notRun {
             warnings.append("event \(e.name) at \(ReportText.seconds(e.at)) did not succeed: \(e.status)")
         }
-        for e in raw.events ?? [] where e.outcome == .notRun { notes.append("event \(e.name) at \(ReportText.seconds(e.at)) was not run: the run ended first.") }
+        for e in raw.events ?? [] where e.outcome == .notRun {
+            notes.append("event \(e.name) at \(ReportText.seconds(e.at)) was not run: the run ended first.")
+        }
 
-        var report = Report(run: input.run, totals: input.totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
-                            statistics: statistics, explanations: explanations, placements: placements, gate: gate,
-                            notes: dedupe(notes), warnings: dedupe(warnings))
+        var report = Report(
+            run: input.run, totals: input.totals, latency: latency, pods: PodRow.rows(statistics: statistics, matches: matches),
+            statistics: statistics, explanations: explanations, placements: placements, gate: gate,
+            notes: dedupe(notes), warnings: dedupe(warnings))
         report.resilience = input.resilience
         report.metricsMatch = metricsMatch
         report.significance = significance
@@ -131,14 +141,18 @@ public enum Analyzer {
         }
         if input.raw.thresholds.requireMetricsMatch {
             if let m = input.raw.serverMetrics {
-                if !m.readable { reasons.append("server metrics were required but could not be read (\(m.problems.first ?? "no reading was obtained"))") }
+                if !m.readable {
+                    reasons.append("server metrics were required but could not be read (\(m.problems.first ?? "no reading was obtained"))")
+                }
             } else {
                 reasons.append("server metrics were required but none were read")
             }
         }
         if input.raw.thresholds.needsEvent, !(input.raw.events ?? []).contains(where: { $0.startedAt != nil }) {
-            let keys = [input.raw.thresholds.minNewPodSharePercent.map { _ in "min_new_pod_share" },
-                        input.raw.thresholds.maxTimeToFairSeconds.map { _ in "max_time_to_fair" }].compactMap { $0 }
+            let keys = [
+                input.raw.thresholds.minNewPodSharePercent.map { _ in "min_new_pod_share" },
+                input.raw.thresholds.maxTimeToFairSeconds.map { _ in "max_time_to_fair" },
+            ].compactMap { $0 }
             reasons.append("\(keys.joined(separator: " and ")) \(keys.count == 1 ? "needs" : "need") an event to measure from, and none ran")
         }
         reasons += input.incompleteReasons
@@ -158,8 +172,9 @@ public enum Analyzer {
         return names.compactMap { name in
             guard let h = histograms[name], h.totalCount > 0 else { return nil }
             func ms(_ p: Double) -> Double { (Double(h.valueAtPercentile(p)) / 1000 * 1000).rounded() / 1000 }
-            return LatencySummary(phase: name, count: Int(h.totalCount), p50Ms: ms(50), p90Ms: ms(90), p99Ms: ms(99),
-                                  maxMs: (Double(h.max) / 1000 * 1000).rounded() / 1000)
+            return LatencySummary(
+                phase: name, count: Int(h.totalCount), p50Ms: ms(50), p90Ms: ms(90), p99Ms: ms(99),
+                maxMs: (Double(h.max) / 1000 * 1000).rounded() / 1000)
         }
     }
 }

@@ -50,11 +50,12 @@ public struct ClientPlacement: Sendable, Codable, Equatable {
     /// These placements with each pod renamed by `rename` (pods renamed to nil are dropped, e.g. the
     /// unattributed `?`), regrouped.
     public static func renamed(_ placements: [ClientPlacement], _ rename: (String) -> String?) -> [ClientPlacement] {
-        merged(placements.map { p in
-            var counts: [String: Int] = [:]
-            for c in p.pods { if let name = rename(c.pod) { counts[name, default: 0] += c.count } }
-            return ClientPlacement(pods: sortedCounts(counts), clients: p.clients, examples: p.examples)
-        })
+        merged(
+            placements.map { p in
+                var counts: [String: Int] = [:]
+                for c in p.pods { if let name = rename(c.pod) { counts[name, default: 0] += c.count } }
+                return ClientPlacement(pods: sortedCounts(counts), clients: p.clients, examples: p.examples)
+            })
     }
 
     private struct Key: Hashable { let pods: [String] }

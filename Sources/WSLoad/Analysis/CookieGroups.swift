@@ -20,7 +20,9 @@ public enum CookieGroups {
         guard opaque.count >= 4, values.count == opaque.count else { return [] }
         for i in opaque { result.records[i].pod = nil; result.records[i].podSource = nil }
         apply(Dictionary(uniqueKeysWithValues: values.map { ($0, "?") }), to: &result)
-        return ["An affinity cookie gave each of \(opaque.count) connections a different value: it does not group connections by pod, so it was not used for attribution."]
+        return [
+            "An affinity cookie gave each of \(opaque.count) connections a different value: it does not group connections by pod, so it was not used for attribution."
+        ]
     }
 
     /// The prefix of a redacted group name.
@@ -39,7 +41,8 @@ public enum CookieGroups {
 
     /// A pod for each redacted group that the server logs identify, with a note per assignment.
     public static func assign(heldPerPod: [String: Int], serverLogs: [LogSampleSeries]?, window: RunWindow)
-        -> (pods: [String: String], notes: [String]) {
+        -> (pods: [String: String], notes: [String])
+    {
         let sizes = heldPerPod.filter { $0.key.hasPrefix(prefix) }
         guard !sizes.isEmpty, let serverLogs else { return ([:], []) }
         let attributed = Set(heldPerPod.keys)

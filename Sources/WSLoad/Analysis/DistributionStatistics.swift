@@ -64,8 +64,10 @@ public struct DistributionStatistics: Sendable, Codable, Equatable {
                 df += 1
                 if e > 0 { chi += (Double(c[i]) - e) * (Double(c[i]) - e) / e }
             }
-            rows.append(PodShare(pod: names[i], count: c[i], share: total > 0 ? Double(c[i]) / Double(total) : 0,
-                                 expectedShare: expectedShare, expectedCount: e, deviationPercent: dev))
+            rows.append(
+                PodShare(
+                    pod: names[i], count: c[i], share: total > 0 ? Double(c[i]) / Double(total) : 0,
+                    expectedShare: expectedShare, expectedCount: e, deviationPercent: dev))
         }
         pods = rows
         self.total = total

@@ -18,8 +18,10 @@ public struct GateCheck: Sendable, Codable, Equatable {
     public var detail: String
 
     /// Creates a check; `passed` is derived from the comparison (a missing measurement fails).
-    public init(name: String, threshold: Double, measured: Double?, comparison: GateComparison, unit: String,
-                detail: String) {
+    public init(
+        name: String, threshold: Double, measured: Double?, comparison: GateComparison, unit: String,
+        detail: String
+    ) {
         self.name = name
         self.threshold = threshold
         self.measured = measured

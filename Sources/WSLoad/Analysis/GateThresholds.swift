@@ -30,8 +30,10 @@ public struct GateThresholds: Sendable, Codable, Equatable {
     public var maxTimeToFairSeconds: Double? = nil
 
     /// Creates thresholds.
-    public init(maxSkewPercent: Double? = nil, minPodsHit: Int? = nil, maxFailed: Int? = nil, maxDropped: Int? = nil,
-                requireLogMatch: Bool = false, clientsPinned: Bool = false, maxLatencyMs: [String: Double] = [:]) {
+    public init(
+        maxSkewPercent: Double? = nil, minPodsHit: Int? = nil, maxFailed: Int? = nil, maxDropped: Int? = nil,
+        requireLogMatch: Bool = false, clientsPinned: Bool = false, maxLatencyMs: [String: Double] = [:]
+    ) {
         self.maxSkewPercent = maxSkewPercent
         self.minPodsHit = minPodsHit
         self.maxFailed = maxFailed
@@ -80,8 +82,9 @@ public struct GateThresholds: Sendable, Codable, Equatable {
                     let s = try c.decode(String.self, forKey: key)
                     let trimmed = s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "%", with: "")
                     guard let v = Double(trimmed) else {
-                        throw DecodingError.dataCorruptedError(forKey: key, in: c,
-                                                               debugDescription: "max_skew must be a percentage, got \(s)")
+                        throw DecodingError.dataCorruptedError(
+                            forKey: key, in: c,
+                            debugDescription: "max_skew must be a percentage, got \(s)")
                     }
                     maxSkewPercent = v
                 }

@@ -15,8 +15,10 @@ enum LogDeltaReconciliation {
     }
 
     /// The reconciled counts and matches, or nil when some connection was attributed or no delta is known.
-    static func reconcile(held: [String: Int], unattributed: Int, series: [LogSampleSeries], window: RunWindow,
-                          knownPods: Set<String>, matcher: LogMatcher = LogMatcher()) -> Outcome? {
+    static func reconcile(
+        held: [String: Int], unattributed: Int, series: [LogSampleSeries], window: RunWindow,
+        knownPods: Set<String>, matcher: LogMatcher = LogMatcher()
+    ) -> Outcome? {
         guard unattributed > 0, held.values.allSatisfy({ $0 == 0 }) else { return nil }
         let probe = matcher.match(series: series, window: window, clientCounts: [:], knownPods: knownPods)
         let deltas = Dictionary(uniqueKeysWithValues: probe.compactMap { m in m.delta.map { (m.pod, max(0, $0)) } })
@@ -29,10 +31,12 @@ enum LogDeltaReconciliation {
         if sum != unattributed {
             let verdict: MatchClassification = sum > unattributed ? .serverHasMore : .serverHasFewer
             for i in matches.indices where matches[i].delta != nil { matches[i].classification = verdict }
-            warning = "The pods' log deltas add up to \(sum), but wsload held \(unattributed) connections: "
+            warning =
+                "The pods' log deltas add up to \(sum), but wsload held \(unattributed) connections: "
                 + "\(abs(sum - unattributed)) \(sum > unattributed ? "more on the servers" : "missing on the servers")."
         }
-        let note = "No connection disclosed its pod (no identity header, affinity cookie or first message): the per-pod counts "
+        let note =
+            "No connection disclosed its pod (no identity header, affinity cookie or first message): the per-pod counts "
             + "are the pods' own log deltas, which add up to \(sum) of wsload's \(unattributed) held"
             + (sum == unattributed ? " (they agree)." : ".")
         return Outcome(counts: counts, matches: matches, note: note, warning: warning)

@@ -57,8 +57,10 @@ public struct LogMatcher: Sendable {
     }
 
     /// Matches every pod named by the series, the client counts or `knownPods`; rows sorted naturally by pod.
-    public func match(series: [LogSampleSeries], window: RunWindow, clientCounts: [String: Int],
-                      knownPods: Set<String> = []) -> [PodMatch] {
+    public func match(
+        series: [LogSampleSeries], window: RunWindow, clientCounts: [String: Int],
+        knownPods: Set<String> = []
+    ) -> [PodMatch] {
         var byPod: [String: [LogSample]] = [:]
         for s in series { byPod[s.pod, default: []] += s.samples }
         let pods = Set(byPod.keys).union(clientCounts.keys).union(knownPods)
@@ -67,11 +69,13 @@ public struct LogMatcher: Sendable {
             let clients = clientCounts[pod] ?? 0
             guard let samples = byPod[pod], !samples.isEmpty else {
                 let unknown = clients > 0 && anyServerKnowledge && !knownPods.contains(pod)
-                return PodMatch(pod: pod, clientCount: clients,
-                                classification: unknown ? .podNotDiscovered : .noServerData)
+                return PodMatch(
+                    pod: pod, clientCount: clients,
+                    classification: unknown ? .podNotDiscovered : .noServerData)
             }
-            return match(pod: pod, series: LogSampleSeries(pod: pod, samples: samples), window: window,
-                         clientCount: clients)
+            return match(
+                pod: pod, series: LogSampleSeries(pod: pod, samples: samples), window: window,
+                clientCount: clients)
         }
         return classifyOtherTraffic(rows)
     }
@@ -121,7 +125,8 @@ public struct LogMatcher: Sendable {
         return rows.map { m in
             var m = m
             guard m.classification == .serverHasMore || m.classification == .serverHasFewer,
-                  let delta = m.delta, let after = m.afterClose, let base = effectiveBaseline(m) else { return m }
+                let delta = m.delta, let after = m.afterClose, let base = effectiveBaseline(m)
+            else { return m }
             let excess = delta - m.clientCount
             let opposite = excess > 0 ? anyFewer : anyMore
             if !opposite, after - base == excess {

@@ -25,14 +25,20 @@ public struct MetricsMatch: Sendable, Codable, Equatable {
         var notes: [String] = []
         let hold = window.holdEnd.timeIntervalSince(window.holdStart)
         if hold < 2 * interval {
-            notes.append("The hold (\(ReportText.fixed(hold, 1)) s) is shorter than twice the scrape interval (\(ReportText.fixed(interval, 1)) s): the hold sample may be missing or from the ramp.")
+            notes.append(
+                "The hold (\(ReportText.fixed(hold, 1)) s) is shorter than twice the scrape interval (\(ReportText.fixed(interval, 1)) s): the hold sample may be missing or from the ramp."
+            )
         }
         let stale = rows.filter { $0.sampleCount > 0 && $0.afterClose == nil }.map(\.pod)
         if !stale.isEmpty {
-            notes.append("No metrics sample newer than the end of close for \(stale.joined(separator: ", ")) within the wait: their return to the baseline is not verified.")
+            notes.append(
+                "No metrics sample newer than the end of close for \(stale.joined(separator: ", ")) within the wait: their return to the baseline is not verified."
+            )
         }
         if data.straddling > 0 {
-            notes.append("\(data.straddling) reading\(data.straddling == 1 ? " was" : "s were") left out because \(data.straddling == 1 ? "its" : "their") data could belong to two run phases.")
+            notes.append(
+                "\(data.straddling) reading\(data.straddling == 1 ? " was" : "s were") left out because \(data.straddling == 1 ? "its" : "their") data could belong to two run phases."
+            )
         }
         if data.readable, !data.problems.isEmpty {
             notes.append("Read problems: " + data.problems.prefix(3).joined(separator: "; ") + (data.problems.count > 3 ? "; …" : ""))

@@ -128,7 +128,9 @@ public struct Multinomial: Sendable {
             guard let pass = passingCounts(pod: i, units: n, maxSkewPercent: s) else { return false }
             let lambda = Double(n) * shares[i], spread = 9 * lambda.squareRoot() + 10
             return Double(pass.lowerBound) <= max(0, lambda - spread) && Double(pass.upperBound) >= min(Double(n), lambda + spread)
-        }) { return 1 }
+        }) {
+            return 1
+        }
         var acc: [Double] = [1]
         var offset = 0
         for i in 0..<pods {

@@ -38,10 +38,12 @@ public struct PodMatch: Sendable, Codable, Equatable {
     public var otherTraffic: Int?
 
     /// Creates a pod match.
-    public init(pod: String, clientCount: Int, baseline: Int? = nil, baselineAssumed: Bool = false,
-                hold: Int? = nil, holdCarriedForward: Bool = false, peak: Int? = nil, afterClose: Int? = nil,
-                delta: Int? = nil, usedSampleOrder: Bool = false, sampleCount: Int = 0,
-                classification: MatchClassification) {
+    public init(
+        pod: String, clientCount: Int, baseline: Int? = nil, baselineAssumed: Bool = false,
+        hold: Int? = nil, holdCarriedForward: Bool = false, peak: Int? = nil, afterClose: Int? = nil,
+        delta: Int? = nil, usedSampleOrder: Bool = false, sampleCount: Int = 0,
+        classification: MatchClassification
+    ) {
         self.pod = pod
         self.clientCount = clientCount
         self.baseline = baseline

@@ -14,8 +14,10 @@ public struct PodShare: Sendable, Codable, Equatable {
     public var deviationPercent: Double?
 
     /// Creates a pod share.
-    public init(pod: String, count: Int, share: Double, expectedShare: Double, expectedCount: Double,
-                deviationPercent: Double?) {
+    public init(
+        pod: String, count: Int, share: Double, expectedShare: Double, expectedCount: Double,
+        deviationPercent: Double?
+    ) {
         self.pod = pod
         self.count = count
         self.share = share

@@ -29,8 +29,9 @@ extension Report {
     public var runWindow: RunWindow {
         let ramp = run.phases.first { $0.name == "ramp" }
         let hold = run.phases.first { $0.name == "hold" }
-        return RunWindow(runStart: ramp?.start ?? run.startedAt, holdStart: hold?.start ?? run.startedAt,
-                         holdEnd: hold?.end ?? run.endedAt, closeEnd: run.endedAt)
+        return RunWindow(
+            runStart: ramp?.start ?? run.startedAt, holdStart: hold?.start ?? run.startedAt,
+            holdEnd: hold?.end ?? run.endedAt, closeEnd: run.endedAt)
     }
 
     /// This report re-analysed with server-side matching from `series` (`wsload match-logs`): the logs are

@@ -11,7 +11,8 @@ public enum ReportBuilder {
     /// The report, and the per-connection records named as the report names their pods (opaque affinity-cookie
     /// values as `cookie#<hash>` or the pod the logs matched them to), for `connections.jsonl`.
     public static func buildWithRecords(result: EngineResult, context: ReportContext, shape: ReportRawData.RunShape? = nil)
-        -> (report: Report, records: [ConnectionRecord]) {
+        -> (report: Report, records: [ConnectionRecord])
+    {
         // Opaque affinity-cookie values become `cookie#<hash>` before anything is kept (they are secrets).
         var redacted = result
         var context = context

@@ -32,9 +32,11 @@ public struct ReportContext: Sendable, Codable, Equatable {
     public var events: [EventRecord] = []
 
     /// Creates a context.
-    public init(profileName: String? = nil, target: String, knownPods: [String: Double] = [:], weights: [String: Double]? = nil,
-                serverLogs: [LogSampleSeries] = [], serverLogsConfigured: Bool = false, cookiePolicy: CookiePolicy = .none,
-                singlePodTarget: String? = nil, thresholds: GateThresholds = GateThresholds(), notes: [String] = [], warnings: [String] = []) {
+    public init(
+        profileName: String? = nil, target: String, knownPods: [String: Double] = [:], weights: [String: Double]? = nil,
+        serverLogs: [LogSampleSeries] = [], serverLogsConfigured: Bool = false, cookiePolicy: CookiePolicy = .none,
+        singlePodTarget: String? = nil, thresholds: GateThresholds = GateThresholds(), notes: [String] = [], warnings: [String] = []
+    ) {
         self.profileName = profileName; self.target = target; self.knownPods = knownPods; self.weights = weights
         self.serverLogs = serverLogs; self.serverLogsConfigured = serverLogsConfigured; self.cookiePolicy = cookiePolicy
         self.singlePodTarget = singlePodTarget; self.thresholds = thresholds; self.notes = notes; self.warnings = warnings

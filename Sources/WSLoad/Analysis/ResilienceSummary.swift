@@ -59,16 +59,18 @@ public struct ResilienceSummary: Sendable, Codable, Equatable {
         let moves = moveCounts.flatMap { from, tos in tos.map { Move(from: from, to: $0.key, count: $0.value) } }
             .sorted { ($0.from, $0.to) < ($1.from, $1.to) }
         let halfOpen = droppedRecords.compactMap(\.silentForMsAtDetection)
-        return ResilienceSummary(droppedConnections: droppedRecords.count, dropCauses: causes,
-                                 reconnects: records.reduce(0) { $0 + $1.reconnects },
-                                 reconnectAttempts: records.reduce(0) { $0 + $1.reconnectAttempts },
-                                 lost: records.filter { $0.status == .dropped }.count,
-                                 disruptionP50Ms: pct(50), disruptionP99Ms: pct(99), disruptionMaxMs: disruptions.last,
-                                 moves: moves, halfOpenDetections: halfOpen.count, halfOpenMaxSilenceMs: halfOpen.max(),
-                                 // Only connections the peer or a proxy cut (EOF/RST without a close frame) can show an idle
-                                 // timeout; drops wsload itself declared (pong deadline) or closed cleanly cannot.
-                                 idleTimeout: IdleTimeoutDetector().detect(agesAtDrop: droppedRecords.filter { $0.failure.map(Self.isCutByPeer) ?? false }
-                                     .compactMap(\.ageAtDropSeconds)))
+        return ResilienceSummary(
+            droppedConnections: droppedRecords.count, dropCauses: causes,
+            reconnects: records.reduce(0) { $0 + $1.reconnects },
+            reconnectAttempts: records.reduce(0) { $0 + $1.reconnectAttempts },
+            lost: records.filter { $0.status == .dropped }.count,
+            disruptionP50Ms: pct(50), disruptionP99Ms: pct(99), disruptionMaxMs: disruptions.last,
+            moves: moves, halfOpenDetections: halfOpen.count, halfOpenMaxSilenceMs: halfOpen.max(),
+            // Only connections the peer or a proxy cut (EOF/RST without a close frame) can show an idle
+            // timeout; drops wsload itself declared (pong deadline) or closed cleanly cannot.
+            idleTimeout: IdleTimeoutDetector().detect(
+                agesAtDrop: droppedRecords.filter { $0.failure.map(Self.isCutByPeer) ?? false }
+                    .compactMap(\.ageAtDropSeconds)))
     }
 }
 
@@ -111,13 +113,15 @@ public struct IdleTimeoutDetector: Sendable {
             if j - i + 1 > best.count { best = (i, j - i + 1) }
         }
         guard best.count >= minimumConnections, Double(best.count) >= minimumShare * Double(agesAtDrop.count) else { return nil }
-        let cluster = ages[best.start ..< best.start + best.count]
+        let cluster = ages[best.start..<best.start + best.count]
         let median = cluster[cluster.startIndex + cluster.count / 2]
         let rounded = (median * 10).rounded() / 10
-        return IdleTimeoutFinding(ageSeconds: rounded, connections: best.count, message: """
-            \(best.count) connections were cut at the same age (≈\(String(format: "%.1f", rounded)) s) without a close handshake: \
-            that is a proxy or load-balancer idle timeout (HAProxy `timeout tunnel`, nginx `proxy_read_timeout` — 60 s by default — \
-            or a cloud load balancer). Send pings more often than that (keepalive.ping_interval) or raise the timeout.
-            """)
+        return IdleTimeoutFinding(
+            ageSeconds: rounded, connections: best.count,
+            message: """
+                \(best.count) connections were cut at the same age (≈\(String(format: "%.1f", rounded)) s) without a close handshake: \
+                that is a proxy or load-balancer idle timeout (HAProxy `timeout tunnel`, nginx `proxy_read_timeout` — 60 s by default — \
+                or a cloud load balancer). Send pings more often than that (keepalive.ping_interval) or raise the timeout.
+                """)
     }
 }

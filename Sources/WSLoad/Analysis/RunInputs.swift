@@ -18,9 +18,11 @@ public struct RunInputs: Sendable, Codable, Equatable {
     /// e.g. a report written before these were kept).
     public var cookieCarriers: Int?, established: Int?
 
-    public init(sourceAddresses: [String], cookiePolicy: CookiePolicy = .none, distinctCookieValues: Int = 0,
-                targetIsSinglePod: Bool = false, singlePodTargetKind: String? = nil, clientCount: Int,
-                cookieCarriers: Int? = nil, established: Int? = nil) {
+    public init(
+        sourceAddresses: [String], cookiePolicy: CookiePolicy = .none, distinctCookieValues: Int = 0,
+        targetIsSinglePod: Bool = false, singlePodTargetKind: String? = nil, clientCount: Int,
+        cookieCarriers: Int? = nil, established: Int? = nil
+    ) {
         self.cookieCarriers = cookieCarriers
         self.established = established
         self.sourceAddresses = sourceAddresses
@@ -42,9 +44,11 @@ public struct RunInputs: Sendable, Codable, Equatable {
     /// The `/24` prefix of an IPv4 dotted-quad address, nil for anything else.
     public static func slash24Prefix(of address: String) -> String? {
         let parts = address.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts.allSatisfy({ p in
-            !p.isEmpty && p.count <= 3 && p.allSatisfy(\.isASCII) && UInt8(p) != nil
-        }) else { return nil }
+        guard parts.count == 4,
+            parts.allSatisfy({ p in
+                !p.isEmpty && p.count <= 3 && p.allSatisfy(\.isASCII) && UInt8(p) != nil
+            })
+        else { return nil }
         return "\(UInt8(parts[0])!).\(UInt8(parts[1])!).\(UInt8(parts[2])!).0/24"
     }
 }

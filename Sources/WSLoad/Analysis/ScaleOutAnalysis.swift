@@ -8,8 +8,10 @@ enum ScaleOutAnalysis {
     ///   - events: the run's event records (only those that started count).
     ///   - statistics: the end-of-hold distribution (its pods are the pods judged).
     ///   - rampEnd, holdEnd: seconds since the run start.
-    static func evaluate(timeline: [TimelinePoint]?, events: [EventRecord]?, statistics: DistributionStatistics, weights: [String: Double]?,
-                         rampEnd: Double, holdEnd: Double, maxSkewPercent: Double?) -> ScaleOutSummary? {
+    static func evaluate(
+        timeline: [TimelinePoint]?, events: [EventRecord]?, statistics: DistributionStatistics, weights: [String: Double]?,
+        rampEnd: Double, holdEnd: Double, maxSkewPercent: Double?
+    ) -> ScaleOutSummary? {
         let points = (timeline ?? []).filter { $0.phase == "ramp" || $0.phase == "hold" }.sorted { $0.t < $1.t }
         let ran = (events ?? []).filter { $0.startedAt != nil }.sorted { $0.startedAt! < $1.startedAt! }
         let first = ran.first
@@ -50,23 +52,28 @@ enum ScaleOutAnalysis {
                 fairWithin = false
             }
         }
-        let explanation = explain(newPods: newPods, since: since, sinceEvent: first?.name, heldByNew: heldByNew, held: statistics.total,
-                                  share: share, fair: fair, holdEnd: holdEnd, lastEvent: ran.last, limit: maxSkewPercent,
-                                  timeToFair: timeToFair, fairWithin: fairWithin, oldPods: old.count)
-        return ScaleOutSummary(since: since, sinceEvent: first?.name, newPods: newPods, heldByNewPods: heldByNew, held: statistics.total,
-                               newPodSharePercent: share, fairSharePercent: fair, shareOverTime: over, lastEventAt: last,
-                               maxSkewPercent: maxSkewPercent, timeToFairSeconds: timeToFair, fairWithinRun: fairWithin,
-                               explanation: explanation)
+        let explanation = explain(
+            newPods: newPods, since: since, sinceEvent: first?.name, heldByNew: heldByNew, held: statistics.total,
+            share: share, fair: fair, holdEnd: holdEnd, lastEvent: ran.last, limit: maxSkewPercent,
+            timeToFair: timeToFair, fairWithin: fairWithin, oldPods: old.count)
+        return ScaleOutSummary(
+            since: since, sinceEvent: first?.name, newPods: newPods, heldByNewPods: heldByNew, held: statistics.total,
+            newPodSharePercent: share, fairSharePercent: fair, shareOverTime: over, lastEventAt: last,
+            maxSkewPercent: maxSkewPercent, timeToFairSeconds: timeToFair, fairWithinRun: fairWithin,
+            explanation: explanation)
     }
 
     // swiftlint:disable:next function_parameter_count
-    private static func explain(newPods: [String], since: Double, sinceEvent: String?, heldByNew: Int, held: Int, share: Double?,
-                                fair: Double?, holdEnd: Double, lastEvent: EventRecord?, limit: Double?, timeToFair: Double?,
-                                fairWithin: Bool?, oldPods: Int) -> String {
+    private static func explain(
+        newPods: [String], since: Double, sinceEvent: String?, heldByNew: Int, held: Int, share: Double?,
+        fair: Double?, holdEnd: Double, lastEvent: EventRecord?, limit: Double?, timeToFair: Double?,
+        fairWithin: Bool?, oldPods: Int
+    ) -> String {
         let when = sinceEvent.map { "at \(ReportText.seconds(since)) (\($0))" } ?? "after the ramp (\(ReportText.seconds(since)))"
         var text: String
         if oldPods == 0 {
-            text = "No pod held a connection before \(sinceEvent.map { "the event \($0)" } ?? "the ramp ended"), so there is no before to compare with."
+            text =
+                "No pod held a connection before \(sinceEvent.map { "the event \($0)" } ?? "the ramp ended"), so there is no before to compare with."
         } else if newPods.isEmpty {
             text = "No pod appeared \(when): the connections stayed on the \(Plural.of(oldPods, "pod")) that held them before."
         } else {

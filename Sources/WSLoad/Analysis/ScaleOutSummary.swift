@@ -42,9 +42,11 @@ public struct ScaleOutSummary: Sendable, Codable, Equatable {
     public var explanation: String
 
     /// Creates a summary.
-    public init(since: Double, sinceEvent: String?, newPods: [String], heldByNewPods: Int, held: Int, newPodSharePercent: Double?,
-                fairSharePercent: Double?, shareOverTime: [SharePoint], lastEventAt: Double?, maxSkewPercent: Double?,
-                timeToFairSeconds: Double?, fairWithinRun: Bool?, explanation: String) {
+    public init(
+        since: Double, sinceEvent: String?, newPods: [String], heldByNewPods: Int, held: Int, newPodSharePercent: Double?,
+        fairSharePercent: Double?, shareOverTime: [SharePoint], lastEventAt: Double?, maxSkewPercent: Double?,
+        timeToFairSeconds: Double?, fairWithinRun: Bool?, explanation: String
+    ) {
         self.since = since; self.sinceEvent = sinceEvent; self.newPods = newPods; self.heldByNewPods = heldByNewPods; self.held = held
         self.newPodSharePercent = newPodSharePercent; self.fairSharePercent = fairSharePercent; self.shareOverTime = shareOverTime
         self.lastEventAt = lastEventAt; self.maxSkewPercent = maxSkewPercent; self.timeToFairSeconds = timeToFairSeconds

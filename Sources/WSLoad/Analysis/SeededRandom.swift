@@ -27,7 +27,8 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         if p >= 1 { return n }
         let q = 1 - p
         let mode = min(n, Int((Double(n + 1) * p).rounded(.down)))
-        let logMode = logFactorial(n) - logFactorial(mode) - logFactorial(n - mode)
+        let logMode =
+            logFactorial(n) - logFactorial(mode) - logFactorial(n - mode)
             + Double(mode) * log(p) + Double(n - mode) * log(q)
         let pMode = exp(logMode)
         var u = nextUnit() - pMode
@@ -48,6 +49,6 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
                 if u <= 0 { return lo }
             }
         }
-        return mode // only rounding leaves mass unassigned
+        return mode  // only rounding leaves mass unassigned
     }
 }

@@ -46,8 +46,10 @@ public struct SkewPlan: Sendable, Equatable {
     }
 
     /// The plan for `pods` pods (or `weights`, one per pod), `maxSkewPercent` and `falseFail`.
-    public static func compute(pods: Int, maxSkewPercent: Double, falseFail: Double, weights: [Double]? = nil,
-                               connectionsPerClient: Int = 1) throws -> SkewPlan {
+    public static func compute(
+        pods: Int, maxSkewPercent: Double, falseFail: Double, weights: [Double]? = nil,
+        connectionsPerClient: Int = 1
+    ) throws -> SkewPlan {
         guard pods >= 2 else { throw PlanError(description: "--pods must be at least 2 (got \(pods))") }
         guard maxSkewPercent > 0, maxSkewPercent.isFinite else {
             throw PlanError(description: "--max-skew must be a positive percentage (got \(maxSkewPercent))")
@@ -76,7 +78,7 @@ public struct SkewPlan: Sendable, Equatable {
         }
         let window = 2 * pods
         // Every size in [n, n + window) within the rate.
-        func settled(_ n: Int) -> Bool { (n ..< n + window).allSatisfy { ff($0) <= falseFail } }
+        func settled(_ n: Int) -> Bool { (n..<n + window).allSatisfy { ff($0) <= falseFail } }
         var hi = pods
         while !settled(hi) {
             guard hi < searchLimit else {
@@ -100,29 +102,35 @@ public struct SkewPlan: Sendable, Equatable {
         for n in [smallest, units] where !sizes.contains(n) { sizes.append(n) }
         sizes.sort()
         let curve = sizes.map { Point(units: $0, connections: $0 * connectionsPerClient, falseFail: ff($0)) }
-        return SkewPlan(pods: pods, maxSkewPercent: maxSkewPercent, falseFailRate: falseFail,
-                        connectionsPerClient: connectionsPerClient, units: units, smallestUnits: smallest, curve: curve)
+        return SkewPlan(
+            pods: pods, maxSkewPercent: maxSkewPercent, falseFailRate: falseFail,
+            connectionsPerClient: connectionsPerClient, units: units, smallestUnits: smallest, curve: curve)
     }
 
     /// The plan as text: the answer, then the curve.
     public var text: String {
         let unitWord = connectionsPerClient > 1 ? "clients" : "connections"
         var out: [String] = []
-        out.append("\(pods) pods, max_skew \(SignificanceText.number(maxSkewPercent))%, acceptable false-fail \(ReportText.fixed(falseFailRate * 100, 2))%"
-            + (connectionsPerClient > 1 ? ", \(connectionsPerClient) connections per client (pinned: clients are the placement units)" : ""))
-        out.append("needs \(units) \(unitWord)" + (connectionsPerClient > 1 ? " (\(connections) connections)" : "")
-            + ": from there on every size checked fails a healthy random balancer at most \(ReportText.fixed(falseFailRate * 100, 2))% of the time")
+        out.append(
+            "\(pods) pods, max_skew \(SignificanceText.number(maxSkewPercent))%, acceptable false-fail \(ReportText.fixed(falseFailRate * 100, 2))%"
+                + (connectionsPerClient > 1 ? ", \(connectionsPerClient) connections per client (pinned: clients are the placement units)" : ""))
+        out.append(
+            "needs \(units) \(unitWord)" + (connectionsPerClient > 1 ? " (\(connections) connections)" : "")
+                + ": from there on every size checked fails a healthy random balancer at most \(ReportText.fixed(falseFailRate * 100, 2))% of the time"
+        )
         if smallestUnits < units {
             out.append("the smallest size within the rate is \(smallestUnits); sizes between are not all within it (the curve is jagged)")
         }
         out.append("")
         let perClient = connectionsPerClient > 1
-        var table = TextTable(headers: [unitWord.uppercased()] + (perClient ? ["CONNECTIONS"] : []) + ["FALSE-FAIL", ""],
-                              alignments: [.right] + (perClient ? [.right] : []) + [.right, .left])
+        var table = TextTable(
+            headers: [unitWord.uppercased()] + (perClient ? ["CONNECTIONS"] : []) + ["FALSE-FAIL", ""],
+            alignments: [.right] + (perClient ? [.right] : []) + [.right, .left])
         for p in curve {
             let mark = p.units == units ? "← needed" : p.units == smallestUnits ? "← smallest within" : ""
-            table.rows.append([String(p.units)] + (perClient ? [String(p.connections)] : [])
-                + [ReportText.fixed(p.falseFail * 100, 2) + "%", mark])
+            table.rows.append(
+                [String(p.units)] + (perClient ? [String(p.connections)] : [])
+                    + [ReportText.fixed(p.falseFail * 100, 2) + "%", mark])
         }
         out += table.lines(indent: "")
         return out.joined(separator: "\n") + "\n"

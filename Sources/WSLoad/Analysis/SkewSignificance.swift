@@ -79,8 +79,10 @@ public struct SkewSignificance: Sendable, Codable, Equatable {
 
     /// The figures for per-pod `counts` against `weights` (index-aligned, weights > 0), or nil with fewer than
     /// two pods or no units. `connectionCounts` drives the fairness figures (the counts themselves when nil).
-    public static func evaluate(unit: String, counts: [Int], weights: [Double], connectionCounts: [Int]? = nil,
-                                unexpectedUnits: Int = 0, maxSkewPercent: Double?) -> SkewSignificance? {
+    public static func evaluate(
+        unit: String, counts: [Int], weights: [Double], connectionCounts: [Int]? = nil,
+        unexpectedUnits: Int = 0, maxSkewPercent: Double?
+    ) -> SkewSignificance? {
         let n = counts.reduce(0, +)
         guard weights.count >= 2, weights.count == counts.count, n > 0 else { return nil }
         let model = Multinomial(weights: weights)
@@ -129,7 +131,7 @@ public struct SkewSignificance: Sendable, Codable, Equatable {
             }
             pValue = Double(1 + hits) / Double(1 + monteCarloSamples)
         }
-        if unexpectedUnits > 0 { pValue = 0 } // impossible under the expected shares
+        if unexpectedUnits > 0 { pValue = 0 }  // impossible under the expected shares
         draws.sort { $0.dev < $1.dev }
         func quantile(_ q: Double) -> Double {
             var cumulative = 0.0
@@ -150,18 +152,22 @@ public struct SkewSignificance: Sendable, Codable, Equatable {
                 falseFailMethod = method
             }
         }
-        return SkewSignificance(unit: unit, units: n, connections: connectionCounts?.reduce(0, +) ?? n, unitsPerPod: nil, maxOverMean: maxOverMean, minOverMean: minOverMean,
-                                coefficientOfVariation: cv, jainIndex: jain, method: method, samples: samples, seed: seed,
-                                pods: k, observedMaxDeviationPercent: observedDev, pValue: pValue,
-                                randomMaxDeviationMedianPercent: quantile(0.5), randomMaxDeviationP95Percent: quantile(0.95),
-                                maxSkewPercent: maxSkewPercent, falseFailProbability: falseFail, falseFailMethod: falseFailMethod,
-                                tooSmallForGate: (falseFail ?? 0) > tooSmallLevel)
+        return SkewSignificance(
+            unit: unit, units: n, connections: connectionCounts?.reduce(0, +) ?? n, unitsPerPod: nil, maxOverMean: maxOverMean,
+            minOverMean: minOverMean,
+            coefficientOfVariation: cv, jainIndex: jain, method: method, samples: samples, seed: seed,
+            pods: k, observedMaxDeviationPercent: observedDev, pValue: pValue,
+            randomMaxDeviationMedianPercent: quantile(0.5), randomMaxDeviationP95Percent: quantile(0.95),
+            maxSkewPercent: maxSkewPercent, falseFailProbability: falseFail, falseFailMethod: falseFailMethod,
+            tooSmallForGate: (falseFail ?? 0) > tooSmallLevel)
     }
 
     /// The section of a report: units are clients when every client with two or more connections kept them on
     /// one pod, else connections. Pods with an expected share of 0 are left out of the placement.
-    static func evaluate(statistics: DistributionStatistics, weights: [String: Double]?, placements: [ClientPlacement],
-                         maxSkewPercent: Double?) -> SkewSignificance? {
+    static func evaluate(
+        statistics: DistributionStatistics, weights: [String: Double]?, placements: [ClientPlacement],
+        maxSkewPercent: Double?
+    ) -> SkewSignificance? {
         let expected = statistics.pods.filter { $0.expectedShare > 0 }
         let names = expected.map(\.pod)
         let w = DistributionStatistics.sanitizedWeights(names: statistics.pods.map(\.pod), weights: weights)
@@ -177,12 +183,16 @@ public struct SkewSignificance: Sendable, Codable, Equatable {
             for p in attributed { if let pod = p.pod { perPod[pod, default: 0] += p.clients } }
             let counts = names.map { perPod[$0] ?? 0 }
             let unexpected = perPod.filter { !names.contains($0.key) }.values.reduce(0, +)
-            guard var s = evaluate(unit: "client", counts: counts, weights: positive, connectionCounts: connections,
-                                   unexpectedUnits: unexpected, maxSkewPercent: maxSkewPercent) else { return nil }
+            guard
+                var s = evaluate(
+                    unit: "client", counts: counts, weights: positive, connectionCounts: connections,
+                    unexpectedUnits: unexpected, maxSkewPercent: maxSkewPercent)
+            else { return nil }
             s.unitsPerPod = PodNameOrder.sorted(perPod.keys).map { ClientPinning.PodCount(pod: $0, count: perPod[$0]!) }
             return s
         }
-        return evaluate(unit: "connection", counts: connections, weights: positive, unexpectedUnits: unexpectedConnections,
-                        maxSkewPercent: maxSkewPercent)
+        return evaluate(
+            unit: "connection", counts: connections, weights: positive, unexpectedUnits: unexpectedConnections,
+            maxSkewPercent: maxSkewPercent)
     }
 }

@@ -29,12 +29,14 @@ public struct SpreadExplainer: Sendable {
     public func explain(inputs: RunInputs, statistics: DistributionStatistics) -> [SpreadExplanation] {
         if inputs.targetIsSinglePod {
             let kind = inputs.singlePodTargetKind ?? "port-forward"
-            return [SpreadExplanation(
-                code: .singlePodTarget,
-                message: "The target is a single \(kind), which always reaches exactly one pod; "
-                    + "`kubectl port-forward svc/…` also picks one pod when it starts and never balances. "
-                    + "Target the Ingress or the Service address to measure the spread.",
-                evidence: "target.kind: \(kind)")]
+            return [
+                SpreadExplanation(
+                    code: .singlePodTarget,
+                    message: "The target is a single \(kind), which always reaches exactly one pod; "
+                        + "`kubectl port-forward svc/…` also picks one pod when it starts and never balances. "
+                        + "Target the Ingress or the Service address to measure the spread.",
+                    evidence: "target.kind: \(kind)")
+            ]
         }
         guard isPoor(statistics) else { return [] }
         var out: [SpreadExplanation] = []
@@ -43,24 +45,26 @@ public struct SpreadExplainer: Sendable {
         let poor = poorEvidence(statistics)
         let addresses = Array(Set(inputs.sourceAddresses)).sorted()
         if addresses.count == 1 {
-            out.append(SpreadExplanation(
-                code: .singleSourceAddress,
-                message: "All \(connections) \(noun) came from one source address (\(addresses[0])). That is consistent with "
-                    + "address affinity — a Service with sessionAffinity: ClientIP, HAProxy `balance source`, nginx "
-                    + "`hash $remote_addr` — which sends every connection from one address to one pod. "
-                    + "Use more source addresses to tell it apart from other causes.",
-                evidence: "\(connections) \(noun) from 1 source address (\(addresses[0])); \(poor)"))
+            out.append(
+                SpreadExplanation(
+                    code: .singleSourceAddress,
+                    message: "All \(connections) \(noun) came from one source address (\(addresses[0])). That is consistent with "
+                        + "address affinity — a Service with sessionAffinity: ClientIP, HAProxy `balance source`, nginx "
+                        + "`hash $remote_addr` — which sends every connection from one address to one pod. "
+                        + "Use more source addresses to tell it apart from other causes.",
+                    evidence: "\(connections) \(noun) from 1 source address (\(addresses[0])); \(poor)"))
         } else if addresses.count > 1 {
             let prefixes = inputs.slash24Prefixes
             let allIPv4 = addresses.allSatisfy { RunInputs.slash24Prefix(of: $0) != nil }
             if allIPv4, prefixes.count == 1 {
-                out.append(SpreadExplanation(
-                    code: .singleSlash24,
-                    message: "All \(addresses.count) source addresses lie inside one /24 (\(prefixes[0])). That is consistent "
-                        + "with nginx `ip_hash`, which keys on the first three octets so they all hash to one pod (or with a "
-                        + "target that reaches one pod: declare `target.kind` for a pod address or port-forward). "
-                        + "Spread the source addresses over several /24 networks to tell them apart.",
-                    evidence: "\(addresses.count) source addresses, all in \(prefixes[0]); \(poor)"))
+                out.append(
+                    SpreadExplanation(
+                        code: .singleSlash24,
+                        message: "All \(addresses.count) source addresses lie inside one /24 (\(prefixes[0])). That is consistent "
+                            + "with nginx `ip_hash`, which keys on the first three octets so they all hash to one pod (or with a "
+                            + "target that reaches one pod: declare `target.kind` for a pod address or port-forward). "
+                            + "Spread the source addresses over several /24 networks to tell them apart.",
+                        evidence: "\(addresses.count) source addresses, all in \(prefixes[0]); \(poor)"))
             }
         }
         // One cookie value only counts as shared when (nearly) every established connection carried it; a few
@@ -71,31 +75,35 @@ public struct SpreadExplainer: Sendable {
         let sharedCookie = inputs.cookiePolicy != .none && inputs.distinctCookieValues == 1 && connections > 1 && carriedByMost
         if sharedCookie {
             let carried = carriers.map { "\($0) of \(established) established connections carried" } ?? "the connections carried"
-            out.append(SpreadExplanation(
-                code: .sharedAffinityCookie,
-                message: "The connections carried one and the same affinity cookie value (cookie policy "
-                    + "\"\(inputs.cookiePolicy.rawValue)\"). That is consistent with cookie affinity (ingress-nginx "
-                    + "`affinity: cookie`, HAProxy `cookie … insert`, Traefik sticky cookies) pinning them all to the pod "
-                    + "that issued it. Use the per-client or per-connection cookie policy.",
-                evidence: "\(carried) 1 distinct affinity cookie value; \(poor)"))
+            out.append(
+                SpreadExplanation(
+                    code: .sharedAffinityCookie,
+                    message: "The connections carried one and the same affinity cookie value (cookie policy "
+                        + "\"\(inputs.cookiePolicy.rawValue)\"). That is consistent with cookie affinity (ingress-nginx "
+                        + "`affinity: cookie`, HAProxy `cookie … insert`, Traefik sticky cookies) pinning them all to the pod "
+                        + "that issued it. Use the per-client or per-connection cookie policy.",
+                    evidence: "\(carried) 1 distinct affinity cookie value; \(poor)"))
         } else if inputs.cookiePolicy == .perClient, inputs.distinctCookieValues > 0,
-                  inputs.clientCount < statistics.podCount {
+            inputs.clientCount < statistics.podCount
+        {
             let clientNoun = inputs.clientCount == 1 ? "virtual client" : "virtual clients"
-            out.append(SpreadExplanation(
-                code: .fewerClientsThanPods,
-                message: "Cookies are kept per client and there are only \(inputs.clientCount) \(clientNoun) "
-                    + "for \(statistics.podCount) pods; with cookie affinity each client sticks to one pod, "
-                    + "so at most \(inputs.clientCount) of them can be reached.",
-                evidence: "\(inputs.clientCount) \(clientNoun), \(statistics.podCount) pods, \(inputs.distinctCookieValues) "
-                    + "affinity cookie value\(inputs.distinctCookieValues == 1 ? "" : "s"); \(poor)"))
+            out.append(
+                SpreadExplanation(
+                    code: .fewerClientsThanPods,
+                    message: "Cookies are kept per client and there are only \(inputs.clientCount) \(clientNoun) "
+                        + "for \(statistics.podCount) pods; with cookie affinity each client sticks to one pod, "
+                        + "so at most \(inputs.clientCount) of them can be reached.",
+                    evidence: "\(inputs.clientCount) \(clientNoun), \(statistics.podCount) pods, \(inputs.distinctCookieValues) "
+                        + "affinity cookie value\(inputs.distinctCookieValues == 1 ? "" : "s"); \(poor)"))
         }
         if out.isEmpty {
-            out.append(SpreadExplanation(
-                code: .unexplained,
-                message: "The spread is uneven but the run's inputs do not explain it; check the balancing "
-                    + "algorithm (least-connections and long-lived WebSockets, hashing on a header or path), "
-                    + "pod readiness during the ramp, and the weights of the upstreams.",
-                evidence: poor))
+            out.append(
+                SpreadExplanation(
+                    code: .unexplained,
+                    message: "The spread is uneven but the run's inputs do not explain it; check the balancing "
+                        + "algorithm (least-connections and long-lived WebSockets, hashing on a header or path), "
+                        + "pod readiness during the ramp, and the weights of the upstreams.",
+                    evidence: poor))
         }
         return out
     }

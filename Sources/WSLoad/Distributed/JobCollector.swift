@@ -22,8 +22,10 @@ public struct JobCollector: Sendable {
     public static let defaultLogsTemplate: CommandTemplate = ["kubectl", "logs", "-n", "{namespace}", "{pod}"]
 
     /// Creates a collector.
-    public init(namespace: String, job: String, listTemplate: CommandTemplate = .podDiscovery,
-                logsTemplate: CommandTemplate = JobCollector.defaultLogsTemplate, timeout: TimeInterval = 60) {
+    public init(
+        namespace: String, job: String, listTemplate: CommandTemplate = .podDiscovery,
+        logsTemplate: CommandTemplate = JobCollector.defaultLogsTemplate, timeout: TimeInterval = 60
+    ) {
         self.namespace = namespace; self.job = job; self.listTemplate = listTemplate; self.logsTemplate = logsTemplate; self.timeout = timeout
     }
 
@@ -41,9 +43,12 @@ public struct JobCollector: Sendable {
     public func collect(runner: CommandRunner = CommandRunner()) throws(CollectError) -> Collected {
         let pods: [PodInfo]
         do {
-            pods = try PodDiscovery(namespace: namespace, selector: "job-name=\(job)", template: listTemplate, timeout: timeout).discover(runner: runner)
+            pods = try PodDiscovery(namespace: namespace, selector: "job-name=\(job)", template: listTemplate, timeout: timeout).discover(
+                runner: runner)
         } catch { throw CollectError("cannot list the pods of job \(job) in namespace \(namespace): \(error)") }
-        guard !pods.isEmpty else { throw CollectError("job \(job) in namespace \(namespace) has no pods (label job-name=\(job)); is the name right?") }
+        guard !pods.isEmpty else {
+            throw CollectError("job \(job) in namespace \(namespace) has no pods (label job-name=\(job)); is the name right?")
+        }
         var byShard: [Int: (pod: PodInfo, report: Report)] = [:]
         var unsharded: [(pod: String, report: Report)] = []
         var problems: [String] = []
@@ -62,8 +67,9 @@ public struct JobCollector: Sendable {
             }
             let texts = ReportMarkers.extract(from: result.stdoutText)
             guard let text = texts.last else {
-                problems.append("pod \(pod.name) (\(pod.phase ?? "phase unknown")): no report in its log (no \(ReportMarkers.begin) … \(ReportMarkers.end)); "
-                                + "still running, failed before the end, or not run with --emit-report-json")
+                problems.append(
+                    "pod \(pod.name) (\(pod.phase ?? "phase unknown")): no report in its log (no \(ReportMarkers.begin) … \(ReportMarkers.end)); "
+                        + "still running, failed before the end, or not run with --emit-report-json")
                 continue
             }
             let report: Report
@@ -77,7 +83,9 @@ public struct JobCollector: Sendable {
             }
             if let previous = byShard[shard.index] {
                 let keepNew = pod.phase == "Succeeded" || previous.pod.phase != "Succeeded"
-                notes.append("shard \(shard) ran in pods \(previous.pod.name) and \(pod.name); the report of \(keepNew ? pod.name : previous.pod.name) is used")
+                notes.append(
+                    "shard \(shard) ran in pods \(previous.pod.name) and \(pod.name); the report of \(keepNew ? pod.name : previous.pod.name) is used"
+                )
                 if !keepNew { continue }
             }
             byShard[shard.index] = (pod, report)

@@ -56,10 +56,12 @@ public enum ReportMerger {
         public var eventsOrigin: Date?
 
         /// Creates options.
-        public init(labels: [String]? = nil, knownPods: [String: Double]? = nil, weights: [String: Double]? = nil,
-                    serverLogs: [LogSampleSeries]? = nil, thresholds: GateThresholds? = nil, lostShards: [LostShard] = [],
-                    notes: [String] = [], warnings: [String] = [], fallbackRun: RunMetadata? = nil, events: [EventRecord]? = nil,
-                    eventsOrigin: Date? = nil) {
+        public init(
+            labels: [String]? = nil, knownPods: [String: Double]? = nil, weights: [String: Double]? = nil,
+            serverLogs: [LogSampleSeries]? = nil, thresholds: GateThresholds? = nil, lostShards: [LostShard] = [],
+            notes: [String] = [], warnings: [String] = [], fallbackRun: RunMetadata? = nil, events: [EventRecord]? = nil,
+            eventsOrigin: Date? = nil
+        ) {
             self.labels = labels; self.knownPods = knownPods; self.weights = weights; self.serverLogs = serverLogs
             self.thresholds = thresholds; self.lostShards = lostShards; self.notes = notes; self.warnings = warnings
             self.fallbackRun = fallbackRun
@@ -83,8 +85,9 @@ public enum ReportMerger {
         var raws: [ReportRawData] = []
         for (i, r) in reports.enumerated() {
             guard let raw = r.raw else {
-                throw MergeError("\(labels[i]) has no raw data (schema version \(r.schemaVersion)): it cannot be merged exactly; "
-                                 + "re-run that shard with this wsload (\(WSLoadVersion.string)), which writes schema \(Report.currentSchemaVersion)")
+                throw MergeError(
+                    "\(labels[i]) has no raw data (schema version \(r.schemaVersion)): it cannot be merged exactly; "
+                        + "re-run that shard with this wsload (\(WSLoadVersion.string)), which writes schema \(Report.currentSchemaVersion)")
             }
             raws.append(raw)
         }
@@ -102,7 +105,9 @@ public enum ReportMerger {
             held += r.totals.held; dropped += r.totals.dropped
             if let n = r.totals.tlsHandshakes { tlsHandshakes = (tlsHandshakes ?? 0) + n }
             if let n = r.totals.tlsResumed { tlsResumed = (tlsResumed ?? 0) + n }
-            for f in r.totals.failures { buckets["\(f.phase)\u{0}\(f.reason)", default: FailureBucket(phase: f.phase, reason: f.reason, count: 0)].count += f.count }
+            for f in r.totals.failures {
+                buckets["\(f.phase)\u{0}\(f.reason)", default: FailureBucket(phase: f.phase, reason: f.reason, count: 0)].count += f.count
+            }
         }
         var warnings: [String] = []
         for lost in options.lostShards.sorted(by: { $0.shard.index < $1.shard.index }) {
@@ -110,11 +115,13 @@ public enum ReportMerger {
             failed += lost.connections
             let reason = lost.reason
             buckets["worker\u{0}\(reason)", default: FailureBucket(phase: "worker", reason: reason, count: 0)].count += lost.connections
-            warnings.append("\(reason): its \(lost.connections) connections (shard \(lost.shard)) are counted as failed/unknown"
-                            + (lost.lastOpen.map { "; \($0) were open at its last progress report" } ?? ""))
+            warnings.append(
+                "\(reason): its \(lost.connections) connections (shard \(lost.shard)) are counted as failed/unknown"
+                    + (lost.lastOpen.map { "; \($0) were open at its last progress report" } ?? ""))
         }
-        var totals = RunTotals(attempted: attempted, established: established, failed: failed, held: held, dropped: dropped,
-                               failures: Array(buckets.values))
+        var totals = RunTotals(
+            attempted: attempted, established: established, failed: failed, held: held, dropped: dropped,
+            failures: Array(buckets.values))
         totals.tlsHandshakes = tlsHandshakes
         totals.tlsResumed = tlsResumed
 
@@ -144,12 +151,15 @@ public enum ReportMerger {
         let window = mergedWindow(raws, fallback: options.fallbackRun, warnings: &warnings)
 
         let first = reports.first
-        let phases = [PhaseTiming(name: "ramp", start: window.runStart, end: window.holdStart),
-                      PhaseTiming(name: "hold", start: window.holdStart, end: window.holdEnd),
-                      PhaseTiming(name: "close", start: window.holdEnd, end: window.closeEnd)]
-        var run = RunMetadata(profile: first?.run.profile ?? options.fallbackRun?.profile,
-                              target: first?.run.target ?? options.fallbackRun?.target ?? "",
-                              startedAt: window.runStart, endedAt: window.closeEnd, phases: phases)
+        let phases = [
+            PhaseTiming(name: "ramp", start: window.runStart, end: window.holdStart),
+            PhaseTiming(name: "hold", start: window.holdStart, end: window.holdEnd),
+            PhaseTiming(name: "close", start: window.holdEnd, end: window.closeEnd),
+        ]
+        var run = RunMetadata(
+            profile: first?.run.profile ?? options.fallbackRun?.profile,
+            target: first?.run.target ?? options.fallbackRun?.target ?? "",
+            startedAt: window.runStart, endedAt: window.closeEnd, phases: phases)
         run.tls = first?.run.tls ?? options.fallbackRun?.tls
         // Shards own disjoint clients, so equal placements add up exactly.
         let placements = ClientPlacement.merged(reports.flatMap(\.placements))
@@ -160,22 +170,25 @@ public enum ReportMerger {
         let clientCount = raws.reduce(0) { $0 + $1.clientCount }
         let interrupted = raws.contains(where: \.interrupted)
         let shardList = shapes.compactMap(\.shard).map(\.description).sorted()
-        let mergedNote = "Merged from \(reports.count) report\(reports.count == 1 ? "" : "s")"
+        let mergedNote =
+            "Merged from \(reports.count) report\(reports.count == 1 ? "" : "s")"
             + (shardList.isEmpty ? "" : " (shards \(shardList.joined(separator: ", ")))")
             + ": counts added, latency histograms merged, statistics, matching, explanations and the gate recomputed on the whole."
-        let missing = (0 ..< shardCount).filter { !present.contains($0) }
+        let missing = (0..<shardCount).filter { !present.contains($0) }
         if !missing.isEmpty {
-            warnings.append("shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(shardCount)" }.joined(separator: ", ")) "
-                            + "\(missing.count == 1 ? "is" : "are") missing: \(missing.count == 1 ? "its" : "their") connections are not in this report")
+            warnings.append(
+                "shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(shardCount)" }.joined(separator: ", ")) "
+                    + "\(missing.count == 1 ? "is" : "are") missing: \(missing.count == 1 ? "its" : "their") connections are not in this report")
         }
 
         // The merged raw data: counts added, histograms merged, inputs joined; then the one analysis.
         var raw = raws.first ?? ReportRawData(result: EngineResult.empty(at: window.runStart), context: ReportContext(target: run.target))
         raw.shape = shapes.first.map {
-            ReportRawData.RunShape(clients: $0.clients, connectionsPerClient: $0.connectionsPerClient,
-                                   shard: nil,
-                                   connections: shapes.reduce(0) { $0 + $1.connections } + options.lostShards.reduce(0) { $0 + $1.connections },
-                                   sourceCount: $0.sourceCount)
+            ReportRawData.RunShape(
+                clients: $0.clients, connectionsPerClient: $0.connectionsPerClient,
+                shard: nil,
+                connections: shapes.reduce(0) { $0 + $1.connections } + options.lostShards.reduce(0) { $0 + $1.connections },
+                sourceCount: $0.sourceCount)
         }
         raw.histograms = histograms
         raw.heldPerPod = heldPerPod
@@ -198,16 +211,18 @@ public enum ReportMerger {
         raw.window = window
         let shift = options.eventsOrigin.map { $0.timeIntervalSince(window.runStart) } ?? 0
         raw.events = options.events.map { $0.map { $0.shifted(by: shift) } } ?? raws.first(where: { $0.events != nil })?.events
-        let input = AnalysisInput(raw: raw, totals: totals, placements: placements, run: run,
-                                  resilience: mergedResilience(reports.compactMap(\.resilience), histograms: histograms),
-                                  timeline: mergedTimeline(reports), notes: raw.contextNotes, closingNotes: [mergedNote],
-                                  warnings: raws.flatMap { $0.contextWarnings + $0.engineWarnings } + options.warnings + warnings)
+        let input = AnalysisInput(
+            raw: raw, totals: totals, placements: placements, run: run,
+            resilience: mergedResilience(reports.compactMap(\.resilience), histograms: histograms),
+            timeline: mergedTimeline(reports), notes: raw.contextNotes, closingNotes: [mergedNote],
+            warnings: raws.flatMap { $0.contextWarnings + $0.engineWarnings } + options.warnings + warnings)
         var analysed = input
         analysed.incompleteReasons = options.lostShards.sorted(by: { $0.shard.index < $1.shard.index })
             .map { "\($0.reason): the fate of its \($0.connections) connections (shard \($0.shard)) is unknown" }
         if !missing.isEmpty {
-            analysed.incompleteReasons.append("shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(shardCount)" }.joined(separator: ", ")) "
-                                              + "missing from the merge")
+            analysed.incompleteReasons.append(
+                "shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(shardCount)" }.joined(separator: ", ")) "
+                    + "missing from the merge")
         }
         return Analyzer.analyse(analysed)
     }
@@ -218,13 +233,18 @@ public enum ReportMerger {
         guard let first = reports.first else { return }
         for (i, r) in reports.enumerated().dropFirst() {
             if r.run.target != first.run.target {
-                throw MergeError("\(labels[i]) ran against \(r.run.target) but \(labels[0]) against \(first.run.target): only shards of one run can be merged")
+                throw MergeError(
+                    "\(labels[i]) ran against \(r.run.target) but \(labels[0]) against \(first.run.target): only shards of one run can be merged")
             }
             if r.run.profile != first.run.profile {
-                throw MergeError("\(labels[i]) comes from profile \(r.run.profile ?? "(none)") but \(labels[0]) from \(first.run.profile ?? "(none)"): only shards of one run can be merged")
+                throw MergeError(
+                    "\(labels[i]) comes from profile \(r.run.profile ?? "(none)") but \(labels[0]) from \(first.run.profile ?? "(none)"): only shards of one run can be merged"
+                )
             }
             if raws[i].cookiePolicy != raws[0].cookiePolicy {
-                throw MergeError("\(labels[i]) used cookie policy \(raws[i].cookiePolicy.rawValue) but \(labels[0]) \(raws[0].cookiePolicy.rawValue): only shards of one run can be merged")
+                throw MergeError(
+                    "\(labels[i]) used cookie policy \(raws[i].cookiePolicy.rawValue) but \(labels[0]) \(raws[0].cookiePolicy.rawValue): only shards of one run can be merged"
+                )
             }
         }
         var seen: [Int: String] = [:]
@@ -235,18 +255,23 @@ public enum ReportMerger {
             }
             let shard = shape.shard ?? ShardSpec(index: 0, count: 1)
             if let (n, label) = count, n != shard.count {
-                throw MergeError("\(labels[i]) is shard \(shard) but \(label) was split into \(n) shards: merge shards of one split (same --shard …/N)")
+                throw MergeError(
+                    "\(labels[i]) is shard \(shard) but \(label) was split into \(n) shards: merge shards of one split (same --shard …/N)")
             }
             count = count ?? (shard.count, labels[i])
             if let other = seen[shard.index] {
-                throw MergeError(shard.count == 1
-                    ? "\(labels[i]) and \(other) are both whole runs (no --shard): merge the shards of one run, e.g. from --shard 0/2 and --shard 1/2"
-                    : "\(labels[i]) and \(other) are both shard \(shard): each shard may be merged only once")
+                throw MergeError(
+                    shard.count == 1
+                        ? "\(labels[i]) and \(other) are both whole runs (no --shard): merge the shards of one run, e.g. from --shard 0/2 and --shard 1/2"
+                        : "\(labels[i]) and \(other) are both shard \(shard): each shard may be merged only once")
             }
             seen[shard.index] = labels[i]
-            if let s0 = raws[0].shape, s0.clients != shape.clients || s0.connectionsPerClient != shape.connectionsPerClient || s0.sourceCount != shape.sourceCount {
-                throw MergeError("\(labels[i]) planned \(shape.clients) clients × \(shape.connectionsPerClient) from \(shape.sourceCount) source addresses "
-                                 + "but \(labels[0]) \(s0.clients) × \(s0.connectionsPerClient) from \(s0.sourceCount): only shards of one run can be merged")
+            if let s0 = raws[0].shape,
+                s0.clients != shape.clients || s0.connectionsPerClient != shape.connectionsPerClient || s0.sourceCount != shape.sourceCount
+            {
+                throw MergeError(
+                    "\(labels[i]) planned \(shape.clients) clients × \(shape.connectionsPerClient) from \(shape.sourceCount) source addresses "
+                        + "but \(labels[0]) \(s0.clients) × \(s0.connectionsPerClient) from \(s0.sourceCount): only shards of one run can be merged")
             }
         }
     }
@@ -293,8 +318,9 @@ public enum ReportMerger {
         let earliestHoldEnd = raws.map(\.window.holdEnd).min()!
         let closeEnd = raws.map(\.window.closeEnd).max()!
         if raws.count > 1, earliestHoldEnd < holdStart {
-            warnings.append("the shards did not hold their connections at the same time (one shard's hold ended before another's began); "
-                            + "the per-pod counts are added, but the servers never saw them all at once and server-side matching cannot compare them")
+            warnings.append(
+                "the shards did not hold their connections at the same time (one shard's hold ended before another's began); "
+                    + "the per-pod counts are added, but the servers never saw them all at once and server-side matching cannot compare them")
         }
         return RunWindow(runStart: runStart, holdStart: holdStart, holdEnd: max(holdStart, earliestHoldEnd), closeEnd: max(closeEnd, holdStart))
     }
@@ -310,7 +336,9 @@ public enum ReportMerger {
             out.halfOpenDetections += p.halfOpenDetections
             out.halfOpenMaxSilenceMs = [out.halfOpenMaxSilenceMs, p.halfOpenMaxSilenceMs].compactMap { $0 }.max()
             var moves: [String: ResilienceSummary.Move] = [:]
-            for m in out.moves + p.moves { moves["\(m.from)\u{0}\(m.to)", default: ResilienceSummary.Move(from: m.from, to: m.to, count: 0)].count += m.count }
+            for m in out.moves + p.moves {
+                moves["\(m.from)\u{0}\(m.to)", default: ResilienceSummary.Move(from: m.from, to: m.to, count: 0)].count += m.count
+            }
             out.moves = moves.values.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
             if out.idleTimeout == nil { out.idleTimeout = p.idleTimeout }
         }
@@ -347,7 +375,7 @@ public enum ReportMerger {
         let order = ["ramp": 0, "hold": 1, "close": 2, "done": 3]
         var out: [TimelinePoint] = []
         var last: [TimelinePoint?] = Array(repeating: nil, count: perShard.count)
-        for slot in 0 ... maxSlot {
+        for slot in 0...maxSlot {
             var any = false
             for i in perShard.indices { if let p = perShard[i][slot] { last[i] = p; any = true } }
             guard any else { continue }
@@ -359,10 +387,12 @@ public enum ReportMerger {
                 if let s = p.serverPerPod { server = (server ?? [:]).merging(s) { a, _ in a } }
             }
             let phase = points.map(\.phase).min { (order[$0] ?? 9) < (order[$1] ?? 9) } ?? "ramp"
-            out.append(TimelinePoint(t: Double(slot) * interval, phase: phase, open: points.reduce(0) { $0 + $1.open },
-                                     established: points.reduce(0) { $0 + $1.established }, failed: points.reduce(0) { $0 + $1.failed },
-                                     dropped: points.reduce(0) { $0 + $1.dropped }, reconnects: points.reduce(0) { $0 + $1.reconnects },
-                                     perPod: perPod, serverPerPod: server))
+            out.append(
+                TimelinePoint(
+                    t: Double(slot) * interval, phase: phase, open: points.reduce(0) { $0 + $1.open },
+                    established: points.reduce(0) { $0 + $1.established }, failed: points.reduce(0) { $0 + $1.failed },
+                    dropped: points.reduce(0) { $0 + $1.dropped }, reconnects: points.reduce(0) { $0 + $1.reconnects },
+                    perPod: perPod, serverPerPod: server))
         }
         return out
     }
@@ -380,7 +410,8 @@ extension JSONRenderer {
 extension EngineResult {
     /// A result with nothing in it (the raw data of a merge where every worker died).
     static func empty(at date: Date) -> EngineResult {
-        EngineResult(records: [], startedAt: date, holdStartedAt: date, holdEndedAt: date, endedAt: date, histograms: [:], heldPerPod: [:],
-                     warnings: [], interrupted: false, distinctCookieValues: 0)
+        EngineResult(
+            records: [], startedAt: date, holdStartedAt: date, holdEndedAt: date, endedAt: date, histograms: [:], heldPerPod: [:],
+            warnings: [], interrupted: false, distinctCookieValues: 0)
     }
 }

@@ -18,9 +18,10 @@ public struct ShardSpec: Sendable, Codable, Equatable, Hashable, CustomStringCon
     public init?(parsing text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2,
-              let i = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              let n = Int(parts[1].trimmingCharacters(in: .whitespaces)),
-              n >= 1, i >= 0, i < n else { return nil }
+            let i = Int(parts[0].trimmingCharacters(in: .whitespaces)),
+            let n = Int(parts[1].trimmingCharacters(in: .whitespaces)),
+            n >= 1, i >= 0, i < n
+        else { return nil }
         self.init(index: i, count: n)
     }
 

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Runs a plan's shards as child processes of this executable and supervises them.
 ///
@@ -81,9 +82,11 @@ public final class WorkerPool: @unchecked Sendable {
     /// spawning thread exits): writes each worker's copy with its shard set, its files under
     /// `outputDirectory/worker-i`. `extraArguments` go after `run`. Throws when one cannot start (the started ones
     /// are stopped).
-    public func start(_ assignment: WorkerAssignment, count: Int, executable: String = WorkerPool.executablePath(),
-                      extraArguments: [String] = []) throws {
-        for i in 0 ..< count {
+    public func start(
+        _ assignment: WorkerAssignment, count: Int, executable: String = WorkerPool.executablePath(),
+        extraArguments: [String] = []
+    ) throws {
+        for i in 0..<count {
             let shard = ShardSpec(index: i, count: count)
             var own = assignment
             own.plan.shard = shard
@@ -136,7 +139,9 @@ public final class WorkerPool: @unchecked Sendable {
     /// Asks every worker to stop early (SIGTERM: each closes its connections and writes a partial report);
     /// a second call kills them (SIGKILL).
     public func interrupt() {
-        let n = state.withLock { s -> Int in s.interrupts += 1; return s.interrupts }
+        let n = state.withLock { s -> Int in
+            s.interrupts += 1; return s.interrupts
+        }
         for c in commands { c.send(n == 1 ? SIGTERM : SIGKILL) }
     }
 
@@ -160,7 +165,8 @@ public final class WorkerPool: @unchecked Sendable {
             }
             let stderr = commands[i].result?.stderrFirstLine ?? ""
             if !stderr.isEmpty { notes.append("worker \(i) (shard \(w.shard)) said: \(stderr)") }
-            lost.append(LostShard(shard: w.shard, connections: w.connections, reason: "worker \(i) exited with \(termination)", lastOpen: latest(i)?.open))
+            lost.append(
+                LostShard(shard: w.shard, connections: w.connections, reason: "worker \(i) exited with \(termination)", lastOpen: latest(i)?.open))
         }
         return (reports, lost, notes)
     }
@@ -178,16 +184,16 @@ public final class WorkerPool: @unchecked Sendable {
     /// In a worker: ask the kernel for SIGTERM when the parent dies, and exit at once if it already has.
     public static func adoptParentDeathSignal() {
         #if canImport(Glibc)
-        // prctl(PR_SET_PDEATHSIG, SIGTERM); <sys/prctl.h> is not in the Glibc module, so look the function up.
-        typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
-        let prSetPdeathsig: Int32 = 1
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") {
-            _ = unsafeBitCast(symbol, to: Prctl.self)(prSetPdeathsig, UInt(SIGTERM), 0, 0, 0)
-        }
-        if let text = ProcessInfo.processInfo.environment[parentEnvironmentKey], let parent = pid_t(text), getppid() != parent {
-            FileHandle.standardError.write(Data("wsload worker: parent \(parent) is gone; exiting\n".utf8))
-            exit(3)
-        }
+            // prctl(PR_SET_PDEATHSIG, SIGTERM); <sys/prctl.h> is not in the Glibc module, so look the function up.
+            typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+            let prSetPdeathsig: Int32 = 1
+            if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") {
+                _ = unsafeBitCast(symbol, to: Prctl.self)(prSetPdeathsig, UInt(SIGTERM), 0, 0, 0)
+            }
+            if let text = ProcessInfo.processInfo.environment[parentEnvironmentKey], let parent = pid_t(text), getppid() != parent {
+                FileHandle.standardError.write(Data("wsload worker: parent \(parent) is gone; exiting\n".utf8))
+                exit(3)
+            }
         #endif
     }
 }

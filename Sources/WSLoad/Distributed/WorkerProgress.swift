@@ -21,8 +21,9 @@ public struct WorkerProgress: Sendable, Codable, Equatable {
 
     /// Back to a snapshot.
     public var snapshot: EngineSnapshot {
-        EngineSnapshot(phase: phase, planned: planned, attempted: attempted, established: established, failed: failed, dropped: dropped,
-                       open: open, inFlight: inFlight, openPerPod: openPerPod, elapsed: elapsed, holdRemaining: holdRemaining)
+        EngineSnapshot(
+            phase: phase, planned: planned, attempted: attempted, established: established, failed: failed, dropped: dropped,
+            open: open, inFlight: inFlight, openPerPod: openPerPod, elapsed: elapsed, holdRemaining: holdRemaining)
     }
 
     /// The line to print (no newline).

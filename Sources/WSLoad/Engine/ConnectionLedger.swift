@@ -53,7 +53,7 @@ public struct ConnectionLedger: Sendable {
         var recs: [ConnectionRecord] = []
         recs.reserveCapacity(clients.count * connectionsPerClient)
         for client in clients {
-            for conn in 0 ..< connectionsPerClient { recs.append(ConnectionRecord(index: recs.count, client: client, conn: conn)) }
+            for conn in 0..<connectionsPerClient { recs.append(ConnectionRecord(index: recs.count, client: client, conn: conn)) }
         }
         records = recs
         self.rules = rules
@@ -88,9 +88,11 @@ public struct ConnectionLedger: Sendable {
     /// A handshake completed. A first attempt opens (or is held at once when the run is `closing`), a reconnect
     /// reopens; both are attributed by ``attribute(_:index:pod:)``. Returns the client and connection number
     /// of a first attempt (for the pacer), nil for a reconnect.
-    public mutating func opened(_ index: Int, pod: (String, AttributionSource, String?)?, receivedCookies: [String], deflate: Bool,
-                                tlsResumed: Bool, timeline: ConnectionTimeline, local: SocketAddress?, closing: Bool, now: UInt64,
-                                recorder: inout RunRecorder) -> (client: Int, conn: Int)? {
+    public mutating func opened(
+        _ index: Int, pod: (String, AttributionSource, String?)?, receivedCookies: [String], deflate: Bool,
+        tlsResumed: Bool, timeline: ConnectionTimeline, local: SocketAddress?, closing: Bool, now: UInt64,
+        recorder: inout RunRecorder
+    ) -> (client: Int, conn: Int)? {
         records[index].tlsResumed = tlsResumed  // of the latest open, first or reconnect
         var r = records[index]
         if r.status == .reconnecting || r.status == .dropped {
@@ -118,8 +120,10 @@ public struct ConnectionLedger: Sendable {
     }
 
     /// A reconnect attempt completed its handshake: record the disruption and the (possibly new) pod.
-    private mutating func reopened(_ index: Int, pod: (String, AttributionSource, String?)?, timeline: ConnectionTimeline,
-                                   local: SocketAddress?, now: UInt64, recorder: inout RunRecorder) {
+    private mutating func reopened(
+        _ index: Int, pod: (String, AttributionSource, String?)?, timeline: ConnectionTimeline,
+        local: SocketAddress?, now: UInt64, recorder: inout RunRecorder
+    ) {
         var r = records[index]
         recorder.record("upgrade", timeline.upgradeSeconds)
         guard r.status == .reconnecting else { return }  // the run moved on to closing; this attempt is being closed
@@ -171,8 +175,10 @@ public struct ConnectionLedger: Sendable {
 
     /// A connection ended (`now` in monotonic ns, used when the timeline has no end). `reconnect` is the policy
     /// to apply to a drop, nil when the run no longer reconnects.
-    public mutating func ended(_ index: Int, outcome: ConnectionOutcome, timeline: ConnectionTimeline, local: SocketAddress?,
-                               reconnect: ReconnectPolicy?, now: UInt64, recorder: inout RunRecorder) -> Ended {
+    public mutating func ended(
+        _ index: Int, outcome: ConnectionOutcome, timeline: ConnectionTimeline, local: SocketAddress?,
+        reconnect: ReconnectPolicy?, now: UInt64, recorder: inout RunRecorder
+    ) -> Ended {
         var r = records[index]
         var result = Ended(attemptOf: nil, reconnectAfter: nil)
         ended += 1
@@ -189,8 +195,11 @@ public struct ConnectionLedger: Sendable {
             dropped += 1
             r.status = .dropped
             let code = Self.closeCode(outcome)
-            r.failure = outcome.failure ?? ConnectionFailure(phase: .open, kind: .peerClosed, closeCode: code,
-                                                             message: "peer closed the connection during the run (close code \(code.map(String.init) ?? "none"))")
+            r.failure =
+                outcome.failure
+                ?? ConnectionFailure(
+                    phase: .open, kind: .peerClosed, closeCode: code,
+                    message: "peer closed the connection during the run (close code \(code.map(String.init) ?? "none"))")
             if let age = ConnectionTimeline.seconds(from: timeline.upgraded, to: timeline.ended) { r.ageAtDropSeconds = age }
             if r.failure?.kind == .pongTimeout, timeline.lastReceived != 0, timeline.ended > timeline.lastReceived {
                 r.silentForMsAtDetection = Double(timeline.ended - timeline.lastReceived) / 1e6

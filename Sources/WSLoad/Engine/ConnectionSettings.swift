@@ -28,11 +28,13 @@ public final class ConnectionSettings: Sendable {
     public let maskingKeys: MaskingKeySource
 
     /// Creates settings.
-    public init(limits: ProtocolLimits = .default, deflateOffer: PerMessageDeflateOffer? = nil,
-                serverDeflate: PerMessageDeflateServerConfig? = nil, serverSubprotocols: [String] = [],
-                tls: TLSContext? = nil, connectTimeout: Double = 10, tlsTimeout: Double = 10,
-                upgradeTimeout: Double = 10, closeTimeout: Double = 5, pingInterval: Double = 0,
-                pongTimeout: Double = 0, maskingKeys: MaskingKeySource = .random) {
+    public init(
+        limits: ProtocolLimits = .default, deflateOffer: PerMessageDeflateOffer? = nil,
+        serverDeflate: PerMessageDeflateServerConfig? = nil, serverSubprotocols: [String] = [],
+        tls: TLSContext? = nil, connectTimeout: Double = 10, tlsTimeout: Double = 10,
+        upgradeTimeout: Double = 10, closeTimeout: Double = 5, pingInterval: Double = 0,
+        pongTimeout: Double = 0, maskingKeys: MaskingKeySource = .random
+    ) {
         self.limits = limits; self.deflateOffer = deflateOffer; self.serverDeflate = serverDeflate
         self.serverSubprotocols = serverSubprotocols; self.tls = tls
         self.connectTimeout = connectTimeout; self.tlsTimeout = tlsTimeout; self.upgradeTimeout = upgradeTimeout
@@ -57,7 +59,9 @@ public protocol WSConnectionDelegate: AnyObject, Sendable {
     func connection(_ connection: WSConnection, shouldAccept request: RequestHead) -> ServerUpgradeDecision
     /// Server: a plain HTTP request without an upgrade arrived (a health check or a pre-flight GET);
     /// return the response to send before closing, or nil for the default 400.
-    func connection(_ connection: WSConnection, plainHTTPRequest request: RequestHead) -> (status: Int, reason: String, body: String, headers: HTTPHeaders)?
+    func connection(_ connection: WSConnection, plainHTTPRequest request: RequestHead) -> (
+        status: Int, reason: String, body: String, headers: HTTPHeaders
+    )?
     /// Server: the 101 was sent and the connection is open.
     func connectionDidAccept(_ connection: WSConnection, request: RequestHead)
     /// A complete message arrived.
@@ -72,9 +76,13 @@ extension WSConnectionDelegate {
     /// Default: nothing.
     public func connectionDidOpen(_ connection: WSConnection, handshake: HandshakeResult) {}
     /// Default: accept with no extra headers.
-    public func connection(_ connection: WSConnection, shouldAccept request: RequestHead) -> ServerUpgradeDecision { .accept(extraHeaders: HTTPHeaders()) }
+    public func connection(_ connection: WSConnection, shouldAccept request: RequestHead) -> ServerUpgradeDecision {
+        .accept(extraHeaders: HTTPHeaders())
+    }
     /// Default: no plain HTTP handling (400).
-    public func connection(_ connection: WSConnection, plainHTTPRequest request: RequestHead) -> (status: Int, reason: String, body: String, headers: HTTPHeaders)? { nil }
+    public func connection(_ connection: WSConnection, plainHTTPRequest request: RequestHead) -> (
+        status: Int, reason: String, body: String, headers: HTTPHeaders
+    )? { nil }
     /// Default: nothing.
     public func connectionDidAccept(_ connection: WSConnection, request: RequestHead) {}
     /// Default: nothing.

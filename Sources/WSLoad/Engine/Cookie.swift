@@ -34,8 +34,9 @@ public struct Cookie: Sendable, Hashable, Codable {
     public static func parse(setCookie header: String, host: String, requestPath: String, now: Date = Date()) -> Cookie? {
         let parts = header.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard let (name, value) = nameValue(setCookie: header), !name.isEmpty else { return nil }
-        var cookie = Cookie(name: name, value: value, domain: host.lowercased(), hostOnly: true,
-                            path: defaultPath(requestPath), expires: nil, secure: false, httpOnly: false)
+        var cookie = Cookie(
+            name: name, value: value, domain: host.lowercased(), hostOnly: true,
+            path: defaultPath(requestPath), expires: nil, secure: false, httpOnly: false)
         var maxAge: Double?
         var expires: Double?
         for attr in parts.dropFirst() {

@@ -17,7 +17,7 @@ public struct CookieJars: Sendable {
     /// The jars of a plan: per client (only the shard's clients get one), shared, or none.
     public init(plan: RunPlan) {
         policy = plan.cookiePolicy
-        perClient = (0 ..< plan.clients).map { plan.cookiePolicy == .perClient && plan.shard?.contains(client: $0) != false ? CookieJar() : nil }
+        perClient = (0..<plan.clients).map { plan.cookiePolicy == .perClient && plan.shard?.contains(client: $0) != false ? CookieJar() : nil }
         clientOfSlot = plan.clientIndices
         connectionsPerClient = plan.connectionsPerClient
     }
@@ -36,11 +36,12 @@ public struct CookieJars: Sendable {
     /// many jars were filled and returns the warning to report, if any.
     public func fill(plan: RunPlan, logger: Logger) -> String? {
         guard let (url, method) = plan.preflight else { return nil }
-        let jarsToFill: [(client: Int, jar: CookieJar)] = switch policy {
-        case .perClient: perClient.enumerated().compactMap { i, j in j.map { (i, $0) } }
-        case .shared: [(0, shared)]
-        case .none, .perConnection: []
-        }
+        let jarsToFill: [(client: Int, jar: CookieJar)] =
+            switch policy {
+            case .perClient: perClient.enumerated().compactMap { i, j in j.map { (i, $0) } }
+            case .shared: [(0, shared)]
+            case .none, .perConnection: []
+            }
         if jarsToFill.isEmpty { return "pre-flight skipped: cookie policy \(policy.rawValue) keeps no jar to fill" }
         let failed: [String]
         // One dialer for every jar: resolved once (with `target.resolve`), in the sources' family, its own TLS context.
@@ -53,7 +54,8 @@ public struct CookieJars: Sendable {
         let jars = jarsToFill.count
         logger.info("pre-flight: \(jars - failed.count) of \(jars) jars filled from \(method) \(Redaction.redactURL(url.description))")
         guard !failed.isEmpty else { return nil }
-        return "pre-flight \(method) \(Redaction.redactURL(url.description)) failed for \(failed.count) of \(jars) jars (first: \(failed[0])); their connections start without its cookies"
+        return
+            "pre-flight \(method) \(Redaction.redactURL(url.description)) failed for \(failed.count) of \(jars) jars (first: \(failed[0])); their connections start without its cookies"
     }
 
     /// Runs the requests, at most `min(32, maxInFlight)` at once; returns one line per failed jar.
@@ -67,8 +69,9 @@ public struct CookieJars: Sendable {
             DispatchQueue.global().async {
                 defer { limit.signal(); group.leave() }
                 do {
-                    let r = try Preflight.run(dialer: dialer, method: method, source: plan.source(ofClient: client), jar: jar,
-                                              timeout: plan.upgradeTimeout)
+                    let r = try Preflight.run(
+                        dialer: dialer, method: method, source: plan.source(ofClient: client), jar: jar,
+                        timeout: plan.upgradeTimeout)
                     if r.status >= 400 { failures.withLock { $0.append("client \(client): HTTP \(r.status)") } }
                 } catch {
                     failures.withLock { $0.append("client \(client): \(error)") }

@@ -15,9 +15,11 @@ public struct DialOptions: Sendable {
     public var origin: String?, subprotocols: [String]
 
     /// Creates options; the defaults are ``ConnectionSettings``'s.
-    public init(limits: ProtocolLimits = .default, deflate: PerMessageDeflateOffer? = nil, connectTimeout: Double = 10,
-                tlsTimeout: Double = 10, upgradeTimeout: Double = 10, closeTimeout: Double = 5, pingInterval: Double = 0,
-                pongTimeout: Double = 0, origin: String? = nil, subprotocols: [String] = []) {
+    public init(
+        limits: ProtocolLimits = .default, deflate: PerMessageDeflateOffer? = nil, connectTimeout: Double = 10,
+        tlsTimeout: Double = 10, upgradeTimeout: Double = 10, closeTimeout: Double = 5, pingInterval: Double = 0,
+        pongTimeout: Double = 0, origin: String? = nil, subprotocols: [String] = []
+    ) {
         self.limits = limits; self.deflateOffer = deflate
         self.connectTimeout = connectTimeout; self.tlsTimeout = tlsTimeout; self.upgradeTimeout = upgradeTimeout
         self.closeTimeout = closeTimeout; self.pingInterval = pingInterval; self.pongTimeout = pongTimeout
@@ -56,15 +58,18 @@ public struct Dialer: Sendable {
     ///     `target.tls.server_name`, never the dialled address).
     /// - Throws: a ``ConnectionFailure`` in the `resolve` phase, a ``TLSError`` for an unusable TLS configuration,
     ///   or a ``PlanError`` when a source's family has no matching destination.
-    public init(url: WebSocketURL, connectTo: String? = nil, address: SocketAddress? = nil, sources: [SocketAddress] = [],
-                tls: TLSClientConfiguration? = nil, tlsIdentity: TLSPeerIdentity?, options: DialOptions = DialOptions()) throws {
+    public init(
+        url: WebSocketURL, connectTo: String? = nil, address: SocketAddress? = nil, sources: [SocketAddress] = [],
+        tls: TLSClientConfiguration? = nil, tlsIdentity: TLSPeerIdentity?, options: DialOptions = DialOptions()
+    ) throws {
         self.url = url
         destination = try address ?? Self.destination(host: connectTo ?? url.host, port: url.port, sources: sources)
         let context = url.isTLS ? try TLSContext(client: tls ?? TLSClientConfiguration()) : nil
-        settings = ConnectionSettings(limits: options.limits, deflateOffer: options.deflateOffer, tls: context,
-                                      connectTimeout: options.connectTimeout, tlsTimeout: options.tlsTimeout,
-                                      upgradeTimeout: options.upgradeTimeout, closeTimeout: options.closeTimeout,
-                                      pingInterval: options.pingInterval, pongTimeout: options.pongTimeout)
+        settings = ConnectionSettings(
+            limits: options.limits, deflateOffer: options.deflateOffer, tls: context,
+            connectTimeout: options.connectTimeout, tlsTimeout: options.tlsTimeout,
+            upgradeTimeout: options.upgradeTimeout, closeTimeout: options.closeTimeout,
+            pingInterval: options.pingInterval, pongTimeout: options.pongTimeout)
         self.tlsIdentity = tlsIdentity
         origin = options.origin
         subprotocols = options.subprotocols
@@ -89,8 +94,9 @@ public struct Dialer: Sendable {
     /// An upgrade request for the URL (or for `target` on the same host), with a fresh key, the deflate offer,
     /// origin and subprotocols, and the given cookies and headers (``UpgradeRequestFactory/make(url:settings:origin:subprotocols:cookieHeader:headers:)``).
     public func request(target: String? = nil, cookieHeader: String? = nil, headers: HTTPHeaders = HTTPHeaders()) -> UpgradeRequest {
-        UpgradeRequestFactory.make(url: target.map { url.with(target: $0) } ?? url, settings: settings, origin: origin,
-                                   subprotocols: subprotocols, cookieHeader: cookieHeader, headers: headers)
+        UpgradeRequestFactory.make(
+            url: target.map { url.with(target: $0) } ?? url, settings: settings, origin: origin,
+            subprotocols: subprotocols, cookieHeader: cookieHeader, headers: headers)
     }
 
     /// Starts `connection` (made by ``connection(id:io:delegate:)``) with `request`, from `source`; call on its I/O queue.

@@ -24,8 +24,10 @@ public struct EngineLiveMetrics: Sendable {
     public static let unknownPod = "unknown"
 
     /// Creates metrics.
-    public init(phase: EngineSnapshot.Phase, planned: Int, attempted: Int, established: Int, openPerPod: [String: Int] = [:],
-                failedPerPod: [String: Int] = [:], droppedPerPod: [String: Int] = [:], handshakes: [String: Histogram<UInt64>] = [:]) {
+    public init(
+        phase: EngineSnapshot.Phase, planned: Int, attempted: Int, established: Int, openPerPod: [String: Int] = [:],
+        failedPerPod: [String: Int] = [:], droppedPerPod: [String: Int] = [:], handshakes: [String: Histogram<UInt64>] = [:]
+    ) {
         self.phase = phase; self.planned = planned; self.attempted = attempted; self.established = established
         self.openPerPod = openPerPod; self.failedPerPod = failedPerPod; self.droppedPerPod = droppedPerPod; self.handshakes = handshakes
     }

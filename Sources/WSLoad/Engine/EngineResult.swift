@@ -36,9 +36,10 @@ extension EngineResult {
     /// The result of a run from its ledger (records, held per pod, cookie values) and its recorder (phase times,
     /// histograms, timeline).
     init(ledger: ConnectionLedger, recorder: RunRecorder, warnings: [String], interrupted: Bool) {
-        self.init(records: ledger.records, startedAt: recorder.startedAt, holdStartedAt: recorder.holdStartedAt,
-                  holdEndedAt: recorder.holdEndedAt, endedAt: recorder.endedAt, histograms: recorder.histograms,
-                  heldPerPod: ledger.heldPerPod, warnings: warnings, interrupted: interrupted,
-                  distinctCookieValues: ledger.cookieValues.count, timeline: recorder.timeline)
+        self.init(
+            records: ledger.records, startedAt: recorder.startedAt, holdStartedAt: recorder.holdStartedAt,
+            holdEndedAt: recorder.holdEndedAt, endedAt: recorder.endedAt, histograms: recorder.histograms,
+            heldPerPod: ledger.heldPerPod, warnings: warnings, interrupted: interrupted,
+            distinctCookieValues: ledger.cookieValues.count, timeline: recorder.timeline)
     }
 }

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
-import WSProtocol
 import Logging
+import WSProtocol
 
 /// Runs a ``RunPlan``: ramps connections up at a controlled rate from virtual clients, holds them,
 /// optionally sends traffic, then closes them, accounting for every attempt.
@@ -53,13 +53,14 @@ public final class LoadEngine: @unchecked Sendable {
         // Before anything connects: an unbindable source would fail every one of its connections (EADDRNOTAVAIL).
         let unbindable = SourceAddressCheck.unbindable(plan.sources)
         if let first = unbindable.first {
-            throw PlanError("\(unbindable.count) source address\(unbindable.count == 1 ? "" : "es") cannot be bound on this machine "
-                + "(first: \(first)); add each with `\(Profile.addCommand(first.address))` or a block with an AnyIP route "
-                + "(`ip route add local NET/PREFIX dev lo`)")
+            throw PlanError(
+                "\(unbindable.count) source address\(unbindable.count == 1 ? "" : "es") cannot be bound on this machine "
+                    + "(first: \(first)); add each with `\(Profile.addCommand(first.address))` or a block with an AnyIP route "
+                    + "(`ip route add local NET/PREFIX dev lo`)")
         }
         warnings = try ResourceBudget.current().check(plan)
         attributor = try PodAttributor(rules: plan.attribution)
-        queues = (0 ..< max(1, plan.ioQueues)).map { IOQueue(label: "wsload.io.\($0)") }
+        queues = (0..<max(1, plan.ioQueues)).map { IOQueue(label: "wsload.io.\($0)") }
         jars = CookieJars(plan: plan)
         traffic = TrafficScheduler(plan: plan)
         pacer = RampPacer(plan: plan)  // clients interleaved (client 0 conn 0, client 1 conn 0, …); client numbers stay global
@@ -95,7 +96,8 @@ public final class LoadEngine: @unchecked Sendable {
     /// Per-pod counts and handshake histograms for a metrics scrape (`run --metrics-listen`), taken on the control queue.
     public func liveMetrics() -> EngineLiveMetrics {
         control.sync {
-            var m = EngineLiveMetrics(phase: phases.phase, planned: plan.totalConnections, attempted: ledger.launched, established: ledger.established)
+            var m = EngineLiveMetrics(
+                phase: phases.phase, planned: plan.totalConnections, attempted: ledger.launched, established: ledger.established)
             for r in ledger.records {
                 let pod = r.pod ?? EngineLiveMetrics.unknownPod
                 switch r.status {
@@ -199,7 +201,9 @@ public final class LoadEngine: @unchecked Sendable {
         let jarCookies = jars.jar(forIndex: index)?.header(host: plan.url.host, path: plan.url.target, secure: plan.url.isTLS)
         var headers = HTTPHeaders(plan.headers)
         let sourceText = source?.ip ?? ""
-        for t in plan.headerTemplates { headers.add(t.name, t.render(client: r.client, conn: r.conn, index: r.client * plan.connectionsPerClient + r.conn, source: sourceText)) }
+        for t in plan.headerTemplates {
+            headers.add(t.name, t.render(client: r.client, conn: r.conn, index: r.client * plan.connectionsPerClient + r.conn, source: sourceText))
+        }
         // One Cookie header: the profile's cookies, then the jar's (the jar wins on a repeated name).
         let cookieHeader = CookieHeader.merge(profile: headers.values("Cookie"), jar: jarCookies)
         headers.remove("Cookie")
@@ -229,15 +233,22 @@ public final class LoadEngine: @unchecked Sendable {
     }
 
     private func snapshotLocked() -> EngineSnapshot {
-        recorder.snapshot(phase: phases.phase, planned: plan.totalConnections, ledger: ledger, inFlight: pacer.inFlight, hold: plan.hold,
-                          now: Date(), nowMono: MonotonicClock.now())
+        recorder.snapshot(
+            phase: phases.phase, planned: plan.totalConnections, ledger: ledger, inFlight: pacer.inFlight, hold: plan.hold,
+            now: Date(), nowMono: MonotonicClock.now())
     }
 
     /// A control-queue timer that calls `body` after `after` seconds, then every `repeating` (nil: once).
-    private func timer(after: Double = 0, repeating: Double? = nil, leeway: DispatchTimeInterval = .nanoseconds(0),
-                       _ body: @escaping (LoadEngine) -> Void) -> any DispatchSourceTimer {
+    private func timer(
+        after: Double = 0, repeating: Double? = nil, leeway: DispatchTimeInterval = .nanoseconds(0),
+        _ body: @escaping (LoadEngine) -> Void
+    ) -> any DispatchSourceTimer {
         let t = DispatchSource.makeTimerSource(queue: control)
-        if let repeating { t.schedule(deadline: .now() + after, repeating: repeating, leeway: leeway) } else { t.schedule(deadline: .now() + after, leeway: leeway) }
+        if let repeating {
+            t.schedule(deadline: .now() + after, repeating: repeating, leeway: leeway)
+        } else {
+            t.schedule(deadline: .now() + after, leeway: leeway)
+        }
         t.setEventHandler { [unowned self] in body(self) }
         t.resume()
         return t
@@ -245,11 +256,14 @@ public final class LoadEngine: @unchecked Sendable {
 
     // MARK: Events from connections (already hopped onto the control queue)
 
-    func opened(_ index: Int, pod: (String, AttributionSource, String?)?, receivedCookies: [String], deflate: Bool, tlsResumed: Bool,
-                timeline: ConnectionTimeline, local: SocketAddress?) {
-        let first = ledger.opened(index, pod: pod, receivedCookies: receivedCookies, deflate: deflate, tlsResumed: tlsResumed,
-                                  timeline: timeline, local: local, closing: phases.phase == .close, now: MonotonicClock.now(),
-                                  recorder: &recorder)
+    func opened(
+        _ index: Int, pod: (String, AttributionSource, String?)?, receivedCookies: [String], deflate: Bool, tlsResumed: Bool,
+        timeline: ConnectionTimeline, local: SocketAddress?
+    ) {
+        let first = ledger.opened(
+            index, pod: pod, receivedCookies: receivedCookies, deflate: deflate, tlsResumed: tlsResumed,
+            timeline: timeline, local: local, closing: phases.phase == .close, now: MonotonicClock.now(),
+            recorder: &recorder)
         if let first { pacer.attemptEnded(client: first.client, conn: first.conn) } else { pacer.reconnectOpened() }
         if first != nil, phases.phase == .ramp { pace() }
     }
@@ -262,8 +276,9 @@ public final class LoadEngine: @unchecked Sendable {
     func rtt(_ name: String, seconds: Double) { recorder.record(name, seconds) }
 
     func ended(_ index: Int, outcome: ConnectionOutcome, timeline: ConnectionTimeline, local: SocketAddress?) {
-        let next = ledger.ended(index, outcome: outcome, timeline: timeline, local: local, reconnect: phases.acceptsReconnects ? plan.reconnect : nil,
-                                now: MonotonicClock.now(), recorder: &recorder)
+        let next = ledger.ended(
+            index, outcome: outcome, timeline: timeline, local: local, reconnect: phases.acceptsReconnects ? plan.reconnect : nil,
+            now: MonotonicClock.now(), recorder: &recorder)
         if let attempt = next.attemptOf { pacer.attemptEnded(client: attempt.client, conn: attempt.conn) }
         if let delay = next.reconnectAfter {
             control.asyncAfter(deadline: .now() + delay) { [self] in

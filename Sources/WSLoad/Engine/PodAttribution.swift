@@ -15,8 +15,10 @@ public struct AttributionRules: Sendable, Hashable, Codable {
     public var firstMessageRegex: String?
 
     /// Creates rules.
-    public init(headers: [String] = ["X-Pod-Name"], cookieName: String? = nil, cookieMap: [String: String] = [:],
-                firstMessageJSONPath: String? = nil, firstMessageRegex: String? = nil) {
+    public init(
+        headers: [String] = ["X-Pod-Name"], cookieName: String? = nil, cookieMap: [String: String] = [:],
+        firstMessageJSONPath: String? = nil, firstMessageRegex: String? = nil
+    ) {
         self.headers = headers; self.cookieName = cookieName; self.cookieMap = cookieMap
         self.firstMessageJSONPath = firstMessageJSONPath; self.firstMessageRegex = firstMessageRegex
     }
@@ -70,7 +72,8 @@ public struct PodAttributor: Sendable {
     /// The pod named by a first message, by JSON key path or regex.
     public func fromFirstMessage(_ text: String) -> String? {
         if let path = rules.firstMessageJSONPath, let data = text.data(using: .utf8),
-           var node = try? JSONSerialization.jsonObject(with: data) {
+            var node = try? JSONSerialization.jsonObject(with: data)
+        {
             for key in path.split(separator: ".") {
                 guard let dict = node as? [String: Any], let next = dict[String(key)] else { node = NSNull(); break }
                 node = next

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import WSProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An optional HTTP request a virtual client makes before its WebSocket connections, whose
 /// `Set-Cookie` headers fill the client's jar (e.g. a login page that sets the affinity cookie).
@@ -19,8 +20,10 @@ public enum Preflight {
 
     /// Sends `METHOD url` (the dialer's URL, to its resolved destination, over its TLS context and identity) from
     /// `source`, stores every Set-Cookie into `jar`, and returns the response head.
-    public static func run(dialer: Dialer, method: String = "GET", source: SocketAddress?, jar: CookieJar?, cookieHeader: String? = nil,
-                           headers: [(String, String)] = [], timeout: Double = 10) throws(ConnectionFailure) -> Response {
+    public static func run(
+        dialer: Dialer, method: String = "GET", source: SocketAddress?, jar: CookieJar?, cookieHeader: String? = nil,
+        headers: [(String, String)] = [], timeout: Double = 10
+    ) throws(ConnectionFailure) -> Response {
         let url = dialer.url, destination = dialer.destination, tls = dialer.settings.tls, tlsIdentity = dialer.tlsIdentity
         if let source, source.family != destination.family {
             throw ConnectionFailure(phase: .resolve, kind: .system, message: "no address of \(url.host) matches the source family")
@@ -54,7 +57,8 @@ public enum Preflight {
         }
 
         // Request (RFC 9112 §3): a plain GET with the jar's cookies; header values are stripped of CR/LF.
-        var request = "\(method) \(url.target) HTTP/1.1\r\nHost: \(url.hostHeader)\r\nUser-Agent: wsload/\(WSLoadVersion.string)\r\nAccept: */*\r\nConnection: close\r\n"
+        var request =
+            "\(method) \(url.target) HTTP/1.1\r\nHost: \(url.hostHeader)\r\nUser-Agent: wsload/\(WSLoadVersion.string)\r\nAccept: */*\r\nConnection: close\r\n"
         if let cookieHeader { request += "Cookie: \(clean(cookieHeader))\r\n" }
         for (n, v) in headers { request += "\(clean(n)): \(clean(v))\r\n" }
         request += "\r\n"
@@ -62,7 +66,11 @@ public enum Preflight {
         while !out.isEmpty {
             let n: Int = out.withUnsafeBytes { raw in
                 if let session {
-                    switch session.write(raw) { case .done(let w): return w; case .wantRead, .wantWrite: return 0; default: return -1 }
+                    switch session.write(raw) {
+                    case .done(let w): return w;
+                    case .wantRead, .wantWrite: return 0;
+                    default: return -1
+                    }
                 }
                 let w = send(fd, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL))
                 return w < 0 ? (errno == EAGAIN ? 0 : -1) : w
@@ -76,7 +84,12 @@ public enum Preflight {
         while true {
             let n: Int = buffer.withUnsafeMutableBytes { raw in
                 if let session {
-                    switch session.read(into: raw) { case .done(let r): return r; case .wantRead, .wantWrite: return -2; case .closed: return 0; case .failed: return -1 }
+                    switch session.read(into: raw) {
+                    case .done(let r): return r;
+                    case .wantRead, .wantWrite: return -2;
+                    case .closed: return 0;
+                    case .failed: return -1
+                    }
                 }
                 let r = read(fd, raw.baseAddress, raw.count)
                 return r < 0 ? (errno == EAGAIN ? -2 : -1) : r
@@ -84,7 +97,7 @@ public enum Preflight {
             if n == -2 { try wait(fd, events: Int16(POLLIN), until: deadline, phase: .upgrade); continue }
             if n <= 0 { throw ConnectionFailure(phase: .upgrade, kind: .peerClosed, message: "pre-flight: connection closed before a response head") }
             do {
-                if let (head, _) = try parser.feed(buffer[0 ..< n]) {
+                if let (head, _) = try parser.feed(buffer[0..<n]) {
                     jar?.store(setCookieHeaders: head.headers.values("Set-Cookie"), host: url.host, requestPath: url.target)
                     return Response(status: head.status, headers: head.headers)
                 }

@@ -47,15 +47,17 @@ public struct RampPacer: Sendable {
     /// - Parameters:
     ///   - clients: the global client numbers of the slots (all clients, or a shard's).
     ///   - clientCount: clients of the whole run (held-back lists are kept by global client number).
-    public init(clients: [Int], clientCount: Int, connectionsPerClient: Int, holdBack: HoldBack, rate: Double, maxInFlight: Int,
-                tlsWarmup: Bool) {
+    public init(
+        clients: [Int], clientCount: Int, connectionsPerClient: Int, holdBack: HoldBack, rate: Double, maxInFlight: Int,
+        tlsWarmup: Bool
+    ) {
         self.rate = rate
         self.maxInFlight = maxInFlight
         self.tlsWarmup = tlsWarmup
         self.holdBack = holdBack
         var ready: [Int] = []
         var held: [[Int]] = Array(repeating: [], count: clientCount)
-        for conn in 0 ..< connectionsPerClient {
+        for conn in 0..<connectionsPerClient {
             for (slot, client) in clients.enumerated() {
                 let index = slot * connectionsPerClient + conn
                 switch holdBack {
@@ -73,14 +75,16 @@ public struct RampPacer: Sendable {
     /// The pacer for a plan: its clients, ramp, `first_connection_first` with a cookie jar, and TLS warm-up
     /// when session resumption is on.
     public init(plan: RunPlan) {
-        let holdBack: HoldBack = switch plan.cookiePolicy {
-        case .perClient where plan.firstConnectionFirst: .perClient
-        case .shared where plan.firstConnectionFirst: .shared
-        case .perClient, .shared, .none, .perConnection: .none
-        }
-        self.init(clients: plan.clientIndices, clientCount: plan.clients, connectionsPerClient: plan.connectionsPerClient,
-                  holdBack: holdBack, rate: plan.rate, maxInFlight: plan.maxInFlight,
-                  tlsWarmup: plan.url.isTLS && plan.tls?.sessionResumption == true)
+        let holdBack: HoldBack =
+            switch plan.cookiePolicy {
+            case .perClient where plan.firstConnectionFirst: .perClient
+            case .shared where plan.firstConnectionFirst: .shared
+            case .perClient, .shared, .none, .perConnection: .none
+            }
+        self.init(
+            clients: plan.clientIndices, clientCount: plan.clients, connectionsPerClient: plan.connectionsPerClient,
+            holdBack: holdBack, rate: plan.rate, maxInFlight: plan.maxInFlight,
+            tlsWarmup: plan.url.isTLS && plan.tls?.sessionResumption == true)
     }
 
     /// Starts the bucket's clock (empty: the first tokens accrue from `now`).

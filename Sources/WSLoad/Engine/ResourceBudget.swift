@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Checks a plan against the process's file-descriptor limit and the kernel's ephemeral port range
 /// before anything connects.
@@ -20,10 +21,10 @@ public struct ResourceBudget: Sendable {
             raised.rlim_cur = rl.rlim_max
             if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { rl = raised }
         }
-        var range = 32768 ... 60999
+        var range = 32768...60999
         if let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8) {
             let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
-            if parts.count == 2, parts[0] <= parts[1] { range = parts[0] ... parts[1] }
+            if parts.count == 2, parts[0] <= parts[1] { range = parts[0]...parts[1] }
         }
         return ResourceBudget(fdSoftLimit: Int(clamping: rl.rlim_cur), fdHardLimit: Int(clamping: rl.rlim_max), portRange: range)
     }
@@ -38,7 +39,8 @@ public struct ResourceBudget: Sendable {
         let usable = fdSoftLimit - plan.fdReserve
         if total > usable {
             let processes = (total + usable - 1) / max(usable, 1)
-            throw PlanError("""
+            throw PlanError(
+                """
                 the plan needs \(total) connections but this process may open only \(usable) \
                 (file-descriptor limit \(fdSoftLimit) minus a reserve of \(plan.fdReserve)). \
                 Split the run: e.g. \(processes) shards with --shard i/\(processes), or fewer connections.
@@ -46,19 +48,22 @@ public struct ResourceBudget: Sendable {
         }
         // Behind one destination (a load balancer or ClusterIP) the port range caps each source address.
         var perSource: [String: Int] = [:]
-        for client in 0 ..< plan.clients {
+        for client in 0..<plan.clients {
             let key = plan.source(ofClient: client)?.ip ?? "(kernel-chosen source)"
             perSource[key, default: 0] += plan.connectionsPerClient
         }
         for (source, count) in perSource.sorted(by: { $0.key < $1.key }) {
             if count > portsPerPair {
-                throw PlanError("""
+                throw PlanError(
+                    """
                     source \(source) would need \(count) ports to \(plan.url.host):\(plan.url.port), but only \(portsPerPair) \
                     ephemeral ports exist per (source, destination) pair (\(portRange.lowerBound)-\(portRange.upperBound)). \
                     Add source addresses (e.g. --source 127.0.0.2-127.0.0.20) so each carries fewer connections.
                     """)
             } else if count * 2 > portsPerPair {
-                warnings.append("source \(source) uses \(count) of \(portsPerPair) ports to \(plan.url.host):\(plan.url.port); connects slow down sharply as a pair fills — spread over more source addresses")
+                warnings.append(
+                    "source \(source) uses \(count) of \(portsPerPair) ports to \(plan.url.host):\(plan.url.port); connects slow down sharply as a pair fills — spread over more source addresses"
+                )
             }
         }
         return warnings

@@ -41,18 +41,23 @@ public struct RunRecorder: Sendable {
         for r in ledger.records where r.status == .open || (phase == .close && r.status == .held && isLive(r.index)) {
             perPod[r.pod ?? "?", default: 0] += 1
         }
-        timeline.append(TimelinePoint(t: now.timeIntervalSince(startedAt), phase: phase.rawValue, open: ledger.open,
-                                      established: ledger.established, failed: ledger.failed, dropped: ledger.dropped,
-                                      reconnects: ledger.reconnectsDone, perPod: perPod))
+        timeline.append(
+            TimelinePoint(
+                t: now.timeIntervalSince(startedAt), phase: phase.rawValue, open: ledger.open,
+                established: ledger.established, failed: ledger.failed, dropped: ledger.dropped,
+                reconnects: ledger.reconnectsDone, perPod: perPod))
     }
 
     /// The progress snapshot: the ledger's counters, `inFlight` handshakes, and during the hold the seconds left
     /// of a `hold`-second hold at monotonic time `nowMono`.
-    public func snapshot(phase: EngineSnapshot.Phase, planned: Int, ledger: ConnectionLedger, inFlight: Int, hold: Double,
-                         now: Date, nowMono: UInt64) -> EngineSnapshot {
+    public func snapshot(
+        phase: EngineSnapshot.Phase, planned: Int, ledger: ConnectionLedger, inFlight: Int, hold: Double,
+        now: Date, nowMono: UInt64
+    ) -> EngineSnapshot {
         let holdRemaining: Double? = phase == .hold ? max(0, hold - Double(nowMono &- holdStartMono) / 1e9) : nil
-        return EngineSnapshot(phase: phase, planned: planned, attempted: ledger.launched, established: ledger.established,
-                              failed: ledger.failed, dropped: ledger.dropped, open: ledger.open, inFlight: inFlight,
-                              openPerPod: ledger.openPerPod(), elapsed: now.timeIntervalSince(startedAt), holdRemaining: holdRemaining)
+        return EngineSnapshot(
+            phase: phase, planned: planned, attempted: ledger.launched, established: ledger.established,
+            failed: ledger.failed, dropped: ledger.dropped, open: ledger.open, inFlight: inFlight,
+            openPerPod: ledger.openPerPod(), elapsed: now.timeIntervalSince(startedAt), holdRemaining: holdRemaining)
     }
 }

@@ -16,8 +16,10 @@ public struct TimelinePoint: Sendable, Codable, Equatable {
     public var serverPerPod: [String: Int]?
 
     /// Creates a point.
-    public init(t: Double, phase: String, open: Int, established: Int, failed: Int, dropped: Int, reconnects: Int,
-                perPod: [String: Int], serverPerPod: [String: Int]? = nil) {
+    public init(
+        t: Double, phase: String, open: Int, established: Int, failed: Int, dropped: Int, reconnects: Int,
+        perPod: [String: Int], serverPerPod: [String: Int]? = nil
+    ) {
         self.t = t; self.phase = phase; self.open = open; self.established = established; self.failed = failed
         self.dropped = dropped; self.reconnects = reconnects; self.perPod = perPod; self.serverPerPod = serverPerPod
     }

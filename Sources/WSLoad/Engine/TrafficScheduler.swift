@@ -32,8 +32,9 @@ public struct TrafficScheduler: Sendable {
 
     /// The plan's traffic.
     public init(plan: RunPlan) {
-        self.init(interval: plan.trafficInterval, template: plan.trafficMessage, connectionsPerClient: plan.connectionsPerClient,
-                  sources: plan.sources.map(\.ip))
+        self.init(
+            interval: plan.trafficInterval, template: plan.trafficMessage, connectionsPerClient: plan.connectionsPerClient,
+            sources: plan.sources.map(\.ip))
     }
 
     /// Whether the hold sends traffic at all.
@@ -42,8 +43,9 @@ public struct TrafficScheduler: Sendable {
     /// The message connection `conn` of client `client` sends; `{index}` is its index in the whole run
     /// (`client * connectionsPerClient + conn`), `{source}` the client's source address (as `RunPlan.source(ofClient:)`).
     public func message(client: Int, conn: Int) -> String {
-        HeaderTemplate.render(template, client: client, conn: conn, index: client * connectionsPerClient + conn,
-                              source: sources.isEmpty ? "" : sources[client % sources.count])
+        HeaderTemplate.render(
+            template, client: client, conn: conn, index: client * connectionsPerClient + conn,
+            source: sources.isEmpty ? "" : sources[client % sources.count])
     }
 
     /// The messages due at one tick: one per live connection (`connections[i]` non-nil) whose record is open,

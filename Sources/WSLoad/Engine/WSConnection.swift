@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import WSProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One WebSocket connection on a non-blocking socket, driven by Dispatch sources on its ``IOQueue``.
 ///
@@ -97,8 +98,11 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
         if let source {
             if let e = Socket.bindSource(fd, source) {
-                return finish(.failed(ConnectionFailure(phase: .tcpConnect, kind: e.code == EADDRINUSE ? .resource : .system, errno: e.code,
-                                                        message: "bind to source \(source.ip): \(e)")))
+                return finish(
+                    .failed(
+                        ConnectionFailure(
+                            phase: .tcpConnect, kind: e.code == EADDRINUSE ? .resource : .system, errno: e.code,
+                            message: "bind to source \(source.ip): \(e)")))
             }
         }
         if let e = Socket.startConnect(fd, to: destination) {
@@ -262,7 +266,7 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         if stage == .finished || stage == .idle { return }
         let buffer = io.readBuffer
         // Bounded loop: at most 4 buffers per wake-up keeps one busy connection from starving others.
-        for _ in 0 ..< 4 {
+        for _ in 0..<4 {
             let n: Int
             if let tls = tlsSession {
                 switch tls.read(into: buffer) {
@@ -288,7 +292,7 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
             }
             if n == 0 { return handleEOF() }
             timeline.lastReceived = MonotonicClock.now()
-            received(UnsafeRawBufferPointer(rebasing: buffer[0 ..< n]))
+            received(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             if stage == .finished { return }
             // A TLS read returns at most one record. Records still in the socket keep it readable (the source is
             // level-triggered); only bytes OpenSSL has already decrypted need another read now. Stopping here
@@ -323,9 +327,13 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
             finish(outcome ?? .closed(code: peerCloseCode, reason: "", byPeer: true))
         default:
             let phase = currentPhase
-            finish(.failed(ConnectionFailure(phase: phase, kind: .peerClosed, closeCode: 1006,
-                                             message: phase == .upgrade ? "peer closed the connection before the upgrade completed"
-                                                                        : "peer closed the TCP connection without a close frame (1006)")))
+            finish(
+                .failed(
+                    ConnectionFailure(
+                        phase: phase, kind: .peerClosed, closeCode: 1006,
+                        message: phase == .upgrade
+                            ? "peer closed the connection before the upgrade completed"
+                            : "peer closed the TCP connection without a close frame (1006)")))
         }
     }
 
@@ -385,10 +393,12 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
             switch delegate.connection(self, shouldAccept: head) {
             case .reject(let status, let reason, let body):
                 enqueue(ServerHandshake.errorResponse(status: status, reason: reason, body: body))
-                return fail(ConnectionFailure(phase: .upgrade, kind: .httpStatus, httpStatus: status, message: "rejected with HTTP \(status) \(reason)"))
+                return fail(
+                    ConnectionFailure(phase: .upgrade, kind: .httpStatus, httpStatus: status, message: "rejected with HTTP \(status) \(reason)"))
             case .accept(let extra):
                 do {
-                    let accepted = try ServerHandshake.accept(head, subprotocols: settings.serverSubprotocols, deflate: settings.serverDeflate, extraHeaders: extra)
+                    let accepted = try ServerHandshake.accept(
+                        head, subprotocols: settings.serverSubprotocols, deflate: settings.serverDeflate, extraHeaders: extra)
                     var codec: PerMessageDeflate?
                     if let p = accepted.deflate { codec = try? PerMessageDeflate(p) }
                     machine = ConnectionStateMachine(role: .server, limits: settings.limits, deflate: codec)
@@ -413,15 +423,18 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
     private func rejectInvalidUpgrade(_ error: HandshakeError) {
         var versionMismatch = false
         if case .badRequest(let why) = error, why.hasPrefix("unsupported Sec-WebSocket-Version") { versionMismatch = true }
-        enqueue(ServerHandshake.errorResponse(status: versionMismatch ? 426 : 400, reason: versionMismatch ? "Upgrade Required" : "Bad Request",
-                                              body: "\(error)\n",
-                                              extraHeaders: versionMismatch ? HTTPHeaders([("Sec-WebSocket-Version", "13")]) : HTTPHeaders()))
+        enqueue(
+            ServerHandshake.errorResponse(
+                status: versionMismatch ? 426 : 400, reason: versionMismatch ? "Upgrade Required" : "Bad Request",
+                body: "\(error)\n",
+                extraHeaders: versionMismatch ? HTTPHeaders([("Sec-WebSocket-Version", "13")]) : HTTPHeaders()))
         fail(handshakeFailure(error))
     }
 
     private func handshakeFailure(_ error: HandshakeError) -> ConnectionFailure {
         if case .unexpectedStatus(let status, let reason) = error {
-            return ConnectionFailure(phase: .upgrade, kind: .httpStatus, httpStatus: status, message: "server answered HTTP \(status) \(reason) instead of 101")
+            return ConnectionFailure(
+                phase: .upgrade, kind: .httpStatus, httpStatus: status, message: "server answered HTTP \(status) \(reason) instead of 101")
         }
         return ConnectionFailure(phase: .upgrade, kind: .handshake, message: error.description)
     }
@@ -464,7 +477,8 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
                 // RFC 6455 §7.1.7: _Fail the WebSocket Connection_ — send the Close frame (queued by the state
                 // machine), then close the TCP connection without waiting for the peer's Close (§7.1.1). The
                 // failure is recorded now, with its phase and cause, not after a close timeout.
-                let failure = ConnectionFailure(phase: .open, kind: .protocolViolation, closeCode: error.closeCode.rawValue, message: error.description)
+                let failure = ConnectionFailure(
+                    phase: .open, kind: .protocolViolation, closeCode: error.closeCode.rawValue, message: error.description)
                 outcome = .failed(failure)
                 pumpMachineOutput()
                 return finish(.failed(failure))
@@ -521,7 +535,11 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         }
         outbound = []
         outboundOffset = 0
-        if stage == .open && machine?.state == .open { dropWriteSource() } else if stage != .connecting && stage != .tlsHandshake { suspendWriteSource() }
+        if stage == .open && machine?.state == .open {
+            dropWriteSource()
+        } else if stage != .connecting && stage != .tlsHandshake {
+            suspendWriteSource()
+        }
         if stage == .awaitingEOF && role == .server { shutdown(fd, Int32(SHUT_WR)) }
         if outcome != nil, stage == .serverHandshake || stage == .upgrading { finish(outcome!) }
     }
@@ -604,7 +622,11 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
                 return finish(outcome ?? .closed(code: peerCloseCode, reason: "", byPeer: false))
             case .open:
                 // Our close frame got no answer in time.
-                return finish(outcome ?? .failed(ConnectionFailure(phase: .close, kind: .timeout, message: "no close frame from the peer within \(settings.closeTimeout) s")))
+                return finish(
+                    outcome
+                        ?? .failed(
+                            ConnectionFailure(
+                                phase: .close, kind: .timeout, message: "no close frame from the peer within \(settings.closeTimeout) s")))
             default:
                 if let o = outcome { return finish(o) }
                 let phase = currentPhase
@@ -613,8 +635,11 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
             }
         }
         if pongDueAt != 0 && now >= pongDueAt {
-            return finish(.failed(ConnectionFailure(phase: .open, kind: .pongTimeout,
-                                                    message: "no pong within \(settings.pongTimeout) s of a ping: the connection is half-open or the peer is stuck")))
+            return finish(
+                .failed(
+                    ConnectionFailure(
+                        phase: .open, kind: .pongTimeout,
+                        message: "no pong within \(settings.pongTimeout) s of a ping: the connection is half-open or the peer is stuck")))
         }
         if nextPingAt != 0 && now >= nextPingAt {
             nextPingAt = now + MonotonicClock.nanos(settings.pingInterval)

@@ -15,8 +15,10 @@ public enum CommandTermination: Sendable, Equatable, Hashable, Codable, CustomSt
         switch self {
         case .exited(let status): return "exit status \(status)"
         case .signaled(let signal):
-            let names: [Int32: String] = [SIGTERM: "SIGTERM", SIGKILL: "SIGKILL", SIGINT: "SIGINT", SIGHUP: "SIGHUP",
-                                          SIGPIPE: "SIGPIPE", SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT"]
+            let names: [Int32: String] = [
+                SIGTERM: "SIGTERM", SIGKILL: "SIGKILL", SIGINT: "SIGINT", SIGHUP: "SIGHUP",
+                SIGPIPE: "SIGPIPE", SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT",
+            ]
             return names[signal].map { "signal \(signal) (\($0))" } ?? "signal \(signal)"
         }
     }
@@ -36,8 +38,10 @@ public struct CommandResult: Sendable, Equatable {
     public var duration: TimeInterval
 
     /// Creates a result.
-    public init(argv: [String], termination: CommandTermination, stdout: Data = Data(), stderr: Data = Data(),
-                duration: TimeInterval = 0) {
+    public init(
+        argv: [String], termination: CommandTermination, stdout: Data = Data(), stderr: Data = Data(),
+        duration: TimeInterval = 0
+    ) {
         self.argv = argv
         self.termination = termination
         self.stdout = stdout

@@ -60,7 +60,8 @@ public final class CommandRunner: Sendable {
         let command = try launch(argv, mode: .collect, onExit: nil)
         if let result = command.waitUntilExit(timeout: timeout) { return result }
         Self.terminate([command], grace: 1)
-        let partial = command.waitUntilExit(timeout: RunningCommand.drainGrace + 1)
+        let partial =
+            command.waitUntilExit(timeout: RunningCommand.drainGrace + 1)
             ?? CommandResult(argv: argv, termination: command.termination ?? .signaled(SIGKILL))
         throw .timedOut(command: CommandResult.display(argv), seconds: timeout, partial: partial)
     }
@@ -68,8 +69,10 @@ public final class CommandRunner: Sendable {
     /// Starts `argv` and calls `onLine` (serially, on a background thread) for each line of its standard output,
     /// then `onExit` once it has exited and its output has been read. Stop it with ``RunningCommand/stop(grace:)``
     /// or ``stop(grace:)``.
-    public func stream(_ argv: [String], onLine: @escaping @Sendable (String) -> Void,
-                       onExit: (@Sendable (CommandResult) -> Void)? = nil) throws(CommandError) -> RunningCommand {
+    public func stream(
+        _ argv: [String], onLine: @escaping @Sendable (String) -> Void,
+        onExit: (@Sendable (CommandResult) -> Void)? = nil
+    ) throws(CommandError) -> RunningCommand {
         try launch(argv, mode: .lines(onLine), onExit: onExit)
     }
 
@@ -91,14 +94,18 @@ public final class CommandRunner: Sendable {
         for command in stubborn { _ = command.waitReaped(until: killEnd) }
     }
 
-    private func launch(_ argv: [String], mode: RunningCommand.OutputMode,
-                        onExit: (@Sendable (CommandResult) -> Void)?) throws(CommandError) -> RunningCommand {
+    private func launch(
+        _ argv: [String], mode: RunningCommand.OutputMode,
+        onExit: (@Sendable (CommandResult) -> Void)?
+    ) throws(CommandError) -> RunningCommand {
         guard let name = argv.first else { throw .emptyCommand }
         let path = try resolveExecutable(name)
-        let command = RunningCommand(argv: argv, executablePath: path, environment: environment, mode: mode,
-                                     onExit: onExit, onReaped: { [children] c in
-                                         _ = children.withLock { $0.removeValue(forKey: ObjectIdentifier(c)) }
-                                     })
+        let command = RunningCommand(
+            argv: argv, executablePath: path, environment: environment, mode: mode,
+            onExit: onExit,
+            onReaped: { [children] c in
+                _ = children.withLock { $0.removeValue(forKey: ObjectIdentifier(c)) }
+            })
         let key = ObjectIdentifier(command)
         children.withLock { $0[key] = command }
         do {

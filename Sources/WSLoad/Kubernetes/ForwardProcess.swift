@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One launch of a pod's forward command (e.g. `kubectl port-forward`), with its output captured.
 ///
@@ -36,12 +37,14 @@ final class ForwardProcess: @unchecked Sendable {
         self.output = output
         self.argv = argv
         launchedAt = .now()
-        command = try runner.stream(argv, onLine: { line in
-            output.withLock { lines in
-                lines.append(line)
-                if lines.count > Self.keptLines { lines.removeFirst(lines.count - Self.keptLines) }
-            }
-        })
+        command = try runner.stream(
+            argv,
+            onLine: { line in
+                output.withLock { lines in
+                    lines.append(line)
+                    if lines.count > Self.keptLines { lines.removeFirst(lines.count - Self.keptLines) }
+                }
+            })
     }
 
     /// The child's process id (also its process group id).
@@ -104,7 +107,7 @@ final class ForwardProcess: @unchecked Sendable {
             let helpers = ProcessGroupScan.liveMembers(of: pgid).filter { $0 != pgid }
             for helper in helpers { kill(helper, SIGTERM) }
             // Bounded wait (≤ 0.5 s) for the parent to reap its helpers.
-            for _ in 0 ..< 25 where !ProcessGroupScan.members(of: pgid).filter({ $0.pid != pgid }).isEmpty {
+            for _ in 0..<25 where !ProcessGroupScan.members(of: pgid).filter({ $0.pid != pgid }).isEmpty {
                 usleep(20_000)
             }
             command.stop(grace: grace)
@@ -121,7 +124,7 @@ final class ForwardProcess: @unchecked Sendable {
         guard !live.isEmpty else { return 0 }
         for member in live { kill(member, SIGKILL) }
         // Bounded wait (≤ 1 s) for the kernel to finish them.
-        for _ in 0 ..< 50 {
+        for _ in 0..<50 {
             live = ProcessGroupScan.liveMembers(of: pgid)
             if live.isEmpty { return 0 }
             usleep(20_000)

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads a child's standard output and standard error with blocking `poll(2)` on a thread of its own.
 ///
@@ -36,7 +37,7 @@ struct PipeReader {
         var open = [true, true]
         let fds = [stdoutFD, stderrFD]
         var pollFDs = [pollfd](repeating: pollfd(fd: -1, events: Int16(POLLIN), revents: 0), count: 3)
-        var deadline: UInt64? // monotonic ns; set once the child has exited
+        var deadline: UInt64?  // monotonic ns; set once the child has exited
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
         defer {
             buffer.deallocate()
@@ -44,7 +45,7 @@ struct PipeReader {
             close(stderrFD)
         }
         while open[0] || open[1] {
-            for i in 0..<2 { pollFDs[i].fd = open[i] ? fds[i] : -1 } // poll ignores negative descriptors
+            for i in 0..<2 { pollFDs[i].fd = open[i] ? fds[i] : -1 }  // poll ignores negative descriptors
             pollFDs[2].fd = deadline == nil ? wake.readFD : -1
             for i in 0..<3 { pollFDs[i].revents = 0 }
             var timeout: Int32 = -1
@@ -56,7 +57,7 @@ struct PipeReader {
             let ready = poll(&pollFDs, nfds_t(pollFDs.count), timeout)
             if ready < 0 {
                 if errno == EINTR { continue }
-                break // EFAULT/EINVAL/ENOMEM: cannot go on; the pipes are closed below
+                break  // EFAULT/EINVAL/ENOMEM: cannot go on; the pipes are closed below
             }
             if pollFDs[2].revents != 0 {
                 deadline = DispatchTime.now().uptimeNanoseconds + UInt64(drainGrace * 1e9)

@@ -30,8 +30,10 @@ public struct PodDiscovery: Sendable, Equatable {
     }
 
     /// Discovery by running `template` (default `kubectl get pods … -o json`).
-    public init(namespace: String, selector: String, template: CommandTemplate = PodDiscovery.defaultTemplate,
-                timeout: TimeInterval = 30) {
+    public init(
+        namespace: String, selector: String, template: CommandTemplate = PodDiscovery.defaultTemplate,
+        timeout: TimeInterval = 30
+    ) {
         source = .command(template: template, namespace: namespace, selector: selector)
         self.timeout = timeout
     }
@@ -47,8 +49,9 @@ public struct PodDiscovery: Sendable, Equatable {
             let result: CommandResult
             do { result = try runner.run(argv, timeout: timeout) } catch { throw .command(error) }
             guard result.succeeded else {
-                throw .commandFailed(command: CommandResult.display(argv), termination: result.termination,
-                                     stderrFirstLine: result.stderrFirstLine)
+                throw .commandFailed(
+                    command: CommandResult.display(argv), termination: result.termination,
+                    stderrFirstLine: result.stderrFirstLine)
             }
             return Self.sorted(try Self.parsePodList(result.stdout))
         }
@@ -63,7 +66,8 @@ public struct PodDiscovery: Sendable, Equatable {
         do {
             root = try JSONSerialization.jsonObject(with: data)
         } catch {
-            let text = String(decoding: data.prefix(80), as: UTF8.self)
+            let text =
+                String(decoding: data.prefix(80), as: UTF8.self)
                 .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             throw .invalidJSON(reason: data.isEmpty ? "empty output" : "starts with \"\(text)\"")
         }
@@ -82,7 +86,8 @@ public struct PodDiscovery: Sendable, Equatable {
             guard let pod = item as? [String: Any] else { throw .notAPodList(reason: "items[\(index)] is not an object") }
             if let kind = pod["kind"] as? String, kind != "Pod" { continue }
             guard let metadata = pod["metadata"] as? [String: Any], let name = metadata["name"] as? String,
-                  !name.isEmpty else { throw .notAPodList(reason: "items[\(index)] has no metadata.name") }
+                !name.isEmpty
+            else { throw .notAPodList(reason: "items[\(index)] has no metadata.name") }
             let spec = pod["spec"] as? [String: Any] ?? [:]
             let status = pod["status"] as? [String: Any] ?? [:]
             let conditions = status["conditions"] as? [[String: Any]] ?? []
@@ -91,8 +96,10 @@ public struct PodDiscovery: Sendable, Equatable {
                 .reduce(0) { $0 + ((($1["restartCount"] as? NSNumber)?.intValue) ?? 0) }
             let ip = (status["podIP"] as? String).flatMap { $0.isEmpty ? nil : $0 }
             let node = (spec["nodeName"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-            pods.append(PodInfo(name: name, ip: ip, ready: ready, node: node, restartCount: restarts,
-                                phase: status["phase"] as? String))
+            pods.append(
+                PodInfo(
+                    name: name, ip: ip, ready: ready, node: node, restartCount: restarts,
+                    phase: status["phase"] as? String))
         }
         return pods
     }

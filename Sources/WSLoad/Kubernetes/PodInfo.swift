@@ -14,8 +14,10 @@ public struct PodInfo: Sendable, Codable, Equatable, Hashable {
     public var phase: String?
 
     /// Creates a pod description.
-    public init(name: String, ip: String? = nil, ready: Bool = true, node: String? = nil, restartCount: Int = 0,
-                phase: String? = nil) {
+    public init(
+        name: String, ip: String? = nil, ready: Bool = true, node: String? = nil, restartCount: Int = 0,
+        phase: String? = nil
+    ) {
         self.name = name
         self.ip = ip
         self.ready = ready

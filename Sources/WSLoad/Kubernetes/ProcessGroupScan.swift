@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Finds the processes of a process group through `/proc` (Linux), so a forward's helpers — `socat … fork`
 /// children, a wrapper script's children — can be stopped too, not only the process wsload started.
@@ -49,7 +50,7 @@ public enum ProcessGroupScan {
         var buffer = [UInt8](repeating: 0, count: 512)
         let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 512) }
         guard n > 0 else { return nil }
-        let text = String(decoding: buffer[0 ..< n], as: UTF8.self)
+        let text = String(decoding: buffer[0..<n], as: UTF8.self)
         guard let commEnd = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: commEnd)...].split(separator: " ")
         guard fields.count >= 3, let state = fields[0].first, let pgrp = pid_t(fields[2]) else { return nil }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A child process started by ``CommandRunner``, with its output being read in the background.
 ///
@@ -54,8 +55,10 @@ public final class RunningCommand: @unchecked Sendable {
     private let state = Monitor(State())
     private let launchedAt = Locked(DispatchTime.now())
 
-    init(argv: [String], executablePath: String, environment: [String: String]?, mode: OutputMode,
-         onExit: (@Sendable (CommandResult) -> Void)?, onReaped: @escaping @Sendable (RunningCommand) -> Void) {
+    init(
+        argv: [String], executablePath: String, environment: [String: String]?, mode: OutputMode,
+        onExit: (@Sendable (CommandResult) -> Void)?, onReaped: @escaping @Sendable (RunningCommand) -> Void
+    ) {
         self.argv = argv
         self.executablePath = executablePath
         self.environment = environment
@@ -109,15 +112,17 @@ public final class RunningCommand: @unchecked Sendable {
         var stdout = Data()
         var stderr = Data()
         let mode = self.mode
-        reader.run(onStdout: { bytes in
-            switch mode {
-            case .collect: stdout.append(contentsOf: bytes)
-            case .lines(let handler): lineBuffer.append(bytes, handler)
-            }
-        }, onStderr: { bytes in
-            let room = Self.maxStderrBytes - stderr.count
-            if room > 0 { stderr.append(contentsOf: bytes.prefix(room)) }
-        })
+        reader.run(
+            onStdout: { bytes in
+                switch mode {
+                case .collect: stdout.append(contentsOf: bytes)
+                case .lines(let handler): lineBuffer.append(bytes, handler)
+                }
+            },
+            onStderr: { bytes in
+                let room = Self.maxStderrBytes - stderr.count
+                if room > 0 { stderr.append(contentsOf: bytes.prefix(room)) }
+            })
         if case .lines(let handler) = mode { lineBuffer.flush(handler) }
         state.withLock { s in
             s.stdout = stdout
@@ -158,8 +163,9 @@ public final class RunningCommand: @unchecked Sendable {
         let duration = Double(DispatchTime.now().uptimeNanoseconds - launchedAt.current.uptimeNanoseconds) / 1e9
         let result: CommandResult? = state.withLock { s in
             guard s.outputRead, s.reaped, let termination = s.termination, s.result == nil else { return nil }
-            let result = CommandResult(argv: argv, termination: termination, stdout: s.stdout, stderr: s.stderr,
-                                       duration: duration)
+            let result = CommandResult(
+                argv: argv, termination: termination, stdout: s.stdout, stderr: s.stderr,
+                duration: duration)
             s.result = result
             s.stdout = Data()
             s.stderr = Data()
@@ -190,8 +196,10 @@ public final class RunningCommand: @unchecked Sendable {
     /// `posix_spawn`s `path` with stdin from /dev/null, stdout and stderr on the given descriptors, every other
     /// descriptor closed, in a new process group, with no signal blocked and every signal at its default action
     /// (Dispatch worker threads block SIGTERM & co., and an ignored SIGPIPE would be inherited across exec).
-    private static func spawn(path: String, argv: [String], environment: [String: String]?,
-                              stdout: Int32, stderr: Int32) -> (pid: pid_t, error: Int32) {
+    private static func spawn(
+        path: String, argv: [String], environment: [String: String]?,
+        stdout: Int32, stderr: Int32
+    ) -> (pid: pid_t, error: Int32) {
         var actions = posix_spawn_file_actions_t()
         guard posix_spawn_file_actions_init(&actions) == 0 else { return (0, ENOMEM) }
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -217,11 +225,12 @@ public final class RunningCommand: @unchecked Sendable {
 
         // argv[0] is the resolved path, as with Foundation's `Process`.
         let cArgs: [UnsafeMutablePointer<CChar>?] = ([path] + argv.dropFirst()).map { strdup($0) } + [nil]
-        let cEnv: [UnsafeMutablePointer<CChar>?] = (environment ?? ProcessInfo.processInfo.environment)
+        let cEnv: [UnsafeMutablePointer<CChar>?] =
+            (environment ?? ProcessInfo.processInfo.environment)
             .map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            cArgs.forEach { free($0) }
-            cEnv.forEach { free($0) }
+            for p in cArgs { free(p) }
+            for p in cEnv { free(p) }
         }
         var pid: pid_t = 0
         rc = cArgs.withUnsafeBufferPointer { args in

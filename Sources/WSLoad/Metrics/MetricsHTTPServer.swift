@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import WSProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A tiny HTTP/1.1 server for `GET /metrics` on its own thread (`wsload run --metrics-listen`): one request per
 /// connection (`Connection: close`), the format negotiated from `Accept` (``MetricsExposition/negotiate(accept:)``),
@@ -35,7 +36,11 @@ public final class MetricsHTTPServer: @unchecked Sendable {
 
     /// Stops accepting and closes the listener (a request being answered is finished first).
     public func stop() {
-        guard !stopped.withLock({ s in defer { s = true }; return s }) else { return }
+        guard
+            !stopped.withLock({ s in
+                defer { s = true }; return s
+            })
+        else { return }
         done.wait()
         close(fd)
     }
@@ -61,7 +66,7 @@ public final class MetricsHTTPServer: @unchecked Sendable {
             guard left > 0, poll(&p, 1, left) > 0 else { return }
             let n = buffer.withUnsafeMutableBytes { recv(c, $0.baseAddress, $0.count, 0) }
             if n <= 0 { if n < 0, errno == EAGAIN || errno == EINTR { continue }; return }
-            request += buffer[0 ..< n]
+            request += buffer[0..<n]
         }
         let (status, type, text) = Self.response(to: String(decoding: request, as: UTF8.self), body: body)
         let head = "HTTP/1.1 \(status)\r\nContent-Type: \(type)\r\nContent-Length: \(text.utf8.count)\r\nConnection: close\r\n\r\n"

@@ -20,8 +20,9 @@ public enum RunMetricsExposition {
     public static func render(_ metrics: EngineLiveMetrics?, run: String, format: MetricsExposition) -> String {
         let registry = PrometheusCollectorRegistry()
         let base = [("run", run)]
+        // An empty unit is left out of the metric name.
         func descriptor(_ name: String, _ unit: String? = nil, _ help: String) -> MetricNameDescriptor {
-            MetricNameDescriptor(namespace: "wsload", subsystem: "run", metricName: name, unitName: unit, helpText: help)
+            MetricNameDescriptor(namespace: "wsload", subsystem: "run", metricName: name, unitName: unit ?? "", helpText: help)
         }
         let m = metrics ?? EngineLiveMetrics(phase: .ramp, planned: 0, attempted: 0, established: 0)
         registry.makeGauge(descriptor: descriptor("connections", "planned", "Connections the run plans to open."), labels: base)
@@ -31,16 +32,22 @@ public enum RunMetricsExposition {
         registry.makeCounter(descriptor: descriptor("connections_established", "total", "WebSocket handshakes completed (101)."), labels: base)
             .increment(by: Int64(m.established))
         for (pod, n) in m.openPerPod.sorted(by: { $0.key < $1.key }) {
-            registry.makeGauge(descriptor: descriptor("connections", "open", "Open connections per pod, as wsload attributes them."),
-                               labels: base + [("pod", pod)]).set(Int64(n))
+            registry.makeGauge(
+                descriptor: descriptor("connections", "open", "Open connections per pod, as wsload attributes them."),
+                labels: base + [("pod", pod)]
+            ).set(Int64(n))
         }
         for (pod, n) in m.failedPerPod.sorted(by: { $0.key < $1.key }) {
-            registry.makeCounter(descriptor: descriptor("connections_failed", "total", "Attempts that failed before the 101, per pod (unknown: no pod answered)."),
-                                 labels: base + [("pod", pod)]).increment(by: Int64(n))
+            registry.makeCounter(
+                descriptor: descriptor("connections_failed", "total", "Attempts that failed before the 101, per pod (unknown: no pod answered)."),
+                labels: base + [("pod", pod)]
+            ).increment(by: Int64(n))
         }
         for (pod, n) in m.droppedPerPod.sorted(by: { $0.key < $1.key }) {
-            registry.makeCounter(descriptor: descriptor("connections_dropped", "total", "Connections lost after the 101 and not re-established, per pod."),
-                                 labels: base + [("pod", pod)]).increment(by: Int64(n))
+            registry.makeCounter(
+                descriptor: descriptor("connections_dropped", "total", "Connections lost after the 101 and not re-established, per pod."),
+                labels: base + [("pod", pod)]
+            ).increment(by: Int64(n))
         }
         for name in ["tcp-connect", "tls", "upgrade"] {
             guard let h = m.handshakes[name], h.totalCount > 0 else { continue }
@@ -50,13 +57,15 @@ public enum RunMetricsExposition {
             // One observation per recorded bucket value and count: the scrape's cost, not the hot path's.
             for v in h.recordedValues() {
                 let seconds = Double(v.value) / 1e6
-                for _ in 0 ..< v.count { histogram.record(seconds) }
+                for _ in 0..<v.count { histogram.record(seconds) }
             }
         }
         let current = metrics == nil ? "before" : m.phase.rawValue
         for p in phases {
-            registry.makeGauge(descriptor: descriptor("phase", nil, "1 for the run's current phase, 0 for the others."),
-                               labels: base + [("phase", p)]).set(Int64(p == current ? 1 : 0))
+            registry.makeGauge(
+                descriptor: descriptor("phase", nil, "1 for the run's current phase, 0 for the others."),
+                labels: base + [("phase", p)]
+            ).set(Int64(p == current ? 1 : 0))
         }
         return format.render(registry)
     }

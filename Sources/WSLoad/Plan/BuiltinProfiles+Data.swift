@@ -4,249 +4,249 @@ extension BuiltinProfiles {
     /// Built-in profile name → YAML text (the exact bytes of profiles/NAME.yaml).
     public static let all: [String: String] = [
         "ci-skew-gate": ##"""
-# ci-skew-gate — a CI check that fails the build when load spreads badly across pods.
-#
-# 100 connections from 50 source addresses (two per address). Every pod the discovery command
-# finds must receive connections (min_pods_hit: all), and no pod may be more than 50% above or below
-# its share (max_skew: 50). wsload exits non-zero when any gate fails, and writes a JUnit report
-# for the CI system.
-#
-# target.url is absent: the CI job passes it, e.g.
-#   wsload --profile ci-skew-gate --url ws://ws.default.svc.cluster.local:8080/ws
-name: ci-skew-gate
-description: "CI gate: 100 connections from 50 sources; every pod hit, skew at most 50%"
+        # ci-skew-gate — a CI check that fails the build when load spreads badly across pods.
+        #
+        # 100 connections from 50 source addresses (two per address). Every pod the discovery command
+        # finds must receive connections (min_pods_hit: all), and no pod may be more than 50% above or below
+        # its share (max_skew: 50). wsload exits non-zero when any gate fails, and writes a JUnit report
+        # for the CI system.
+        #
+        # target.url is absent: the CI job passes it, e.g.
+        #   wsload --profile ci-skew-gate --url ws://ws.default.svc.cluster.local:8080/ws
+        name: ci-skew-gate
+        description: "CI gate: 100 connections from 50 sources; every pod hit, skew at most 50%"
 
-clients:
-  connections: 100
-  sources: ["127.0.0.2-127.0.0.51"]   # 50 addresses, used round-robin: two connections each
-  cookies: none
+        clients:
+          connections: 100
+          sources: ["127.0.0.2-127.0.0.51"]   # 50 addresses, used round-robin: two connections each
+          cookies: none
 
-ramp:
-  rate: 100                    # connects per second
-  max_in_flight: 32
+        ramp:
+          rate: 100                    # connects per second
+          max_in_flight: 32
 
-hold: 15s
+        hold: 15s
 
-timeouts:
-  connect: 5s
-  upgrade: 10s
+        timeouts:
+          connect: 5s
+          upgrade: 10s
 
-attribution:
-  headers: [X-Pod-Name]
+        attribution:
+          headers: [X-Pod-Name]
 
-pods:
-  discovery:                   # "all" in min_pods_hit means every pod listed here
-    namespace: default
-    selector: app=ws
+        pods:
+          discovery:                   # "all" in min_pods_hit means every pod listed here
+            namespace: default
+            selector: app=ws
 
-gate:
-  max_skew: 50
-  min_pods_hit: all
-  max_failed: 0
-  max_upgrade_p99: 1s
+        gate:
+          max_skew: 50
+          min_pods_hit: all
+          max_failed: 0
+          max_upgrade_p99: 1s
 
-output:
-  formats: [table, junit, json]
-  out: ./wsload-out
+        output:
+          formats: [table, junit, json]
+          out: ./wsload-out
 
-"""##,
+        """##,
         "ingress-20conns": ##"""
-# ingress-20conns — do an Ingress's sticky sessions spread clients across pods?
-#
-# Two virtual clients open ten WebSocket connections each through the Ingress. Each client has its
-# own cookie jar, like two browsers. Its first connection finishes first, so the Ingress's affinity
-# cookie (SERVERID here) is in the jar before the other nine connect. The healthy result is that
-# each client stays on one pod (clients_pinned) and the two clients land on different pods
-# (min_pods_hit: 2).
-# If all 20 connections hit one pod, check that you are not going through `kubectl port-forward`,
-# which always forwards to a single pod.
-#
-# target.url is deliberately absent: give your Ingress URL on the command line, e.g.
-#   wsload --profile ingress-20conns --url wss://ws.example.com/ws
-name: ingress-20conns
-description: "2 clients x 10 connections through an Ingress with cookie affinity; each client should stay on one pod"
+        # ingress-20conns — do an Ingress's sticky sessions spread clients across pods?
+        #
+        # Two virtual clients open ten WebSocket connections each through the Ingress. Each client has its
+        # own cookie jar, like two browsers. Its first connection finishes first, so the Ingress's affinity
+        # cookie (SERVERID here) is in the jar before the other nine connect. The healthy result is that
+        # each client stays on one pod (clients_pinned) and the two clients land on different pods
+        # (min_pods_hit: 2).
+        # If all 20 connections hit one pod, check that you are not going through `kubectl port-forward`,
+        # which always forwards to a single pod.
+        #
+        # target.url is deliberately absent: give your Ingress URL on the command line, e.g.
+        #   wsload --profile ingress-20conns --url wss://ws.example.com/ws
+        name: ingress-20conns
+        description: "2 clients x 10 connections through an Ingress with cookie affinity; each client should stay on one pod"
 
-clients:
-  count: 2
-  connections_per_client: 10
-  cookies: per-client          # one jar per virtual client, like two separate browsers
-  first_connection_first: true # let the affinity cookie land in the jar before the other 9 connect
+        clients:
+          count: 2
+          connections_per_client: 10
+          cookies: per-client          # one jar per virtual client, like two separate browsers
+          first_connection_first: true # let the affinity cookie land in the jar before the other 9 connect
 
-hold: 30s                      # keep every connection open 30s so the pods' logs show them
+        hold: 30s                      # keep every connection open 30s so the pods' logs show them
 
-attribution:
-  headers: [X-Pod-Name]        # response header naming the pod (add it in your server or Ingress)
-  cookie: SERVERID             # affinity cookie: connections with the same value share a pod
+        attribution:
+          headers: [X-Pod-Name]        # response header naming the pod (add it in your server or Ingress)
+          cookie: SERVERID             # affinity cookie: connections with the same value share a pod
 
-gate:
-  clients_pinned: true         # every connection of a client must land on the same pod
-  min_pods_hit: 2              # the two clients should not share a pod
-  max_failed: 0
+        gate:
+          clients_pinned: true         # every connection of a client must land on the same pod
+          min_pods_hit: 2              # the two clients should not share a pod
+          max_failed: 0
 
-"""##,
+        """##,
         "local-demo": ##"""
-# local-demo — the profile behind `wsload demo`.
-#
-# `wsload demo` starts a few local reference pods (`wsload serve`) behind a local balancer and runs
-# this profile against it. The URL below is the demo balancer's default address; `wsload demo`
-# replaces it with the address it actually listens on.
-# Four virtual clients open five connections each, using 20 loopback source addresses
-# (127.0.0.2 … 127.0.0.21). Each client keeps its own cookie jar, so the demo shows cookie affinity
-# and source-address spreading side by side.
-name: local-demo
-description: "Local demo: 4 clients x 5 connections from loopback sources against wsload serve pods"
+        # local-demo — the profile behind `wsload demo`.
+        #
+        # `wsload demo` starts a few local reference pods (`wsload serve`) behind a local balancer and runs
+        # this profile against it. The URL below is the demo balancer's default address; `wsload demo`
+        # replaces it with the address it actually listens on.
+        # Four virtual clients open five connections each, using 20 loopback source addresses
+        # (127.0.0.2 … 127.0.0.21). Each client keeps its own cookie jar, so the demo shows cookie affinity
+        # and source-address spreading side by side.
+        name: local-demo
+        description: "Local demo: 4 clients x 5 connections from loopback sources against wsload serve pods"
 
-target:
-  url: ws://127.0.0.1:18080/ws   # placeholder; `wsload demo` substitutes its balancer's address
+        target:
+          url: ws://127.0.0.1:18080/ws   # placeholder; `wsload demo` substitutes its balancer's address
 
-clients:
-  count: 4
-  connections_per_client: 5
-  sources: ["127.0.0.2-127.0.0.21"]
-  cookies: per-client
+        clients:
+          count: 4
+          connections_per_client: 5
+          sources: ["127.0.0.2-127.0.0.21"]
+          cookies: per-client
 
-ramp:
-  rate: 200
-  max_in_flight: 16
+        ramp:
+          rate: 200
+          max_in_flight: 16
 
-hold: 2s                         # short: the demo should finish quickly
+        hold: 2s                         # short: the demo should finish quickly
 
-attribution:
-  headers: [X-Pod-Name]
-  cookie: SERVERID
+        attribution:
+          headers: [X-Pod-Name]
+          cookie: SERVERID
 
-gate:
-  min_pods_hit: 2
-  max_failed: 0
+        gate:
+          min_pods_hit: 2
+          max_failed: 0
 
-"""##,
+        """##,
         "portforward-capacity": ##"""
-# portforward-capacity — how many WebSocket connections one pod takes through `kubectl port-forward`.
-#
-# `wsload portforward` starts one forward per pod (the command below, no shell), waits until its local
-# port accepts TCP, then opens connections in steps of `step` until `target` or the first step where
-# connections fail, and says why it stopped: target-reached, server-503 (the pod is at capacity),
-# refused, timeout, forward-died (kubectl kept exiting), … A port-forward always reaches exactly one pod,
-# so this measures a pod (and the forward), never the Service's spread.
-#
-# The pods come from `--pod NAME` (repeatable), `pods.static` or `pods.discovery`; the pod port from
-# `--remote-port` (or portforward.remote_port in your copy):
-#   wsload portforward --profile portforward-capacity --pod ws-0 --pod ws-1 --remote-port 8080
-#   wsload portforward --profile portforward-capacity --namespace prod --selector app=ws --remote-port 8080
-name: portforward-capacity
-description: "Per-pod capacity through kubectl port-forward: ramp to 1000 connections in steps of 50, or until failure"
+        # portforward-capacity — how many WebSocket connections one pod takes through `kubectl port-forward`.
+        #
+        # `wsload portforward` starts one forward per pod (the command below, no shell), waits until its local
+        # port accepts TCP, then opens connections in steps of `step` until `target` or the first step where
+        # connections fail, and says why it stopped: target-reached, server-503 (the pod is at capacity),
+        # refused, timeout, forward-died (kubectl kept exiting), … A port-forward always reaches exactly one pod,
+        # so this measures a pod (and the forward), never the Service's spread.
+        #
+        # The pods come from `--pod NAME` (repeatable), `pods.static` or `pods.discovery`; the pod port from
+        # `--remote-port` (or portforward.remote_port in your copy):
+        #   wsload portforward --profile portforward-capacity --pod ws-0 --pod ws-1 --remote-port 8080
+        #   wsload portforward --profile portforward-capacity --namespace prod --selector app=ws --remote-port 8080
+        name: portforward-capacity
+        description: "Per-pod capacity through kubectl port-forward: ramp to 1000 connections in steps of 50, or until failure"
 
-target:
-  kind: port-forward             # every connection reaches the one forwarded pod
+        target:
+          kind: port-forward             # every connection reaches the one forwarded pod
 
-portforward:
-  command: ["kubectl", "port-forward", "-n", "{namespace}", "pod/{pod}", "{localPort}:{remotePort}"]
-  local_port_base: 0             # 0 = let wsload pick a free local port per pod
-  path: /ws                      # requested as ws://127.0.0.1:{localPort}/ws
-  target: 1000                   # connections per pod
-  step: 50                       # added per step
-  step_interval: 1s
-  hold: 10s                      # hold what was reached, then close
-  parallel: false                # one pod after another: a forward's own limits stay separate
-  ready_timeout: 10s             # kubectl needs the API server: allow it time to listen
-  restart:                       # a forward that exits or stops accepting is restarted
-    max_restarts: 5
-    initial_backoff: 500ms
-    max_backoff: 10s
-    jitter: 0.2
+        portforward:
+          command: ["kubectl", "port-forward", "-n", "{namespace}", "pod/{pod}", "{localPort}:{remotePort}"]
+          local_port_base: 0             # 0 = let wsload pick a free local port per pod
+          path: /ws                      # requested as ws://127.0.0.1:{localPort}/ws
+          target: 1000                   # connections per pod
+          step: 50                       # added per step
+          step_interval: 1s
+          hold: 10s                      # hold what was reached, then close
+          parallel: false                # one pod after another: a forward's own limits stay separate
+          ready_timeout: 10s             # kubectl needs the API server: allow it time to listen
+          restart:                       # a forward that exits or stops accepting is restarted
+            max_restarts: 5
+            initial_backoff: 500ms
+            max_backoff: 10s
+            jitter: 0.2
 
-timeouts:
-  connect: 5s
-  upgrade: 10s
+        timeouts:
+          connect: 5s
+          upgrade: 10s
 
-keepalive:                       # kubectl port-forward sends no keepalives of its own
-  ping_interval: 20s
-  pong_timeout: 10s
+        keepalive:                       # kubectl port-forward sends no keepalives of its own
+          ping_interval: 20s
+          pong_timeout: 10s
 
-"""##,
+        """##,
         "service-clientip": ##"""
-# service-clientip — does a Service with sessionAffinity: ClientIP spread different client IPs?
-#
-# With ClientIP affinity, kube-proxy sends every connection from one source IP to the same pod.
-# All connections from a single laptop therefore land on one pod. That is correct behaviour, not a
-# broken Service. This profile opens 20 connections, each from a different source address
-# (127.0.0.2 … 127.0.0.21, which Linux routes over the loopback interface without any setup).
-# Each connection is therefore a different "client IP" and they should spread across the pods.
-#
-# Loopback sources only reach listeners on this machine (e.g. a NodePort on a local kind/minikube
-# node, or `wsload serve` behind a local proxy). For a remote cluster, change `sources` to addresses
-# that are assigned to one of your interfaces (e.g. "interface:eth0" or a range of secondary IPs).
-#
-# target.url is absent: pass it on the command line, e.g.
-#   wsload --profile service-clientip --url ws://127.0.0.1:30080/ws
-name: service-clientip
-description: "20 connections from 20 source addresses through a ClientIP-affinity Service; expects them to spread"
+        # service-clientip — does a Service with sessionAffinity: ClientIP spread different client IPs?
+        #
+        # With ClientIP affinity, kube-proxy sends every connection from one source IP to the same pod.
+        # All connections from a single laptop therefore land on one pod. That is correct behaviour, not a
+        # broken Service. This profile opens 20 connections, each from a different source address
+        # (127.0.0.2 … 127.0.0.21, which Linux routes over the loopback interface without any setup).
+        # Each connection is therefore a different "client IP" and they should spread across the pods.
+        #
+        # Loopback sources only reach listeners on this machine (e.g. a NodePort on a local kind/minikube
+        # node, or `wsload serve` behind a local proxy). For a remote cluster, change `sources` to addresses
+        # that are assigned to one of your interfaces (e.g. "interface:eth0" or a range of secondary IPs).
+        #
+        # target.url is absent: pass it on the command line, e.g.
+        #   wsload --profile service-clientip --url ws://127.0.0.1:30080/ws
+        name: service-clientip
+        description: "20 connections from 20 source addresses through a ClientIP-affinity Service; expects them to spread"
 
-clients:
-  connections: 20              # 20 clients with one connection each
-  sources: ["127.0.0.2-127.0.0.21"]   # one distinct source address per connection
-  cookies: none                # affinity here is by IP, not by cookie
+        clients:
+          connections: 20              # 20 clients with one connection each
+          sources: ["127.0.0.2-127.0.0.21"]   # one distinct source address per connection
+          cookies: none                # affinity here is by IP, not by cookie
 
-hold: 10s
+        hold: 10s
 
-attribution:
-  headers: [X-Pod-Name, X-Served-By]
+        attribution:
+          headers: [X-Pod-Name, X-Served-By]
 
-gate:
-  min_pods_hit: 2              # different IPs must not all stick to one pod
-  max_skew: 50                 # no pod more than 50% above or below its fair share
-  max_failed: 0
+        gate:
+          min_pods_hit: 2              # different IPs must not all stick to one pod
+          max_skew: 50                 # no pod more than 50% above or below its fair share
+          max_failed: 0
 
-"""##,
+        """##,
         "soak": ##"""
-# soak — long-lived connections, held for 30 minutes, with the per-pod counts sampled over time.
-#
-# 200 connections from 10 loopback source addresses (20 per address), no cookies. They stay open for
-# 30 minutes with a WebSocket ping every 20s (a pong must come within 10s, so half-open connections
-# are found), which also keeps idle-timeout proxies (nginx proxy_read_timeout, HAProxy timeout tunnel)
-# from cutting them. A dropped connection is re-established up to 5 times with capped exponential
-# backoff and jitter, keeping its virtual client's source address. Every 10s the per-pod counts are
-# sampled, so the report shows how the spread moved during the soak (pod restarts, rollouts, drains).
-#
-# target.url is absent: pass it, e.g.
-#   wsload --profile soak --url ws://ws.default.svc.cluster.local:8080/ws
-name: soak
-description: "Soak: 200 connections from 10 sources held 30m, pings every 20s, reconnects, 10s timeline"
+        # soak — long-lived connections, held for 30 minutes, with the per-pod counts sampled over time.
+        #
+        # 200 connections from 10 loopback source addresses (20 per address), no cookies. They stay open for
+        # 30 minutes with a WebSocket ping every 20s (a pong must come within 10s, so half-open connections
+        # are found), which also keeps idle-timeout proxies (nginx proxy_read_timeout, HAProxy timeout tunnel)
+        # from cutting them. A dropped connection is re-established up to 5 times with capped exponential
+        # backoff and jitter, keeping its virtual client's source address. Every 10s the per-pod counts are
+        # sampled, so the report shows how the spread moved during the soak (pod restarts, rollouts, drains).
+        #
+        # target.url is absent: pass it, e.g.
+        #   wsload --profile soak --url ws://ws.default.svc.cluster.local:8080/ws
+        name: soak
+        description: "Soak: 200 connections from 10 sources held 30m, pings every 20s, reconnects, 10s timeline"
 
-target:
-  kind: service                  # a Service spreads connections; use ingress behind an Ingress
+        target:
+          kind: service                  # a Service spreads connections; use ingress behind an Ingress
 
-clients:
-  connections: 200
-  sources: ["127.0.0.2-127.0.0.11"]   # 10 addresses, used round-robin: 20 connections each
-  cookies: none
+        clients:
+          connections: 200
+          sources: ["127.0.0.2-127.0.0.11"]   # 10 addresses, used round-robin: 20 connections each
+          cookies: none
 
-ramp:
-  rate: 50                       # connects per second: the ramp takes 4s
-  max_in_flight: 32
+        ramp:
+          rate: 50                       # connects per second: the ramp takes 4s
+          max_in_flight: 32
 
-hold: 30m
+        hold: 30m
 
-keepalive:
-  ping_interval: 20s
-  pong_timeout: 10s
+        keepalive:
+          ping_interval: 20s
+          pong_timeout: 10s
 
-reconnect:                       # re-establish dropped connections
-  max_retries: 5                 # per connection
-  initial_backoff: 500ms         # then 1s, 2s, 4s, 8s …
-  max_backoff: 10s               # … capped here
-  jitter: 0.2                    # up to 20% of each delay randomised, so reconnects do not arrive in a burst
+        reconnect:                       # re-establish dropped connections
+          max_retries: 5                 # per connection
+          initial_backoff: 500ms         # then 1s, 2s, 4s, 8s …
+          max_backoff: 10s               # … capped here
+          jitter: 0.2                    # up to 20% of each delay randomised, so reconnects do not arrive in a burst
 
-timeline:
-  interval: 10s                  # per-pod counts and per-interval statistics every 10s
+        timeline:
+          interval: 10s                  # per-pod counts and per-interval statistics every 10s
 
-attribution:
-  headers: [X-Pod-Name]
+        attribution:
+          headers: [X-Pod-Name]
 
-gate:
-  min_pods_hit: 2
-  max_failed: 0
+        gate:
+          min_pods_hit: 2
+          max_failed: 0
 
-"""##,
+        """##,
     ]
 }

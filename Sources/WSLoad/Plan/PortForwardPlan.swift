@@ -51,13 +51,15 @@ public struct PortForwardPlan: Sendable, Equatable {
     public var tlsIdentity: TLSPeerIdentity?
 
     /// A plan with the profile defaults.
-    public init(command: CommandTemplate = CommandTemplate(Profile.PortForwardSection.defaultCommand), namespace: String = "default",
-                remotePort: Int? = nil, localPortBase: Int = 0, localHost: String = "127.0.0.1", path: String = "/ws",
-                target: Int = 1000, step: Int = 50, stepInterval: Double = 1, hold: Double = 10, parallel: Bool = false,
-                readyTimeout: Double = 10, restart: PortForwardBackoff = PortForwardBackoff(), connectTimeout: Double = 5,
-                upgradeTimeout: Double = 10, closeTimeout: Double = 5, pingInterval: Double = 0, pongTimeout: Double = 0,
-                maxInFlight: Int = 64, origin: String? = nil, subprotocols: [String] = [], headers: [String: String] = [:],
-                deflate: Bool = false, minCapacity: Int? = nil, tls: TLSClientConfiguration? = nil, tlsIdentity: TLSPeerIdentity? = nil) {
+    public init(
+        command: CommandTemplate = CommandTemplate(Profile.PortForwardSection.defaultCommand), namespace: String = "default",
+        remotePort: Int? = nil, localPortBase: Int = 0, localHost: String = "127.0.0.1", path: String = "/ws",
+        target: Int = 1000, step: Int = 50, stepInterval: Double = 1, hold: Double = 10, parallel: Bool = false,
+        readyTimeout: Double = 10, restart: PortForwardBackoff = PortForwardBackoff(), connectTimeout: Double = 5,
+        upgradeTimeout: Double = 10, closeTimeout: Double = 5, pingInterval: Double = 0, pongTimeout: Double = 0,
+        maxInFlight: Int = 64, origin: String? = nil, subprotocols: [String] = [], headers: [String: String] = [:],
+        deflate: Bool = false, minCapacity: Int? = nil, tls: TLSClientConfiguration? = nil, tlsIdentity: TLSPeerIdentity? = nil
+    ) {
         self.tls = tls; self.tlsIdentity = tlsIdentity
         self.command = command; self.namespace = namespace; self.remotePort = remotePort; self.localPortBase = localPortBase
         self.localHost = localHost; self.path = path; self.target = target; self.step = step; self.stepInterval = stepInterval
@@ -71,20 +73,22 @@ public struct PortForwardPlan: Sendable, Equatable {
     /// `pods.discovery`, `timeouts`, `keepalive`, `ramp.max_in_flight` and the handshake options of `target`.
     public init(profile: Profile) {
         let pf = profile.portforward ?? Profile.PortForwardSection()
-        self.init(command: CommandTemplate(pf.command), namespace: profile.pods.discovery?.namespace ?? "default",
-                  remotePort: pf.remotePort, localPortBase: pf.localPortBase, path: pf.path, target: pf.target, step: pf.step,
-                  stepInterval: pf.stepInterval.seconds, hold: pf.hold.seconds, parallel: pf.parallel,
-                  readyTimeout: pf.readyTimeout.seconds,
-                  restart: pf.restart.policy,
-                  connectTimeout: profile.timeouts.connect.seconds, upgradeTimeout: profile.timeouts.upgrade.seconds,
-                  closeTimeout: profile.timeouts.close.seconds, pingInterval: profile.keepalive?.pingInterval.seconds ?? 0,
-                  pongTimeout: profile.keepalive?.pongTimeout.seconds ?? 0, maxInFlight: profile.ramp.maxInFlight,
-                  origin: profile.target.origin, subprotocols: profile.target.subprotocols, headers: profile.target.headers,
-                  deflate: profile.target.deflate)
+        self.init(
+            command: CommandTemplate(pf.command), namespace: profile.pods.discovery?.namespace ?? "default",
+            remotePort: pf.remotePort, localPortBase: pf.localPortBase, path: pf.path, target: pf.target, step: pf.step,
+            stepInterval: pf.stepInterval.seconds, hold: pf.hold.seconds, parallel: pf.parallel,
+            readyTimeout: pf.readyTimeout.seconds,
+            restart: pf.restart.policy,
+            connectTimeout: profile.timeouts.connect.seconds, upgradeTimeout: profile.timeouts.upgrade.seconds,
+            closeTimeout: profile.timeouts.close.seconds, pingInterval: profile.keepalive?.pingInterval.seconds ?? 0,
+            pongTimeout: profile.keepalive?.pongTimeout.seconds ?? 0, maxInFlight: profile.ramp.maxInFlight,
+            origin: profile.target.origin, subprotocols: profile.target.subprotocols, headers: profile.target.headers,
+            deflate: profile.target.deflate)
         if pf.tls {
             let t = profile.target.tls
-            tls = TLSClientConfiguration(verifyPeer: !t.insecure, caFile: t.caFile, sessionResumption: t.sessionResumption,
-                                         ciphersuites: t.ciphersuites ?? TLSClientConfiguration.browserCiphersuites)
+            tls = TLSClientConfiguration(
+                verifyPeer: !t.insecure, caFile: t.caFile, sessionResumption: t.sessionResumption,
+                ciphersuites: t.ciphersuites ?? TLSClientConfiguration.browserCiphersuites)
             let urlHost = profile.target.url.flatMap { try? WebSocketURL($0) }?.host
             tlsIdentity = (t.serverName ?? urlHost).flatMap { TLSPeerIdentity(host: $0) }
         }

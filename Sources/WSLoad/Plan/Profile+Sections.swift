@@ -15,7 +15,6 @@ extension Profile {
         public var reachesSinglePod: Bool { self == .portForward || self == .pod }
     }
 
-
     /// `timeline:` — sampling of per-pod counts over time and per-interval statistics (soak runs).
     public struct TimelineSection: Sendable, Equatable, Codable {
         /// Time between samples (> 0).

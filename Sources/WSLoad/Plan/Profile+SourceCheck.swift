@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension Profile {
@@ -22,9 +22,12 @@ extension Profile {
             let sampled = SourceAddressCheck.sample(fresh)
             let failures = SourceAddressCheck.unbindable(sampled)
             guard !failures.isEmpty else { continue }
-            problems.append(sourceMap.error("clients.sources[\(i)]",
-                                            Self.unbindableMessage(spec: spec, failures: failures, checked: sampled.count,
-                                                                   total: expanded.count)))
+            problems.append(
+                sourceMap.error(
+                    "clients.sources[\(i)]",
+                    Self.unbindableMessage(
+                        spec: spec, failures: failures, checked: sampled.count,
+                        total: expanded.count)))
         }
         if let error = ProfileError.combined(problems) { throw error }
     }
@@ -37,14 +40,16 @@ extension Profile {
             return "source address \(first.address) cannot be bound (\(SystemError.name(first.errno))): \(why). "
                 + "Add it, e.g. `\(addCommand(first.address))`, or leave it out of the sources"
         }
-        let counted = checked < total
+        let counted =
+            checked < total
             ? "\(failures.count) of \(checked) checked addresses (evenly spaced over its \(total))"
             : "\(failures.count) of \(total) addresses"
         let listed = failures.prefix(3).map(\.address).joined(separator: ", ") + (failures.count > 3 ? ", …" : "")
         let block = coveringBlock(spec)
         let fix: String
         if let block {
-            fix = "Make the whole block bindable with an AnyIP route, e.g. `\(routeCommand(block))`"
+            fix =
+                "Make the whole block bindable with an AnyIP route, e.g. `\(routeCommand(block))`"
                 + (block == spec.description ? "" : " (covers \(spec))") + ", or add each address with `ip addr add ADDRESS/32 dev lo`"
         } else {
             fix = "Add the missing addresses to an interface (`ip addr add ADDRESS/32 dev lo`)"

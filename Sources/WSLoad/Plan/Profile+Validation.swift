@@ -23,7 +23,8 @@ extension Profile {
         }
         if let keepalive {
             if keepalive.pongTimeout >= keepalive.pingInterval {
-                problems += m.error("keepalive.pong_timeout",
+                problems += m.error(
+                    "keepalive.pong_timeout",
                     "must be shorter than keepalive.ping_interval (\(keepalive.pongTimeout) >= \(keepalive.pingInterval))")
             }
         }
@@ -81,7 +82,8 @@ extension Profile {
         if clients.connections != nil {
             if clients.count != nil || clients.connectionsPerClient != nil {
                 let other = clients.count != nil ? "count" : "connections_per_client"
-                problems += m.error("clients.connections",
+                problems += m.error(
+                    "clients.connections",
                     "cannot be combined with clients.\(other); use either connections: N (N clients with one connection each) or count × connections_per_client",
                     atKey: true)
             }
@@ -161,16 +163,21 @@ extension Profile {
 
     private func validateServerMetrics(_ problems: ProfileProblems) {
         let m = sourceMap, sm = serverMetrics
-        let sources = [sm.prometheus.map { _ in "prometheus" }, sm.scrape.map { _ in "scrape" }, sm.scrapeUrls.isEmpty ? nil : "scrape_urls"].compactMap { $0 }
+        let sources = [sm.prometheus.map { _ in "prometheus" }, sm.scrape.map { _ in "scrape" }, sm.scrapeUrls.isEmpty ? nil : "scrape_urls"]
+            .compactMap { $0 }
         if sources.count > 1 {
-            problems += m.error("server_metrics.\(sources[1])", "give one source: prometheus, scrape or scrape_urls, not \(sources.joined(separator: " and "))")
+            problems += m.error(
+                "server_metrics.\(sources[1])", "give one source: prometheus, scrape or scrape_urls, not \(sources.joined(separator: " and "))")
         }
         if sm.prometheus != nil {
             if (sm.query == nil) == (sm.metric == nil) {
-                problems += m.error("server_metrics.prometheus", "needs exactly one of query (PromQL, one series per pod) or metric (summed by pod_label)")
+                problems += m.error(
+                    "server_metrics.prometheus", "needs exactly one of query (PromQL, one series per pod) or metric (summed by pod_label)")
             }
         } else if sm.isConfigured {
-            if sm.metric == nil { problems += m.error("server_metrics.\(sources.first ?? "scrape")", "needs metric: the gauge to read from each pod's /metrics") }
+            if sm.metric == nil {
+                problems += m.error("server_metrics.\(sources.first ?? "scrape")", "needs metric: the gauge to read from each pod's /metrics")
+            }
             if sm.query != nil { problems += m.error("server_metrics.query", "is for prometheus; a direct scrape reads metric") }
         } else if sm.query != nil || sm.metric != nil {
             problems += m.error("server_metrics", "needs a source: prometheus (base URL), scrape (URL template) or scrape_urls")
@@ -192,7 +199,8 @@ extension Profile {
             problems += m.error("gate.require_metrics_match", "needs a server metrics source (server_metrics.prometheus, scrape or scrape_urls)")
         }
         if gate.requireLogMatch, !serverLogs.isConfigured {
-            problems += m.error("gate.require_log_match",
+            problems += m.error(
+                "gate.require_log_match",
                 "needs a server log source (server_logs.files, directory, command or stream)")
         }
         if gate.maxTimeToFair != nil, gate.maxSkew == nil {
@@ -227,20 +235,25 @@ extension Profile {
         let pf = portforward ?? PortForwardSection()
         if pf.usesRemotePort, pf.remotePort == nil {
             let path = portforward == nil ? "portforward" : "portforward.remote_port"
-            throw sourceMap.error(path, "missing; the forward command uses {remotePort}: set portforward.remote_port or pass --remote-port",
-                                  atKey: true)
+            throw sourceMap.error(
+                path, "missing; the forward command uses {remotePort}: set portforward.remote_port or pass --remote-port",
+                atKey: true)
         }
         if pf.tls, !target.tls.insecure, target.tls.serverName == nil, target.url == nil {
-            throw sourceMap.error("portforward.tls", "needs the name the pods' certificates are issued for: set target.tls.server_name "
-                                  + "(or target.url), or target.tls.insecure to skip verification", atKey: true)
+            throw sourceMap.error(
+                "portforward.tls",
+                "needs the name the pods' certificates are issued for: set target.tls.server_name "
+                    + "(or target.url), or target.tls.insecure to skip verification", atKey: true)
         }
     }
 
     // MARK: - Helpers
 
     /// Shared by `reconnect` and `portforward.restart` (each value's own bounds are in ProfileKeys).
-    static func checkBackoff(initial: ProfileDuration, max: ProfileDuration, _ path: String, _ m: ProfileSourceMap,
-                             _ problems: ProfileProblems) {
+    static func checkBackoff(
+        initial: ProfileDuration, max: ProfileDuration, _ path: String, _ m: ProfileSourceMap,
+        _ problems: ProfileProblems
+    ) {
         if max < initial {
             problems += m.error("\(path).max_backoff", "must be at least \(path).initial_backoff (\(max) < \(initial))")
         }
@@ -253,15 +266,19 @@ extension Profile {
             let name = String(rest[rest.index(after: open)..<close])
             if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !allowed.contains(name) {
                 let hint = Suggest.closest(to: name, in: allowed).map { " (did you mean {\($0)}?)" } ?? ""
-                problems += m.error(path, "unknown placeholder {\(name)}; expected one of "
-                    + allowed.map { "{\($0)}" }.joined(separator: " ") + hint)
+                problems += m.error(
+                    path,
+                    "unknown placeholder {\(name)}; expected one of "
+                        + allowed.map { "{\($0)}" }.joined(separator: " ") + hint)
             }
             rest = rest[rest.index(after: close)...]
         }
     }
 
-    static func checkHeaderNames<S: Sequence<String>>(_ names: S, _ path: String, _ m: ProfileSourceMap, _ problems: ProfileProblems,
-                                                      indexed: Bool = false) {
+    static func checkHeaderNames<S: Sequence<String>>(
+        _ names: S, _ path: String, _ m: ProfileSourceMap, _ problems: ProfileProblems,
+        indexed: Bool = false
+    ) {
         for (i, name) in names.enumerated() where !HTTPToken.isToken(name) {
             problems += m.error(indexed ? "\(path)[\(i)]" : "\(path).\(name)", "\"\(name)\" is not a valid header name")
         }
@@ -293,14 +310,15 @@ final class ProfileProblems {
 
 enum HTTPToken {
     static func isToken(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                return true
-            default:
-                return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        !text.isEmpty
+            && text.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    return true
+                default:
+                    return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+                }
             }
-        }
     }
 }
 

@@ -93,8 +93,10 @@ struct ProfileValueType<V: Sendable>: Sendable {
 
 extension ProfileKey where Root: ProfileSectionValue {
     /// A scalar (or list/map) key stored at `keyPath`.
-    static func value<V>(_ name: String, _ keyPath: any WritableKeyPath<Root, V> & Sendable, _ type: ProfileValueType<V>, _ summary: String,
-                         bound: ProfileBound? = nil, schema extra: [(String, SchemaJSON)] = [], showDefault: Bool = true) -> ProfileKey {
+    static func value<V>(
+        _ name: String, _ keyPath: any WritableKeyPath<Root, V> & Sendable, _ type: ProfileValueType<V>, _ summary: String,
+        bound: ProfileBound? = nil, schema extra: [(String, SchemaJSON)] = [], showDefault: Bool = true
+    ) -> ProfileKey {
         ProfileKey(
             name: name,
             describe: {
@@ -110,8 +112,10 @@ extension ProfileKey where Root: ProfileSectionValue {
     }
 
     /// An optional key stored at `keyPath` (nil when absent).
-    static func value<V>(_ name: String, _ keyPath: any WritableKeyPath<Root, V?> & Sendable, _ type: ProfileValueType<V>, _ summary: String,
-                         bound: ProfileBound? = nil, schema extra: [(String, SchemaJSON)] = [], showDefault: Bool = true) -> ProfileKey {
+    static func value<V>(
+        _ name: String, _ keyPath: any WritableKeyPath<Root, V?> & Sendable, _ type: ProfileValueType<V>, _ summary: String,
+        bound: ProfileBound? = nil, schema extra: [(String, SchemaJSON)] = [], showDefault: Bool = true
+    ) -> ProfileKey {
         ProfileKey(
             name: name,
             describe: {
@@ -127,9 +131,11 @@ extension ProfileKey where Root: ProfileSectionValue {
     }
 
     /// A nested section (a mapping with keys of its own) stored at `keyPath`.
-    static func section<S: ProfileSectionValue>(_ name: String, _ keyPath: any WritableKeyPath<Root, S> & Sendable, _ summary: String,
-                                                _ keys: [ProfileKey<S>], required: [String] = [],
-                                                schema extra: [(String, SchemaJSON)] = []) -> ProfileKey {
+    static func section<S: ProfileSectionValue>(
+        _ name: String, _ keyPath: any WritableKeyPath<Root, S> & Sendable, _ summary: String,
+        _ keys: [ProfileKey<S>], required: [String] = [],
+        schema extra: [(String, SchemaJSON)] = []
+    ) -> ProfileKey {
         ProfileKey(
             name: name,
             describe: { Self.sectionInfo(name, summary, keys, required: required, extra: extra) },
@@ -142,9 +148,11 @@ extension ProfileKey where Root: ProfileSectionValue {
     }
 
     /// An optional section: absent is nil; present starts from the section's defaults.
-    static func section<S: ProfileSectionValue>(_ name: String, _ keyPath: any WritableKeyPath<Root, S?> & Sendable, _ summary: String,
-                                                _ keys: [ProfileKey<S>], required: [String] = [],
-                                                schema extra: [(String, SchemaJSON)] = []) -> ProfileKey {
+    static func section<S: ProfileSectionValue>(
+        _ name: String, _ keyPath: any WritableKeyPath<Root, S?> & Sendable, _ summary: String,
+        _ keys: [ProfileKey<S>], required: [String] = [],
+        schema extra: [(String, SchemaJSON)] = []
+    ) -> ProfileKey {
         ProfileKey(
             name: name,
             describe: { Self.sectionInfo(name, summary, keys, required: required, extra: extra) },
@@ -160,8 +168,10 @@ extension ProfileKey where Root: ProfileSectionValue {
     }
 
     /// A list of sections, each item read from the section's defaults.
-    static func list<S: ProfileSectionValue>(_ name: String, _ keyPath: any WritableKeyPath<Root, [S]> & Sendable, _ summary: String,
-                                             _ keys: [ProfileKey<S>], required: [String] = []) -> ProfileKey {
+    static func list<S: ProfileSectionValue>(
+        _ name: String, _ keyPath: any WritableKeyPath<Root, [S]> & Sendable, _ summary: String,
+        _ keys: [ProfileKey<S>], required: [String] = []
+    ) -> ProfileKey {
         ProfileKey(
             name: name,
             describe: {
@@ -186,8 +196,10 @@ extension ProfileKey where Root: ProfileSectionValue {
     }
 
     /// A key with a shape of its own (one of two sub-keys, say): its schema and reader given whole.
-    static func custom(_ name: String, _ summary: String, schema: SchemaJSON, children: [ProfileKeyInfo]? = nil,
-                       read: @escaping @Sendable (inout ProfileReader, Node, String, inout Root) throws(ProfileError) -> Void) -> ProfileKey {
+    static func custom(
+        _ name: String, _ summary: String, schema: SchemaJSON, children: [ProfileKeyInfo]? = nil,
+        read: @escaping @Sendable (inout ProfileReader, Node, String, inout Root) throws(ProfileError) -> Void
+    ) -> ProfileKey {
         ProfileKey(
             name: name,
             describe: {
@@ -206,8 +218,10 @@ extension ProfileKey where Root: ProfileSectionValue {
         return SchemaJSON.object(pairs).merging(extra)
     }
 
-    private static func sectionInfo<S: ProfileSectionValue>(_ name: String, _ summary: String?, _ keys: [ProfileKey<S>],
-                                                            required: [String], extra: [(String, SchemaJSON)] = []) -> ProfileKeyInfo {
+    private static func sectionInfo<S: ProfileSectionValue>(
+        _ name: String, _ summary: String?, _ keys: [ProfileKey<S>],
+        required: [String], extra: [(String, SchemaJSON)] = []
+    ) -> ProfileKeyInfo {
         let children = keys.map { $0.describe() }
         var pairs: [(String, SchemaJSON)] = [("type", .string("object"))]
         if let summary { pairs.append(("description", .string(summary))) }

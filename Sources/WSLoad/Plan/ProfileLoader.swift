@@ -32,9 +32,10 @@ public enum ProfileLoader {
         if path.hasPrefix(builtinPrefix), !FileManager.default.fileExists(atPath: path) {
             let name = String(path.dropFirst(builtinPrefix.count))
             guard let text = BuiltinProfiles.all[name] else {
-                throw ProfileError(file: path, line: nil, column: nil, keyPath: "",
-                                   message: "no built-in profile \"\(name)\"; built-ins: \(BuiltinProfiles.names.joined(separator: ", "))"
-                                       + Suggest.hint(for: name, in: BuiltinProfiles.names))
+                throw ProfileError(
+                    file: path, line: nil, column: nil, keyPath: "",
+                    message: "no built-in profile \"\(name)\"; built-ins: \(BuiltinProfiles.names.joined(separator: ", "))"
+                        + Suggest.hint(for: name, in: BuiltinProfiles.names))
             }
             return try parse(yaml: text, file: path)
         }
@@ -61,7 +62,8 @@ public enum ProfileLoader {
     /// `workingDirectory`, (3) `NAME.yaml` in each directory of `$WSLOAD_PROFILES` (colon-separated),
     /// (4) a built-in profile (path `builtin:NAME`). Relative paths are taken from `workingDirectory`.
     public static func resolve(name: String, workingDirectory: String, environment: [String: String])
-    throws(ProfileError) -> (path: String, source: ProfileSource) {
+        throws(ProfileError) -> (path: String, source: ProfileSource)
+    {
         let fm = FileManager.default
         func absolute(_ path: String) -> String {
             path.hasPrefix("/") ? path : (workingDirectory as NSString).appendingPathComponent(path)
@@ -91,14 +93,16 @@ public enum ProfileLoader {
         if BuiltinProfiles.all[builtinName] != nil, !name.contains("/") {
             return (builtinPrefix + builtinName, .builtin)
         }
-        throw ProfileError(file: name, line: nil, column: nil, keyPath: "",
-                           message: "no such profile; looked for \(looked.joined(separator: ", ")) and the built-ins "
-                               + BuiltinProfiles.names.joined(separator: ", ") + Suggest.hint(for: builtinName, in: BuiltinProfiles.names))
+        throw ProfileError(
+            file: name, line: nil, column: nil, keyPath: "",
+            message: "no such profile; looked for \(looked.joined(separator: ", ")) and the built-ins "
+                + BuiltinProfiles.names.joined(separator: ", ") + Suggest.hint(for: builtinName, in: BuiltinProfiles.names))
     }
 
     /// Resolves `--profile NAME` and loads it; returns the profile with where it came from.
     public static func load(name: String, workingDirectory: String, environment: [String: String])
-    throws(ProfileError) -> (profile: Profile, path: String, source: ProfileSource) {
+        throws(ProfileError) -> (profile: Profile, path: String, source: ProfileSource)
+    {
         let (path, source) = try resolve(name: name, workingDirectory: workingDirectory, environment: environment)
         return (try load(path: path), path, source)
     }
@@ -106,7 +110,8 @@ public enum ProfileLoader {
     private static func reason(_ error: any Error) -> String {
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-           let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            let code = POSIXErrorCode(rawValue: Int32(underlying.code))
+        {
             return String(cString: strerror(code.rawValue))
         }
         if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError { return "No such file or directory" }

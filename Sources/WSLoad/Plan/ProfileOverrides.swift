@@ -57,15 +57,19 @@ public struct ProfileOverrides: Sendable, Equatable {
         if connections != nil, clients != nil || connectionsPerClient != nil {
             let others = [clients.map { "--clients \($0)" }, connectionsPerClient.map { "--connections-per-client \($0)" }]
                 .compactMap { $0 }.joined(separator: " and ")
-            problems.append(ProfileError(file: "", line: nil, column: nil, keyPath: "clients.connections",
-                                         message: "cannot be combined with \(others): --connections N opens N clients with one connection each; "
-                                             + "give either --connections N or --clients C --connections-per-client K",
-                                         flag: "--connections"))
+            problems.append(
+                ProfileError(
+                    file: "", line: nil, column: nil, keyPath: "clients.connections",
+                    message: "cannot be combined with \(others): --connections N opens N clients with one connection each; "
+                        + "give either --connections N or --clients C --connections-per-client K",
+                    flag: "--connections"))
         }
         for spec in logFiles {
             guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex, spec.index(after: eq) != spec.endIndex else {
-                problems.append(ProfileError(file: "", line: nil, column: nil, keyPath: "server_logs.files",
-                                             message: "\"\(spec)\": expected POD=PATH, e.g. --log-file ws-0=logs/ws-0.log", flag: "--log-file"))
+                problems.append(
+                    ProfileError(
+                        file: "", line: nil, column: nil, keyPath: "server_logs.files",
+                        message: "\"\(spec)\": expected POD=PATH, e.g. --log-file ws-0=logs/ws-0.log", flag: "--log-file"))
                 continue
             }
             let pod = String(spec[..<eq])

@@ -88,14 +88,16 @@ struct ProfileReader {
         }
         switch error {
         case let .scanner(context, problem, mark, _),
-             let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .parser(context, problem, mark, _),
+            let .composer(context, problem, mark, _):
             return located(mark, withContext(problem, context) + Self.syntaxHint(problem))
         case let .duplicatedKeysInMapping(duplicates, context):
             let key = duplicates.first ?? ""
             let first = context.mark
             let repeated = Self.repeatedKey(key, after: first, in: yaml) ?? (first.line, first.column)
-            return ProfileError(file: map.file, line: repeated.line, column: repeated.column, keyPath: "", message: "duplicate key \"\(key)\" (first given at \(first.line):\(first.column))")
+            return ProfileError(
+                file: map.file, line: repeated.line, column: repeated.column, keyPath: "",
+                message: "duplicate key \"\(key)\" (first given at \(first.line):\(first.column))")
         default:
             return ProfileError(file: map.file, line: nil, column: nil, keyPath: "", message: "YAML error: \(error)")
         }
@@ -105,8 +107,10 @@ struct ProfileReader {
 
     /// Reads a fixed-shape mapping whose keys are `keys` (a section of ``ProfileKeys``) into `value`. An unknown
     /// key or a bad value is recorded and reading goes on, so every problem of a profile is reported at once.
-    mutating func readSection<S>(_ node: Node, _ path: String, _ keys: [ProfileKey<S>], required: [String],
-                                 into value: inout S) throws(ProfileError) {
+    mutating func readSection<S>(
+        _ node: Node, _ path: String, _ keys: [ProfileKey<S>], required: [String],
+        into value: inout S
+    ) throws(ProfileError) {
         let fields = try mapping(node, path: path, allowed: keys.map(\.name))
         for name in required where fields[name] == nil {
             throw map.error(fields.path, "missing required key \"\(name)\"")
@@ -164,8 +168,11 @@ struct ProfileReader {
         for (key, value) in try pairs(node, path, expected: "a mapping with keys \(allowed.joined(separator: ", "))") {
             let childPath = fields.path(key)
             guard allowed.contains(key) else {
-                problems.append(map.error(childPath, "unknown key \"\(key)\"; expected one of \(allowed.joined(separator: ", "))"
-                    + Suggest.hint(for: key, in: allowed), atKey: true))
+                problems.append(
+                    map.error(
+                        childPath,
+                        "unknown key \"\(key)\"; expected one of \(allowed.joined(separator: ", "))"
+                            + Suggest.hint(for: key, in: allowed), atKey: true))
                 continue
             }
             if !Self.isNull(value) { fields.entries[key] = value }
@@ -259,7 +266,8 @@ struct ProfileReader {
     func duration(_ node: Node, _ path: String) throws(ProfileError) -> ProfileDuration {
         let text = try scalarText(node, path, expected: "a duration")
         guard let value = ProfileDuration(parsing: text) else {
-            throw located(node, path,
+            throw located(
+                node, path,
                 "bad duration \(Self.describe(node)); expected seconds (e.g. 30 or 0.5) or a duration such as 500ms, 30s, 2m, 1h30m")
         }
         return value
@@ -278,8 +286,10 @@ struct ProfileReader {
         let names = E.allCases.map(\.rawValue)
         let text = try scalarText(node, path, expected: "one of \(names.joined(separator: ", "))")
         guard let value = E(rawValue: text) else {
-            throw located(node, path, "unknown value \"\(text)\"; expected one of \(names.joined(separator: ", "))"
-                + Suggest.hint(for: text, in: names))
+            throw located(
+                node, path,
+                "unknown value \"\(text)\"; expected one of \(names.joined(separator: ", "))"
+                    + Suggest.hint(for: text, in: names))
         }
         return value
     }

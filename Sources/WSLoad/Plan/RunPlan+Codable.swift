@@ -16,8 +16,9 @@ extension RunPlan: Codable, Equatable {
     /// Decodes a plan written by ``encode(to:)``; every field is required except the optional ones.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(url: try c.decode(WebSocketURL.self, forKey: .url), clients: try c.decode(Int.self, forKey: .clients),
-                  connectionsPerClient: try c.decode(Int.self, forKey: .connectionsPerClient))
+        self.init(
+            url: try c.decode(WebSocketURL.self, forKey: .url), clients: try c.decode(Int.self, forKey: .clients),
+            connectionsPerClient: try c.decode(Int.self, forKey: .connectionsPerClient))
         resolveOverride = try c.decodeIfPresent(String.self, forKey: .resolveOverride)
         sources = try c.decode([SocketAddress].self, forKey: .sources)
         cookiePolicy = try c.decode(CookiePolicy.self, forKey: .cookiePolicy)

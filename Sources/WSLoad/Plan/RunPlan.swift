@@ -89,7 +89,7 @@ public struct RunPlan: Sendable {
     /// Connections of the whole run, all shards.
     public var allConnections: Int { clients * connectionsPerClient }
     /// The virtual clients this plan runs (the shard's, or all), ascending.
-    public var clientIndices: [Int] { shard.map { Array($0.clients(of: clients)) } ?? Array(0 ..< clients) }
+    public var clientIndices: [Int] { shard.map { Array($0.clients(of: clients)) } ?? Array(0..<clients) }
 
     /// The source address of virtual client `client` (nil: kernel's choice).
     public func source(ofClient client: Int) -> SocketAddress? {
@@ -102,13 +102,13 @@ public enum System {
     /// Online CPU cores.
     public static var coreCount: Int {
         #if canImport(Glibc)
-        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         #else
-        return 2
+            return 2
         #endif
     }
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

@@ -34,7 +34,8 @@ public enum RunPlanner {
         plan.hold = profile.hold.seconds
         if let t = profile.traffic {
             plan.trafficInterval = t.interval.seconds
-            plan.trafficMessage = t.size.bytes > 0 ? t.message + String(repeating: "x", count: max(0, t.size.bytes - t.message.utf8.count)) : t.message
+            plan.trafficMessage =
+                t.size.bytes > 0 ? t.message + String(repeating: "x", count: max(0, t.size.bytes - t.message.utf8.count)) : t.message
         }
         if let k = profile.keepalive {
             plan.pingInterval = k.pingInterval.seconds
@@ -47,11 +48,13 @@ public enum RunPlanner {
         plan.limits = ProtocolLimits(maxFrameSize: profile.limits.maxFrameSize.bytes, maxMessageSize: profile.limits.maxMessageSize.bytes)
         plan.deflate = profile.target.deflate
         let t = profile.target.tls
-        plan.tls = TLSClientConfiguration(verifyPeer: !t.insecure, caFile: t.caFile, sessionResumption: t.sessionResumption,
-                                          ciphersuites: t.ciphersuites ?? TLSClientConfiguration.browserCiphersuites)
+        plan.tls = TLSClientConfiguration(
+            verifyPeer: !t.insecure, caFile: t.caFile, sessionResumption: t.sessionResumption,
+            ciphersuites: t.ciphersuites ?? TLSClientConfiguration.browserCiphersuites)
         plan.serverName = t.serverName
-        var rules = AttributionRules(headers: profile.attribution.headers.isEmpty ? ["X-Pod-Name"] : profile.attribution.headers,
-                                     cookieName: profile.attribution.cookie, cookieMap: profile.attribution.cookieMap)
+        var rules = AttributionRules(
+            headers: profile.attribution.headers.isEmpty ? ["X-Pod-Name"] : profile.attribution.headers,
+            cookieName: profile.attribution.cookie, cookieMap: profile.attribution.cookieMap)
         switch profile.attribution.firstMessage {
         case .jsonPath(let p)?: rules.firstMessageJSONPath = p
         case .regex(let r)?: rules.firstMessageRegex = r
@@ -82,14 +85,16 @@ public enum RunPlanner {
     public static func thresholds(from gate: Profile.GateSection, podCount: Int) -> GateThresholds {
         var latency: [String: Double] = [:]
         if let p99 = gate.maxUpgradeP99 { latency["upgrade_p99"] = p99.seconds * 1000 }
-        let minPods: Int? = switch gate.minPodsHit {
-        case .count(let n)?: n
-        case .all?: max(1, podCount)
-        case nil: nil
-        }
-        var thresholds = GateThresholds(maxSkewPercent: gate.maxSkew, minPodsHit: minPods, maxFailed: gate.maxFailed,
-                                        maxDropped: gate.maxDropped, requireLogMatch: gate.requireLogMatch, clientsPinned: gate.clientsPinned,
-                                        maxLatencyMs: latency)
+        let minPods: Int? =
+            switch gate.minPodsHit {
+            case .count(let n)?: n
+            case .all?: max(1, podCount)
+            case nil: nil
+            }
+        var thresholds = GateThresholds(
+            maxSkewPercent: gate.maxSkew, minPodsHit: minPods, maxFailed: gate.maxFailed,
+            maxDropped: gate.maxDropped, requireLogMatch: gate.requireLogMatch, clientsPinned: gate.clientsPinned,
+            maxLatencyMs: latency)
         thresholds.requireMetricsMatch = gate.requireMetricsMatch
         thresholds.minNewPodSharePercent = gate.minNewPodShare
         thresholds.maxTimeToFairSeconds = gate.maxTimeToFair?.seconds

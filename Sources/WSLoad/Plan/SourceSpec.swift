@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One item of `clients.sources`: a single address, an inclusive range `a-b`, a CIDR block `a/n`,
@@ -220,7 +220,8 @@ public enum SourceSpec: Sendable, Hashable, CustomStringConvertible {
         while let entry = cursor {
             defer { cursor = entry.pointee.ifa_next }
             guard let namePointer = entry.pointee.ifa_name, String(cString: namePointer) == name,
-                  let socketAddress = entry.pointee.ifa_addr else { continue }
+                let socketAddress = entry.pointee.ifa_addr
+            else { continue }
             switch Int32(socketAddress.pointee.sa_family) {
             case AF_INET:
                 let value = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }

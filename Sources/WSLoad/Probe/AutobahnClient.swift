@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
-import WSProtocol
 import Logging
+import WSProtocol
 
 /// Runs the Autobahn|Testsuite client loop (getCaseCount, runCase with echo, updateReports)
 /// through the same ``WSConnection`` driver the load engine uses.
@@ -33,7 +33,7 @@ public final class AutobahnClient: WSConnectionDelegate, @unchecked Sendable {
     /// Runs every case (or only `cases`), then asks the server to write its report; returns the number of cases run.
     public func run(cases: [Int]? = nil) throws -> Int {
         let count = try caseCount()
-        let selected = cases ?? Array(1 ... max(count, 1))
+        let selected = cases ?? Array(1...max(count, 1))
         logger.info("autobahn: \(count) cases on the server, running \(selected.count)")
         for i in selected where i <= count {
             let outcome = try connect(target: "/runCase?case=\(i)&agent=\(percentEncode(agent))", echo: true)
@@ -48,7 +48,8 @@ public final class AutobahnClient: WSConnectionDelegate, @unchecked Sendable {
     private func caseCount() throws -> Int {
         _ = try connect(target: "/getCaseCount", echo: false)
         guard let text = lastText, let n = Int(text.trimmingCharacters(in: .whitespaces)) else {
-            throw ConnectionFailure(phase: .open, kind: .protocolViolation, message: "getCaseCount did not return a number (got \(lastText ?? "nothing"))")
+            throw ConnectionFailure(
+                phase: .open, kind: .protocolViolation, message: "getCaseCount did not return a number (got \(lastText ?? "nothing"))")
         }
         return n
     }

@@ -51,15 +51,19 @@ public final class ConnectionProbe: WSConnectionDelegate, @unchecked Sendable {
     ///
     /// `resolve` connects to that address instead of resolving the URL's host; over TLS the certificate is still
     /// checked against the URL's host, or `serverName` when set (``TLSPeerIdentity``).
-    public static func run(url: WebSocketURL, source: SocketAddress? = nil, headers: [(String, String)] = [], cookieHeader: String? = nil,
-                           deflate: Bool = true, tls: TLSClientConfiguration? = nil, serverName: String? = nil, resolve: String? = nil,
-                           timeout: Double = 10, sendText: String? = nil,
-                           wait: Double = 0.5, attribution: AttributionRules = AttributionRules()) throws -> ProbeResult {
+    public static func run(
+        url: WebSocketURL, source: SocketAddress? = nil, headers: [(String, String)] = [], cookieHeader: String? = nil,
+        deflate: Bool = true, tls: TLSClientConfiguration? = nil, serverName: String? = nil, resolve: String? = nil,
+        timeout: Double = 10, sendText: String? = nil,
+        wait: Double = 0.5, attribution: AttributionRules = AttributionRules()
+    ) throws -> ProbeResult {
         let probe = try ConnectionProbe(sendText: sendText, wait: wait, attribution: attribution)
         let identity = TLSPeerIdentity(url: url, serverName: serverName)
-        let dialer = try Dialer(url: url, connectTo: resolve, sources: source.map { [$0] } ?? [], tls: tls, tlsIdentity: identity,
-                                options: DialOptions(deflate: deflate ? PerMessageDeflateOffer() : nil, connectTimeout: timeout,
-                                                     tlsTimeout: timeout, upgradeTimeout: timeout, closeTimeout: 3, pongTimeout: timeout))
+        let dialer = try Dialer(
+            url: url, connectTo: resolve, sources: source.map { [$0] } ?? [], tls: tls, tlsIdentity: identity,
+            options: DialOptions(
+                deflate: deflate ? PerMessageDeflateOffer() : nil, connectTimeout: timeout,
+                tlsTimeout: timeout, upgradeTimeout: timeout, closeTimeout: 3, pongTimeout: timeout))
         if url.isTLS {
             let verify = tls?.verifyPeer ?? true
             probe.result.tlsIdentity = verify ? identity : nil

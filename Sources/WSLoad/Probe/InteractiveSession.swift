@@ -20,22 +20,25 @@ public final class InteractiveSession: WSConnectionDelegate, @unchecked Sendable
     private let output: @Sendable (String) -> Void
 
     /// Prepares a session against `url`.
-    public init(url: WebSocketURL, sources: [SocketAddress] = [], cookies: Bool = true, deflate: Bool = false,
-                tls: TLSClientConfiguration? = nil, attribution: AttributionRules = AttributionRules(),
-                output: @escaping @Sendable (String) -> Void) throws {
+    public init(
+        url: WebSocketURL, sources: [SocketAddress] = [], cookies: Bool = true, deflate: Bool = false,
+        tls: TLSClientConfiguration? = nil, attribution: AttributionRules = AttributionRules(),
+        output: @escaping @Sendable (String) -> Void
+    ) throws {
         self.url = url
         self.sources = sources
         self.useCookies = cookies
         self.output = output
-        dialer = try Dialer(url: url, sources: sources, tls: tls, tlsIdentity: TLSPeerIdentity(url: url),
-                            options: DialOptions(deflate: deflate ? PerMessageDeflateOffer() : nil))
+        dialer = try Dialer(
+            url: url, sources: sources, tls: tls, tlsIdentity: TLSPeerIdentity(url: url),
+            options: DialOptions(deflate: deflate ? PerMessageDeflateOffer() : nil))
         attributor = try PodAttributor(rules: attribution)
     }
 
     /// Opens `count` connections (sources used round-robin, cookies shared through one jar when enabled).
     public func connect(_ count: Int) {
         io.queue.sync {
-            for _ in 0 ..< max(0, count) {
+            for _ in 0..<max(0, count) {
                 let id = nextID
                 nextID += 1
                 let c = dialer.connection(id: id, io: io, delegate: self)

@@ -42,8 +42,10 @@ public struct EventRecord: Sendable, Codable, Equatable {
     public static let tailLimit = 400
 
     /// Creates a record.
-    public init(name: String, at: Double, command: String, outcome: Outcome, startedAt: Double? = nil, duration: Double? = nil,
-                status: String, exitStatus: Int? = nil, stdoutTail: String = "", stderrTail: String = "") {
+    public init(
+        name: String, at: Double, command: String, outcome: Outcome, startedAt: Double? = nil, duration: Double? = nil,
+        status: String, exitStatus: Int? = nil, stdoutTail: String = "", stderrTail: String = ""
+    ) {
         self.name = name; self.at = at; self.command = command; self.outcome = outcome; self.startedAt = startedAt
         self.duration = duration; self.status = status; self.exitStatus = exitStatus; self.stdoutTail = stdoutTail
         self.stderrTail = stderrTail
@@ -55,23 +57,27 @@ public struct EventRecord: Sendable, Codable, Equatable {
         switch result {
         case .success(let r):
             let exit: Int? = if case .exited(let s) = r.termination { Int(s) } else { nil }
-            return EventRecord(name: event.name, at: event.at, command: command, outcome: r.succeeded ? .succeeded : .failed,
-                               startedAt: startedAt, duration: r.duration, status: r.termination.description, exitStatus: exit,
-                               stdoutTail: tail(r.stdoutText), stderrTail: tail(r.stderrText))
+            return EventRecord(
+                name: event.name, at: event.at, command: command, outcome: r.succeeded ? .succeeded : .failed,
+                startedAt: startedAt, duration: r.duration, status: r.termination.description, exitStatus: exit,
+                stdoutTail: tail(r.stdoutText), stderrTail: tail(r.stderrText))
         case .failure(.timedOut(_, let seconds, let partial)):
-            return EventRecord(name: event.name, at: event.at, command: command, outcome: .timedOut, startedAt: startedAt,
-                               duration: seconds, status: "timed out after \(ReportText.seconds(seconds)), killed",
-                               stdoutTail: tail(partial.stdoutText), stderrTail: tail(partial.stderrText))
+            return EventRecord(
+                name: event.name, at: event.at, command: command, outcome: .timedOut, startedAt: startedAt,
+                duration: seconds, status: "timed out after \(ReportText.seconds(seconds)), killed",
+                stdoutTail: tail(partial.stdoutText), stderrTail: tail(partial.stderrText))
         case .failure(let error):
-            return EventRecord(name: event.name, at: event.at, command: command, outcome: .couldNotStart, startedAt: startedAt,
-                               duration: 0, status: "could not start: \(error)")
+            return EventRecord(
+                name: event.name, at: event.at, command: command, outcome: .couldNotStart, startedAt: startedAt,
+                duration: 0, status: "could not start: \(error)")
         }
     }
 
     /// The record of an event whose time had not come when the run ended.
     public static func notRun(_ event: TimedEvent) -> EventRecord {
-        EventRecord(name: event.name, at: event.at, command: Redaction.redactCommand(event.command), outcome: .notRun,
-                    status: "not run: the run ended before \(ReportText.seconds(event.at))")
+        EventRecord(
+            name: event.name, at: event.at, command: Redaction.redactCommand(event.command), outcome: .notRun,
+            status: "not run: the run ended before \(ReportText.seconds(event.at))")
     }
 
     /// The record with its actual start moved by `seconds` (from the events' clock to the report's: the run start).

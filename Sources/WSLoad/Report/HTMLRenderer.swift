@@ -29,7 +29,8 @@ public enum HTMLRenderer {
         o.append("<p>\(x(ReportText.headline(report)))</p>")
         var meta = "<p>"
         if let profile = report.run.profile { meta += "Profile <code>\(x(profile))</code> · " }
-        meta += "Target <code>\(x(report.run.target))</code> · \(ReportDate.format(report.run.startedAt)) → "
+        meta +=
+            "Target <code>\(x(report.run.target))</code> · \(ReportDate.format(report.run.startedAt)) → "
             + "\(ReportDate.format(report.run.endedAt)) (\(ReportText.seconds(report.run.durationSeconds)))"
         if !report.run.phases.isEmpty { meta += " · " + x(ReportText.phases(report.run.phases)) }
         o.append(meta + "</p>")
@@ -39,30 +40,34 @@ public enum HTMLRenderer {
         o.append(SVGRenderer.render(report).trimmingSuffixNewline())
         o.append("</div>")
         o.append("<table>")
-        o.append("<tr><th>Pod</th><th>Connections</th><th>Share</th><th>Expected</th><th>Server baseline</th>"
-            + "<th>Server hold</th><th>Server peak</th><th>Server after close</th><th>Server Δ</th><th>Match</th></tr>")
+        o.append(
+            "<tr><th>Pod</th><th>Connections</th><th>Share</th><th>Expected</th><th>Server baseline</th>"
+                + "<th>Server hold</th><th>Server peak</th><th>Server after close</th><th>Server Δ</th><th>Match</th></tr>")
         for p in report.pods {
             let match = ReportText.matchText(p)
             let cls = p.match.map { $0.isMatch ? " class=\"pass\"" : " class=\"fail\"" } ?? ""
-            o.append("<tr><td>\(x(p.name))</td><td class=\"num\">\(p.clients)</td>"
-                + "<td class=\"num\">\(ReportText.percent(p.share))</td>"
-                + "<td class=\"num\">\(ReportText.percent(p.expectedShare))</td>"
-                + "<td class=\"num\">\(ReportText.optional(p.serverBaseline))</td>"
-                + "<td class=\"num\">\(ReportText.optional(p.serverHold))</td>"
-                + "<td class=\"num\">\(ReportText.optional(p.serverPeak))</td>"
-                + "<td class=\"num\">\(ReportText.optional(p.serverAfterClose))</td>"
-                + "<td class=\"num\">\(ReportText.signed(p.serverDelta))</td><td\(cls)>\(x(match))</td></tr>")
+            o.append(
+                "<tr><td>\(x(p.name))</td><td class=\"num\">\(p.clients)</td>"
+                    + "<td class=\"num\">\(ReportText.percent(p.share))</td>"
+                    + "<td class=\"num\">\(ReportText.percent(p.expectedShare))</td>"
+                    + "<td class=\"num\">\(ReportText.optional(p.serverBaseline))</td>"
+                    + "<td class=\"num\">\(ReportText.optional(p.serverHold))</td>"
+                    + "<td class=\"num\">\(ReportText.optional(p.serverPeak))</td>"
+                    + "<td class=\"num\">\(ReportText.optional(p.serverAfterClose))</td>"
+                    + "<td class=\"num\">\(ReportText.signed(p.serverDelta))</td><td\(cls)>\(x(match))</td></tr>")
         }
         o.append("</table>")
 
         let t = report.totals
         o.append("<h2>Connections</h2>")
         o.append("<table>")
-        o.append("<tr><th>Attempted</th><th>Established</th><th>Failed</th><th>Dropped</th><th>Held</th>"
-            + (t.unaccounted > 0 ? "<th>Unaccounted</th>" : "") + "</tr>")
-        o.append("<tr><td class=\"num\">\(t.attempted)</td><td class=\"num\">\(t.established)</td>"
-            + "<td class=\"num\">\(t.failed)</td><td class=\"num\">\(t.dropped)</td><td class=\"num\">\(t.held)</td>"
-            + (t.unaccounted > 0 ? "<td class=\"num\">\(t.unaccounted)</td>" : "") + "</tr>")
+        o.append(
+            "<tr><th>Attempted</th><th>Established</th><th>Failed</th><th>Dropped</th><th>Held</th>"
+                + (t.unaccounted > 0 ? "<th>Unaccounted</th>" : "") + "</tr>")
+        o.append(
+            "<tr><td class=\"num\">\(t.attempted)</td><td class=\"num\">\(t.established)</td>"
+                + "<td class=\"num\">\(t.failed)</td><td class=\"num\">\(t.dropped)</td><td class=\"num\">\(t.held)</td>"
+                + (t.unaccounted > 0 ? "<td class=\"num\">\(t.unaccounted)</td>" : "") + "</tr>")
         o.append("</table>")
         if let tls = t.tlsSummary { o.append("<p>\(tls)</p>") }
         if !t.failures.isEmpty {
@@ -81,8 +86,9 @@ public enum HTMLRenderer {
                 o.append("<tr><th>Pod</th><th>wsload</th><th>Baseline</th><th>Hold</th><th>Δ</th><th>After close</th><th>Match</th></tr>")
                 for (i, r) in MetricsMatchText.rows(m).enumerated() {
                     let cls = m.pods[i].classification.isMatch ? "pass" : "fail"
-                    o.append("<tr><td>\(x(r[0]))</td>" + r[1 ... 5].map { "<td class=\"num\">\(x($0))</td>" }.joined()
-                        + "<td class=\"\(cls)\">\(x(r[6]))</td></tr>")
+                    o.append(
+                        "<tr><td>\(x(r[0]))</td>" + r[1...5].map { "<td class=\"num\">\(x($0))</td>" }.joined()
+                            + "<td class=\"\(cls)\">\(x(r[6]))</td></tr>")
                 }
                 o.append("</table>")
             }
@@ -129,9 +135,10 @@ public enum HTMLRenderer {
             o.append("<table>")
             o.append("<tr><th>Phase</th><th>Count</th><th>p50</th><th>p90</th><th>p99</th><th>Max</th></tr>")
             for l in report.latency {
-                o.append("<tr><td>\(x(l.phase))</td><td class=\"num\">\(l.count)</td>"
-                    + [l.p50Ms, l.p90Ms, l.p99Ms, l.maxMs].map { "<td class=\"num\">\(ReportText.fixed($0, 1))</td>" }
-                    .joined() + "</tr>")
+                o.append(
+                    "<tr><td>\(x(l.phase))</td><td class=\"num\">\(l.count)</td>"
+                        + [l.p50Ms, l.p90Ms, l.p99Ms, l.maxMs].map { "<td class=\"num\">\(ReportText.fixed($0, 1))</td>" }
+                        .joined() + "</tr>")
             }
             o.append("</table>")
         }
@@ -141,10 +148,11 @@ public enum HTMLRenderer {
             o.append("<table>")
             o.append("<tr><th>Check</th><th>Threshold</th><th>Measured</th><th>Result</th><th>Detail</th></tr>")
             for c in report.gate.checks {
-                o.append("<tr><td><code>\(x(c.name))</code></td><td>\(x(c.thresholdText))</td>"
-                    + "<td class=\"num\">\(x(c.measuredText))</td>"
-                    + "<td class=\"\(c.passed ? "pass" : "fail")\">\(ReportText.verdict(c.passed))</td>"
-                    + "<td>\(x(c.detail))</td></tr>")
+                o.append(
+                    "<tr><td><code>\(x(c.name))</code></td><td>\(x(c.thresholdText))</td>"
+                        + "<td class=\"num\">\(x(c.measuredText))</td>"
+                        + "<td class=\"\(c.passed ? "pass" : "fail")\">\(ReportText.verdict(c.passed))</td>"
+                        + "<td>\(x(c.detail))</td></tr>")
             }
             o.append("</table>")
         }

@@ -10,8 +10,9 @@ public enum JSONRenderer {
             var c = encoder.singleValueContainer()
             try c.encode(ReportDate.format(date))
         }
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity",
-                                                                negativeInfinity: "-Infinity", nan: "NaN")
+        e.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity",
+            negativeInfinity: "-Infinity", nan: "NaN")
         return e
     }
 
@@ -26,8 +27,9 @@ public enum JSONRenderer {
             }
             return date
         }
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity",
-                                                                  negativeInfinity: "-Infinity", nan: "NaN")
+        d.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity",
+            negativeInfinity: "-Infinity", nan: "NaN")
         return d
     }
 

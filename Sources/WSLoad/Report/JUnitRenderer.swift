@@ -8,7 +8,8 @@ public enum JUnitRenderer {
         let errors = report.gate.incomplete == nil ? 0 : 1
         let x = ReportText.xml
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuite name=\"wsload\" tests=\"\(checks.count + errors)\" failures=\"\(failures)\" errors=\"\(errors)\" "
+        out +=
+            "<testsuite name=\"wsload\" tests=\"\(checks.count + errors)\" failures=\"\(failures)\" errors=\"\(errors)\" "
             + "skipped=\"0\" time=\"\(ReportText.fixed(report.run.durationSeconds, 3))\" "
             + "timestamp=\"\(ReportDate.format(report.run.startedAt))\">\n"
         out += "  <properties>\n"

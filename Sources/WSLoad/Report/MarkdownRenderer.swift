@@ -22,8 +22,9 @@ public enum MarkdownRenderer {
         out.append("|:----|--------:|------:|---------:|---------:|:------|")
         for p in report.pods {
             let match = ReportText.matchText(p)
-            out.append("| \(md(p.name)) | \(p.clients) | \(ReportText.percent(p.share)) | "
-                + "\(ReportText.percent(p.expectedShare)) | \(ReportText.signed(p.serverDelta)) | \(match) |")
+            out.append(
+                "| \(md(p.name)) | \(p.clients) | \(ReportText.percent(p.share)) | "
+                    + "\(ReportText.percent(p.expectedShare)) | \(ReportText.signed(p.serverDelta)) | \(match) |")
         }
         out.append("")
         if let m = report.metricsMatch {
@@ -43,7 +44,8 @@ public enum MarkdownRenderer {
         }
 
         let s = report.statistics
-        var stats = "Pods hit \(s.podsHit)/\(s.podCount) · max deviation \(ReportText.fixed(s.maxDeviationPercent, 1))%"
+        var stats =
+            "Pods hit \(s.podsHit)/\(s.podCount) · max deviation \(ReportText.fixed(s.maxDeviationPercent, 1))%"
             + " · max/min \(ReportText.ratio(s))"
         if let cv = s.coefficientOfVariation { stats += " · CV \(ReportText.fixed(cv, 3))" }
         if let chi = s.chiSquare, let p = s.pValue {
@@ -57,17 +59,19 @@ public enum MarkdownRenderer {
         }
         let t = report.totals
         out.append("")
-        out.append("Connections: \(t.attempted) attempted, \(t.established) established, \(t.failed) failed, "
-            + "\(t.dropped) dropped, \(t.held) held"
-            + (t.unaccounted > 0 ? ", \(t.unaccounted) unaccounted" : "") + "." + (t.tlsSummary.map { " \($0)." } ?? ""))
+        out.append(
+            "Connections: \(t.attempted) attempted, \(t.established) established, \(t.failed) failed, "
+                + "\(t.dropped) dropped, \(t.held) held"
+                + (t.unaccounted > 0 ? ", \(t.unaccounted) unaccounted" : "") + "." + (t.tlsSummary.map { " \($0)." } ?? ""))
         out.append("")
 
         if !report.gate.checks.isEmpty {
             out.append("| Check | Threshold | Measured | Result |")
             out.append("|:------|----------:|---------:|:-------|")
             for c in report.gate.checks {
-                out.append("| `\(c.name)` | \(md(c.thresholdText)) | \(md(c.measuredText)) | "
-                    + "\(c.passed ? "✅ PASS" : "❌ FAIL") |")
+                out.append(
+                    "| `\(c.name)` | \(md(c.thresholdText)) | \(md(c.measuredText)) | "
+                        + "\(c.passed ? "✅ PASS" : "❌ FAIL") |")
             }
             out.append("")
         }

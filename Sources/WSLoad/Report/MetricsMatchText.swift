@@ -12,8 +12,10 @@ enum MetricsMatchText {
     static func rows(_ m: MetricsMatch) -> [[String]] {
         func v(_ x: Int?) -> String { x.map(String.init) ?? "–" }
         return m.pods.map { p in
-            [p.pod, String(p.clientCount), v(p.baseline) + (p.baselineAssumed ? "?" : ""), v(p.hold) + (p.holdCarriedForward ? "*" : ""),
-             ReportText.signed(p.delta), v(p.afterClose), p.classification.label + (p.otherTraffic.map { " (\(ReportText.signed($0)))" } ?? "")]
+            [
+                p.pod, String(p.clientCount), v(p.baseline) + (p.baselineAssumed ? "?" : ""), v(p.hold) + (p.holdCarriedForward ? "*" : ""),
+                ReportText.signed(p.delta), v(p.afterClose), p.classification.label + (p.otherTraffic.map { " (\(ReportText.signed($0)))" } ?? ""),
+            ]
         }
     }
 
@@ -24,6 +26,7 @@ enum MetricsMatchText {
 
     /// The whole section as text lines for JUnit's `system-out`.
     static func plain(_ m: MetricsMatch) -> [String] {
-        [title(m)] + rows(m).map { r in "\(r[0]): wsload \(r[1]), baseline \(r[2]), hold \(r[3]), Δ \(r[4]), after close \(r[5]): \(r[6])" } + lines(m)
+        [title(m)] + rows(m).map { r in "\(r[0]): wsload \(r[1]), baseline \(r[2]), hold \(r[3]), Δ \(r[4]), after close \(r[5]): \(r[6])" }
+            + lines(m)
     }
 }

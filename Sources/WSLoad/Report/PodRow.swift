@@ -28,9 +28,11 @@ public struct PodRow: Sendable, Codable, Equatable {
     public var matchBasis: MatchBasis?
 
     /// Creates a row.
-    public init(name: String, clients: Int, share: Double, expectedShare: Double, serverBaseline: Int? = nil,
-                serverHold: Int? = nil, serverPeak: Int? = nil, serverAfterClose: Int? = nil,
-                serverDelta: Int? = nil, match: MatchClassification? = nil) {
+    public init(
+        name: String, clients: Int, share: Double, expectedShare: Double, serverBaseline: Int? = nil,
+        serverHold: Int? = nil, serverPeak: Int? = nil, serverAfterClose: Int? = nil,
+        serverDelta: Int? = nil, match: MatchClassification? = nil
+    ) {
         self.name = name
         self.clients = clients
         self.share = share
@@ -49,17 +51,19 @@ public struct PodRow: Sendable, Codable, Equatable {
         for m in matches { byPod[m.pod] = m }
         var rows = statistics.pods.map { s -> PodRow in
             let m = byPod[s.pod]
-            var row = PodRow(name: s.pod, clients: s.count, share: s.share, expectedShare: s.expectedShare,
-                             serverBaseline: m?.baseline, serverHold: m?.hold, serverPeak: m?.peak,
-                             serverAfterClose: m?.afterClose, serverDelta: m?.delta, match: m?.classification)
+            var row = PodRow(
+                name: s.pod, clients: s.count, share: s.share, expectedShare: s.expectedShare,
+                serverBaseline: m?.baseline, serverHold: m?.hold, serverPeak: m?.peak,
+                serverAfterClose: m?.afterClose, serverDelta: m?.delta, match: m?.classification)
             row.addProvenance(m)
             return row
         }
         let known = Set(statistics.pods.map(\.pod))
         for m in matches where !known.contains(m.pod) {
-            var row = PodRow(name: m.pod, clients: m.clientCount, share: 0, expectedShare: 0,
-                             serverBaseline: m.baseline, serverHold: m.hold, serverPeak: m.peak,
-                             serverAfterClose: m.afterClose, serverDelta: m.delta, match: m.classification)
+            var row = PodRow(
+                name: m.pod, clients: m.clientCount, share: 0, expectedShare: 0,
+                serverBaseline: m.baseline, serverHold: m.hold, serverPeak: m.peak,
+                serverAfterClose: m.afterClose, serverDelta: m.delta, match: m.classification)
             row.addProvenance(m)
             rows.append(row)
         }

@@ -166,8 +166,10 @@ public struct PortForwardReport: Sendable, Equatable, Codable {
     }
 
     /// Creates a report.
-    public init(profile: String, started: String, durationSeconds: Double, settings: Settings, pods: [PortForwardPodResult],
-                interrupted: Bool) {
+    public init(
+        profile: String, started: String, durationSeconds: Double, settings: Settings, pods: [PortForwardPodResult],
+        interrupted: Bool
+    ) {
         self.profile = profile; self.started = started; self.durationSeconds = durationSeconds; self.settings = settings
         self.pods = pods; self.interrupted = interrupted
     }
@@ -203,17 +205,22 @@ public struct PortForwardReport: Sendable, Equatable, Codable {
 
     /// The terminal table: one row per pod, then the failing pods.
     public func renderTable() -> String {
-        var table = TextTable(headers: ["pod", "port", "capacity", "target", "stop reason", "restarts", "ready", "upgrade p50", "p99", "failures"],
-                              alignments: [.left, .right, .right, .right, .left, .right, .right, .right, .right, .right])
+        var table = TextTable(
+            headers: ["pod", "port", "capacity", "target", "stop reason", "restarts", "ready", "upgrade p50", "p99", "failures"],
+            alignments: [.left, .right, .right, .right, .left, .right, .right, .right, .right, .right])
         func ms(_ v: Double?) -> String { v.map { String(format: $0 < 10 ? "%.2f ms" : "%.1f ms", $0) } ?? "–" }
         for p in pods {
-            table.rows.append([p.pod, p.localPort == 0 ? "–" : String(p.localPort), String(p.capacity), String(p.target),
-                               p.stopReason.rawValue, String(p.restarts),
-                               p.readySeconds.map { String(format: "%.0f ms", $0 * 1000) } ?? "–",
-                               ms(p.upgradeP50Ms), ms(p.upgradeP99Ms), String(p.failures)])
+            table.rows.append([
+                p.pod, p.localPort == 0 ? "–" : String(p.localPort), String(p.capacity), String(p.target),
+                p.stopReason.rawValue, String(p.restarts),
+                p.readySeconds.map { String(format: "%.0f ms", $0 * 1000) } ?? "–",
+                ms(p.upgradeP50Ms), ms(p.upgradeP99Ms), String(p.failures),
+            ])
         }
-        var lines = ["wsload portforward: \(profile), \(pods.count) pod\(pods.count == 1 ? "" : "s"), target \(settings.target) in steps of \(settings.step)"
-                     + (settings.parallel ? ", in parallel" : ", one after another") + String(format: ", %.1f s", durationSeconds)]
+        var lines = [
+            "wsload portforward: \(profile), \(pods.count) pod\(pods.count == 1 ? "" : "s"), target \(settings.target) in steps of \(settings.step)"
+                + (settings.parallel ? ", in parallel" : ", one after another") + String(format: ", %.1f s", durationSeconds)
+        ]
         if let tls = settings.tls { lines.append("tls " + tls.line) }
         lines += table.lines()
         for p in pods {

@@ -42,19 +42,24 @@ public struct ProgressScreen: Sendable {
         record(s)
         var lines: [String] = []
         let done = s.established + s.failed
-        let counts = " \(s.established)/\(s.planned) opened  \(Int(rate.rounded()))/s  failed \(s.failed)"
+        let counts =
+            " \(s.established)/\(s.planned) opened  \(Int(rate.rounded()))/s  failed \(s.failed)"
             + "\(s.dropped > 0 ? "  dropped \(s.dropped)" : "")  open \(s.open)"
         // The bar gives way (30 down to 10 cells) so the counts fit a narrow terminal.
         let barWidth = max(10, min(30, width - 1 - 6 - counts.count))
-        lines.append(Self.fit("\(s.phase.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) "
-            + Self.bar(Double(done) / Double(max(1, s.planned)), width: barWidth) + counts, width))
+        lines.append(
+            Self.fit(
+                "\(s.phase.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) "
+                    + Self.bar(Double(done) / Double(max(1, s.planned)), width: barWidth) + counts, width))
         let pods = s.openPerPod.sorted { $0.key < $1.key }
         if !pods.isEmpty {
             let maxCount = max(1, pods.map(\.value).max() ?? 1)
             let nameWidth = min(18, pods.map(\.key.count).max() ?? 1)
             for (pod, n) in pods.prefix(maxPods) {
-                lines.append(Self.fit("  \(pod.padding(toLength: nameWidth, withPad: " ", startingAt: 0)) "
-                    + "\(Self.bar(Double(n) / Double(maxCount), width: 24)) \(n)", width))
+                lines.append(
+                    Self.fit(
+                        "  \(pod.padding(toLength: nameWidth, withPad: " ", startingAt: 0)) "
+                            + "\(Self.bar(Double(n) / Double(maxCount), width: 24)) \(n)", width))
             }
             if pods.count > maxPods {
                 let rest = pods.dropFirst(maxPods)
@@ -101,7 +106,8 @@ public struct ProgressScreen: Sendable {
 
     /// The line printed every few seconds when stderr is not a terminal (and left by ``finish(_:)``).
     public static func plainLine(_ s: EngineSnapshot) -> String {
-        var line = "[\(ReportText.fixed(s.elapsed, 1).leftPadded(6))s] \(s.phase.rawValue) opened \(s.established)/\(s.planned) "
+        var line =
+            "[\(ReportText.fixed(s.elapsed, 1).leftPadded(6))s] \(s.phase.rawValue) opened \(s.established)/\(s.planned) "
             + "failed \(s.failed) open \(s.open)"
         if s.dropped > 0 { line += " dropped \(s.dropped)" }
         if !s.openPerPod.isEmpty {

@@ -6,7 +6,8 @@ extension Report {
     /// field added later is read without a second list to keep.
     static func upgradingLegacyClients(_ data: Data) -> Data {
         guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              object["placements"] == nil, let rows = object["clients"] as? [[String: Any]] else { return data }
+            object["placements"] == nil, let rows = object["clients"] as? [[String: Any]]
+        else { return data }
         var byClient: [String: [String: Int]] = [:]
         for row in rows {
             guard let client = row["client"] as? String else { continue }

@@ -5,7 +5,7 @@ public struct Report: Sendable, Codable, Equatable {
     /// The schema version this code writes.
     public static let currentSchemaVersion = 3
     /// Every schema version `decode(json:)` reads: 1 (no `raw`), 2 (one `clients` row per client) and 3.
-    public static let readableSchemaVersions = 1 ... 3
+    public static let readableSchemaVersions = 1...3
 
     /// Schema version of this report (3; 1 or 2 for an older report read back).
     public var schemaVersion: Int
@@ -50,11 +50,13 @@ public struct Report: Sendable, Codable, Equatable {
     public var raw: ReportRawData?
 
     /// Creates a report.
-    public init(schemaVersion: Int = Report.currentSchemaVersion, toolVersion: String = WSLoadVersion.string,
-                run: RunMetadata, totals: RunTotals, latency: [LatencySummary] = [], pods: [PodRow],
-                statistics: DistributionStatistics, explanations: [SpreadExplanation] = [],
-                placements: [ClientPlacement] = [], gate: GateVerdict = GateVerdict(checks: []),
-                notes: [String] = [], warnings: [String] = []) {
+    public init(
+        schemaVersion: Int = Report.currentSchemaVersion, toolVersion: String = WSLoadVersion.string,
+        run: RunMetadata, totals: RunTotals, latency: [LatencySummary] = [], pods: [PodRow],
+        statistics: DistributionStatistics, explanations: [SpreadExplanation] = [],
+        placements: [ClientPlacement] = [], gate: GateVerdict = GateVerdict(checks: []),
+        notes: [String] = [], warnings: [String] = []
+    ) {
         self.schemaVersion = schemaVersion
         self.toolVersion = toolVersion
         self.run = run
@@ -89,9 +91,11 @@ public struct Report: Sendable, Codable, Equatable {
     public static func decode(json data: Data) throws -> Report {
         let report = try JSONRenderer.decoder().decode(Report.self, from: upgradingLegacyClients(data))
         guard readableSchemaVersions.contains(report.schemaVersion) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: [], debugDescription: "unsupported report schemaVersion \(report.schemaVersion); "
-                    + "this wsload reads versions \(readableSchemaVersions.lowerBound)-\(readableSchemaVersions.upperBound)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: [],
+                    debugDescription: "unsupported report schemaVersion \(report.schemaVersion); "
+                        + "this wsload reads versions \(readableSchemaVersions.lowerBound)-\(readableSchemaVersions.upperBound)"))
         }
         return report
     }

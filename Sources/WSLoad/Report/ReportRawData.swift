@@ -29,8 +29,9 @@ public struct ReportRawData: Sendable, Codable, Equatable {
 
         /// The shape of `plan`.
         public init(plan: RunPlan) {
-            self.init(clients: plan.clients, connectionsPerClient: plan.connectionsPerClient, shard: plan.shard,
-                      connections: plan.totalConnections, sourceCount: plan.sources.count)
+            self.init(
+                clients: plan.clients, connectionsPerClient: plan.connectionsPerClient, shard: plan.shard,
+                connections: plan.totalConnections, sourceCount: plan.sources.count)
         }
     }
 
@@ -98,20 +99,24 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         serverLogsConfigured = context.serverLogsConfigured
         // Dates rounded to milliseconds, as everywhere in a report, so a JSON round trip is lossless.
         serverLogs = context.serverLogs.map { s in
-            LogSampleSeries(pod: s.pod, samples: s.samples.map { x in
-                var y = x
-                y.timestamp = x.timestamp.map(ReportDate.normalize)
-                return y
-            })
-        }
-        serverMetrics = context.serverMetrics.map { m in
-            var m = m
-            m.series = m.series.map { s in
-                LogSampleSeries(pod: s.pod, samples: s.samples.map { x in
+            LogSampleSeries(
+                pod: s.pod,
+                samples: s.samples.map { x in
                     var y = x
                     y.timestamp = x.timestamp.map(ReportDate.normalize)
                     return y
                 })
+        }
+        serverMetrics = context.serverMetrics.map { m in
+            var m = m
+            m.series = m.series.map { s in
+                LogSampleSeries(
+                    pod: s.pod,
+                    samples: s.samples.map { x in
+                        var y = x
+                        y.timestamp = x.timestamp.map(ReportDate.normalize)
+                        return y
+                    })
             }
             return m
         }
@@ -120,8 +125,9 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         engineWarnings = result.warnings
         interrupted = result.interrupted
         events = context.events.isEmpty ? nil : context.events
-        window = RunWindow(runStart: ReportDate.normalize(result.startedAt), holdStart: ReportDate.normalize(result.holdStartedAt),
-                           holdEnd: ReportDate.normalize(result.holdEndedAt), closeEnd: ReportDate.normalize(result.endedAt))
+        window = RunWindow(
+            runStart: ReportDate.normalize(result.startedAt), holdStart: ReportDate.normalize(result.holdStartedAt),
+            holdEnd: ReportDate.normalize(result.holdEndedAt), closeEnd: ReportDate.normalize(result.endedAt))
     }
 
     enum CodingKeys: String, CodingKey {

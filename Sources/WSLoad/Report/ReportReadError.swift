@@ -16,8 +16,11 @@ public struct ReportReadError: Error, CustomStringConvertible, Equatable {
     public init(decoding error: any Error, data: Data) {
         guard let decoding = error as? DecodingError else { reason = "\(error)"; return }
         func at(_ path: [any CodingKey]) -> String {
-            path.isEmpty ? "at the top level" : "at `" + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-                .replacingOccurrences(of: ".[", with: "[") + "`"
+            path.isEmpty
+                ? "at the top level"
+                : "at `"
+                    + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+                    .replacingOccurrences(of: ".[", with: "[") + "`"
         }
         switch decoding {
         case .keyNotFound(let key, let context):
@@ -29,7 +32,8 @@ public struct ReportReadError: Error, CustomStringConvertible, Equatable {
         case .dataCorrupted(let context):
             if (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) == nil {
                 let problem = Self.jsonProblem(context)
-                reason = data.isEmpty ? "the file is empty" : problem.hasPrefix("The given data was not valid JSON") ? "not JSON" : "not JSON (\(problem))"
+                reason =
+                    data.isEmpty ? "the file is empty" : problem.hasPrefix("The given data was not valid JSON") ? "not JSON" : "not JSON (\(problem))"
             } else {
                 reason = "\(at(context.codingPath)): \(context.debugDescription)"
             }
@@ -54,7 +58,9 @@ public struct ReportReadError: Error, CustomStringConvertible, Equatable {
     }
 
     private static func jsonProblem(_ context: DecodingError.Context) -> String {
-        if let underlying = context.underlyingError as NSError?, let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
+        if let underlying = context.underlyingError as NSError?, let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String {
+            return detail
+        }
         return context.debugDescription
     }
 }

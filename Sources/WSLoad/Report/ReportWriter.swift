@@ -52,8 +52,10 @@ public enum ReportWriter {
     /// values redacted; `recordFiles` (a split run's workers' `connections.jsonl`, already redacted) are copied in
     /// first, in order, a missing one skipped. `connections: false` leaves `connections.jsonl` out (a re-rendered or
     /// merged report has no connection records).
-    public static func writeFiles(_ report: Report, _ output: Output, records: [ConnectionRecord] = [], recordFiles: [String] = [],
-                                  connections: Bool = true) throws -> [String] {
+    public static func writeFiles(
+        _ report: Report, _ output: Output, records: [ConnectionRecord] = [], recordFiles: [String] = [],
+        connections: Bool = true
+    ) throws -> [String] {
         guard let directory = output.directory else { return [] }
         var files: [String] = []
         for format in output.fileFormats {
@@ -111,7 +113,8 @@ public enum ReportWriter {
         guard rename(temporary, path) == 0 else {
             let code = errno
             try? FileManager.default.removeItem(atPath: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)])
+            throw CocoaError(
+                .fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)])
         }
         return path
     }

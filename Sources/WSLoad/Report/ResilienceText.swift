@@ -17,8 +17,9 @@ enum ResilienceText {
             out.append("moved: " + r.moves.map { "\($0.from) → \($0.to) ×\($0.count)" }.joined(separator: ", "))
         }
         if r.halfOpenDetections > 0 {
-            out.append("\(r.halfOpenDetections) half-open connections detected by the pong deadline"
-                + (r.halfOpenMaxSilenceMs.map { " (silent for at most \(ReportText.fixed($0 / 1000, 1)) s)" } ?? ""))
+            out.append(
+                "\(r.halfOpenDetections) half-open connections detected by the pong deadline"
+                    + (r.halfOpenMaxSilenceMs.map { " (silent for at most \(ReportText.fixed($0 / 1000, 1)) s)" } ?? ""))
         }
         if let idle = r.idleTimeout { out.append("idle timeout: ≈\(ReportText.fixed(idle.ageSeconds, 1)) s (\(idle.connections) connections)") }
         return out
@@ -28,13 +29,15 @@ enum ResilienceText {
     static func timeline(_ report: Report, columns: Int = 12) -> [String] {
         guard let points = report.timeline, points.count >= 2 else { return [] }
         let step = max(1, points.count / columns)
-        let picked = Swift.stride(from: 0, to: points.count, by: step).map { points[$0] } + (points.count % step == 1 ? [] : [points[points.count - 1]])
+        let picked =
+            Swift.stride(from: 0, to: points.count, by: step).map { points[$0] } + (points.count % step == 1 ? [] : [points[points.count - 1]])
         let pods = Set(picked.flatMap { $0.perPod.keys }).union(picked.flatMap { ($0.serverPerPod ?? [:]).keys }).sorted()
         guard !pods.isEmpty else { return [] }
         var out = ["t (s)      " + picked.map { ReportText.fixed($0.t, 0).leftPadded(6) }.joined()]
         if let events = EventText.timelineRow(report, times: picked.map(\.t)) { out.append(events) }
         for pod in pods {
-            out.append(pod.prefix(10).padding(toLength: 11, withPad: " ", startingAt: 0) + picked.map { String($0.perPod[pod] ?? 0).leftPadded(6) }.joined())
+            out.append(
+                pod.prefix(10).padding(toLength: 11, withPad: " ", startingAt: 0) + picked.map { String($0.perPod[pod] ?? 0).leftPadded(6) }.joined())
             if picked.contains(where: { $0.serverPerPod != nil }) {
                 out.append("  server   " + picked.map { ($0.serverPerPod?[pod]).map(String.init)?.leftPadded(6) ?? "     -" }.joined())
             }

@@ -56,9 +56,10 @@ public struct RunTotals: Sendable, Codable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let dropped = try c.decodeIfPresent(Int.self, forKey: .dropped) ?? c.decode(Int.self, forKey: .closed)
-        self.init(attempted: try c.decode(Int.self, forKey: .attempted), established: try c.decode(Int.self, forKey: .established),
-                  failed: try c.decode(Int.self, forKey: .failed), held: try c.decode(Int.self, forKey: .held), dropped: dropped,
-                  failures: try c.decode([FailureBucket].self, forKey: .failures))
+        self.init(
+            attempted: try c.decode(Int.self, forKey: .attempted), established: try c.decode(Int.self, forKey: .established),
+            failed: try c.decode(Int.self, forKey: .failed), held: try c.decode(Int.self, forKey: .held), dropped: dropped,
+            failures: try c.decode([FailureBucket].self, forKey: .failures))
         tlsHandshakes = try c.decodeIfPresent(Int.self, forKey: .tlsHandshakes)
         tlsResumed = try c.decodeIfPresent(Int.self, forKey: .tlsResumed)
     }

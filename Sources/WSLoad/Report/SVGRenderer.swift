@@ -59,15 +59,17 @@ public enum SVGRenderer {
         func yOf(_ v: Double) -> Int { top + plotHeight - Int((v / Double(axisMax) * Double(plotHeight)).rounded()) }
 
         var o: [String] = []
-        o.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" "
-            + "viewBox=\"0 0 \(width) \(height)\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\" "
-            + "aria-labelledby=\"wsload-title\">")
+        o.append(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" "
+                + "viewBox=\"0 0 \(width) \(height)\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\" "
+                + "aria-labelledby=\"wsload-title\">")
         o.append("  <title id=\"wsload-title\">Connections per pod: wsload vs the pods' own count, \(verdict)</title>")
         o.append("  <rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>")
         o.append("  <text class=\"title\" x=\"\(left)\" y=\"20\" font-size=\"14\" font-weight=\"bold\">\(title)</text>")
         let verdictColour = report.gate.passed ? "#1a7f37" : "#cf222e"
-        o.append("  <text class=\"verdict\" x=\"\(width - right)\" y=\"20\" font-size=\"14\" font-weight=\"bold\" "
-            + "text-anchor=\"end\" fill=\"\(verdictColour)\">\(verdict)</text>")
+        o.append(
+            "  <text class=\"verdict\" x=\"\(width - right)\" y=\"20\" font-size=\"14\" font-weight=\"bold\" "
+                + "text-anchor=\"end\" fill=\"\(verdictColour)\">\(verdict)</text>")
         // Legend.
         let ly = legendTop, lh = legendHeight
         o.append("  <g class=\"legend\">")
@@ -75,21 +77,24 @@ public enum SVGRenderer {
         o.append("    <text x=\"\(legendX[0] + 16)\" y=\"\(ly + 10)\">\(x(clientLabel))</text>")
         o.append("    <rect x=\"\(legendX[1])\" y=\"\(ly)\" width=\"12\" height=\"\(lh)\" fill=\"\(serverColour)\"/>")
         o.append("    <text x=\"\(legendX[1] + 16)\" y=\"\(ly + 10)\">\(x(serverLabel))</text>")
-        o.append("    <line x1=\"\(legendX[2])\" y1=\"\(ly + lh / 2)\" x2=\"\(legendX[2] + 12)\" y2=\"\(ly + lh / 2)\" "
-            + "stroke=\"\(expectedColour)\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>")
+        o.append(
+            "    <line x1=\"\(legendX[2])\" y1=\"\(ly + lh / 2)\" x2=\"\(legendX[2] + 12)\" y2=\"\(ly + lh / 2)\" "
+                + "stroke=\"\(expectedColour)\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>")
         o.append("    <text x=\"\(legendX[2] + 16)\" y=\"\(ly + 10)\">\(x(expectedLabel))</text>")
         o.append("  </g>")
         // Axes, gridlines and ticks.
         o.append("  <g class=\"axis\" stroke=\"#888888\">")
         var tick = 0
         while tick <= axisMax {
-            o.append("    <line x1=\"\(left)\" y1=\"\(y(tick))\" x2=\"\(left + plotWidth)\" y2=\"\(y(tick))\" "
-                + "stroke=\"#e0e0e0\"/>")
+            o.append(
+                "    <line x1=\"\(left)\" y1=\"\(y(tick))\" x2=\"\(left + plotWidth)\" y2=\"\(y(tick))\" "
+                    + "stroke=\"#e0e0e0\"/>")
             tick += step
         }
         o.append("    <line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotHeight)\"/>")
-        o.append("    <line x1=\"\(left)\" y1=\"\(top + plotHeight)\" x2=\"\(left + plotWidth)\" "
-            + "y2=\"\(top + plotHeight)\"/>")
+        o.append(
+            "    <line x1=\"\(left)\" y1=\"\(top + plotHeight)\" x2=\"\(left + plotWidth)\" "
+                + "y2=\"\(top + plotHeight)\"/>")
         o.append("  </g>")
         o.append("  <g class=\"ticks\" text-anchor=\"end\">")
         tick = 0
@@ -98,35 +103,40 @@ public enum SVGRenderer {
             tick += step
         }
         o.append("  </g>")
-        o.append("  <text x=\"16\" y=\"\(top + plotHeight / 2)\" text-anchor=\"middle\" "
-            + "transform=\"rotate(-90 16 \(top + plotHeight / 2))\">connections</text>")
+        o.append(
+            "  <text x=\"16\" y=\"\(top + plotHeight / 2)\" text-anchor=\"middle\" "
+                + "transform=\"rotate(-90 16 \(top + plotHeight / 2))\">connections</text>")
         o.append("  <text x=\"\(left + plotWidth / 2)\" y=\"\(height - 12)\" text-anchor=\"middle\">pod</text>")
         // Bars.
         o.append("  <g class=\"bars\" text-anchor=\"middle\" font-size=\"10\">")
         for (i, p) in pods.enumerated() {
             let gx = left + i * groupWidth + (groupWidth - 2 * barWidth - 4) / 2
             let name = x(p.name)
-            o.append("    <rect x=\"\(gx)\" y=\"\(y(p.clients))\" width=\"\(barWidth)\" "
-                + "height=\"\(top + plotHeight - y(p.clients))\" fill=\"\(clientColour)\">"
-                + "<title>\(name): \(p.clients) wsload (client view)</title></rect>")
+            o.append(
+                "    <rect x=\"\(gx)\" y=\"\(y(p.clients))\" width=\"\(barWidth)\" "
+                    + "height=\"\(top + plotHeight - y(p.clients))\" fill=\"\(clientColour)\">"
+                    + "<title>\(name): \(p.clients) wsload (client view)</title></rect>")
             o.append("    <text x=\"\(gx + barWidth / 2)\" y=\"\(y(p.clients) - 4)\">\(p.clients)</text>")
             let sx = gx + barWidth + 4
             if let delta = p.serverDelta {
                 let v = max(0, delta)
-                o.append("    <rect x=\"\(sx)\" y=\"\(y(v))\" width=\"\(barWidth)\" "
-                    + "height=\"\(top + plotHeight - y(v))\" fill=\"\(serverColour)\">"
-                    + "<title>\(name): \(delta) pods' own count</title></rect>")
+                o.append(
+                    "    <rect x=\"\(sx)\" y=\"\(y(v))\" width=\"\(barWidth)\" "
+                        + "height=\"\(top + plotHeight - y(v))\" fill=\"\(serverColour)\">"
+                        + "<title>\(name): \(delta) pods' own count</title></rect>")
                 o.append("    <text x=\"\(sx + barWidth / 2)\" y=\"\(y(v) - 4)\">\(delta)</text>")
             } else {
                 o.append("    <text x=\"\(sx + barWidth / 2)\" y=\"\(top + plotHeight - 4)\" fill=\"#888888\">n/a</text>")
             }
             if let e = expected[p.name] {
-                o.append("    <line class=\"expected\" data-pod=\"\(name)\" x1=\"\(gx - 3)\" y1=\"\(yOf(e))\" "
-                    + "x2=\"\(sx + barWidth + 3)\" y2=\"\(yOf(e))\" stroke=\"\(expectedColour)\" stroke-width=\"2\" "
-                    + "stroke-dasharray=\"4 2\"><title>\(name): \(ReportText.fixed(e, 1)) expected</title></line>")
+                o.append(
+                    "    <line class=\"expected\" data-pod=\"\(name)\" x1=\"\(gx - 3)\" y1=\"\(yOf(e))\" "
+                        + "x2=\"\(sx + barWidth + 3)\" y2=\"\(yOf(e))\" stroke=\"\(expectedColour)\" stroke-width=\"2\" "
+                        + "stroke-dasharray=\"4 2\"><title>\(name): \(ReportText.fixed(e, 1)) expected</title></line>")
             }
-            o.append("    <text x=\"\(left + i * groupWidth + groupWidth / 2)\" y=\"\(top + plotHeight + 16)\" "
-                + "font-size=\"11\">\(name)</text>")
+            o.append(
+                "    <text x=\"\(left + i * groupWidth + groupWidth / 2)\" y=\"\(top + plotHeight + 16)\" "
+                    + "font-size=\"11\">\(name)</text>")
         }
         o.append("  </g>")
         o.append("</svg>")

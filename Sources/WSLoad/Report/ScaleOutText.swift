@@ -8,8 +8,10 @@ enum ScaleOutText {
             let step = max(1, (s.shareOverTime.count + columns - 1) / columns)
             var picked = Swift.stride(from: 0, to: s.shareOverTime.count, by: step).map { s.shareOverTime[$0] }
             if picked.last != s.shareOverTime.last, let last = s.shareOverTime.last { picked.append(last) }
-            out.append("new pods' share over time: " + picked.map { "\(ReportText.fixed($0.t, 1)) s \(ReportText.fixed($0.percent, 0)) %" }
-                .joined(separator: ", "))
+            out.append(
+                "new pods' share over time: "
+                    + picked.map { "\(ReportText.fixed($0.t, 1)) s \(ReportText.fixed($0.percent, 0)) %" }
+                    .joined(separator: ", "))
         }
         return out
     }

@@ -8,9 +8,11 @@ public enum TableRenderer {
         let ansi = ANSI(enabled: colour)
         var out: [String] = []
         let run = report.run
-        out.append(ansi.bold("wsload \(report.toolVersion)") + (run.profile.map { "  profile \($0)" } ?? "")
-            + "  target \(run.target)")
-        var timing = "run \(ReportDate.format(run.startedAt)) → \(ReportDate.format(run.endedAt)) "
+        out.append(
+            ansi.bold("wsload \(report.toolVersion)") + (run.profile.map { "  profile \($0)" } ?? "")
+                + "  target \(run.target)")
+        var timing =
+            "run \(ReportDate.format(run.startedAt)) → \(ReportDate.format(run.endedAt)) "
             + "(\(ReportText.seconds(run.durationSeconds)))"
         if !run.phases.isEmpty { timing += "  phases: " + ReportText.phases(run.phases) }
         out.append(timing)
@@ -22,8 +24,9 @@ public enum TableRenderer {
 
         let t = report.totals
         out.append(ansi.bold("Connections"))
-        out.append("  attempted \(t.attempted)  established \(t.established)  failed \(t.failed)  "
-            + "dropped \(t.dropped)  held \(t.held)" + (t.unaccounted > 0 ? "  unaccounted \(t.unaccounted)" : ""))
+        out.append(
+            "  attempted \(t.attempted)  established \(t.established)  failed \(t.failed)  "
+                + "dropped \(t.dropped)  held \(t.held)" + (t.unaccounted > 0 ? "  unaccounted \(t.unaccounted)" : ""))
         for f in t.failures {
             out.append("  failed in \(f.phase): \(f.reason) ×\(f.count)")
         }
@@ -32,14 +35,17 @@ public enum TableRenderer {
 
         out.append(ansi.bold("Pods"))
         let maxClients = report.pods.map(\.clients).max() ?? 0
-        var pods = TextTable(headers: ["POD", "CONNECTIONS", "SHARE", "EXPECTED", "SERVER Δ", "MATCH", "SHARE BAR"],
-                             alignments: [.left, .right, .right, .right, .right, .left, .left])
+        var pods = TextTable(
+            headers: ["POD", "CONNECTIONS", "SHARE", "EXPECTED", "SERVER Δ", "MATCH", "SHARE BAR"],
+            alignments: [.left, .right, .right, .right, .right, .left, .left])
         for p in report.pods {
             let filled = maxClients > 0 ? Int((Double(p.clients) / Double(maxClients) * Double(barWidth)).rounded()) : 0
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
             let match = ReportText.matchText(p)
-            pods.rows.append([p.name, String(p.clients), ReportText.percent(p.share),
-                              ReportText.percent(p.expectedShare), ReportText.signed(p.serverDelta), match, bar])
+            pods.rows.append([
+                p.name, String(p.clients), ReportText.percent(p.share),
+                ReportText.percent(p.expectedShare), ReportText.signed(p.serverDelta), match, bar,
+            ])
         }
         out += pods.lines { row, column, text in
             guard row >= 0, column == 5, let m = report.pods[row].match else { return row < 0 ? ansi.dim(text) : text }
@@ -65,10 +71,11 @@ public enum TableRenderer {
 
         let s = report.statistics
         out.append(ansi.bold("Statistics"))
-        out.append("  pods hit \(s.podsHit)/\(s.podCount)"
-            + (s.podsNotHit.isEmpty ? "" : " (not hit: \(s.podsNotHit.joined(separator: ", ")))")
-            + "  mean \(ReportText.fixed(s.mean, 2))  max deviation \(ReportText.fixed(s.maxDeviationPercent, 1))%"
-            + "  max/min \(ReportText.ratio(s))")
+        out.append(
+            "  pods hit \(s.podsHit)/\(s.podCount)"
+                + (s.podsNotHit.isEmpty ? "" : " (not hit: \(s.podsNotHit.joined(separator: ", ")))")
+                + "  mean \(ReportText.fixed(s.mean, 2))  max deviation \(ReportText.fixed(s.maxDeviationPercent, 1))%"
+                + "  max/min \(ReportText.ratio(s))")
         var line = "  CV " + (s.coefficientOfVariation.map { ReportText.fixed($0, 3) } ?? "–")
         if let chi = s.chiSquare, let p = s.pValue {
             line += "  χ² \(ReportText.fixed(chi, 2)) (df \(s.degreesOfFreedom))  p \(ReportText.pValue(p))"
@@ -81,11 +88,14 @@ public enum TableRenderer {
 
         if !report.latency.isEmpty {
             out.append(ansi.bold("Latency (ms)"))
-            var lat = TextTable(headers: ["PHASE", "COUNT", "P50", "P90", "P99", "MAX"],
-                                alignments: [.left, .right, .right, .right, .right, .right])
+            var lat = TextTable(
+                headers: ["PHASE", "COUNT", "P50", "P90", "P99", "MAX"],
+                alignments: [.left, .right, .right, .right, .right, .right])
             for l in report.latency {
-                lat.rows.append([l.phase, String(l.count), ReportText.fixed(l.p50Ms, 1), ReportText.fixed(l.p90Ms, 1),
-                                 ReportText.fixed(l.p99Ms, 1), ReportText.fixed(l.maxMs, 1)])
+                lat.rows.append([
+                    l.phase, String(l.count), ReportText.fixed(l.p50Ms, 1), ReportText.fixed(l.p90Ms, 1),
+                    ReportText.fixed(l.p99Ms, 1), ReportText.fixed(l.maxMs, 1),
+                ])
             }
             out += lat.lines { row, _, text in row < 0 ? ansi.dim(text) : text }
             out.append("")
@@ -93,8 +103,9 @@ public enum TableRenderer {
 
         if !report.gate.checks.isEmpty {
             out.append(ansi.bold("Gate"))
-            var gate = TextTable(headers: ["RESULT", "CHECK", "MEASURED", "THRESHOLD", "DETAIL"],
-                                 alignments: [.left, .left, .right, .left, .left])
+            var gate = TextTable(
+                headers: ["RESULT", "CHECK", "MEASURED", "THRESHOLD", "DETAIL"],
+                alignments: [.left, .left, .right, .left, .left])
             for c in report.gate.checks {
                 gate.rows.append([ReportText.verdict(c.passed), c.name, c.measuredText, c.thresholdText, c.detail])
             }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 import Foundation
 import WSProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// How the local front picks a backend, mimicking what sits in front of pods in a cluster.
 public enum AffinityPolicy: String, Sendable, CaseIterable, Codable {
@@ -57,7 +58,7 @@ public final class AffinityFront: @unchecked Sendable {
         self.policy = policy
         self.cookieName = cookieName
         self.idleTimeout = idleTimeout
-        self.queues = (0 ..< max(1, ioQueues)).map { IOQueue(label: "wsload.front.\($0)") }
+        self.queues = (0..<max(1, ioQueues)).map { IOQueue(label: "wsload.front.\($0)") }
     }
 
     /// Silently drops every byte on existing tunnels in both directions (a half-open path: no FIN, no RST),
@@ -101,7 +102,9 @@ public final class AffinityFront: @unchecked Sendable {
         idleTimer?.cancel()
         idleTimer = nil
         listener?.stop()
-        let all = pairs.withLock { p -> [ProxyPair] in defer { p = [:] }; return Array(p.values) }
+        let all = pairs.withLock { p -> [ProxyPair] in
+            defer { p = [:] }; return Array(p.values)
+        }
         for p in all { p.io.queue.sync { p.teardown() } }
     }
 
@@ -132,7 +135,9 @@ public final class AffinityFront: @unchecked Sendable {
         let down = self.down.current
         let up = backends.filter { !down.contains($0.name) }
         let pool = up.isEmpty ? backends : up
-        let i = roundRobin.withLock { n -> Int in defer { n += 1 }; return n }
+        let i = roundRobin.withLock { n -> Int in
+            defer { n += 1 }; return n
+        }
         return pool[i % pool.count]
     }
 
@@ -317,7 +322,13 @@ final class SpliceEnd: @unchecked Sendable {
         w.setEventHandler { [unowned self] in flush() }
         let fd = self.fd
         let remaining = Locked(2)
-        let cancel: @Sendable () -> Void = { if remaining.withLock({ $0 -= 1; return $0 }) == 0 { Glibc.close(fd) } }
+        let cancel: @Sendable () -> Void = {
+            if remaining.withLock({
+                $0 -= 1; return $0
+            }) == 0 {
+                Glibc.close(fd)
+            }
+        }
         r.setCancelHandler(handler: cancel)
         w.setCancelHandler(handler: cancel)
         readSource = r
@@ -328,7 +339,7 @@ final class SpliceEnd: @unchecked Sendable {
     private func readable() {
         let buffer = io.readBuffer
         let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-        if n > 0 { return onData(Array(UnsafeRawBufferPointer(rebasing: buffer[0 ..< n]))) }
+        if n > 0 { return onData(Array(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))) }
         if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
         ended()
     }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A listening socket whose accepted connections are handed out round-robin to I/O queues.
 ///
@@ -18,14 +19,17 @@ public final class Listener: @unchecked Sendable {
 
     /// Binds and listens on `address`, calling `onAccept(fd, queue)` for every accepted socket.
     /// A busy port fails with `EADDRINUSE` unless `reusePort` shares it on purpose (`SO_REUSEPORT`).
-    public init(address: SocketAddress, queues: [IOQueue], backlog: Int32 = 4096, reusePort: Bool = false,
-                onAccept: @escaping @Sendable (Int32, IOQueue) -> Void) throws(ConnectionFailure) {
+    public init(
+        address: SocketAddress, queues: [IOQueue], backlog: Int32 = 4096, reusePort: Bool = false,
+        onAccept: @escaping @Sendable (Int32, IOQueue) -> Void
+    ) throws(ConnectionFailure) {
         precondition(!queues.isEmpty)
         let fd: Int32
         switch Socket.listen(on: address, backlog: backlog, reusePort: reusePort) {
         case .success(let s): fd = s
         case .failure(let e):
-            let hint = e.code == EADDRINUSE
+            let hint =
+                e.code == EADDRINUSE
                 ? "; another process listens on this port: pick another port, or share it on purpose with SO_REUSEPORT (`wsload serve --reuse-port`)"
                 : ""
             throw ConnectionFailure(phase: .tcpConnect, kind: .system, errno: e.code, message: "listen on \(address): \(e)\(hint)")
@@ -36,7 +40,7 @@ public final class Listener: @unchecked Sendable {
         let acceptQueue = DispatchQueue(label: "wsload.accept", target: .global())
         source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
         source.setEventHandler { [unowned self] in
-            for _ in 0 ..< 256 {
+            for _ in 0..<256 {
                 let accepted = Socket.accept(fd)
                 if case .failure(let e) = accepted, e.code == EMFILE || e.code == ENFILE {
                     // Out of descriptors: the level-triggered source would fire again at once and spin. This queue

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
-import WSProtocol
 import Logging
+import WSProtocol
 
 /// Settings of the reference pod server (`wsload serve`).
 public struct PodServerConfiguration: Sendable {
@@ -39,9 +39,11 @@ public struct PodServerConfiguration: Sendable {
     public var reusePort: Bool
 
     /// Creates a configuration.
-    public init(listen: SocketAddress, podName: String, sendIdentityMessage: Bool = false, echo: Bool = true,
-                logFormat: LogFormat = .plain, capacity: Int? = nil, pingInterval: Double = 0, deflate: Bool = true,
-                tls: TLSServerConfiguration? = nil, extraHeaders: [(String, String)] = [], ioQueues: Int = 2, reusePort: Bool = false) {
+    public init(
+        listen: SocketAddress, podName: String, sendIdentityMessage: Bool = false, echo: Bool = true,
+        logFormat: LogFormat = .plain, capacity: Int? = nil, pingInterval: Double = 0, deflate: Bool = true,
+        tls: TLSServerConfiguration? = nil, extraHeaders: [(String, String)] = [], ioQueues: Int = 2, reusePort: Bool = false
+    ) {
         self.listen = listen; self.podName = podName; self.sendIdentityMessage = sendIdentityMessage; self.echo = echo
         self.logFormat = logFormat; self.capacity = capacity; self.pingInterval = pingInterval; self.deflate = deflate
         self.tls = tls; self.extraHeaders = extraHeaders; self.ioQueues = max(1, ioQueues)
@@ -61,7 +63,10 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     private let queues: [IOQueue]
     private var listener: Listener?
     private let logger: Logger
-    private struct Table { var connections: [ObjectIdentifier: WSConnection] = [:]; var active = 0; var total = 0; var rejected = 0; var closed = 0; var nextID = 0; var draining = false; var crashed = false }
+    private struct Table {
+        var connections: [ObjectIdentifier: WSConnection] = [:]; var active = 0; var total = 0; var rejected = 0; var closed = 0; var nextID = 0;
+        var draining = false; var crashed = false
+    }
     private let table = Locked(Table())
     private let crashedFlag = Locked(false)
     private let allClosed = DispatchSemaphore(value: 0)
@@ -74,10 +79,11 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
         metrics = PodServerMetrics(pod: configuration.podName)
         var tlsContext: TLSContext?
         if let t = configuration.tls { tlsContext = try TLSContext(server: t) }
-        settings = ConnectionSettings(serverDeflate: configuration.deflate ? PerMessageDeflateServerConfig() : nil, tls: tlsContext,
-                                      upgradeTimeout: 30, closeTimeout: 5, pingInterval: configuration.pingInterval,
-                                      pongTimeout: configuration.pingInterval > 0 ? configuration.pingInterval : 0)
-        queues = (0 ..< configuration.ioQueues).map { IOQueue(label: "wsload.serve.\($0)") }
+        settings = ConnectionSettings(
+            serverDeflate: configuration.deflate ? PerMessageDeflateServerConfig() : nil, tls: tlsContext,
+            upgradeTimeout: 30, closeTimeout: 5, pingInterval: configuration.pingInterval,
+            pongTimeout: configuration.pingInterval > 0 ? configuration.pingInterval : 0)
+        queues = (0..<configuration.ioQueues).map { IOQueue(label: "wsload.serve.\($0)") }
     }
 
     /// Starts listening; returns the bound address.
@@ -85,7 +91,9 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     public func start() throws(ConnectionFailure) -> SocketAddress {
         let l = try Listener(address: configuration.listen, queues: queues, reusePort: configuration.reusePort) { [self] fd, io in
             io.queue.async { [self] in
-                let id = table.withLock { t -> Int in t.nextID += 1; return t.nextID }
+                let id = table.withLock { t -> Int in
+                    t.nextID += 1; return t.nextID
+                }
                 let c = WSConnection(id: id, role: .server, io: io, settings: settings, delegate: self)
                 c.startServer(fd: fd)
             }
@@ -136,7 +144,9 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     public func crash() {
         listener?.stop()
         crashedFlag.withLock { $0 = true }
-        let open = table.withLock { t -> [WSConnection] in t.crashed = true; return Array(t.connections.values) }
+        let open = table.withLock { t -> [WSConnection] in
+            t.crashed = true; return Array(t.connections.values)
+        }
         for c in open {
             c.io.queue.sync { c.abort(ConnectionFailure(phase: .open, kind: .cancelled, message: "pod crashed")) }
         }
@@ -172,7 +182,10 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
         }
         switch verdict {
         case 1: return .reject(status: 503, reason: "Service Unavailable", body: "pod \(configuration.podName) is shutting down\n")
-        case 2: return .reject(status: 503, reason: "Service Unavailable", body: "pod \(configuration.podName) is at capacity (\(configuration.capacity ?? 0) connections)\n")
+        case 2:
+            return .reject(
+                status: 503, reason: "Service Unavailable",
+                body: "pod \(configuration.podName) is at capacity (\(configuration.capacity ?? 0) connections)\n")
         default:
             var headers = HTTPHeaders([("X-Pod-Name", configuration.podName)])
             for (n, v) in configuration.extraHeaders { headers.add(n, v) }
@@ -182,12 +195,18 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
 
     /// Answers plain HTTP requests (health checks, pre-flight GETs) with 200 and the pod's identity.
     /// `GET /metrics` gets the pod's metrics (see ``metricsText(format:)``).
-    public func connection(_ connection: WSConnection, plainHTTPRequest request: RequestHead) -> (status: Int, reason: String, body: String, headers: HTTPHeaders)? {
+    public func connection(_ connection: WSConnection, plainHTTPRequest request: RequestHead) -> (
+        status: Int, reason: String, body: String, headers: HTTPHeaders
+    )? {
         if request.method == "GET", request.target == "/metrics" || request.target.hasPrefix("/metrics?") {
             let format = MetricsExposition.negotiate(accept: request.headers.listElements("Accept"))
-            return (200, "OK", metricsText(format: format), HTTPHeaders([("Content-Type", format.contentType), ("X-Pod-Name", configuration.podName)]))
+            return (
+                200, "OK", metricsText(format: format), HTTPHeaders([("Content-Type", format.contentType), ("X-Pod-Name", configuration.podName)])
+            )
         }
-        return (200, "OK", "pod \(configuration.podName): \(activeConnections) active connections\n", HTTPHeaders([("X-Pod-Name", configuration.podName)]))
+        return (
+            200, "OK", "pod \(configuration.podName): \(activeConnections) active connections\n", HTTPHeaders([("X-Pod-Name", configuration.podName)])
+        )
     }
 
     /// Logs the new count and sends the identity message when configured.

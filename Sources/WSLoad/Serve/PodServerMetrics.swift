@@ -23,14 +23,22 @@ final class PodServerMetrics: Sendable {
 
     init(pod: String) {
         let labels = [("pod", pod)]
-        active = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "wsload", subsystem: "serve", metricName: "active", unitName: "connections",
-                                                                      helpText: "Open WebSocket connections on this pod."), labels: labels)
-        accepted = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "wsload", subsystem: "serve", metricName: "accepted_connections", unitName: "total",
-                                                                          helpText: "WebSocket upgrades accepted since start."), labels: labels)
-        rejected = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "wsload", subsystem: "serve", metricName: "rejected_connections", unitName: "total",
-                                                                          helpText: "WebSocket upgrades refused with 503 at the capacity limit since start."), labels: labels)
-        closed = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "wsload", subsystem: "serve", metricName: "closed_connections", unitName: "total",
-                                                                        helpText: "Accepted WebSocket connections that have ended since start."), labels: labels)
+        active = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "wsload", subsystem: "serve", metricName: "active", unitName: "connections",
+                helpText: "Open WebSocket connections on this pod."), labels: labels)
+        accepted = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "wsload", subsystem: "serve", metricName: "accepted_connections", unitName: "total",
+                helpText: "WebSocket upgrades accepted since start."), labels: labels)
+        rejected = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "wsload", subsystem: "serve", metricName: "rejected_connections", unitName: "total",
+                helpText: "WebSocket upgrades refused with 503 at the capacity limit since start."), labels: labels)
+        closed = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "wsload", subsystem: "serve", metricName: "closed_connections", unitName: "total",
+                helpText: "Accepted WebSocket connections that have ended since start."), labels: labels)
     }
 
     /// Copies `counts` into the registry and renders it in `format`.

@@ -29,9 +29,11 @@ public struct ActiveConnectionsParser: Sendable {
     static let jsonPodKeys = ["pod", "pod_name", "podName"]
 
     /// Creates a parser; throws when `pattern` is invalid or lacks a `count` named group.
-    public init(pattern: String = ActiveConnectionsParser.defaultPattern,
-                referenceDate: Date = Date(),
-                klogTimeZone: TimeZone = TimeZone(identifier: "UTC")!) throws {
+    public init(
+        pattern: String = ActiveConnectionsParser.defaultPattern,
+        referenceDate: Date = Date(),
+        klogTimeZone: TimeZone = TimeZone(identifier: "UTC")!
+    ) throws {
         guard pattern.contains("(?<count>") else { throw LogPatternError.missingCountGroup(pattern: pattern) }
         do {
             regex = RegexBox(try NSRegularExpression(pattern: pattern))
@@ -94,8 +96,10 @@ public struct ActiveConnectionsParser: Sendable {
                 time = inner.date
                 timePrecision = inner.precision
             }
-            return .sample(LogSample(pod: parsed.pod ?? podName, timestamp: time, activeConnections: parsed.count,
-                                     line: lineNumber, precision: time == nil ? nil : timePrecision))
+            return .sample(
+                LogSample(
+                    pod: parsed.pod ?? podName, timestamp: time, activeConnections: parsed.count,
+                    line: lineNumber, precision: time == nil ? nil : timePrecision))
         }
         let text = String(line)
         let ns = text as NSString
@@ -104,14 +108,16 @@ public struct ActiveConnectionsParser: Sendable {
         }
         let countRange = match.range(withName: "count")
         guard countRange.location != NSNotFound,
-              let count = Int(ns.substring(with: countRange).trimmingCharacters(in: .whitespaces)), count >= 0
+            let count = Int(ns.substring(with: countRange).trimmingCharacters(in: .whitespaces)), count >= 0
         else { return .garbage }
         if hasPodGroup {
             let podRange = match.range(withName: "pod")
             if podRange.location != NSNotFound, podRange.length > 0 { podName = ns.substring(with: podRange) }
         }
-        return .sample(LogSample(pod: podName, timestamp: timestamp, activeConnections: count, line: lineNumber,
-                                 precision: precision))
+        return .sample(
+            LogSample(
+                pod: podName, timestamp: timestamp, activeConnections: count, line: lineNumber,
+                precision: precision))
     }
 
     /// Parses one line given as a `String`.
@@ -121,7 +127,8 @@ public struct ActiveConnectionsParser: Sendable {
 
     private func parseJSON(_ line: Substring) -> (count: Int, time: (date: Date, precision: LogTimestampPrecision)?, pod: String?)? {
         guard let data = String(line).data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
         guard let count = Self.jsonCountKeys.lazy.compactMap({ Self.integer(object[$0]) }).first, count >= 0 else {
             return nil
         }

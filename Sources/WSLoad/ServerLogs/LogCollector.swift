@@ -39,8 +39,10 @@ public final class LogCollector: @unchecked Sendable {
         public var pollInterval: TimeInterval
 
         /// Creates a configuration.
-        public init(parser: ActiveConnectionsParser, namespace: String = "default", selector: String = "",
-                    container: String? = nil, runStart: Date = Date(), pollInterval: TimeInterval = 0.15) {
+        public init(
+            parser: ActiveConnectionsParser, namespace: String = "default", selector: String = "",
+            container: String? = nil, runStart: Date = Date(), pollInterval: TimeInterval = 0.15
+        ) {
             self.parser = parser
             self.namespace = namespace
             self.selector = selector
@@ -197,11 +199,13 @@ public final class LogCollector: @unchecked Sendable {
     /// Per-pod statistics and recorded problems so far.
     public func status() -> Status {
         state.withLock { s in
-            Status(pods: PodNameOrder.sorted(s.pods.keys).map { pod in
-                let p = s.pods[pod]!
-                return PodStatus(pod: pod, lines: p.lines, samples: p.samples.count, garbageLines: p.garbage,
-                                 arrivalTimestampedSamples: p.arrival)
-            }, errors: s.errorOrder.compactMap { s.errors[$0] }, unattributedLines: s.unattributedLines)
+            Status(
+                pods: PodNameOrder.sorted(s.pods.keys).map { pod in
+                    let p = s.pods[pod]!
+                    return PodStatus(
+                        pod: pod, lines: p.lines, samples: p.samples.count, garbageLines: p.garbage,
+                        arrivalTimestampedSamples: p.arrival)
+                }, errors: s.errorOrder.compactMap { s.errors[$0] }, unattributedLines: s.unattributedLines)
         }
     }
 
@@ -218,10 +222,11 @@ public final class LogCollector: @unchecked Sendable {
     /// every per-pod command has printed a line, and no line arrived for `quiet` seconds. Files and directories
     /// are read inside ``start()`` and need no wait. Returns at once when no command, stream or stdin is followed.
     public func waitForInitialOutput(quiet: Double = 0.3, timeout: Double = 3) {
-        let commandPods = Set(sources.flatMap { source -> [String] in
-            if case let .command(_, pods) = source { return pods }
-            return []
-        })
+        let commandPods = Set(
+            sources.flatMap { source -> [String] in
+                if case let .command(_, pods) = source { return pods }
+                return []
+            })
         let streams = sources.contains { $0.isMultiplexed }  // a stream command, or stdin
         guard !commandPods.isEmpty || streams else { return }
         let deadline = Date().addingTimeInterval(max(0, timeout))
@@ -253,7 +258,8 @@ public final class LogCollector: @unchecked Sendable {
             guard let follow = try? template.render(templateValues(pod: nil)) else { continue }
             for tail in tails {
                 guard let argv = Self.backwardsSearchCommand(follow, tail: tail),
-                      let result = try? runner.run(argv, timeout: timeout), result.termination.isSuccess else { break }
+                    let result = try? runner.run(argv, timeout: timeout), result.termination.isSuccess
+                else { break }
                 let parsed = configuration.parser.parse(String(decoding: result.stdout, as: UTF8.self))
                 var newPods: [String] = []
                 for series in parsed.series(unattributedPod: "") where !series.pod.isEmpty {
@@ -291,7 +297,8 @@ public final class LogCollector: @unchecked Sendable {
             for tail in tails {
                 let remaining = deadline.timeIntervalSinceNow
                 guard remaining > 0.05, let argv = Self.backwardsSearchCommand(follow, tail: tail),
-                      let result = try? runner.run(argv, timeout: min(timeout, remaining)), result.termination.isSuccess else { break }
+                    let result = try? runner.run(argv, timeout: min(timeout, remaining)), result.termination.isSuccess
+                else { break }
                 let text = String(decoding: result.stdout, as: UTF8.self)
                 let parsed = configuration.parser.parse(text, pod: pod)
                 if var last = parsed.samples.last {
@@ -318,7 +325,8 @@ public final class LogCollector: @unchecked Sendable {
         for a in argv {
             if skipNext { skipNext = false; continue }
             if a == "-f" || a == "--follow" || a == "--follow=true" || a.hasPrefix("--since-time=") || a.hasPrefix("--since=")
-                || a.hasPrefix("--tail=") {
+                || a.hasPrefix("--tail=")
+            {
                 changed = true
                 continue
             }
@@ -448,8 +456,10 @@ public final class LogCollector: @unchecked Sendable {
     // MARK: - Commands and standard input
 
     private func templateValues(pod: String?) -> [String: String] {
-        var values = ["namespace": configuration.namespace, "selector": configuration.selector,
-                      "start": Timestamp.rfc3339(configuration.runStart)]
+        var values = [
+            "namespace": configuration.namespace, "selector": configuration.selector,
+            "start": Timestamp.rfc3339(configuration.runStart),
+        ]
         if let pod { values["pod"] = pod }
         if let container = configuration.container { values["container"] = container }
         return values
@@ -468,7 +478,9 @@ public final class LogCollector: @unchecked Sendable {
         let lineCounter = Locked(0)
         let onLine: @Sendable (String) -> Void = { [weak self] line in
             guard let self else { return }
-            let number = lineCounter.withLock { n -> Int in n += 1; return n }
+            let number = lineCounter.withLock { n -> Int in
+                n += 1; return n
+            }
             if let pod {
                 ingest(line, pod: pod, lineNumber: number, arrival: Date())
             } else {
@@ -489,12 +501,17 @@ public final class LogCollector: @unchecked Sendable {
 
     private func startStdin() {
         let counter = Locked(0)
-        let reader = LogSourceDescriptorReader(fd: stdinDescriptor, onLine: { [weak self] line in
-            let number = counter.withLock { n -> Int in n += 1; return n }
-            self?.ingestMultiplexed(line, lineNumber: number, arrival: Date())
-        }, onEnd: { [weak self] failure in
-            if let failure { self?.setError("stdin", "stdin: \(failure)") }
-        })
+        let reader = LogSourceDescriptorReader(
+            fd: stdinDescriptor,
+            onLine: { [weak self] line in
+                let number = counter.withLock { n -> Int in
+                    n += 1; return n
+                }
+                self?.ingestMultiplexed(line, lineNumber: number, arrival: Date())
+            },
+            onEnd: { [weak self] failure in
+                if let failure { self?.setError("stdin", "stdin: \(failure)") }
+            })
         stdinReader = reader
         reader.start()
     }

@@ -38,8 +38,9 @@ public enum LogFeedFactory {
         case nil: break
         }
         let discovery = profile.pods.discovery
-        let config = LogCollector.Configuration(parser: parser, namespace: discovery?.namespace ?? "default",
-                                                selector: discovery?.selector ?? "", runStart: runStart)
+        let config = LogCollector.Configuration(
+            parser: parser, namespace: discovery?.namespace ?? "default",
+            selector: discovery?.selector ?? "", runStart: runStart)
         return LogCollector(sources: sources, configuration: config)
     }
 }

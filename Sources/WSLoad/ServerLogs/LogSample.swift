@@ -19,8 +19,10 @@ public struct LogSample: Sendable, Codable, Equatable, Hashable {
     public var phase: LogArrivalPhase?
 
     /// Creates a sample.
-    public init(pod: String?, timestamp: Date?, activeConnections: Int, line: Int,
-                precision: LogTimestampPrecision? = nil, phase: LogArrivalPhase? = nil) {
+    public init(
+        pod: String?, timestamp: Date?, activeConnections: Int, line: Int,
+        precision: LogTimestampPrecision? = nil, phase: LogArrivalPhase? = nil
+    ) {
         self.pod = pod
         self.timestamp = timestamp
         self.activeConnections = activeConnections

@@ -51,8 +51,9 @@ public enum LogTimestamp {
         guard line.first == "[" else { return nil }
         let b = Array(line.utf8.prefix(48))
         guard let (date, used, digits) = scanRFC3339Detailed(b, from: 1), 1 + used < b.count,
-              b[1 + used] == UInt8(ascii: " ") || b[1 + used] == UInt8(ascii: "]"),
-              let close = line.firstIndex(of: "]") else { return nil }
+            b[1 + used] == UInt8(ascii: " ") || b[1 + used] == UInt8(ascii: "]"),
+            let close = line.firstIndex(of: "]")
+        else { return nil }
         var rest = line[line.index(after: close)...]
         if rest.first == " " { rest = rest.dropFirst() }
         return Split(date: date, precision: LogTimestampPrecision(fractionDigits: digits), rest: rest)
@@ -63,10 +64,10 @@ public enum LogTimestamp {
     public static func splitGoLog(_ line: Substring, timeZone: TimeZone) -> Split? {
         let b = Array(line.utf8.prefix(32))
         guard b.count >= 19, let year = digits(b, 0, 4), b[4] == UInt8(ascii: "/"), let month = digits(b, 5, 2),
-              b[7] == UInt8(ascii: "/"), let day = digits(b, 8, 2), b[10] == UInt8(ascii: " "),
-              let hour = digits(b, 11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(b, 14, 2),
-              b[16] == UInt8(ascii: ":"), let second = digits(b, 17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            b[7] == UInt8(ascii: "/"), let day = digits(b, 8, 2), b[10] == UInt8(ascii: " "),
+            let hour = digits(b, 11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(b, 14, 2),
+            b[16] == UInt8(ascii: ":"), let second = digits(b, 17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var i = 19
         let (fraction, fractionDigits) = Self.fraction(b, &i)
@@ -75,8 +76,9 @@ public enum LogTimestamp {
         let local = Double(daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) + fraction
         let offset = Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local)))
         let restStart = line.utf8.index(line.startIndex, offsetBy: min(i + 1, line.utf8.count))
-        return Split(date: Date(timeIntervalSince1970: local - offset),
-                     precision: LogTimestampPrecision(fractionDigits: fractionDigits), rest: line[restStart...])
+        return Split(
+            date: Date(timeIntervalSince1970: local - offset),
+            precision: LogTimestampPrecision(fractionDigits: fractionDigits), rest: line[restStart...])
     }
 
     /// Interprets an epoch number with its precision: integral seconds are ``LogTimestampPrecision/seconds``,
@@ -124,10 +126,10 @@ public enum LogTimestamp {
     static func splitKlogDetailed(_ line: Substring, reference: Date, timeZone: TimeZone) -> (date: Date, rest: Substring, digits: Int)? {
         let b = Array(line.utf8.prefix(64))
         guard b.count >= 14, let sev = b.first, [UInt8(ascii: "I"), UInt8(ascii: "W"), UInt8(ascii: "E"), UInt8(ascii: "F")].contains(sev),
-              let month = digits(b, 1, 2), let day = digits(b, 3, 2), b[5] == UInt8(ascii: " "),
-              let hour = digits(b, 6, 2), b[8] == UInt8(ascii: ":"), let minute = digits(b, 9, 2),
-              b[11] == UInt8(ascii: ":"), let second = digits(b, 12, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            let month = digits(b, 1, 2), let day = digits(b, 3, 2), b[5] == UInt8(ascii: " "),
+            let hour = digits(b, 6, 2), b[8] == UInt8(ascii: ":"), let minute = digits(b, 9, 2),
+            b[11] == UInt8(ascii: ":"), let second = digits(b, 12, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var i = 14
         var (fraction, fractionDigits) = Self.fraction(b, &i)
@@ -139,7 +141,8 @@ public enum LogTimestamp {
         let refYear = civilYear(of: reference)
         var best: Date?
         for year in [refYear - 1, refYear, refYear + 1] {
-            let local = Double(daysFromCivil(year, month, day)) * 86_400
+            let local =
+                Double(daysFromCivil(year, month, day)) * 86_400
                 + Double(hour * 3600 + minute * 60 + second) + fraction
             let probe = Date(timeIntervalSince1970: local)
             let offset = Double(timeZone.secondsFromGMT(for: probe))
@@ -154,7 +157,7 @@ public enum LogTimestamp {
     /// Interprets an epoch number: seconds, or milliseconds/microseconds/nanoseconds when too large to be seconds.
     public static func fromEpoch(_ value: Double) -> Date {
         var v = value
-        while abs(v) > 1e11 { v /= 1000 } // 1e11 s is the year 5138: larger values use a finer unit
+        while abs(v) > 1e11 { v /= 1000 }  // 1e11 s is the year 5138: larger values use a finer unit
         return Date(timeIntervalSince1970: v)
     }
 
@@ -193,11 +196,11 @@ public enum LogTimestamp {
     static func scanRFC3339Detailed(_ b: [UInt8], from: Int) -> (Date, Int, Int)? {
         let s = from
         guard let year = digits(b, s, 4), s + 19 <= b.count, b[s + 4] == UInt8(ascii: "-"),
-              let month = digits(b, s + 5, 2), b[s + 7] == UInt8(ascii: "-"), let day = digits(b, s + 8, 2),
-              [UInt8(ascii: "T"), UInt8(ascii: "t")].contains(b[s + 10]),
-              let hour = digits(b, s + 11, 2), b[s + 13] == UInt8(ascii: ":"), let minute = digits(b, s + 14, 2),
-              b[s + 16] == UInt8(ascii: ":"), let second = digits(b, s + 17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            let month = digits(b, s + 5, 2), b[s + 7] == UInt8(ascii: "-"), let day = digits(b, s + 8, 2),
+            [UInt8(ascii: "T"), UInt8(ascii: "t")].contains(b[s + 10]),
+            let hour = digits(b, s + 11, 2), b[s + 13] == UInt8(ascii: ":"), let minute = digits(b, s + 14, 2),
+            b[s + 16] == UInt8(ascii: ":"), let second = digits(b, s + 17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var i = s + 19
         let (fraction, fractionDigits) = Self.fraction(b, &i)
@@ -209,7 +212,8 @@ public enum LogTimestamp {
             i += 1
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             guard let oh = digits(b, i + 1, 2), i + 3 < b.count, b[i + 3] == UInt8(ascii: ":"),
-                  let om = digits(b, i + 4, 2) else { return nil }
+                let om = digits(b, i + 4, 2)
+            else { return nil }
             offset = (oh * 3600 + om * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
             i += 6
         default:

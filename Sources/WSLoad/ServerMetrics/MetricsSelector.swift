@@ -16,8 +16,11 @@ public struct MetricsSelector: Sendable, Equatable, CustomStringConvertible {
 
     /// `name{a="b",…}` (labels sorted), or the bare name.
     public var description: String {
-        labels.isEmpty ? name : name + "{" + labels.sorted { $0.key < $1.key }.map { k, v in
-            "\(k)=\"\(v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n"))\""
-        }.joined(separator: ",") + "}"
+        labels.isEmpty
+            ? name
+            : name + "{"
+                + labels.sorted { $0.key < $1.key }.map { k, v in
+                    "\(k)=\"\(v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n"))\""
+                }.joined(separator: ",") + "}"
     }
 }

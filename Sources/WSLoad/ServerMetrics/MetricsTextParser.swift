@@ -66,7 +66,7 @@ public enum MetricsTextParser {
         func name() -> String? {
             let start = i
             while i < b.count, isNameByte(b[i], first: i == start) { i += 1 }
-            return i > start ? String(decoding: b[start ..< i], as: UTF8.self) : nil
+            return i > start ? String(decoding: b[start..<i], as: UTF8.self) : nil
         }
         guard let metric = name() else { throw fail("expected a metric name") }
         var labels: [String: String] = [:]

@@ -39,10 +39,13 @@ public struct PodMetricsScrape: Sendable, Equatable {
         let samples: [MetricsTextSample]
         do { samples = try MetricsTextParser.parse(text) } catch { throw Failure(url: url, message: "\(error)") }
         if let v = MetricsTextParser.value(of: metric, matching: labels, in: samples) { return v }
-        let selector = metric + (labels.isEmpty ? "" : "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",") + "}")
+        let selector =
+            metric + (labels.isEmpty ? "" : "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",") + "}")
         let named = samples.filter { $0.name == metric }.count
-        throw Failure(url: url, message: named > 0
-            ? "no \(selector) among the \(named) \(metric) samples"
-            : "no sample named \(metric) (\(samples.count) samples of other metrics)")
+        throw Failure(
+            url: url,
+            message: named > 0
+                ? "no \(selector) among the \(named) \(metric) samples"
+                : "no sample named \(metric) (\(samples.count) samples of other metrics)")
     }
 }

@@ -58,7 +58,7 @@ public struct PrometheusAPIClient: Sendable {
     static func interpret(status: Int, body: [UInt8], server: String, query: String) throws(PrometheusAPIError) -> PrometheusResult {
         let decoded: PrometheusResponse.Decoded
         do { decoded = try PrometheusResponse.decode(body) } catch {
-            if !(200 ..< 300).contains(status) {
+            if !(200..<300).contains(status) {
                 let text = String(decoding: body.prefix(120), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 throw PrometheusAPIError(server: server, query: query, cause: .httpStatus(status, text))
             }
@@ -68,7 +68,7 @@ public struct PrometheusAPIClient: Sendable {
         case .error(let type, let message):
             throw PrometheusAPIError(server: server, query: query, cause: .prometheus(status: status, type: type, message: message))
         case .success(let result, _):
-            guard (200 ..< 300).contains(status) else { throw PrometheusAPIError(server: server, query: query, cause: .httpStatus(status, "")) }
+            guard (200..<300).contains(status) else { throw PrometheusAPIError(server: server, query: query, cause: .httpStatus(status, "")) }
             return result
         }
     }
@@ -79,7 +79,9 @@ public struct PrometheusAPIClient: Sendable {
     static func formatSeconds(_ seconds: Double) -> String {
         let millis = (seconds * 1000).rounded()
         let whole = Int64(millis) / 1000, fraction = abs(Int64(millis) % 1000)
-        return fraction == 0 ? "\(whole)" : "\(whole)." + String(String(fraction + 1000).dropFirst()).replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
+        return fraction == 0
+            ? "\(whole)"
+            : "\(whole)." + String(String(fraction + 1000).dropFirst()).replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
     }
 
     /// RFC 3986 percent-encoding of everything but the unreserved characters.
@@ -87,8 +89,8 @@ public struct PrometheusAPIClient: Sendable {
         var out = ""
         for byte in s.utf8 {
             switch byte {
-            case UInt8(ascii: "A") ... UInt8(ascii: "Z"), UInt8(ascii: "a") ... UInt8(ascii: "z"), UInt8(ascii: "0") ... UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(Character(UnicodeScalar(byte)))
             default:
                 let hex = String(byte, radix: 16, uppercase: true)

@@ -99,7 +99,9 @@ enum PrometheusResponse {
                     guard let value = entry["value"] else { throw Malformed(message: "data.result[\(i)] of a vector has no \"value\"") }
                     samples = [try sample(value, at: "data.result[\(i)].value")]
                 } else {
-                    guard let values = entry["values"] as? [Any] else { throw Malformed(message: "data.result[\(i)] of a matrix has no \"values\" list") }
+                    guard let values = entry["values"] as? [Any] else {
+                        throw Malformed(message: "data.result[\(i)] of a matrix has no \"values\" list")
+                    }
                     for (j, v) in values.enumerated() { samples.append(try sample(v, at: "data.result[\(i)].values[\(j)]")) }
                 }
                 series.append(PrometheusSeries(labels: labels, samples: samples))

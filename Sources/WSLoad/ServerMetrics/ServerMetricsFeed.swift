@@ -64,7 +64,9 @@ public final class ServerMetricsFeed: @unchecked Sendable {
     /// Polls until every pod read so far has a reading newer than `closeEnd`, at most until `closeEnd + wait`;
     /// stops the polling thread and returns what was read.
     public func finish(closeEnd: Date) -> ServerMetricsData {
-        let wasRunning = state.withLock { s in defer { s.running = false }; return s.running }
+        let wasRunning = state.withLock { s in
+            defer { s.running = false }; return s.running
+        }
         if wasRunning { stopped.wait() }
         phaseBegan(.after, at: closeEnd)
         let deadline = closeEnd.addingTimeInterval(wait)
@@ -82,8 +84,9 @@ public final class ServerMetricsFeed: @unchecked Sendable {
         state.withLock { s in
             let series = s.samples.keys.sorted().map { LogSampleSeries(pod: $0, samples: s.samples[$0]!) }
             let problems = s.problemOrder.map { p in s.problems[p]! > 1 ? "\(p) (×\(s.problems[p]!))" : p }
-            return ServerMetricsData(source: source.description, scrapeIntervalSeconds: interval, series: series,
-                                     problems: problems, straddling: s.straddling)
+            return ServerMetricsData(
+                source: source.description, scrapeIntervalSeconds: interval, series: series,
+                problems: problems, straddling: s.straddling)
         }
     }
 
@@ -97,8 +100,10 @@ public final class ServerMetricsFeed: @unchecked Sendable {
             for r in readings {
                 s.line += 1
                 guard let phase = Self.phase(of: r, in: s.phases) else { s.straddling += 1; continue }
-                s.samples[r.pod, default: []].append(LogSample(pod: r.pod, timestamp: ReportDate.normalize(r.to), activeConnections: r.value,
-                                                               line: s.line, phase: phase))
+                s.samples[r.pod, default: []].append(
+                    LogSample(
+                        pod: r.pod, timestamp: ReportDate.normalize(r.to), activeConnections: r.value,
+                        line: s.line, phase: phase))
             }
         }
     }

@@ -21,8 +21,9 @@ public enum ServerMetricsFeedFactory {
                 source = PrometheusMetricsSource(client: client, query: query, podLabel: section.podLabel, scrapeInterval: interval)
             } else if let metric = section.metric {
                 let q = PrometheusMetricsSource.queries(metric: metric, podLabel: section.podLabel)
-                source = PrometheusMetricsSource(client: client, query: q.query, podLabel: section.podLabel, timestampQuery: q.timestamp,
-                                                 scrapeInterval: interval)
+                source = PrometheusMetricsSource(
+                    client: client, query: q.query, podLabel: section.podLabel, timestampQuery: q.timestamp,
+                    scrapeInterval: interval)
             } else {
                 throw Failure(description: "server_metrics.prometheus needs query or metric")
             }
@@ -37,7 +38,9 @@ public enum ServerMetricsFeedFactory {
                     urls[pod] = template.replacingOccurrences(of: "{pod}", with: pod).replacingOccurrences(of: "{ip}", with: ips[pod] ?? "")
                 }
             }
-            guard !urls.isEmpty else { throw Failure(description: "server_metrics.scrape: no pods to scrape (list pods.static or configure discovery)") }
+            guard !urls.isEmpty else {
+                throw Failure(description: "server_metrics.scrape: no pods to scrape (list pods.static or configure discovery)")
+            }
             let targets = urls.mapValues { PodMetricsScrape(url: $0, metric: selector.name, labels: selector.labels) }
             source = ScrapeMetricsSource(targets: targets, timeout: max(1, min(5, interval)))
         }

@@ -81,11 +81,14 @@ public struct PrometheusMetricsSource: ServerMetricsSource {
         var readings: [ServerMetricsReading] = []
         for s in series {
             guard let pod = s.labels[podLabel] else {
-                problems.append("\(description): a series has no \(podLabel) label (labels: \(s.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")))")
+                problems.append(
+                    "\(description): a series has no \(podLabel) label (labels: \(s.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")))"
+                )
                 continue
             }
             guard let v = s.samples.first?.value, v.isFinite else { continue }
-            readings.append(ServerMetricsReading(pod: pod, value: Int(v.rounded()), from: min(oldest[pod] ?? now.addingTimeInterval(-assumedAge), now), to: now))
+            readings.append(
+                ServerMetricsReading(pod: pod, value: Int(v.rounded()), from: min(oldest[pod] ?? now.addingTimeInterval(-assumedAge), now), to: now))
         }
         return (readings, problems)
     }
@@ -114,11 +117,14 @@ public struct ScrapeMetricsSource: ServerMetricsSource {
         DispatchQueue.concurrentPerform(iterations: pods.count) { i in
             let pod = pods[i], scrape = targets[pod]!
             let start = Date()
-            let r: Result<ServerMetricsReading, PodMetricsScrape.Failure> = Result { () throws(PodMetricsScrape.Failure) in try scrape.read(timeout: timeout) }
-                .flatMap { v in
-                    v.isFinite ? .success(ServerMetricsReading(pod: pod, value: Int(v.rounded()), from: start, to: Date()))
-                        : .failure(PodMetricsScrape.Failure(url: scrape.url, message: "the value is \(v)"))
-                }
+            let r: Result<ServerMetricsReading, PodMetricsScrape.Failure> = Result { () throws(PodMetricsScrape.Failure) in
+                try scrape.read(timeout: timeout)
+            }
+            .flatMap { v in
+                v.isFinite
+                    ? .success(ServerMetricsReading(pod: pod, value: Int(v.rounded()), from: start, to: Date()))
+                    : .failure(PodMetricsScrape.Failure(url: scrape.url, message: "the value is \(v)"))
+            }
             results.withLock { $0[i] = r }
         }
         var readings: [ServerMetricsReading] = [], problems: [String] = []

@@ -45,11 +45,13 @@ final class ForwardConnectionPool: WSConnectionDelegate, @unchecked Sendable {
         let host = address.isIPv6 ? "[\(plan.localHost)]" : plan.localHost
         let url = try WebSocketURL("\(plan.tls == nil ? "ws" : "wss")://\(host):\(port)\(plan.path)")
         io = IOQueue(label: label)
-        dialer = try Dialer(url: url, address: address, tls: plan.tls, tlsIdentity: plan.tlsIdentity,
-                            options: DialOptions(deflate: plan.deflate ? PerMessageDeflateOffer() : nil, connectTimeout: plan.connectTimeout,
-                                                 tlsTimeout: plan.connectTimeout, upgradeTimeout: plan.upgradeTimeout,
-                                                 closeTimeout: plan.closeTimeout, pingInterval: plan.pingInterval,
-                                                 pongTimeout: plan.pongTimeout, origin: plan.origin, subprotocols: plan.subprotocols))
+        dialer = try Dialer(
+            url: url, address: address, tls: plan.tls, tlsIdentity: plan.tlsIdentity,
+            options: DialOptions(
+                deflate: plan.deflate ? PerMessageDeflateOffer() : nil, connectTimeout: plan.connectTimeout,
+                tlsTimeout: plan.connectTimeout, upgradeTimeout: plan.upgradeTimeout,
+                closeTimeout: plan.closeTimeout, pingInterval: plan.pingInterval,
+                pongTimeout: plan.pongTimeout, origin: plan.origin, subprotocols: plan.subprotocols))
         headers = HTTPHeaders(plan.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         maxInFlight = max(1, plan.maxInFlight)
     }
@@ -123,7 +125,11 @@ final class ForwardConnectionPool: WSConnectionDelegate, @unchecked Sendable {
     }
 
     /// Forgets drops counted so far (after a forward restart the old connections are gone on purpose).
-    func resetDrops() { io.queue.sync { droppedCount = 0; lastDrop = nil } }
+    func resetDrops() {
+        io.queue.sync {
+            droppedCount = 0; lastDrop = nil
+        }
+    }
 
     /// Ends every connection at once, without closing handshakes (their forward is gone).
     func abortAll(_ reason: String) {
@@ -141,7 +147,9 @@ final class ForwardConnectionPool: WSConnectionDelegate, @unchecked Sendable {
             closingAll = true
             toStart = 0
             for (id, c) in connections {
-                if open.contains(id) { c.close(code: .normalClosure, reason: "wsload portforward done") } else {
+                if open.contains(id) {
+                    c.close(code: .normalClosure, reason: "wsload portforward done")
+                } else {
                     c.abort(ConnectionFailure(phase: .upgrade, kind: .cancelled, message: "test finished"))
                 }
             }
@@ -179,7 +187,8 @@ final class ForwardConnectionPool: WSConnectionDelegate, @unchecked Sendable {
         let id = connection.id
         connections.removeValue(forKey: id)
         if inFlight.remove(id) != nil {
-            let failure = outcome.failure
+            let failure =
+                outcome.failure
                 ?? ConnectionFailure(phase: .upgrade, kind: .peerClosed, message: "closed before the upgrade completed")
             if failure.kind != .cancelled {
                 batch.failures.append(failure)
@@ -193,7 +202,8 @@ final class ForwardConnectionPool: WSConnectionDelegate, @unchecked Sendable {
             droppedCount += 1
             switch outcome {
             case .failed(let f): lastDrop = f.description
-            case .closed(let code, let reason, _): lastDrop = "closed by the server (\(code.map { "\($0.rawValue)" } ?? "no code")\(reason.isEmpty ? "" : " \(reason)"))"
+            case .closed(let code, let reason, _):
+                lastDrop = "closed by the server (\(code.map { "\($0.rawValue)" } ?? "no code")\(reason.isEmpty ? "" : " \(reason)"))"
             }
         }
     }

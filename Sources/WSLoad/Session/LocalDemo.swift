@@ -51,8 +51,11 @@ public final class LocalDemo: @unchecked Sendable {
         var pods: [PodServer] = []
         var backends: [AffinityFront.Backend] = []
         var writers: [FileLineWriter] = []
-        defer { for p in pods { p.drain(timeout: 2) }; writers.forEach { $0.close() } }
-        for i in 0 ..< max(1, options.pods) {
+        defer {
+            for p in pods { p.drain(timeout: 2) }
+            for w in writers { w.close() }
+        }
+        for i in 0..<max(1, options.pods) {
             let name = "ws-\(i)"
             let writer = try FileLineWriter(path: (dir as NSString).appendingPathComponent("\(name).log"))
             writers.append(writer)
@@ -65,7 +68,9 @@ public final class LocalDemo: @unchecked Sendable {
         let front = AffinityFront(backends: backends, policy: options.policy)
         let frontAddress = try front.start(on: SocketAddress(ip: "127.0.0.1", port: 0)!)
         defer { front.stop() }
-        logger.info("demo: \(pods.count) pods (\(backends.map { "\($0.name) on \($0.address)" }.joined(separator: ", "))) behind a \(options.policy.rawValue)-affinity front on \(frontAddress)")
+        logger.info(
+            "demo: \(pods.count) pods (\(backends.map { "\($0.name) on \($0.address)" }.joined(separator: ", "))) behind a \(options.policy.rawValue)-affinity front on \(frontAddress)"
+        )
 
         guard let yaml = BuiltinProfiles.yaml(named: "local-demo") else { throw PlanError("the built-in local-demo profile is missing") }
         var profile = try ProfileLoader.parse(yaml: yaml, file: "builtin:local-demo")
@@ -86,12 +91,15 @@ public final class LocalDemo: @unchecked Sendable {
         return Outcome(naive: naive, spread: spread)
     }
 
-    private func runOnce(_ profile: Profile, known: [String: Double], dir: String, makeFeed: (String) throws -> (any ServerLogFeed)?) throws -> RunOutcome {
+    private func runOnce(_ profile: Profile, known: [String: Double], dir: String, makeFeed: (String) throws -> (any ServerLogFeed)?) throws
+        -> RunOutcome
+    {
         try profile.validate(requireURL: true)
         let plan = try RunPlanner.plan(from: profile)
         let thresholds = RunPlanner.thresholds(from: profile.gate, podCount: known.count)
-        let context = ReportContext(profileName: profile.name, target: plan.url.description, knownPods: known,
-                                    cookiePolicy: plan.cookiePolicy, thresholds: thresholds)
+        let context = ReportContext(
+            profileName: profile.name, target: plan.url.description, knownPods: known,
+            cookiePolicy: plan.cookiePolicy, thresholds: thresholds)
         logger.info("demo: running \(profile.name)")
         let coordinator = RunCoordinator(plan: plan, context: context, logFeed: try makeFeed(dir), logger: logger)
         return try coordinator.run(output: RunOutputOptions(formats: [.table], directory: nil, logSettleSeconds: 0.5))

@@ -37,8 +37,10 @@ public final class PortForwardRunner: @unchecked Sendable {
     private let profileName: String
 
     /// Prepares a run; nothing starts until ``run()``.
-    public init(plan: PortForwardPlan, pods: [String], profileName: String = "portforward", runner: CommandRunner = CommandRunner(),
-                onEvent: @escaping @Sendable (PortForwardEvent) -> Void = { _ in }) {
+    public init(
+        plan: PortForwardPlan, pods: [String], profileName: String = "portforward", runner: CommandRunner = CommandRunner(),
+        onEvent: @escaping @Sendable (PortForwardEvent) -> Void = { _ in }
+    ) {
         self.plan = plan
         self.pods = pods
         self.profileName = profileName
@@ -89,8 +91,9 @@ public final class PortForwardRunner: @unchecked Sendable {
         }
         runner.stop(grace: 1)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return PortForwardReport(profile: profileName, started: Timestamp.rfc3339(startDate), durationSeconds: seconds,
-                                 settings: .init(plan), pods: results, interrupted: token.isCancelled)
+        return PortForwardReport(
+            profile: profileName, started: Timestamp.rfc3339(startDate), durationSeconds: seconds,
+            settings: .init(plan), pods: results, interrupted: token.isCancelled)
     }
 
     // MARK: For PodForwardTest
@@ -275,14 +278,17 @@ private final class PodForwardTest {
         return bringUp(restart: true)
     }
 
-    private enum ForwardHealth { case healthy, exited, notAccepting(String) }
+    private enum ForwardHealth {
+        case healthy, exited
+        case notAccepting(String)
+    }
 
     /// After a failing step: waits up to 0.5 s for the forward to exit or accept again.
     private func forwardHealth() -> ForwardHealth {
         guard let f = forward else { return .exited }
         let address = SocketAddress(ip: plan.localHost, port: localPort)!
         // Bounded: 25 × (≤ 100 ms probe + 20 ms).
-        for _ in 0 ..< 25 {
+        for _ in 0..<25 {
             if !f.isRunning { return .exited }
             if TCPProbe.attempt(address, timeout: 0.1) == .accepted { return .healthy }
             usleep(20_000)
@@ -304,8 +310,10 @@ private final class PodForwardTest {
             if open >= plan.target { return (.targetReached, nil) }
             let batch = pool.openBatch(min(plan.step, plan.target - open))
             let openAfter = pool.openCount
-            result.steps.append(PortForwardStep(requested: batch.requested, opened: batch.opened, failed: batch.failures.count,
-                                                openAfter: openAfter, at: elapsed))
+            result.steps.append(
+                PortForwardStep(
+                    requested: batch.requested, opened: batch.opened, failed: batch.failures.count,
+                    openAfter: openAfter, at: elapsed))
             owner.emit(.step(pod: pod, open: openAfter, failed: batch.failures.count))
             if cancel.isCancelled { return (.interrupted, nil) }
             let drops = pool.drops

@@ -43,8 +43,10 @@ public final class RunCoordinator: @unchecked Sendable {
     var eventRunner = CommandRunner()
 
     /// Creates a coordinator for `plan`; `context` carries everything the report needs besides the engine result.
-    public init(plan: RunPlan, context: ReportContext, logFeed: (any ServerLogFeed)? = nil, metricsFeed: ServerMetricsFeed? = nil,
-                logger: Logger = .discarding) {
+    public init(
+        plan: RunPlan, context: ReportContext, logFeed: (any ServerLogFeed)? = nil, metricsFeed: ServerMetricsFeed? = nil,
+        logger: Logger = .discarding
+    ) {
         self.plan = plan; self.context = context; self.logFeed = logFeed; self.metricsFeed = metricsFeed; self.logger = logger
     }
 
@@ -66,7 +68,9 @@ public final class RunCoordinator: @unchecked Sendable {
     }
 
     /// Runs and writes outputs; throws only when the run cannot start (resolution, plan limits, TLS setup).
-    public func run(output: RunOutputOptions, progressInterval: Double = 1, progress: (@Sendable (EngineSnapshot) -> Void)? = nil) throws -> RunOutcome {
+    public func run(output: RunOutputOptions, progressInterval: Double = 1, progress: (@Sendable (EngineSnapshot) -> Void)? = nil) throws
+        -> RunOutcome
+    {
         // Server logs are read in arrival order: every reading is stamped with the phase it arrived in
         // (before the first connect = baseline, during hold = hold, after close = return), which one-second
         // log stamps cannot tell apart. What the log commands print at start is waited for, bounded, so it

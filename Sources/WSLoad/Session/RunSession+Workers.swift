@@ -5,7 +5,9 @@ import Logging
 /// hold every connection): one progress stream, server logs followed once here, the workers' reports merged and
 /// gated once.
 extension RunSession {
-    func runWorkers(_ prepared: Prepared, progress: (@Sendable (EngineSnapshot) -> Void)?, progressDone: () -> Void) throws(RunSessionError) -> Outcome {
+    func runWorkers(_ prepared: Prepared, progress: (@Sendable (EngineSnapshot) -> Void)?, progressDone: () -> Void) throws(RunSessionError)
+        -> Outcome
+    {
         let workers = prepared.split.workers
         let ipc = (NSTemporaryDirectory() as NSString).appendingPathComponent("wsload-workers-\(getpid())-\(UUID().uuidString.prefix(8))")
         let pool: WorkerPool
@@ -16,7 +18,11 @@ extension RunSession {
             pool.terminate()
             try? FileManager.default.removeItem(atPath: ipc)
         }
-        if state.withLock({ s in s.pool = pool; return s.interrupted }) { pool.interrupt() }
+        if state.withLock({ s in
+            s.pool = pool; return s.interrupted
+        }) {
+            pool.interrupt()
+        }
         let feed = prepared.feed
         feed?.start()
         // Without one phase clock across worker processes, samples are matched by their stamps (with their
@@ -24,7 +30,8 @@ extension RunSession {
         feed?.waitForInitialOutput(quiet: 0.3, timeout: 3)
         feed?.searchMissingBaselines(tails: [100, 1_000, 10_000], timeout: 5, budget: 15)
         if !request.quiet {
-            logger.info("""
+            logger.info(
+                """
                 wsload: \(request.profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) \
                 × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) over \(Plural.of(workers, "worker process")), \
                 hold \(plan.hold) s
@@ -34,8 +41,11 @@ extension RunSession {
         let outDir = request.outputDirectory.map { dir in
             dir.hasPrefix("/") ? dir : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dir)
         }
-        do { try pool.start(WorkerAssignment(plan: plan, context: workerContext(prepared), outputDirectory: outDir), count: workers,
-                            executable: request.workerExecutable) } catch {
+        do {
+            try pool.start(
+                WorkerAssignment(plan: plan, context: workerContext(prepared), outputDirectory: outDir), count: workers,
+                executable: request.workerExecutable)
+        } catch {
             feed?.stop()
             throw RunSessionError(.runIncomplete, "cannot start the worker processes: \(error)")
         }
@@ -63,17 +73,19 @@ extension RunSession {
         let notes = prepared.notes + [prepared.split.note].compactMap { $0 } + poolNotes
         let report: Report
         do {
-            report = try ReportMerger.merge(reports, options: .init(
-                labels: reports.indices.map { "worker report \($0)" }, knownPods: prepared.known, weights: weights, serverLogs: serverLogs,
-                thresholds: prepared.thresholds, lostShards: lost, notes: notes, warnings: warnings, fallbackRun: fallback, events: eventRecords,
-                eventsOrigin: events?.originDate))
+            report = try ReportMerger.merge(
+                reports,
+                options: .init(
+                    labels: reports.indices.map { "worker report \($0)" }, knownPods: prepared.known, weights: weights, serverLogs: serverLogs,
+                    thresholds: prepared.thresholds, lostShards: lost, notes: notes, warnings: warnings, fallbackRun: fallback, events: eventRecords,
+                    eventsOrigin: events?.originDate))
         } catch {
             throw RunSessionError(.runIncomplete, "cannot merge the workers' reports: \(error)")
         }
         var files: [String] = []
         if let dir = request.outputDirectory {
             // connections.jsonl: the workers' records, one file (each worker also keeps its own under worker-i/).
-            let recordFiles = (0 ..< workers).map { i in
+            let recordFiles = (0..<workers).map { i in
                 ((dir as NSString).appendingPathComponent("worker-\(i)") as NSString).appendingPathComponent("connections.jsonl")
             }
             do {
@@ -100,5 +112,5 @@ extension RunSession {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

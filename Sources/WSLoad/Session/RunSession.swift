@@ -100,9 +100,13 @@ public final class RunSession: @unchecked Sendable {
             if let found = try profile.discoverPods(runner: request.runner) {
                 for p in found where known[p.name] == nil { known[p.name] = 1 }
                 let notReady = found.filter { !$0.ready }.map(\.name)
-                notes.append("Discovered \(found.count) pods (\(found.map(\.name).joined(separator: ", ")))\(notReady.isEmpty ? "" : "; not ready: \(notReady.joined(separator: ", "))").")
+                notes.append(
+                    "Discovered \(found.count) pods (\(found.map(\.name).joined(separator: ", ")))\(notReady.isEmpty ? "" : "; not ready: \(notReady.joined(separator: ", "))")."
+                )
                 let restarted = found.filter { $0.restartCount > 0 }
-                if !restarted.isEmpty { notes.append("Pods with restarts: \(restarted.map { "\($0.name) (\($0.restartCount))" }.joined(separator: ", ")).") }
+                if !restarted.isEmpty {
+                    notes.append("Pods with restarts: \(restarted.map { "\($0.name) (\($0.restartCount))" }.joined(separator: ", ")).")
+                }
             }
         } catch {
             throw RunSessionError(.runIncomplete, "\(request.profileFile): pods.discovery: \(error)")
@@ -117,23 +121,30 @@ public final class RunSession: @unchecked Sendable {
         do { metricsFeed = try ServerMetricsFeedFactory.make(profile: profile, pods: known.keys.sorted()) } catch {
             throw RunSessionError(.usageError, "\(request.profileFile): \(error)")
         }
-        var context = ReportContext(profileName: profile.name, target: plan.url.description, knownPods: known, weights: weights,
-                                    serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy,
-                                    singlePodTarget: RunPlanner.singlePodTarget(profile), thresholds: thresholds, notes: notes)
+        var context = ReportContext(
+            profileName: profile.name, target: plan.url.description, knownPods: known, weights: weights,
+            serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy,
+            singlePodTarget: RunPlanner.singlePodTarget(profile), thresholds: thresholds, notes: notes)
         if plan.url.isTLS { context.tls = TLSVerificationSummary(identity: plan.tlsIdentity, configuration: plan.tls) }
-        prepared = Prepared(split: split, known: known, weights: weights, thresholds: thresholds, feed: feed, metricsFeed: metricsFeed,
-                            context: context, notes: notes)
+        prepared = Prepared(
+            split: split, known: known, weights: weights, thresholds: thresholds, feed: feed, metricsFeed: metricsFeed,
+            context: context, notes: notes)
         return split
     }
 
     /// Runs (preparing first if needed): `progress` gets the engine's (or the workers' aggregated) snapshots,
     /// `progressDone` is called when no more come.
-    public func run(progress: (@Sendable (EngineSnapshot) -> Void)? = nil, progressDone: @escaping () -> Void = {}) throws(RunSessionError) -> Outcome {
+    public func run(progress: (@Sendable (EngineSnapshot) -> Void)? = nil, progressDone: @escaping () -> Void = {}) throws(RunSessionError) -> Outcome
+    {
         try prepare()
         guard let prepared else { throw RunSessionError(.runIncomplete, "the run was not prepared") }
         if prepared.split.workers > 1 {
-            if request.metricsListen != nil { logger.warning("wsload: --metrics-listen serves a run in one process only; not served with \(prepared.split.workers) workers") }
-            if prepared.metricsFeed != nil { logger.warning("wsload: server_metrics are read by a run in one process only; not read with \(prepared.split.workers) workers") }
+            if request.metricsListen != nil {
+                logger.warning("wsload: --metrics-listen serves a run in one process only; not served with \(prepared.split.workers) workers")
+            }
+            if prepared.metricsFeed != nil {
+                logger.warning("wsload: server_metrics are read by a run in one process only; not read with \(prepared.split.workers) workers")
+            }
             return try runWorkers(prepared, progress: progress, progressDone: progressDone)
         }
         return try runHere(prepared, progress: progress, progressDone: progressDone)
@@ -150,13 +161,16 @@ public final class RunSession: @unchecked Sendable {
         pool?.interrupt()
     }
 
-    private func runHere(_ prepared: Prepared, progress: (@Sendable (EngineSnapshot) -> Void)?, progressDone: () -> Void) throws(RunSessionError) -> Outcome {
+    private func runHere(_ prepared: Prepared, progress: (@Sendable (EngineSnapshot) -> Void)?, progressDone: () -> Void) throws(RunSessionError)
+        -> Outcome
+    {
         let quiet = request.quiet
         // --quiet: the engine's progress lines are left out (its warnings are in the report).
         var engineLogger = logger
         if quiet { engineLogger.logLevel = .critical }
-        let coordinator = RunCoordinator(plan: plan, context: prepared.context, logFeed: prepared.feed, metricsFeed: prepared.metricsFeed,
-                                         logger: engineLogger)
+        let coordinator = RunCoordinator(
+            plan: plan, context: prepared.context, logFeed: prepared.feed, metricsFeed: prepared.metricsFeed,
+            logger: engineLogger)
         coordinator.eventRunner = request.runner
         var metricsServer: MetricsHTTPServer?
         if let listen = request.metricsListen {
@@ -169,14 +183,21 @@ public final class RunSession: @unchecked Sendable {
             if !quiet { logger.info("wsload: serving the run's metrics on http://\(metricsServer!.address)/metrics") }
         }
         defer { metricsServer?.stop() }
-        if state.withLock({ s in s.coordinator = coordinator; return s.interrupted }) { coordinator.stop() }
+        if state.withLock({ s in
+            s.coordinator = coordinator; return s.interrupted
+        }) {
+            coordinator.stop()
+        }
         if !quiet {
-            logger.info("wsload: \(request.profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : Plural.of(plan.sources.count, "source address")), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s")
+            logger.info(
+                "wsload: \(request.profile.name): \(Plural.of(plan.totalConnections, "connection")) (\(Plural.of(plan.clients, "client")) × \(plan.connectionsPerClient)) to \(Redaction.redactURL(plan.url.description)) from \(plan.sources.isEmpty ? "the default source address" : Plural.of(plan.sources.count, "source address")), cookies \(plan.cookiePolicy.rawValue), hold \(plan.hold) s"
+            )
         }
         let outcome: RunOutcome
         do {
-            outcome = try coordinator.run(output: RunOutputOptions(formats: request.formats, directory: request.outputDirectory),
-                                          progressInterval: progress == nil ? 0 : 0.25, progress: progress)
+            outcome = try coordinator.run(
+                output: RunOutputOptions(formats: request.formats, directory: request.outputDirectory),
+                progressInterval: progress == nil ? 0 : 0.25, progress: progress)
         } catch let e as PlanError {
             throw RunSessionError(.usageError, e.description)
         } catch {

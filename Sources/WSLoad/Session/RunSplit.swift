@@ -21,12 +21,17 @@ public struct RunSplit: Sendable, Equatable {
         }
         let usable = budget.fdSoftLimit - plan.fdReserve
         guard let needed = WorkerPool.workersNeeded(plan: plan, budget: budget) else {
-            throw RunSessionError(.usageError, "one virtual client opens \(plan.connectionsPerClient) connections but one process may open only "
-                                  + "\(usable) (file-descriptor limit \(budget.fdSoftLimit)); use more clients with fewer connections each")
+            throw RunSessionError(
+                .usageError,
+                "one virtual client opens \(plan.connectionsPerClient) connections but one process may open only "
+                    + "\(usable) (file-descriptor limit \(budget.fdSoftLimit)); use more clients with fewer connections each")
         }
         let count = max(requestedWorkers ?? 1, needed)
         guard needed > 1 else { return RunSplit(workers: count) }
-        return RunSplit(workers: count, note: "The plan needs \(plan.totalConnections) connections but one process may open only \(usable) "
-                        + "(file-descriptor limit \(budget.fdSoftLimit) minus a reserve of \(plan.fdReserve)): the run was split over \(count) worker processes.")
+        return RunSplit(
+            workers: count,
+            note: "The plan needs \(plan.totalConnections) connections but one process may open only \(usable) "
+                + "(file-descriptor limit \(budget.fdSoftLimit) minus a reserve of \(plan.fdReserve)): the run was split over \(count) worker processes."
+        )
     }
 }

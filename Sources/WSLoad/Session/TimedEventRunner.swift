@@ -58,7 +58,9 @@ final class TimedEventRunner: @unchecked Sendable {
 
     /// Stops scheduling, waits for running commands and returns the records in profile order.
     func finish() -> [EventRecord] {
-        let started = state.withLock { s -> Bool in s.stopped = true; return s.origin != nil }
+        let started = state.withLock { s -> Bool in
+            s.stopped = true; return s.origin != nil
+        }
         wake.signal()
         if started { loop.wait() }
         commands.wait()

@@ -23,7 +23,7 @@ extension CappedBackoff {
     public func minimumDelay(attempt: Int) -> Double { base(attempt: attempt) * (1 - clampedJitter) }
 
     /// The delay before attempt `attempt`; `random` in `0..<1`.
-    public func delay(attempt: Int, random: Double = Double.random(in: 0 ..< 1)) -> Double {
+    public func delay(attempt: Int, random: Double = Double.random(in: 0..<1)) -> Double {
         let b = base(attempt: attempt)
         return b * (1 - clampedJitter) + b * clampedJitter * min(max(random, 0), 1)
     }

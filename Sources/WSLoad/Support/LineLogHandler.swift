@@ -23,9 +23,8 @@ public struct LineLogHandler: LogHandler {
     }
 
     /// Hands the message's text to the closure.
-    public func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-                    file: String, function: String, line: UInt) {
-        write(message.description)
+    public func log(event: LogEvent) {
+        write(event.message.description)
     }
 }
 

@@ -74,8 +74,10 @@ enum RetryCoding {
         init?(intValue: Int) { nil }
     }
 
-    static func encode<Kind: RetryKind, Delay: Encodable>(_: Kind.Type, _ attempts: Int, _ initial: Delay, _ max: Delay, _ jitter: Double,
-                                                          to encoder: any Encoder) throws {
+    static func encode<Kind: RetryKind, Delay: Encodable>(
+        _: Kind.Type, _ attempts: Int, _ initial: Delay, _ max: Delay, _ jitter: Double,
+        to encoder: any Encoder
+    ) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(attempts, forKey: Key(Kind.attemptsKey))
         try c.encode(initial, forKey: Key("initialBackoff"))
@@ -84,10 +86,13 @@ enum RetryCoding {
     }
 
     static func decode<Kind: RetryKind, Delay: Decodable>(_: Kind.Type, _: Delay.Type, from decoder: any Decoder) throws
-        -> (Int, Delay, Delay, Double) {
+        -> (Int, Delay, Delay, Double)
+    {
         let c = try decoder.container(keyedBy: Key.self)
-        return (try c.decode(Int.self, forKey: Key(Kind.attemptsKey)), try c.decode(Delay.self, forKey: Key("initialBackoff")),
-                try c.decode(Delay.self, forKey: Key("maxBackoff")), try c.decode(Double.self, forKey: Key("jitter")))
+        return (
+            try c.decode(Int.self, forKey: Key(Kind.attemptsKey)), try c.decode(Delay.self, forKey: Key("initialBackoff")),
+            try c.decode(Delay.self, forKey: Key("maxBackoff")), try c.decode(Double.self, forKey: Key("jitter"))
+        )
     }
 }
 

@@ -60,8 +60,10 @@ public struct ConnectionFailure: Error, Sendable, Hashable, Codable, CustomStrin
     public var reason: String?
 
     /// Creates a failure.
-    public init(phase: ConnectionPhase, kind: Kind, errno: Int32? = nil, httpStatus: Int? = nil, closeCode: UInt16? = nil, message: String,
-                reason: String? = nil) {
+    public init(
+        phase: ConnectionPhase, kind: Kind, errno: Int32? = nil, httpStatus: Int? = nil, closeCode: UInt16? = nil, message: String,
+        reason: String? = nil
+    ) {
         self.phase = phase; self.kind = kind; self.errno = errno; self.httpStatus = httpStatus
         self.closeCode = closeCode; self.message = message; self.reason = reason
     }

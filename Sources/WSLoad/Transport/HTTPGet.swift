@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import WSProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A small blocking HTTP/1.1 `GET` with a deadline, for off-hot-path reads such as a Prometheus API query or a
 /// pod's `/metrics` (no TLS, no redirects, no keep-alive: `Connection: close`, body read to EOF, chunked decoded).
@@ -32,7 +33,8 @@ public enum HTTPGet {
     }
 
     /// Reads `url` (`http://host:port/path?query`), giving up after `timeout` seconds.
-    public static func get(_ url: String, headers: [(String, String)] = [], timeout: Double = 5, maxBytes: Int = 16 << 20) throws(Failure) -> Response {
+    public static func get(_ url: String, headers: [(String, String)] = [], timeout: Double = 5, maxBytes: Int = 16 << 20) throws(Failure) -> Response
+    {
         guard let parts = split(url) else { throw Failure(url: url, message: "not an http://host:port/path URL") }
         let addresses: [SocketAddress]
         do { addresses = try Resolver.resolve(host: parts.host, port: parts.port) } catch {
@@ -47,7 +49,9 @@ public enum HTTPGet {
         }
         defer { close(fd) }
         if let e = Socket.startConnect(fd, to: address) { throw Failure(url: url, message: "connect \(address): \(e)") }
-        guard wait(fd, for: Int16(POLLOUT), until: deadline) else { throw Failure(url: url, message: "connect \(address): timed out after \(timeout) s") }
+        guard wait(fd, for: Int16(POLLOUT), until: deadline) else {
+            throw Failure(url: url, message: "connect \(address): timed out after \(timeout) s")
+        }
         if let e = Socket.pendingError(fd) { throw Failure(url: url, message: "connect \(address): \(e)") }
 
         var request = "GET \(parts.target) HTTP/1.1\r\nHost: \(parts.hostHeader)\r\nConnection: close\r\nUser-Agent: wsload\r\n"
@@ -69,7 +73,7 @@ public enum HTTPGet {
         while true {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {
-                received.append(contentsOf: chunk[0 ..< n])
+                received.append(contentsOf: chunk[0..<n])
                 if received.count > maxBytes { throw Failure(url: url, message: "response larger than \(maxBytes) bytes") }
                 continue
             }
@@ -88,12 +92,16 @@ public enum HTTPGet {
     /// Parses a whole response read to EOF: status line, header fields, a body by `Content-Length`, chunks or EOF.
     static func parse(_ bytes: [UInt8]) throws(ParseError) -> Response {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard let headEnd = bytes.firstRange(of: separator) else { throw ParseError(message: "connection closed before the response head ended (\(bytes.count) bytes)") }
+        guard let headEnd = bytes.firstRange(of: separator) else {
+            throw ParseError(message: "connection closed before the response head ended (\(bytes.count) bytes)")
+        }
         let head = String(decoding: bytes[..<headEnd.lowerBound], as: UTF8.self)
         var lines = head.components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst()
         let f = statusLine.split(separator: " ", maxSplits: 2)
-        guard f.count >= 2, f[0].hasPrefix("HTTP/"), let status = Int(f[1]) else { throw ParseError(message: "not an HTTP status line: \(statusLine.prefix(80))") }
+        guard f.count >= 2, f[0].hasPrefix("HTTP/"), let status = Int(f[1]) else {
+            throw ParseError(message: "not an HTTP status line: \(statusLine.prefix(80))")
+        }
         var headers = HTTPHeaders()
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
@@ -115,12 +123,14 @@ public enum HTTPGet {
         var i = 0
         while true {
             guard let lineEnd = bytes[i...].firstRange(of: [13, 10]) else { throw ParseError(message: "chunked body ended inside a chunk size line") }
-            let sizeText = String(decoding: bytes[i ..< lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { throw ParseError(message: "bad chunk size \(sizeText.prefix(20))") }
+            let sizeText = String(decoding: bytes[i..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else {
+                throw ParseError(message: "bad chunk size \(sizeText.prefix(20))")
+            }
             i = lineEnd.upperBound
             if size == 0 { return out }
             guard i + size <= bytes.count else { throw ParseError(message: "chunked body ended inside a chunk") }
-            out.append(contentsOf: bytes[i ..< i + size])
+            out.append(contentsOf: bytes[i..<i + size])
             i += size + 2
             guard i <= bytes.count else { throw ParseError(message: "chunked body ended after a chunk") }
         }
@@ -137,7 +147,7 @@ public enum HTTPGet {
         var host = authority, port: UInt16 = 80
         if authority.hasPrefix("[") {
             guard let close = authority.firstIndex(of: "]") else { return nil }
-            host = String(authority[authority.index(after: authority.startIndex) ..< close])
+            host = String(authority[authority.index(after: authority.startIndex)..<close])
             let after = authority[authority.index(after: close)...]
             if after.hasPrefix(":") { guard let p = UInt16(after.dropFirst()) else { return nil }; port = p }
         } else if let colon = authority.lastIndex(of: ":") {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Resolves host names once, before a run (the engine never resolves per connection).
@@ -31,7 +31,9 @@ public enum Resolver {
             }
             p = ai.pointee.ai_next
         }
-        guard !out.isEmpty else { throw ConnectionFailure(phase: .resolve, kind: .system, message: "cannot resolve \(host): no IPv4 or IPv6 addresses") }
+        guard !out.isEmpty else {
+            throw ConnectionFailure(phase: .resolve, kind: .system, message: "cannot resolve \(host): no IPv4 or IPv6 addresses")
+        }
         return out
     }
 }

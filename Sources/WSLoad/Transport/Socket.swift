@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Thin, checked wrappers around the POSIX socket calls the engine needs.
@@ -16,10 +16,10 @@ public enum Socket {
     /// Creates a non-blocking, close-on-exec TCP socket for `family`.
     public static func makeTCP(family: Int32) -> Result<Int32, Errno> {
         #if os(Linux)
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
-        let fd = socket(family, SOCK_STREAM, 0)
-        if fd >= 0 { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+            let fd = socket(family, SOCK_STREAM, 0)
+            if fd >= 0 { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         #endif
         guard fd >= 0 else { return .failure(Errno(errno)) }
         return .success(fd)
@@ -35,7 +35,7 @@ public enum Socket {
     /// Binds `fd` to a source address with port 0, setting `IP_BIND_ADDRESS_NO_PORT` first.
     public static func bindSource(_ fd: Int32, _ source: SocketAddress) -> Errno? {
         #if os(Linux)
-        setOption(fd, Int32(IPPROTO_IP), ipBindAddressNoPort, 1)
+            setOption(fd, Int32(IPPROTO_IP), ipBindAddressNoPort, 1)
         #endif
         var s = source
         s.port = 0

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An IPv4 or IPv6 socket address with a port, stored inline (no allocation).
@@ -57,8 +57,9 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     public var port: UInt16 {
         get {
             withUnsafeBytes(of: storage) { raw in
-                family == AF_INET ? UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port)
-                                  : UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port)
+                family == AF_INET
+                    ? UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port)
+                    : UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port)
             }
         }
         set {
@@ -116,7 +117,7 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 extension SocketAddress {
     /// The host part of `a.b.c.d:port` or `[v6]:port`.
     public static func hostPart(of text: String) -> String {
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") { return String(text[text.index(after: text.startIndex) ..< close]) }
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") { return String(text[text.index(after: text.startIndex)..<close]) }
         if let colon = text.lastIndex(of: ":") { return String(text[..<colon]) }
         return text
     }

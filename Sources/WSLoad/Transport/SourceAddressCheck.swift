@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A pre-flight check, before anything connects, that source addresses can be bound on this machine.
@@ -35,7 +35,7 @@ public enum SourceAddressCheck {
         let step = Double(distinct.count - 1) / Double(exhaustiveLimit - 1)
         var picked: [SocketAddress] = []
         var last = -1
-        for i in 0 ..< exhaustiveLimit {
+        for i in 0..<exhaustiveLimit {
             let index = min(distinct.count - 1, Int((Double(i) * step).rounded()))
             if index != last { picked.append(distinct[index]); last = index }
         }

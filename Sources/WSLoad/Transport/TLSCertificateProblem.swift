@@ -42,7 +42,8 @@ public struct TLSCertificateProblem: Sendable, Hashable {
         case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: "self-signed certificate"
         case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: "untrusted root CA"
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,
-             X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: "issuer not found"
+            X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+            "issuer not found"
         case X509_V_ERR_EE_KEY_TOO_SMALL, X509_V_ERR_CA_KEY_TOO_SMALL: "key too small"
         case X509_V_ERR_CA_MD_TOO_WEAK: "weak signature algorithm"
         case X509_V_ERR_INVALID_PURPOSE: "not a TLS server certificate (key usage)"
@@ -71,7 +72,7 @@ public struct TLSCertificateProblem: Sendable, Hashable {
         case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
             return "the chain ends in root CA \(subject), which is not among the trusted CAs (--ca-file or the system store)"
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,
-             X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+            X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
             return "issuer \(issuer) of \(which) is neither among the trusted CAs nor sent by the server "
                 + "(an unknown CA, or the server does not send its intermediate certificate)"
         case X509_V_ERR_EE_KEY_TOO_SMALL, X509_V_ERR_CA_KEY_TOO_SMALL:

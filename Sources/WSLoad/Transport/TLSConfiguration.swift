@@ -45,7 +45,8 @@ public struct TLSClientConfiguration: Sendable, Hashable, Codable {
     public static let browserCiphersuites = "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384"
 
     /// The one stderr warning a run with verification off prints (`--insecure`, `target.tls.insecure`).
-    public static let insecureWarning = "wsload: warning: --insecure: the server's certificate is NOT verified (chain, dates, name or address); "
+    public static let insecureWarning =
+        "wsload: warning: --insecure: the server's certificate is NOT verified (chain, dates, name or address); "
         + "any server on the path is accepted and measured. The report records this."
 
     /// Creates client settings; the defaults verify against the system store, offer `http/1.1` and

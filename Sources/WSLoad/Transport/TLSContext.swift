@@ -1,8 +1,9 @@
 internal import COpenSSL
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An immutable, shareable TLS configuration (one OpenSSL `SSL_CTX`) that makes `TLSSession`s.
@@ -271,7 +272,8 @@ public final class TLSContext: @unchecked Sendable {
     private static func applyCommonSettings(
         _ ctx: OpaquePointer, minimum: TLSVersion, maximum: TLSVersion?
     ) throws(TLSError) {
-        let mode = SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE
+        let mode =
+            SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE
             | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER
         _ = wsl_SSL_CTX_set_mode(ctx, Int(mode))
         _ = SSL_CTX_set_options(ctx, wsl_SSL_OP_NO_RENEGOTIATION())
@@ -468,8 +470,9 @@ private func tlsVerifyCallback(_ preverifyOK: Int32, _ store: OpaquePointer?) ->
         let leaf = X509_STORE_CTX_get_current_cert(store), X509_check_ca(leaf) == 1
     {
         X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION)
-        session.noteCertificateProblem(TLSCertificateProblem(
-            store: store, code: TLSCertificateProblem.caAsLeaf, identity: session.verifiedIdentity))
+        session.noteCertificateProblem(
+            TLSCertificateProblem(
+                store: store, code: TLSCertificateProblem.caAsLeaf, identity: session.verifiedIdentity))
         return 0
     }
     return 1

@@ -1,8 +1,9 @@
 internal import COpenSSL
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The outcome of one non-blocking TLS operation.
@@ -233,9 +234,10 @@ public final class TLSSession: @unchecked Sendable {
             if savedErrno != 0 {
                 let reason = String(cString: strerror(savedErrno))
                 let suffix = queue.isEmpty ? "" : " [\(queue)]"
-                return fail(TLSError(
-                    kind: .io, message: "socket error \(phase): \(reason) (errno \(savedErrno))\(suffix)",
-                    errno: savedErrno))
+                return fail(
+                    TLSError(
+                        kind: .io, message: "socket error \(phase): \(reason) (errno \(savedErrno))\(suffix)",
+                        errno: savedErrno))
             }
             return unexpectedEOF(inHandshake: inHandshake, queue: queue)
         case SSL_ERROR_SSL:
@@ -252,16 +254,18 @@ public final class TLSSession: @unchecked Sendable {
                 if verify != X509_V_OK {
                     let reason = String(cString: X509_verify_cert_error_string(verify))
                     if let problem = certificateProblem, problem.code == verify {
-                        return fail(TLSError(
-                            kind: .certificateVerification,
-                            message: "certificate verify failed: \(problem.explanation) [OpenSSL: \(reason), verify error \(verify)]",
-                            verifyResult: verify, check: problem.check))
+                        return fail(
+                            TLSError(
+                                kind: .certificateVerification,
+                                message: "certificate verify failed: \(problem.explanation) [OpenSSL: \(reason), verify error \(verify)]",
+                                verifyResult: verify, check: problem.check))
                     }
                     let name = verifiedIdentity.map { "checked against \($0)" } ?? "no name or address checked"
-                    return fail(TLSError(
-                        kind: .certificateVerification,
-                        message: "certificate verify failed: \(reason) (\(name))\(detail)",
-                        verifyResult: verify, check: "certificate verify error \(verify)"))
+                    return fail(
+                        TLSError(
+                            kind: .certificateVerification,
+                            message: "certificate verify failed: \(reason) (\(name))\(detail)",
+                            verifyResult: verify, check: "certificate verify error \(verify)"))
                 }
             }
             if inHandshake {
@@ -271,9 +275,10 @@ public final class TLSSession: @unchecked Sendable {
         default:
             let queue = TLSError.drainOpenSSLErrors()
             let detail = queue.isEmpty ? "" : " [\(queue)]"
-            return fail(TLSError(
-                kind: inHandshake ? .handshake : .protocolViolation,
-                message: "unexpected SSL_get_error \(code) \(phase)\(detail)"))
+            return fail(
+                TLSError(
+                    kind: inHandshake ? .handshake : .protocolViolation,
+                    message: "unexpected SSL_get_error \(code) \(phase)\(detail)"))
         }
     }
 
@@ -281,9 +286,10 @@ public final class TLSSession: @unchecked Sendable {
     private func unexpectedEOF(inHandshake: Bool, queue: String) -> TLSIOResult {
         if inHandshake {
             let detail = queue.isEmpty ? "" : " [\(queue)]"
-            return fail(TLSError(
-                kind: .handshake,
-                message: "connection closed by peer during TLS handshake (EOF)\(detail)"))
+            return fail(
+                TLSError(
+                    kind: .handshake,
+                    message: "connection closed by peer during TLS handshake (EOF)\(detail)"))
         }
         peerClosed = true
         peerClosedUncleanly = true

@@ -26,7 +26,7 @@ public struct WebSocketURL: Sendable, Hashable, Codable, CustomStringConvertible
         if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
         host = h
         if let p = c.port {
-            guard (1 ... 65535).contains(p) else { throw URLError(message: "port \(p) out of range in \(string)") }
+            guard (1...65535).contains(p) else { throw URLError(message: "port \(p) out of range in \(string)") }
             port = UInt16(p)
         } else {
             port = isTLS ? 443 : 80
@@ -79,7 +79,9 @@ public struct WebSocketURL: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     /// The URL as a string, e.g. `ws://127.0.0.1:8080/ws`.
-    public var description: String { "\(isTLS ? "wss" : "ws")://\(hostHeader.contains(":") || port == 80 || port == 443 ? hostHeader : hostHeader)\(target)" }
+    public var description: String {
+        "\(isTLS ? "wss" : "ws")://\(hostHeader.contains(":") || port == 80 || port == 443 ? hostHeader : hostHeader)\(target)"
+    }
 
     /// Why a URL string was rejected.
     public struct URLError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -8,13 +8,13 @@ struct AutobahnClientCommand: ParsableCommand {
         commandName: "autobahn-client",
         abstract: "Run the Autobahn|Testsuite client cases against a fuzzing server.",
         discussion: """
-        Reads WS_FUZZ_URL (default ws://127.0.0.1:9001) and WS_FUZZ_AGENT (default wsload) as the \
-        harness in ../shared/autobahn sets them, runs every case with an echo handler and asks the \
-        server to write its report.
+            Reads WS_FUZZ_URL (default ws://127.0.0.1:9001) and WS_FUZZ_AGENT (default wsload) as the \
+            harness in ../shared/autobahn sets them, runs every case with an echo handler and asks the \
+            server to write its report.
 
-        Example:
-          ../shared/autobahn/run-fuzzingserver -- .build/debug/wsload autobahn-client
-        """
+            Example:
+              ../shared/autobahn/run-fuzzingserver -- .build/debug/wsload autobahn-client
+            """
     )
 
     @Option(help: "Fuzzing server URL (overrides WS_FUZZ_URL).")
@@ -35,9 +35,11 @@ struct AutobahnClientCommand: ParsableCommand {
         let urlString = url ?? env["WS_FUZZ_URL"] ?? "ws://127.0.0.1:9001"
         let base: WebSocketURL
         do { base = try WebSocketURL(urlString) } catch { throw ValidationError(error.description) }
-        let client = AutobahnClient(baseURL: base, agent: agent ?? env["WS_FUZZ_AGENT"] ?? "wsload", deflate: !noDeflate, logger: .lines { line in
-            FileHandle.standardError.write(Data((line + "\n").utf8))
-        })
+        let client = AutobahnClient(
+            baseURL: base, agent: agent ?? env["WS_FUZZ_AGENT"] ?? "wsload", deflate: !noDeflate,
+            logger: .lines { line in
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            })
         let selected = cases.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
         let n = try client.run(cases: selected)
         print("autobahn-client: ran \(n) cases")

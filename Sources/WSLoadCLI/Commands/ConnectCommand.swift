@@ -9,12 +9,12 @@ struct ConnectCommand: ParsableCommand {
         commandName: "connect",
         abstract: "Open one connection and show its handshake, negotiated extensions, pod identity and round-trip time.",
         discussion: """
-        Examples:
-          wsload connect ws://127.0.0.1:8080/ws
-          wsload connect wss://example.com/ws --ca-file ca.pem --send hello
-          wsload connect ws://10.0.0.5/ws --source 127.0.0.7 \\
-            --header 'Cookie: SERVERID=ws-1'
-        """
+            Examples:
+              wsload connect ws://127.0.0.1:8080/ws
+              wsload connect wss://example.com/ws --ca-file ca.pem --send hello
+              wsload connect ws://10.0.0.5/ws --source 127.0.0.7 \\
+                --header 'Cookie: SERVERID=ws-1'
+            """
     )
 
     @Argument(help: "ws:// or wss:// URL.")
@@ -50,7 +50,9 @@ struct ConnectCommand: ParsableCommand {
         do { target = try WebSocketURL(url) } catch { throw CLIError(exitCode: .usageError, message: "\(error)") }
         var src: SocketAddress?
         if let source {
-            guard let s = SocketAddress(ip: source, port: 0) else { throw CLIError(exitCode: .usageError, message: "--source \(source): not a numeric IPv4 or IPv6 address") }
+            guard let s = SocketAddress(ip: source, port: 0) else {
+                throw CLIError(exitCode: .usageError, message: "--source \(source): not a numeric IPv4 or IPv6 address")
+            }
             src = s
         }
         var pairs: [(String, String)] = []
@@ -66,9 +68,10 @@ struct ConnectCommand: ParsableCommand {
             throw CLIError(exitCode: .usageError, message: "--resolve \(resolve): not a numeric IPv4 or IPv6 address")
         }
         warnIfInsecure(url: target, tls: tls)
-        let result = try ConnectionProbe.run(url: target, source: src, headers: pairs, cookieHeader: cookie, deflate: !noDeflate, tls: tls,
-                                             serverName: serverName, resolve: resolve, timeout: timeout, sendText: send, wait: wait,
-                                             attribution: AttributionRules(headers: podHeader.isEmpty ? ["X-Pod-Name"] : podHeader, cookieName: podCookie))
+        let result = try ConnectionProbe.run(
+            url: target, source: src, headers: pairs, cookieHeader: cookie, deflate: !noDeflate, tls: tls,
+            serverName: serverName, resolve: resolve, timeout: timeout, sendText: send, wait: wait,
+            attribution: AttributionRules(headers: podHeader.isEmpty ? ["X-Pod-Name"] : podHeader, cookieName: podCookie))
         print("target     \(Redaction.redactURL(url))")
         if let l = result.local { print("local      \(l)") }
         if let r = result.remote { print("remote     \(r)") }
@@ -85,7 +88,9 @@ struct ConnectCommand: ParsableCommand {
             for (n, v) in head.headers { print("  \(n): \(Redaction.redactHeaderValue(name: n, value: v))") }
             print("subprotocol \(result.subprotocol ?? "none")")
             if let d = result.deflate {
-                print("deflate    permessage-deflate (send window \(d.sendMaxWindowBits)\(d.sendNoContextTakeover ? ", no context takeover" : ""); receive window \(d.receiveMaxWindowBits)\(d.receiveNoContextTakeover ? ", no context takeover" : ""))")
+                print(
+                    "deflate    permessage-deflate (send window \(d.sendMaxWindowBits)\(d.sendNoContextTakeover ? ", no context takeover" : ""); receive window \(d.receiveMaxWindowBits)\(d.receiveNoContextTakeover ? ", no context takeover" : ""))"
+                )
             } else {
                 print("deflate    not negotiated")
             }

@@ -8,15 +8,15 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Merge the reports of a run's shards (run --shard i/N) into one report, recomputing statistics and the gate.",
         discussion: """
-        Counts add and latency histograms merge as histograms (never averaged percentiles); per-pod \
-        statistics, server-log matching, explanations and the gate are recomputed on the whole. \
-        Reports of different runs (target, profile, shard count, plan) or a shard given twice are refused \
-        (exit 2). Exits with the merged gate's verdict (0 passed, 1 failed).
+            Counts add and latency histograms merge as histograms (never averaged percentiles); per-pod \
+            statistics, server-log matching, explanations and the gate are recomputed on the whole. \
+            Reports of different runs (target, profile, shard count, plan) or a shard given twice are refused \
+            (exit 2). Exits with the merged gate's verdict (0 passed, 1 failed).
 
-        Examples:
-          wsload merge s0/report.json s1/report.json s2/report.json
-          wsload merge shards/*.json --format junit --format json --out merged/
-        """
+            Examples:
+              wsload merge s0/report.json s1/report.json s2/report.json
+              wsload merge shards/*.json --format junit --format json --out merged/
+            """
     )
 
     @Argument(help: "Shard reports (report.json files written by `wsload run --shard i/N`).")
@@ -43,7 +43,9 @@ struct MergeCommand: ParsableCommand {
 /// Prints or writes a merged report and maps its gate to the exit code.
 func emitMerged(_ report: Report, formats: [ReportFormat], out: String?) throws {
     try emit(report, formats: formats, out: out)  // with --out, report.json is kept: it can be merged or re-rendered again
-    for w in report.warnings where w.contains("missing") || w.contains("counted as failed") { LineWriter.standardError.write("wsload: warning: \(w)") }
+    for w in report.warnings where w.contains("missing") || w.contains("counted as failed") {
+        LineWriter.standardError.write("wsload: warning: \(w)")
+    }
     if report.exitCode != .passed {
         throw CLIError(verdictOf: report)
     }

@@ -8,15 +8,15 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Size a run: the clients/connections needed so a healthy random balancer fails max_skew at most --false-fail of the time.",
         discussion: """
-        The false-fail probability is exact (multinomial placement with the expected shares). Connections pinned \
-        together by cookie or address affinity move as one: pass --connections-per-client and the answer counts \
-        clients.
+            The false-fail probability is exact (multinomial placement with the expected shares). Connections pinned \
+            together by cookie or address affinity move as one: pass --connections-per-client and the answer counts \
+            clients.
 
-        Examples:
-          wsload plan --pods 3 --max-skew 50 --false-fail 0.05
-          wsload plan --pods 3 --max-skew 20 --false-fail 0.01 --weights 2,1,1 \\
-            --connections-per-client 4
-        """
+            Examples:
+              wsload plan --pods 3 --max-skew 50 --false-fail 0.05
+              wsload plan --pods 3 --max-skew 20 --false-fail 0.01 --weights 2,1,1 \\
+                --connections-per-client 4
+            """
     )
 
     @Option(help: "Pods behind the target.") var pods: Int
@@ -42,8 +42,9 @@ struct PlanCommand: ParsableCommand {
             parsedWeights = values
         }
         do {
-            let plan = try SkewPlan.compute(pods: pods, maxSkewPercent: skew, falseFail: falseFail, weights: parsedWeights,
-                                            connectionsPerClient: connectionsPerClient)
+            let plan = try SkewPlan.compute(
+                pods: pods, maxSkewPercent: skew, falseFail: falseFail, weights: parsedWeights,
+                connectionsPerClient: connectionsPerClient)
             print(plan.text, terminator: "")
         } catch let error as SkewPlan.PlanError {
             throw CLIError(exitCode: .usageError, message: error.description)

@@ -41,14 +41,16 @@ extension PortForwardCommand {
         }
         if let found = discovered, let d = profile.pods.discovery {
             guard !found.isEmpty else {
-                throw CLIError(exitCode: .runIncomplete, message: "pods.discovery: no pods match selector \"\(d.selector)\" in namespace \(d.namespace)")
+                throw CLIError(
+                    exitCode: .runIncomplete, message: "pods.discovery: no pods match selector \"\(d.selector)\" in namespace \(d.namespace)")
             }
             let notReady = found.filter { !$0.ready }.map(\.name)
             if !notReady.isEmpty, !quiet { LineWriter.standardError.write("wsload: not ready (tested anyway): \(notReady.joined(separator: ", "))") }
             return found.map(\.name)
         }
-        throw CLIError(exitCode: .usageError,
-                       message: "no pods: pass --pod NAME (repeatable) or --selector, or set pods.static or pods.discovery in the profile")
+        throw CLIError(
+            exitCode: .usageError,
+            message: "no pods: pass --pod NAME (repeatable) or --selector, or set pods.static or pods.discovery in the profile")
     }
 
     /// A progress line for an event.

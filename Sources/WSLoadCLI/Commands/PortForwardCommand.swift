@@ -8,34 +8,34 @@ struct PortForwardCommand: ParsableCommand {
         commandName: "portforward",
         abstract: "Forward each pod's port and ramp WebSocket connections through it until a target or the first failure.",
         discussion: """
-        For each pod: start the forward command (kubectl port-forward by default, no shell), wait until its \
-        local port accepts TCP, open connections in steps until --target or the first step where connections \
-        fail, hold, close. Reports per pod the capacity reached, why the ramp stopped (target-reached, \
-        server-503, refused, timeout, http-error, peer-closed, dropped, error, forward-died, not-ready, \
-        interrupted), forward restarts, upgrade latency p50/p99 and the forward's ready time. A forward that \
-        exits or stops accepting is restarted with capped exponential backoff and jitter; every forward is \
-        stopped on completion, on SIGINT/SIGTERM and on errors.
+            For each pod: start the forward command (kubectl port-forward by default, no shell), wait until its \
+            local port accepts TCP, open connections in steps until --target or the first step where connections \
+            fail, hold, close. Reports per pod the capacity reached, why the ramp stopped (target-reached, \
+            server-503, refused, timeout, http-error, peer-closed, dropped, error, forward-died, not-ready, \
+            interrupted), forward restarts, upgrade latency p50/p99 and the forward's ready time. A forward that \
+            exits or stops accepting is restarted with capped exponential backoff and jitter; every forward is \
+            stopped on completion, on SIGINT/SIGTERM and on errors.
 
-        Pods: --pod (repeatable), else pods.static, else pods.discovery (or --selector).
-        --command replaces the forward command: repeat it once per argument (--command kubectl \
-        --command port-forward …), or give one string that is split on spaces (--command "kubectl \
-        port-forward -n {namespace} pod/{pod} {localPort}:{remotePort}"). Placeholders: {namespace} {pod} \
-        {localPort} {remotePort}. A single argument that itself contains spaces needs the profile's \
-        portforward.command list.
+            Pods: --pod (repeatable), else pods.static, else pods.discovery (or --selector).
+            --command replaces the forward command: repeat it once per argument (--command kubectl \
+            --command port-forward …), or give one string that is split on spaces (--command "kubectl \
+            port-forward -n {namespace} pod/{pod} {localPort}:{remotePort}"). Placeholders: {namespace} {pod} \
+            {localPort} {remotePort}. A single argument that itself contains spaces needs the profile's \
+            portforward.command list.
 
-        Exit codes: 0 every pod reached --target or found its limit cleanly; 1 a pod's forward kept dying \
-        (beyond max_restarts) or never accepted, no connection got through, or a capacity is below \
-        --min-capacity; 2 usage or configuration error; 3 interrupted (a partial report is still written).
+            Exit codes: 0 every pod reached --target or found its limit cleanly; 1 a pod's forward kept dying \
+            (beyond max_restarts) or never accepted, no connection got through, or a capacity is below \
+            --min-capacity; 2 usage or configuration error; 3 interrupted (a partial report is still written).
 
-        Examples:
-          wsload portforward --profile portforward-capacity --pod ws-0 --pod ws-1 \\
-            --remote-port 8080
-          wsload portforward --selector app=ws --namespace prod --remote-port 8080 \\
-            --target 500 --step 25 --parallel
-          wsload portforward --pod ws-0 --remote-port 8080 --format json --out out/
-          wsload portforward --pod ws-0 \\
-            --command "socat TCP-LISTEN:{localPort},reuseaddr,fork TCP:127.0.0.1:8080"
-        """
+            Examples:
+              wsload portforward --profile portforward-capacity --pod ws-0 --pod ws-1 \\
+                --remote-port 8080
+              wsload portforward --selector app=ws --namespace prod --remote-port 8080 \\
+                --target 500 --step 25 --parallel
+              wsload portforward --pod ws-0 --remote-port 8080 --format json --out out/
+              wsload portforward --pod ws-0 \\
+                --command "socat TCP-LISTEN:{localPort},reuseaddr,fork TCP:127.0.0.1:8080"
+            """
     )
 
     @Option(name: .customLong("profile"), help: "Profile name or path (default: portforward-capacity).", completion: .profileNames)
@@ -74,8 +74,9 @@ struct PortForwardCommand: ParsableCommand {
     var readyTimeout: DurationArgument?
     @Option(help: "Forward restarts allowed per pod.")
     var maxRestarts: Int?
-    @Option(name: .customLong("command"), parsing: .unconditionalSingleValue,
-            help: "Forward command: repeat once per argument, or one string split on spaces.")
+    @Option(
+        name: .customLong("command"), parsing: .unconditionalSingleValue,
+        help: "Forward command: repeat once per argument, or one string split on spaces.")
     var command: [String] = []
     @Option(help: "Exit 1 when a pod's capacity is below this.")
     var minCapacity: Int?
@@ -103,8 +104,9 @@ struct PortForwardCommand: ParsableCommand {
         let cwd = FileManager.default.currentDirectoryPath
         let loaded: (profile: Profile, path: String, source: ProfileSource)
         do {
-            loaded = try ProfileLoader.load(name: profileName ?? "portforward-capacity", workingDirectory: cwd,
-                                            environment: ProcessInfo.processInfo.environment)
+            loaded = try ProfileLoader.load(
+                name: profileName ?? "portforward-capacity", workingDirectory: cwd,
+                environment: ProcessInfo.processInfo.environment)
         } catch { throw CLIError(exitCode: .usageError, message: error.description) }
         var profile = loaded.profile
         applyOverrides(to: &profile)
@@ -127,11 +129,13 @@ struct PortForwardCommand: ParsableCommand {
             throw CLIError(exitCode: .usageError, message: "portforward.command: \(error)")
         }
         if plan.localPortBase > 0, plan.localPortBase + podNames.count - 1 > 65535 {
-            throw CLIError(exitCode: .usageError,
-                           message: "--local-port-base \(plan.localPortBase) leaves no room for \(podNames.count) pods below port 65536")
+            throw CLIError(
+                exitCode: .usageError,
+                message: "--local-port-base \(plan.localPortBase) leaves no room for \(podNames.count) pods below port 65536")
         }
 
-        let formats = self.formats.isEmpty
+        let formats =
+            self.formats.isEmpty
             ? (profile.output.formats.contains(.json) ? [PortForwardFormat.table, .json] : [.table]) : self.formats
         let outDir = out ?? profile.output.out
         let stderr = LineWriter.standardError
@@ -143,9 +147,10 @@ struct PortForwardCommand: ParsableCommand {
         let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in runner.cancel() }
         defer { signals.cancel() }
         if !quiet {
-            stderr.write("wsload: portforward \(profile.name): \(podNames.count) pod\(podNames.count == 1 ? "" : "s") (\(podNames.joined(separator: ", "))), "
-                         + "target \(plan.target) in steps of \(plan.step), \(plan.parallel ? "in parallel" : "one after another"); "
-                         + "forward: \(CommandResult.display(plan.command.arguments))")
+            stderr.write(
+                "wsload: portforward \(profile.name): \(podNames.count) pod\(podNames.count == 1 ? "" : "s") (\(podNames.joined(separator: ", "))), "
+                    + "target \(plan.target) in steps of \(plan.step), \(plan.parallel ? "in parallel" : "one after another"); "
+                    + "forward: \(CommandResult.display(plan.command.arguments))")
         }
         let report = runner.run()
         commandRunner.stop(grace: 1)

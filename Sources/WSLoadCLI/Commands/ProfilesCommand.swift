@@ -8,14 +8,14 @@ struct ProfilesCommand: ParsableCommand {
         commandName: "profiles",
         abstract: "List the profiles wsload can find, or show one.",
         discussion: """
-        Lookup order for --profile NAME: a path, profiles/NAME.yaml here, each directory in \
-        $WSLOAD_PROFILES, then the profiles built into the binary.
+            Lookup order for --profile NAME: a path, profiles/NAME.yaml here, each directory in \
+            $WSLOAD_PROFILES, then the profiles built into the binary.
 
-        Examples:
-          wsload profiles
-          wsload profiles show ingress-20conns
-          wsload profiles schema > profile.schema.json
-        """,
+            Examples:
+              wsload profiles
+              wsload profiles show ingress-20conns
+              wsload profiles schema > profile.schema.json
+            """,
         subcommands: [List.self, Show.self, Schema.self],
         defaultSubcommand: List.self
     )
@@ -67,15 +67,15 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Validate profiles (syntax, keys, values, cross-field rules) without connecting.",
         discussion: """
-        Prints file:line:column: key.path: message for every problem of every profile (not only the first) \
-        and exits 2 if any profile is invalid. Source addresses (clients.sources) are checked by binding each \
-        one on this machine, as `run` does before it connects; --skip-source-check leaves that out for profiles \
-        meant for another machine.
+            Prints file:line:column: key.path: message for every problem of every profile (not only the first) \
+            and exits 2 if any profile is invalid. Source addresses (clients.sources) are checked by binding each \
+            one on this machine, as `run` does before it connects; --skip-source-check leaves that out for profiles \
+            meant for another machine.
 
-        Examples:
-          wsload validate profiles/*.yaml
-          wsload validate ingress-20conns --url wss://ws.example.com/ws
-        """
+            Examples:
+              wsload validate profiles/*.yaml
+              wsload validate ingress-20conns --url wss://ws.example.com/ws
+            """
     )
 
     @Argument(help: "Profile names or paths.", completion: .profileNamesAndFiles) var profiles: [String]

@@ -8,11 +8,11 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Re-render a saved report.json in any format; exits with the report's gate verdict.",
         discussion: """
-        Examples:
-          wsload report out/report.json
-          wsload report out/report.json --format junit > junit.xml
-          wsload report out/report.json --format html --out out/
-        """
+            Examples:
+              wsload report out/report.json
+              wsload report out/report.json --format junit > junit.xml
+              wsload report out/report.json --format html --out out/
+            """
     )
 
     @Argument(help: "A report.json written by `wsload run --out DIR`.")
@@ -34,8 +34,11 @@ extension CLIError {
     init(verdictOf report: Report) {
         switch report.exitCode {
         case .runIncomplete:
-            let why = report.gate.incomplete ?? (report.raw?.interrupted == true ? "it was interrupted"
-                : "not one of its \(Plural.of(report.totals.attempted, "connection attempt")) was established")
+            let why =
+                report.gate.incomplete
+                ?? (report.raw?.interrupted == true
+                    ? "it was interrupted"
+                    : "not one of its \(Plural.of(report.totals.attempted, "connection attempt")) was established")
             self.init(exitCode: .runIncomplete, message: "the run did not complete: \(why)")
         default:
             self.init(exitCode: report.exitCode, message: "gate failed: \(report.gate.failedChecks.map(\.name).joined(separator: ", "))")
@@ -45,7 +48,9 @@ extension CLIError {
 
 /// Reads a saved report, with a human error.
 func loadReport(_ path: String) throws -> Report {
-    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError(exitCode: .usageError, message: "\(path): cannot read the file") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw CLIError(exitCode: .usageError, message: "\(path): cannot read the file")
+    }
     do { return try Report.decode(json: data) } catch {
         throw CLIError(exitCode: .usageError, message: "\(path): \(ReportReadError(decoding: error, data: data))")
     }

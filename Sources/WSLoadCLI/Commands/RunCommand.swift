@@ -8,28 +8,28 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Open connections from virtual clients, hold them, and report how they spread across pods (default command).",
         discussion: """
-        Flags override the profile's fields. Exit codes: 0 gate passed, 1 gate failed, 2 usage or \
-        configuration error, 3 the run could not complete (interrupted: a partial report is still written).
+            Flags override the profile's fields. Exit codes: 0 gate passed, 1 gate failed, 2 usage or \
+            configuration error, 3 the run could not complete (interrupted: a partial report is still written).
 
-        Examples:
-          wsload --profile ingress-20conns --url wss://ws.example.com/ws
-          wsload run --url ws://127.0.0.1:8080/ws --clients 4 \\
-            --connections-per-client 5 --hold 10s
-          wsload run --profile service-clientip --url ws://10.96.0.10/ws \\
-            --format junit --out out/
-          wsload run --url ws://127.0.0.1:8080/ws --connections 20 \\
-            --source 127.0.0.2-127.0.0.21 --cookies none --max-skew 50
-          wsload run --profile ci-skew-gate --url ws://10.96.0.10/ws \\
-            --connections 60000 --source 10.245.0.0/24 --workers 4
-          wsload run --profile service-clientip --url ws://10.96.0.10/ws \\
-            --shard 0/3 --format json --out s0/
+            Examples:
+              wsload --profile ingress-20conns --url wss://ws.example.com/ws
+              wsload run --url ws://127.0.0.1:8080/ws --clients 4 \\
+                --connections-per-client 5 --hold 10s
+              wsload run --profile service-clientip --url ws://10.96.0.10/ws \\
+                --format junit --out out/
+              wsload run --url ws://127.0.0.1:8080/ws --connections 20 \\
+                --source 127.0.0.2-127.0.0.21 --cookies none --max-skew 50
+              wsload run --profile ci-skew-gate --url ws://10.96.0.10/ws \\
+                --connections 60000 --source 10.245.0.0/24 --workers 4
+              wsload run --profile service-clientip --url ws://10.96.0.10/ws \\
+                --shard 0/3 --format json --out s0/
 
-        The last two: four worker processes on this machine with one merged report; one third of the \
-        clients (`wsload merge` the shards' report.json).
+            The last two: four worker processes on this machine with one merged report; one third of the \
+            clients (`wsload merge` the shards' report.json).
 
-        One process holds at most its file-descriptor limit (minus a reserve) of connections; beyond that \
-        `run` splits itself over worker processes automatically (see docs/distributed.md).
-        """
+            One process holds at most its file-descriptor limit (minus a reserve) of connections; beyond that \
+            `run` splits itself over worker processes automatically (see docs/distributed.md).
+            """
     )
 
     @OptionGroup var options: RunOptions
@@ -53,7 +53,9 @@ extension RunOptions {
         request.outputDirectory = out ?? profile.output.out
         if let listen = metricsListen {
             guard let address = parseListenAddress(listen) else {
-                throw CLIError(exitCode: .usageError, message: "--metrics-listen \(listen): expected host:port with a numeric address, e.g. 127.0.0.1:9464 or [::1]:9464")
+                throw CLIError(
+                    exitCode: .usageError,
+                    message: "--metrics-listen \(listen): expected host:port with a numeric address, e.g. 127.0.0.1:9464 or [::1]:9464")
             }
             request.metricsListen = address
         }
@@ -65,9 +67,11 @@ extension RunOptions {
         let stderr = LineWriter.standardError
         // The printer exists before the session, so the session's log lines go above the live progress block.
         let progress = quiet ? nil : ProgressPrinter()
-        let session = try RunSession(request, logger: .lines { line in
-            if let progress { progress.message(line) } else { stderr.write(line) }
-        })
+        let session = try RunSession(
+            request,
+            logger: .lines { line in
+                if let progress { progress.message(line) } else { stderr.write(line) }
+            })
         warnIfInsecure(url: session.plan.url, tls: session.plan.tls)  // once per run: workers stay quiet
         try session.prepare()
         let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in session.stop() }
@@ -91,8 +95,9 @@ extension RunOptions {
         var profileFile = "<command line>"
         if let name = profileName ?? defaultProfile {
             do {
-                let loaded = try ProfileLoader.load(name: name, workingDirectory: FileManager.default.currentDirectoryPath,
-                                                    environment: ProcessInfo.processInfo.environment)
+                let loaded = try ProfileLoader.load(
+                    name: name, workingDirectory: FileManager.default.currentDirectoryPath,
+                    environment: ProcessInfo.processInfo.environment)
                 profile = loaded.profile
                 profileFile = loaded.path
             } catch { throw CLIError(exitCode: .usageError, message: error.description) }

@@ -4,8 +4,9 @@ import WSLoad
 
 /// The options of `run`, shared with the root command so `wsload --profile X` works.
 struct RunOptions: ParsableArguments {
-    @Option(name: .customLong("profile"), help: "Profile name (profiles/NAME.yaml, $WSLOAD_PROFILES, built-in) or path.",
-            completion: .profileNames)
+    @Option(
+        name: .customLong("profile"), help: "Profile name (profiles/NAME.yaml, $WSLOAD_PROFILES, built-in) or path.",
+        completion: .profileNames)
     var profileName: String?
     @Option(help: "Target URL (ws://, wss://).")
     var url: String?

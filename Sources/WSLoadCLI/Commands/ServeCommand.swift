@@ -9,18 +9,18 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Run the reference WebSocket pod server (echo, identity, Active connections log lines).",
         discussion: """
-        Deploy it as your pods to test an Ingress or Service before your real app. Every 101 carries \
-        X-Pod-Name (from --pod-name, $POD_NAME or $HOSTNAME); every change in open connections logs \
-        "Active connections: N". SIGTERM drains: close frames with 1001, then exit.
+            Deploy it as your pods to test an Ingress or Service before your real app. Every 101 carries \
+            X-Pod-Name (from --pod-name, $POD_NAME or $HOSTNAME); every change in open connections logs \
+            "Active connections: N". SIGTERM drains: close frames with 1001, then exit.
 
-        Examples:
-          wsload serve --listen 0.0.0.0:8080
-          wsload serve --listen 127.0.0.1:18081 --pod-name ws-1 --log-format json \\
-            --capacity 1000
-          POD_NAME=ws-0 wsload serve --identity-message --ping-interval 20s
-          # a second server process on the same port, on purpose:
-          wsload serve --listen 127.0.0.1:8080 --reuse-port
-        """
+            Examples:
+              wsload serve --listen 0.0.0.0:8080
+              wsload serve --listen 127.0.0.1:18081 --pod-name ws-1 --log-format json \\
+                --capacity 1000
+              POD_NAME=ws-0 wsload serve --identity-message --ping-interval 20s
+              # a second server process on the same port, on purpose:
+              wsload serve --listen 127.0.0.1:8080 --reuse-port
+            """
     )
 
     @Option(help: "Address and port to listen on (host:port, [v6]:port).")
@@ -49,13 +49,18 @@ struct ServeCommand: ParsableCommand {
     var drainTimeout: Double = 10
     @Option(help: "I/O queues (default: one per core).")
     var ioQueues: Int = System.coreCount
-    @Flag(help: "Share the port with other servers already listening on it (SO_REUSEPORT: the kernel splits connections between them). Without it a busy port is an error.")
+    @Flag(
+        help:
+            "Share the port with other servers already listening on it (SO_REUSEPORT: the kernel splits connections between them). Without it a busy port is an error."
+    )
     var reusePort = false
     @Flag(help: .hidden)  // for test harnesses: drain and exit once the parent process is gone
     var exitWithParent = false
 
     func validate() throws {
-        guard parseListenAddress(listen) != nil else { throw ValidationError("--listen \(listen): expected host:port with a numeric address, e.g. 0.0.0.0:8080 or [::1]:8080") }
+        guard parseListenAddress(listen) != nil else {
+            throw ValidationError("--listen \(listen): expected host:port with a numeric address, e.g. 0.0.0.0:8080 or [::1]:8080")
+        }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         for h in headers where !h.contains(":") { throw ValidationError("--header \(h): expected \"Name: value\"") }
     }
@@ -68,10 +73,11 @@ struct ServeCommand: ParsableCommand {
             let i = h.firstIndex(of: ":")!
             return (String(h[..<i]).trimmingCharacters(in: .whitespaces), String(h[h.index(after: i)...]).trimmingCharacters(in: .whitespaces))
         }
-        let config = PodServerConfiguration(listen: parseListenAddress(listen)!, podName: name, sendIdentityMessage: identityMessage, echo: !noEcho,
-                                            logFormat: logFormat, capacity: capacity, pingInterval: pingInterval.seconds, deflate: !noDeflate,
-                                            tls: tlsCert.map { TLSServerConfiguration(certificateChainFile: $0, privateKeyFile: tlsKey!) },
-                                            extraHeaders: extra, ioQueues: ioQueues, reusePort: reusePort)
+        let config = PodServerConfiguration(
+            listen: parseListenAddress(listen)!, podName: name, sendIdentityMessage: identityMessage, echo: !noEcho,
+            logFormat: logFormat, capacity: capacity, pingInterval: pingInterval.seconds, deflate: !noDeflate,
+            tls: tlsCert.map { TLSServerConfiguration(certificateChainFile: $0, privateKeyFile: tlsKey!) },
+            extraHeaders: extra, ioQueues: ioQueues, reusePort: reusePort)
         let out = LineWriter.standardOutput
         // Watch before "listening on" is printed: a supervisor may send SIGTERM as soon as it reads that line.
         let stop = DispatchSemaphore(value: 0)
@@ -96,7 +102,7 @@ struct ServeCommand: ParsableCommand {
 /// Parses `host:port` / `[v6]:port` into a socket address.
 func parseListenAddress(_ s: String) -> SocketAddress? {
     if s.hasPrefix("["), let close = s.firstIndex(of: "]") {
-        let host = String(s[s.index(after: s.startIndex) ..< close])
+        let host = String(s[s.index(after: s.startIndex)..<close])
         let rest = s[s.index(after: close)...]
         guard rest.hasPrefix(":"), let port = UInt16(rest.dropFirst()) else { return nil }
         return SocketAddress(ip: host, port: port)

@@ -8,14 +8,14 @@ struct ShellCommand: ParsableCommand {
         commandName: "shell",
         abstract: "Interactive mode: open and close connections by hand and watch where they land.",
         discussion: """
-        Commands: connect N, close N (or all), send TEXT, status, pods, wait SECONDS, help, quit. Reads them \
-        from stdin, so it can be scripted; a line it does not understand is an error on stderr (and, when \
-        stdin is not a terminal, makes the exit code 2).
+            Commands: connect N, close N (or all), send TEXT, status, pods, wait SECONDS, help, quit. Reads them \
+            from stdin, so it can be scripted; a line it does not understand is an error on stderr (and, when \
+            stdin is not a terminal, makes the exit code 2).
 
-        Examples:
-          wsload shell ws://127.0.0.1:8080/ws --source 127.0.0.2-127.0.0.9
-          printf 'connect 3\\nwait 1\\npods\\n' | wsload shell ws://127.0.0.1:8080/ws
-        """
+            Examples:
+              wsload shell ws://127.0.0.1:8080/ws --source 127.0.0.2-127.0.0.9
+              printf 'connect 3\\nwait 1\\npods\\n' | wsload shell ws://127.0.0.1:8080/ws
+            """
     )
 
     @Argument(help: "ws:// or wss:// URL.") var url: String
@@ -62,8 +62,11 @@ struct ShellCommand: ParsableCommand {
             case .close(let n):
                 let closed = session.close(n)
                 if let n, closed < n {
-                    out.write(closed == 0 ? "there are no open connections to close"
-                          : "there are not \(n) open connections: closing the \(Plural.of(closed, "connection")) that \(closed == 1 ? "is" : "are") open")
+                    out.write(
+                        closed == 0
+                            ? "there are no open connections to close"
+                            : "there are not \(n) open connections: closing the \(Plural.of(closed, "connection")) that \(closed == 1 ? "is" : "are") open"
+                    )
                 } else if n == nil, closed == 0 {
                     out.write("there are no open connections to close")
                 }

@@ -34,8 +34,10 @@ public struct ConnectionStateMachine: Sendable {
     private var controlBuffer: [UInt8] = []
 
     /// Creates the state machine for `role`; pass the codec when permessage-deflate was negotiated.
-    public init(role: Role, limits: ProtocolLimits = .default, deflate: PerMessageDeflate? = nil,
-                maskingKeys: MaskingKeySource = .random) {
+    public init(
+        role: Role, limits: ProtocolLimits = .default, deflate: PerMessageDeflate? = nil,
+        maskingKeys: MaskingKeySource = .random
+    ) {
         decoder = FrameDecoder(role: role, limits: limits, allowsRSV1: deflate != nil)
         self.deflate = deflate
         self.keys = maskingKeys
@@ -109,7 +111,8 @@ public struct ConnectionStateMachine: Sendable {
             if frameOpcode.isControl {
                 controlBuffer.append(contentsOf: chunk)
             } else {
-                try appendMessageData(messageCompressed ? deflate!.decompress(chunk, isFinal: false, maxMessageSize: decoder.limits.maxMessageSize) : chunk)
+                try appendMessageData(
+                    messageCompressed ? deflate!.decompress(chunk, isFinal: false, maxMessageSize: decoder.limits.maxMessageSize) : chunk)
             }
             return nil
         case .end:

@@ -86,7 +86,7 @@ public struct FrameDecoder: Sendable {
                 return nil
             }
             let n = min(available, remaining)
-            var chunk = Array(buffer[readIndex ..< readIndex + n])
+            var chunk = Array(buffer[readIndex..<readIndex + n])
             readIndex += n
             if let key { key.apply(to: &chunk, offset: offset) }
             state = n == remaining ? .end : .payload(remaining: remaining - n, key: key, offset: offset + n)
@@ -110,7 +110,7 @@ public struct FrameDecoder: Sendable {
             readIndex = savedIndex
             return nil
         }
-        var payload = Array(buffer[readIndex ..< readIndex + header.payloadLength])
+        var payload = Array(buffer[readIndex..<readIndex + header.payloadLength])
         readIndex += header.payloadLength
         if let key = header.maskingKey { key.apply(to: &payload) }
         if readIndex == buffer.count { buffer = []; readIndex = 0 }
@@ -157,7 +157,7 @@ public struct FrameDecoder: Sendable {
         } else if len7 == 127 {
             guard available >= 10 else { return nil }
             var l: UInt64 = 0
-            for i in 2 ..< 10 { l = l << 8 | UInt64(buffer[readIndex + i]) }
+            for i in 2..<10 { l = l << 8 | UInt64(buffer[readIndex + i]) }
             // §5.2: the most significant bit of a 64-bit length MUST be 0.
             if l >> 63 != 0 { throw ProtocolError(.protocolError, "64-bit payload length with the high bit set") }
             guard l <= UInt64(limits.maxFrameSize) else {
@@ -172,8 +172,9 @@ public struct FrameDecoder: Sendable {
         var key: MaskingKey?
         if masked {
             guard available >= headerSize + 4 else { return nil }
-            key = MaskingKey(buffer[readIndex + headerSize], buffer[readIndex + headerSize + 1],
-                             buffer[readIndex + headerSize + 2], buffer[readIndex + headerSize + 3])
+            key = MaskingKey(
+                buffer[readIndex + headerSize], buffer[readIndex + headerSize + 1],
+                buffer[readIndex + headerSize + 2], buffer[readIndex + headerSize + 3])
             headerSize += 4
         }
         readIndex += headerSize

@@ -28,8 +28,10 @@ public enum FrameEncoder {
 
     /// Appends a whole frame (header and payload, masked when `maskingKey` is set) to `out`.
     @inlinable
-    public static func encode(opcode: Opcode, payload: UnsafeRawBufferPointer, fin: Bool = true, rsv1: Bool = false,
-                              maskingKey: MaskingKey?, into out: inout [UInt8]) {
+    public static func encode(
+        opcode: Opcode, payload: UnsafeRawBufferPointer, fin: Bool = true, rsv1: Bool = false,
+        maskingKey: MaskingKey?, into out: inout [UInt8]
+    ) {
         let header = FrameHeader(fin: fin, rsv1: rsv1, opcode: opcode, maskingKey: maskingKey, payloadLength: payload.count)
         // Reserve once for the whole frame, but keep geometric growth: reserving exactly
         // `out.count + frameSize` on every call would reallocate and copy all queued output
@@ -48,8 +50,10 @@ public enum FrameEncoder {
 
     /// Appends a whole frame built from a byte array to `out`.
     @inlinable
-    public static func encode(opcode: Opcode, payload: [UInt8], fin: Bool = true, rsv1: Bool = false,
-                              maskingKey: MaskingKey?, into out: inout [UInt8]) {
+    public static func encode(
+        opcode: Opcode, payload: [UInt8], fin: Bool = true, rsv1: Bool = false,
+        maskingKey: MaskingKey?, into out: inout [UInt8]
+    ) {
         payload.withUnsafeBytes { encode(opcode: opcode, payload: $0, fin: fin, rsv1: rsv1, maskingKey: maskingKey, into: &out) }
     }
 

@@ -16,8 +16,10 @@ public struct FrameHeader: Hashable, Sendable {
     public var payloadLength: Int
 
     /// Creates a frame header.
-    public init(fin: Bool = true, rsv1: Bool = false, rsv2: Bool = false, rsv3: Bool = false,
-                opcode: Opcode, maskingKey: MaskingKey? = nil, payloadLength: Int) {
+    public init(
+        fin: Bool = true, rsv1: Bool = false, rsv2: Bool = false, rsv3: Bool = false,
+        opcode: Opcode, maskingKey: MaskingKey? = nil, payloadLength: Int
+    ) {
         self.fin = fin; self.rsv1 = rsv1; self.rsv2 = rsv2; self.rsv3 = rsv3
         self.opcode = opcode; self.maskingKey = maskingKey; self.payloadLength = payloadLength
     }

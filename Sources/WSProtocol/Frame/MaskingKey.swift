@@ -8,8 +8,10 @@ public struct MaskingKey: Hashable, Sendable {
 
     /// Creates a key from a 32-bit value whose most significant byte is sent first.
     public init(_ value: UInt32) {
-        bytes = (UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
-                 UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value))
+        bytes = (
+            UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+            UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)
+        )
     }
 
     /// The key byte used for payload octet `i` (RFC 6455 §5.3: `j = i MOD 4`).
@@ -54,7 +56,7 @@ public struct MaskingKey: Hashable, Sendable {
             let word32 = k0 | k1 << 8 | k2 << 16 | k3 << 24  // little-endian memory order
             var word = word32 | word32 << 32
             #if _endian(big)
-            word = word.byteSwapped
+                word = word.byteSwapped
             #endif
             while count - i >= 8 {
                 let p = base + i
@@ -81,7 +83,12 @@ public struct MaskingKey: Hashable, Sendable {
 /// from it (what the engine uses: one stream per I/O queue); tests inject `.fixed` or a seeded sequence for
 /// byte-exact output.
 public struct MaskingKeySource: Sendable {
-    @usableFromInline enum Mode: Sendable { case random, stream(KeyStream), fixed(MaskingKey), seeded(UInt64) }
+    @usableFromInline enum Mode: Sendable {
+        case random
+        case stream(KeyStream)
+        case fixed(MaskingKey)
+        case seeded(UInt64)
+    }
     @usableFromInline var mode: Mode
 
     /// Keys from the system's cryptographically secure generator.

@@ -1,7 +1,9 @@
 /// Client-side validation of the server's opening handshake response (RFC 6455 §4.1, RFC 7692 §5, §7.1).
 public enum HandshakeValidator {
     /// RFC 6455 §4.1 (client steps 1–6 of validating the server's response) + RFC 7692 §5/§7.1 for the extension response.
-    public static func validate(_ head: ResponseHead, request: UpgradeRequest, deflateOffer: PerMessageDeflateOffer?) throws(HandshakeError) -> HandshakeResult {
+    public static func validate(_ head: ResponseHead, request: UpgradeRequest, deflateOffer: PerMessageDeflateOffer?) throws(HandshakeError)
+        -> HandshakeResult
+    {
         let headers = head.headers
         // Step 1: anything but 101 means the handshake did not complete.
         guard head.status == 101 else { throw .unexpectedStatus(head.status, reason: head.reason) }

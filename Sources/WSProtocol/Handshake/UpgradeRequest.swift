@@ -47,16 +47,16 @@ public struct UpgradeRequest: Sendable {
             if byte == HTTPSyntax.space { out.append(contentsOf: "%20".utf8) } else { out.append(byte) }
         }
         out.append(contentsOf: " HTTP/1.1\r\n".utf8)
-        HTTPSyntax.appendField("Host", host, to: &out)                         // §4.1 (4)
-        HTTPSyntax.appendField("Upgrade", "websocket", to: &out)               // §4.1 (5)
-        HTTPSyntax.appendField("Connection", "Upgrade", to: &out)              // §4.1 (6)
-        HTTPSyntax.appendField("Sec-WebSocket-Key", key, to: &out)             // §4.1 (7)
-        HTTPSyntax.appendField("Sec-WebSocket-Version", "13", to: &out)        // §4.1 (9)
-        if let origin { HTTPSyntax.appendField("Origin", origin, to: &out) }   // §4.1 (8)
-        if !subprotocols.isEmpty {                                             // §4.1 (10)
+        HTTPSyntax.appendField("Host", host, to: &out)  // §4.1 (4)
+        HTTPSyntax.appendField("Upgrade", "websocket", to: &out)  // §4.1 (5)
+        HTTPSyntax.appendField("Connection", "Upgrade", to: &out)  // §4.1 (6)
+        HTTPSyntax.appendField("Sec-WebSocket-Key", key, to: &out)  // §4.1 (7)
+        HTTPSyntax.appendField("Sec-WebSocket-Version", "13", to: &out)  // §4.1 (9)
+        if let origin { HTTPSyntax.appendField("Origin", origin, to: &out) }  // §4.1 (8)
+        if !subprotocols.isEmpty {  // §4.1 (10)
             HTTPSyntax.appendField("Sec-WebSocket-Protocol", subprotocols.joined(separator: ", "), to: &out)
         }
-        if !extensionOffers.isEmpty {                                          // §4.1 (11), RFC 7692 §5
+        if !extensionOffers.isEmpty {  // §4.1 (11), RFC 7692 §5
             HTTPSyntax.appendField("Sec-WebSocket-Extensions", extensionOffers.joined(separator: ", "), to: &out)
         }
         if let cookieHeader { HTTPSyntax.appendField("Cookie", cookieHeader, to: &out) }  // §4.1 (12)

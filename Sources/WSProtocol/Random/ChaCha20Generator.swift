@@ -18,16 +18,16 @@ public struct ChaCha20Generator: RandomNumberGenerator, Sendable {
         }
         // RFC 8439 §2.3: "expand 32-byte k", then the key, the block counter and the nonce.
         state = [0x6170_7865, 0x3320_646E, 0x7962_2D32, 0x6B20_6574]
-        state += (0 ..< 8).map { word(key, 4 * $0) }
+        state += (0..<8).map { word(key, 4 * $0) }
         state.append(counter)
-        state += (0 ..< 3).map { word(nonce, 4 * $0) }
+        state += (0..<3).map { word(nonce, 4 * $0) }
     }
 
     /// A generator keyed with 32 bytes drawn from `source` (the system's generator in production).
     public static func seeded(from source: inout some RandomNumberGenerator) -> ChaCha20Generator {
         var key: [UInt8] = []
         key.reserveCapacity(32)
-        for _ in 0 ..< 4 {
+        for _ in 0..<4 {
             let w = source.next()
             for shift in stride(from: 0, to: 64, by: 8) { key.append(UInt8(truncatingIfNeeded: w >> UInt64(shift))) }
         }
@@ -51,7 +51,7 @@ public struct ChaCha20Generator: RandomNumberGenerator, Sendable {
     /// keystream) the counter wraps into the nonce's first word, so the stream never repeats.
     private mutating func refill() {
         var x = state
-        for _ in 0 ..< 10 {
+        for _ in 0..<10 {
             Self.quarterRound(&x, 0, 4, 8, 12)
             Self.quarterRound(&x, 1, 5, 9, 13)
             Self.quarterRound(&x, 2, 6, 10, 14)
@@ -61,7 +61,7 @@ public struct ChaCha20Generator: RandomNumberGenerator, Sendable {
             Self.quarterRound(&x, 2, 7, 8, 13)
             Self.quarterRound(&x, 3, 4, 9, 14)
         }
-        for i in 0 ..< 16 { block[i] = x[i] &+ state[i] }
+        for i in 0..<16 { block[i] = x[i] &+ state[i] }
         state[12] &+= 1
         if state[12] == 0 { state[13] &+= 1 }
         used = 0
@@ -79,7 +79,7 @@ public struct ChaCha20Generator: RandomNumberGenerator, Sendable {
     mutating func nextBlockBytes() -> [UInt8] {
         refill()
         used = 16
-        return block.flatMap { w in (0 ..< 4).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+        return block.flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
     }
 }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSLoad
 
 @Suite struct AnalysisExplainerTests {
@@ -10,24 +11,30 @@ import Testing
         let inputs = RunInputs(sourceAddresses: ["127.0.0.1"], clientCount: 20)
         let e = explainer.explain(inputs: inputs, statistics: DistributionStatistics(counts: ["ws-0": 20, "ws-1": 0]))
         #expect(e.map(\.code) == [.singleSourceAddress])
-        #expect(e[0].message.hasPrefix("All 20 connections came from one source address (127.0.0.1). That is consistent with "
-            + "address affinity"))
+        #expect(
+            e[0].message.hasPrefix(
+                "All 20 connections came from one source address (127.0.0.1). That is consistent with "
+                    + "address affinity"))
         #expect(e[0].evidence == "20 connections from 1 source address (127.0.0.1); 1 of 2 pods received none (ws-1)")
     }
 
     @Test func oneSlash24() {
         let addresses = (1...200).map { "127.0.0.\($0)" }
-        let e = explainer.explain(inputs: RunInputs(sourceAddresses: addresses, clientCount: 200),
-                                  statistics: DistributionStatistics(counts: ["ws-0": 200, "ws-1": 0]))
+        let e = explainer.explain(
+            inputs: RunInputs(sourceAddresses: addresses, clientCount: 200),
+            statistics: DistributionStatistics(counts: ["ws-0": 200, "ws-1": 0]))
         #expect(e.map(\.code) == [.singleSlash24])
-        #expect(e[0].message.hasPrefix("All 200 source addresses lie inside one /24 (127.0.0.0/24). That is consistent "
-            + "with nginx `ip_hash`"))
+        #expect(
+            e[0].message.hasPrefix(
+                "All 200 source addresses lie inside one /24 (127.0.0.0/24). That is consistent "
+                    + "with nginx `ip_hash`"))
         #expect(e[0].evidence == "200 source addresses, all in 127.0.0.0/24; 1 of 2 pods received none (ws-1)")
     }
 
     @Test func sharedCookie() {
-        let inputs = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .shared,
-                               distinctCookieValues: 1, clientCount: 20)
+        let inputs = RunInputs(
+            sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .shared,
+            distinctCookieValues: 1, clientCount: 20)
         let e = explainer.explain(inputs: inputs, statistics: allOnOne)
         #expect(e.map(\.code) == [.sharedAffinityCookie])
         #expect(e[0].message.hasPrefix("The connections carried one and the same affinity cookie value"))
@@ -35,46 +42,54 @@ import Testing
 
     /// One cookie value seen on a few connections among many without one is no evidence of a shared cookie.
     @Test func aFewCookieCarriersAreNotASharedCookie() {
-        let few = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .perClient, distinctCookieValues: 1,
-                            clientCount: 20, cookieCarriers: 4, established: 20)
+        let few = RunInputs(
+            sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .perClient, distinctCookieValues: 1,
+            clientCount: 20, cookieCarriers: 4, established: 20)
         #expect(explainer.explain(inputs: few, statistics: allOnOne).map(\.code) == [.unexplained])
-        let most = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .shared, distinctCookieValues: 1,
-                             clientCount: 20, cookieCarriers: 19, established: 20)
+        let most = RunInputs(
+            sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .shared, distinctCookieValues: 1,
+            clientCount: 20, cookieCarriers: 19, established: 20)
         let e = explainer.explain(inputs: most, statistics: allOnOne)
         #expect(e.map(\.code) == [.sharedAffinityCookie])
-        #expect(e.first?.evidence == "19 of 20 established connections carried 1 distinct affinity cookie value; 2 of 3 pods received none (ws-1, ws-2)")
+        #expect(
+            e.first?.evidence == "19 of 20 established connections carried 1 distinct affinity cookie value; 2 of 3 pods received none (ws-1, ws-2)")
         // A shared jar that never received a cookie: cookie affinity cannot be the cause.
-        let none = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .shared, distinctCookieValues: 0,
-                             clientCount: 20, cookieCarriers: 0, established: 20)
+        let none = RunInputs(
+            sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .shared, distinctCookieValues: 0,
+            clientCount: 20, cookieCarriers: 0, established: 20)
         #expect(explainer.explain(inputs: none, statistics: allOnOne).map(\.code) == [.unexplained])
     }
 
     /// A run aimed straight at one pod gets the single-pod explanation and nothing inferred about a balancer.
     @Test func aSinglePodTargetIsNotExplainedAsABalancer() {
-        let inputs = RunInputs(sourceAddresses: (2...21).map { "127.0.0.\($0)" }, cookiePolicy: .perClient,
-                               distinctCookieValues: 1, targetIsSinglePod: true, singlePodTargetKind: "pod address",
-                               clientCount: 20, cookieCarriers: 20, established: 20)
+        let inputs = RunInputs(
+            sourceAddresses: (2...21).map { "127.0.0.\($0)" }, cookiePolicy: .perClient,
+            distinctCookieValues: 1, targetIsSinglePod: true, singlePodTargetKind: "pod address",
+            clientCount: 20, cookieCarriers: 20, established: 20)
         let e = explainer.explain(inputs: inputs, statistics: allOnOne)
         #expect(e.map(\.code) == [.singlePodTarget])
         #expect(e.first?.evidence == "target.kind: pod address")
     }
 
     @Test func perClientCookieWithOneValueCountsAsShared() {
-        let inputs = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .perClient,
-                               distinctCookieValues: 1, clientCount: 20)
+        let inputs = RunInputs(
+            sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .perClient,
+            distinctCookieValues: 1, clientCount: 20)
         #expect(explainer.explain(inputs: inputs, statistics: allOnOne).map(\.code) == [.sharedAffinityCookie])
     }
 
     @Test func fewerClientsThanPods() {
-        let inputs = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .perClient,
-                               distinctCookieValues: 2, clientCount: 2)
+        let inputs = RunInputs(
+            sourceAddresses: ["10.0.0.1", "10.0.1.1"], cookiePolicy: .perClient,
+            distinctCookieValues: 2, clientCount: 2)
         let e = explainer.explain(inputs: inputs, statistics: DistributionStatistics(counts: ["a": 10, "b": 10, "c": 0]))
         #expect(e.map(\.code) == [.fewerClientsThanPods])
     }
 
     @Test func portForwardIsAlwaysExplained() {
-        let inputs = RunInputs(sourceAddresses: ["127.0.0.1", "127.0.1.1"], targetIsSinglePod: true,
-                               singlePodTargetKind: "port-forward", clientCount: 20)
+        let inputs = RunInputs(
+            sourceAddresses: ["127.0.0.1", "127.0.1.1"], targetIsSinglePod: true,
+            singlePodTargetKind: "port-forward", clientCount: 20)
         let e = explainer.explain(inputs: inputs, statistics: DistributionStatistics(counts: ["ws-0": 20]))
         #expect(e.map(\.code) == [.singlePodTarget])
         #expect(e[0].message.hasPrefix("The target is a single port-forward, which always reaches exactly one pod"))
@@ -83,8 +98,9 @@ import Testing
     }
 
     @Test func variedInputsAndEvenSpreadNeedNoExplanation() {
-        let inputs = RunInputs(sourceAddresses: ["10.0.0.1", "10.0.1.1", "10.0.2.1"], cookiePolicy: .perConnection,
-                               distinctCookieValues: 20, clientCount: 20)
+        let inputs = RunInputs(
+            sourceAddresses: ["10.0.0.1", "10.0.1.1", "10.0.2.1"], cookiePolicy: .perConnection,
+            distinctCookieValues: 20, clientCount: 20)
         #expect(explainer.explain(inputs: inputs, statistics: even).isEmpty)
         #expect(!explainer.isPoor(even))
     }
@@ -125,10 +141,11 @@ import Testing
             "client-3": ["ws-0": 2], "client-1": ["ws-0": 2], "client-2": ["ws-1": 1, "ws-0": 1],
             "client-4": ["ws-0": 0], "client-10": ["ws-0": 2], "client-9": ["ws-0": 2],
         ])
-        #expect(p == [
-            ClientPlacement(pods: [.init(pod: "ws-0", count: 2)], clients: 4, examples: ["client-1", "client-3", "client-9"]),
-            ClientPlacement(pods: [.init(pod: "ws-0", count: 1), .init(pod: "ws-1", count: 1)], clients: 1, examples: ["client-2"]),
-        ], "client-4 has no attributed connection; examples in natural order, three at most")
+        #expect(
+            p == [
+                ClientPlacement(pods: [.init(pod: "ws-0", count: 2)], clients: 4, examples: ["client-1", "client-3", "client-9"]),
+                ClientPlacement(pods: [.init(pod: "ws-0", count: 1), .init(pod: "ws-1", count: 1)], clients: 1, examples: ["client-2"]),
+            ], "client-4 has no attributed connection; examples in natural order, three at most")
         #expect(p.clientCount == 5 && p.unpinnedClients == 1)
         #expect(p[0].pinned && p[0].pod == "ws-0" && p[0].connectionsPerClient == 2 && !p[1].pinned && p[1].pod == nil)
     }
@@ -137,11 +154,18 @@ import Testing
         let a = ClientPlacement.group(podCountsByClient: ["client-0": ["ws-0": 1], "client-2": ["ws-1": 1]])
         let b = ClientPlacement.group(podCountsByClient: ["client-1": ["ws-0": 1], "client-3": ["ws-0": 1]])
         let m = ClientPlacement.merged(a + b)
-        #expect(m == [ClientPlacement(pods: [.init(pod: "ws-0", count: 1)], clients: 3, examples: ["client-0", "client-1", "client-3"]),
-                      ClientPlacement(pods: [.init(pod: "ws-1", count: 1)], clients: 1, examples: ["client-2"])])
+        #expect(
+            m == [
+                ClientPlacement(pods: [.init(pod: "ws-0", count: 1)], clients: 3, examples: ["client-0", "client-1", "client-3"]),
+                ClientPlacement(pods: [.init(pod: "ws-1", count: 1)], clients: 1, examples: ["client-2"]),
+            ])
         // The same as grouping the whole run at once.
-        #expect(m == ClientPlacement.group(podCountsByClient: ["client-0": ["ws-0": 1], "client-2": ["ws-1": 1],
-                                                               "client-1": ["ws-0": 1], "client-3": ["ws-0": 1]]))
+        #expect(
+            m
+                == ClientPlacement.group(podCountsByClient: [
+                    "client-0": ["ws-0": 1], "client-2": ["ws-1": 1],
+                    "client-1": ["ws-0": 1], "client-3": ["ws-0": 1],
+                ]))
     }
 
     @Test func renamingRegroupsAndDropsUnattributed() {

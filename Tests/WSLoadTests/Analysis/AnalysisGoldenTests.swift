@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import Testing
+
 @testable import WSLoad
 
 /// The JSON report for fixed raw input, through every entry point of the analysis (live run, merge of shards,
@@ -16,7 +17,7 @@ import Testing
         let at = { (s: Double) in start.addingTimeInterval(s) }
         var records: [ConnectionRecord] = []
         for c in clients {
-            for k in 0 ..< 2 {
+            for k in 0..<2 {
                 var r = ConnectionRecord(index: c * 2 + k, client: c, conn: k)
                 r.local = "127.0.0.\(2 + c % 3):\(40_000 + c * 2 + k)"
                 r.status = .held
@@ -50,24 +51,30 @@ import Testing
             for v in values { _ = h.record(v) }
             return h
         }
-        var result = EngineResult(records: records, startedAt: at(0), holdStartedAt: at(2), holdEndedAt: at(12), endedAt: at(13),
-                                  histograms: ["tcp-connect": histogram(records.map { 500 + UInt64($0.client) * 100 }),
-                                               "upgrade": histogram(records.map { 1_500 + UInt64($0.index) * 10 }),
-                                               "half-open-detection": histogram([1_900_000])],
-                                  heldPerPod: held, warnings: ["engine warning", "shared warning"], interrupted: false,
-                                  distinctCookieValues: clients.contains(where: { $0 % 4 == 2 }) ? 1 : 0)
+        var result = EngineResult(
+            records: records, startedAt: at(0), holdStartedAt: at(2), holdEndedAt: at(12), endedAt: at(13),
+            histograms: [
+                "tcp-connect": histogram(records.map { 500 + UInt64($0.client) * 100 }),
+                "upgrade": histogram(records.map { 1_500 + UInt64($0.index) * 10 }),
+                "half-open-detection": histogram([1_900_000]),
+            ],
+            heldPerPod: held, warnings: ["engine warning", "shared warning"], interrupted: false,
+            distinctCookieValues: clients.contains(where: { $0 % 4 == 2 }) ? 1 : 0)
         result.timeline = [
             TimelinePoint(t: 0, phase: "ramp", open: 0, established: 0, failed: 0, dropped: 0, reconnects: 0, perPod: [:]),
-            TimelinePoint(t: 2, phase: "hold", open: held.values.reduce(0, +), established: held.values.reduce(0, +) + 1,
-                          failed: 1, dropped: 0, reconnects: 0, perPod: held),
+            TimelinePoint(
+                t: 2, phase: "hold", open: held.values.reduce(0, +), established: held.values.reduce(0, +) + 1,
+                failed: 1, dropped: 0, reconnects: 0, perPod: held),
         ]
         return result
     }
 
     static func series(_ pod: String, _ points: [(Double, Int)]) -> LogSampleSeries {
-        LogSampleSeries(pod: pod, samples: points.enumerated().map {
-            LogSample(pod: pod, timestamp: start.addingTimeInterval($1.0), activeConnections: $1.1, line: $0 + 1)
-        })
+        LogSampleSeries(
+            pod: pod,
+            samples: points.enumerated().map {
+                LogSample(pod: pod, timestamp: start.addingTimeInterval($1.0), activeConnections: $1.1, line: $0 + 1)
+            })
     }
 
     static let logs = [
@@ -77,11 +84,14 @@ import Testing
     ]
 
     static func context() -> ReportContext {
-        ReportContext(profileName: "golden", target: "wss://user:secret@ws.example.com/ws?token=abc",
-                      knownPods: ["ws-0": 1, "ws-1": 1, "ws-2": 1], serverLogs: logs, serverLogsConfigured: true,
-                      cookiePolicy: .perClient, thresholds: GateThresholds(maxSkewPercent: 50, minPodsHit: 2, maxFailed: 0,
-                                                                            requireLogMatch: true, maxLatencyMs: ["upgrade_p99": 5]),
-                      notes: ["context note"], warnings: ["shared warning", "context warning"])
+        ReportContext(
+            profileName: "golden", target: "wss://user:secret@ws.example.com/ws?token=abc",
+            knownPods: ["ws-0": 1, "ws-1": 1, "ws-2": 1], serverLogs: logs, serverLogsConfigured: true,
+            cookiePolicy: .perClient,
+            thresholds: GateThresholds(
+                maxSkewPercent: 50, minPodsHit: 2, maxFailed: 0,
+                requireLogMatch: true, maxLatencyMs: ["upgrade_p99": 5]),
+            notes: ["context note"], warnings: ["shared warning", "context warning"])
     }
 
     static func plan(shard: ShardSpec?) -> ReportRawData.RunShape {
@@ -103,24 +113,27 @@ import Testing
     }
 
     @Test func liveRunReport() throws {
-        let report = ReportBuilder.build(result: Self.result(clients: Array(0 ..< 8)), context: Self.context(), shape: Self.plan(shard: nil))
+        let report = ReportBuilder.build(result: Self.result(clients: Array(0..<8)), context: Self.context(), shape: Self.plan(shard: nil))
         try Self.compare(Self.json(report), golden: "analysis-live.json")
     }
 
     @Test func mergedShardsReport() throws {
-        let shards = (0 ..< 2).map { i -> Report in
+        let shards = (0..<2).map { i -> Report in
             let shard = ShardSpec(index: i, count: 2)
-            return ReportBuilder.build(result: Self.result(clients: Array(shard.clients(of: 8))), context: Self.context(),
-                                       shape: Self.plan(shard: shard))
+            return ReportBuilder.build(
+                result: Self.result(clients: Array(shard.clients(of: 8))), context: Self.context(),
+                shape: Self.plan(shard: shard))
         }
         let merged = try ReportMerger.merge(shards)
         try Self.compare(Self.json(merged), golden: "analysis-merged.json")
     }
 
     @Test func rematchedReport() throws {
-        let report = ReportBuilder.build(result: Self.result(clients: Array(0 ..< 8)), context: Self.context(), shape: Self.plan(shard: nil))
-        let swapped = [Self.series("ws-0", [(-1, 3), (5, 8), (14, 3)]), Self.series("ws-1", [(-1, 0), (5, 1), (14, 0)]),
-                       Self.series("ws-2", [(-1, 0), (5, 4), (14, 0)])]
+        let report = ReportBuilder.build(result: Self.result(clients: Array(0..<8)), context: Self.context(), shape: Self.plan(shard: nil))
+        let swapped = [
+            Self.series("ws-0", [(-1, 3), (5, 8), (14, 3)]), Self.series("ws-1", [(-1, 0), (5, 1), (14, 0)]),
+            Self.series("ws-2", [(-1, 0), (5, 4), (14, 0)]),
+        ]
         try Self.compare(Self.json(report.rematched(with: swapped, requireLogMatch: true)), golden: "analysis-rematched.json")
     }
 }

@@ -1,9 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import WSLoad
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// The verdicts the one analysis gives for runs that must never come out green: interrupted, unreachable,
 /// every connection dropped, connections unaccounted for, a lost worker; and pinning only over attributed
@@ -12,10 +14,12 @@ import Testing
     static let start = Date(timeIntervalSince1970: 1_795_608_000)
 
     /// `n` records of `status` (held ones attributed to ws-0/ws-1 alternately unless `attributed` is false).
-    static func result(_ n: Int, _ status: ConnectionRecord.Status, attributed: Bool = true, failure: ConnectionFailure? = nil,
-                       interrupted: Bool = false) -> EngineResult {
+    static func result(
+        _ n: Int, _ status: ConnectionRecord.Status, attributed: Bool = true, failure: ConnectionFailure? = nil,
+        interrupted: Bool = false
+    ) -> EngineResult {
         var records: [ConnectionRecord] = []
-        for i in 0 ..< n {
+        for i in 0..<n {
             var r = ConnectionRecord(index: i, client: i, conn: 0)
             r.status = status
             r.local = "127.0.0.\(2 + i):4000\(i)"
@@ -25,15 +29,19 @@ import Testing
         }
         var held: [String: Int] = [:]
         for r in records where r.status == .held { held[r.pod ?? "?", default: 0] += 1 }
-        return EngineResult(records: records, startedAt: start, holdStartedAt: start.addingTimeInterval(1),
-                            holdEndedAt: start.addingTimeInterval(5), endedAt: start.addingTimeInterval(6), histograms: [:],
-                            heldPerPod: held, warnings: [], interrupted: interrupted, distinctCookieValues: 0)
+        return EngineResult(
+            records: records, startedAt: start, holdStartedAt: start.addingTimeInterval(1),
+            holdEndedAt: start.addingTimeInterval(5), endedAt: start.addingTimeInterval(6), histograms: [:],
+            heldPerPod: held, warnings: [], interrupted: interrupted, distinctCookieValues: 0)
     }
 
     static let gate = GateThresholds(maxSkewPercent: 50, maxFailed: 0)
     static func report(_ result: EngineResult, thresholds: GateThresholds = gate) -> Report {
-        ReportBuilder.build(result: result, context: ReportContext(target: "ws://127.0.0.1:9/ws", knownPods: ["ws-0": 1, "ws-1": 1],
-                                                                   thresholds: thresholds))
+        ReportBuilder.build(
+            result: result,
+            context: ReportContext(
+                target: "ws://127.0.0.1:9/ws", knownPods: ["ws-0": 1, "ws-1": 1],
+                thresholds: thresholds))
     }
 
     @Test func aSilentServerThatDropsEveryConnectionFailsTheGate() {
@@ -80,11 +88,14 @@ import Testing
     @Test func aLostWorkerMakesTheMergeIncomplete() throws {
         var plan = RunPlan(url: try WebSocketURL("ws://127.0.0.1:9/ws"), clients: 4, connectionsPerClient: 1)
         plan.shard = ShardSpec(index: 0, count: 2)
-        let part = ReportBuilder.build(result: Self.result(2, .held), context: ReportContext(target: "ws://127.0.0.1:9/ws", thresholds: Self.gate),
-                                       shape: ReportRawData.RunShape(plan: plan))
-        let merged = try ReportMerger.merge([part], options: ReportMerger.Options(lostShards: [
-            LostShard(shard: ShardSpec(index: 1, count: 2), connections: 2, reason: "worker 1 exited with signal 9 (SIGKILL)"),
-        ]))
+        let part = ReportBuilder.build(
+            result: Self.result(2, .held), context: ReportContext(target: "ws://127.0.0.1:9/ws", thresholds: Self.gate),
+            shape: ReportRawData.RunShape(plan: plan))
+        let merged = try ReportMerger.merge(
+            [part],
+            options: ReportMerger.Options(lostShards: [
+                LostShard(shard: ShardSpec(index: 1, count: 2), connections: 2, reason: "worker 1 exited with signal 9 (SIGKILL)")
+            ]))
         #expect(merged.gate.status == .incomplete)
         #expect(merged.gate.incomplete == "worker 1 exited with signal 9 (SIGKILL): the fate of its 2 connections (shard 1/2) is unknown")
         let missing = try ReportMerger.merge([part])

@@ -1,16 +1,20 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 @Suite struct GateTests {
     let even = DistributionStatistics(counts: ["ws-0": 10, "ws-1": 10])
     let skewed = DistributionStatistics(counts: ["ws-0": 15, "ws-1": 5, "ws-2": 0])
 
-    private func check(_ thresholds: GateThresholds, statistics: DistributionStatistics, failed: Int = 0,
-                       matches: [PodMatch] = [], placements: [ClientPlacement] = [],
-                       latency: [String: Double] = [:]) -> GateCheck {
-        let verdict = Gate(thresholds: thresholds).evaluate(statistics: statistics, failed: failed, podMatches: matches,
-                                                            placements: placements, latencyPercentilesMs: latency)
+    private func check(
+        _ thresholds: GateThresholds, statistics: DistributionStatistics, failed: Int = 0,
+        matches: [PodMatch] = [], placements: [ClientPlacement] = [],
+        latency: [String: Double] = [:]
+    ) -> GateCheck {
+        let verdict = Gate(thresholds: thresholds).evaluate(
+            statistics: statistics, failed: failed, podMatches: matches,
+            placements: placements, latencyPercentilesMs: latency)
         // Every gate also checks max_dropped (default 0); these tests look at the one other check.
         let checks = verdict.checks.filter { $0.name != "max_dropped" }
         #expect(checks.count == 1)
@@ -57,7 +61,7 @@ import Testing
         #expect(!c.passed && c.detail == "1 of 2 clients spread over pods: c2 on ws-0+ws-1")
         // Many clients with one placement: counted, and up to three of them named.
         var many: [String: [String: Int]] = [:]
-        for i in 0 ..< 40 { many["client-\(i)"] = ["ws-0": 1, "ws-1": 1] }
+        for i in 0..<40 { many["client-\(i)"] = ["ws-0": 1, "ws-1": 1] }
         many["client-40"] = ["ws-1": 2]
         let m = check(GateThresholds(clientsPinned: true), statistics: even, placements: ClientPlacement.group(podCountsByClient: many))
         #expect(m.measured == 40)
@@ -98,8 +102,9 @@ import Testing
 
     /// An incomplete run is neither PASS nor FAIL, whatever its checks say, and exits 3.
     @Test func incompleteVerdict() {
-        let v = Gate(thresholds: GateThresholds(maxSkewPercent: 50)).evaluate(statistics: even, failed: 0,
-                                                                             incomplete: "the run was interrupted before it completed")
+        let v = Gate(thresholds: GateThresholds(maxSkewPercent: 50)).evaluate(
+            statistics: even, failed: 0,
+            incomplete: "the run was interrupted before it completed")
         #expect(v.checks.allSatisfy(\.passed) && !v.passed)
         #expect(v.status == .incomplete && v.exitCode == .runIncomplete)
         #expect(v.summary == "INCOMPLETE (the run was interrupted before it completed)")
@@ -108,12 +113,15 @@ import Testing
 
     @Test func thresholdsDecodeFromProfileKeys() throws {
         let json = """
-        {"max_skew": "20%", "min_pods_hit": 3, "max_failed": 0, "require_log_match": true,
-         "clients_pinned": true, "max_upgrade_p99_ms": 250, "max_connect_p50_ms": 10.5}
-        """
+            {"max_skew": "20%", "min_pods_hit": 3, "max_failed": 0, "require_log_match": true,
+             "clients_pinned": true, "max_upgrade_p99_ms": 250, "max_connect_p50_ms": 10.5}
+            """
         let t = try JSONDecoder().decode(GateThresholds.self, from: Data(json.utf8))
-        #expect(t == GateThresholds(maxSkewPercent: 20, minPodsHit: 3, maxFailed: 0, requireLogMatch: true,
-                                    clientsPinned: true, maxLatencyMs: ["upgrade_p99": 250, "connect_p50": 10.5]))
+        #expect(
+            t
+                == GateThresholds(
+                    maxSkewPercent: 20, minPodsHit: 3, maxFailed: 0, requireLogMatch: true,
+                    clientsPinned: true, maxLatencyMs: ["upgrade_p99": 250, "connect_p50": 10.5]))
         let again = try JSONDecoder().decode(GateThresholds.self, from: JSONEncoder().encode(t))
         #expect(again == t)
         #expect(throws: DecodingError.self) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The pods' own metrics matched against wsload's counts in the one analysis: rows, gate
@@ -11,14 +12,18 @@ import Testing
 
     /// A series read before the run, during the hold and after close.
     static func series(_ pod: String, before: Int, hold: Int, after: Int?) -> LogSampleSeries {
-        var samples = [LogSample(pod: pod, timestamp: start.addingTimeInterval(-0.5), activeConnections: before, line: 1, phase: .before),
-                       LogSample(pod: pod, timestamp: start.addingTimeInterval(3), activeConnections: hold, line: 2, phase: .hold)]
+        var samples = [
+            LogSample(pod: pod, timestamp: start.addingTimeInterval(-0.5), activeConnections: before, line: 1, phase: .before),
+            LogSample(pod: pod, timestamp: start.addingTimeInterval(3), activeConnections: hold, line: 2, phase: .hold),
+        ]
         if let after { samples.append(LogSample(pod: pod, timestamp: start.addingTimeInterval(7), activeConnections: after, line: 3, phase: .after)) }
         return LogSampleSeries(pod: pod, samples: samples)
     }
 
-    static func report(_ series: [LogSampleSeries]?, interval: Double = 1, problems: [String] = [], require: Bool = true,
-                       result: EngineResult = result, shape: ReportRawData.RunShape? = nil) -> Report {
+    static func report(
+        _ series: [LogSampleSeries]?, interval: Double = 1, problems: [String] = [], require: Bool = true,
+        result: EngineResult = result, shape: ReportRawData.RunShape? = nil
+    ) -> Report {
         var thresholds = GateThresholds(maxFailed: 0)
         thresholds.requireMetricsMatch = require
         var context = ReportContext(target: "ws://127.0.0.1:9/ws", knownPods: ["ws-0": 1, "ws-1": 1], thresholds: thresholds)
@@ -73,10 +78,11 @@ import Testing
     @Test func aHoldShorterThanTwoScrapeIntervalsAndAMissingReturnAreNoted() {
         // Hold 4 s, interval 2.5 s: 4 < 5.
         let r = Self.report([Self.series("ws-0", before: 0, hold: 2, after: nil), Self.series("ws-1", before: 0, hold: 2, after: 0)], interval: 2.5)
-        #expect(r.metricsMatch?.notes == [
-            "The hold (4.0 s) is shorter than twice the scrape interval (2.5 s): the hold sample may be missing or from the ramp.",
-            "No metrics sample newer than the end of close for ws-0 within the wait: their return to the baseline is not verified.",
-        ])
+        #expect(
+            r.metricsMatch?.notes == [
+                "The hold (4.0 s) is shorter than twice the scrape interval (2.5 s): the hold sample may be missing or from the ramp.",
+                "No metrics sample newer than the end of close for ws-0 within the wait: their return to the baseline is not verified.",
+            ])
         // Exactly two intervals is enough.
         #expect(Self.report([Self.series("ws-0", before: 0, hold: 2, after: 0)], interval: 2).metricsMatch?.notes.isEmpty == true)
     }
@@ -89,7 +95,8 @@ import Testing
             if samples < 3 { series = series.map { LogSampleSeries(pod: $0.pod, samples: Array($0.samples.prefix(samples))) } }
             var result = Self.result
             for i in result.records.indices { result.records[i].client = 2 * i + index }  // shard i of 2 over 8 clients
-            let shape = ReportRawData.RunShape(clients: 8, connectionsPerClient: 1, shard: ShardSpec(index: index, count: 2), connections: 4, sourceCount: 0)
+            let shape = ReportRawData.RunShape(
+                clients: 8, connectionsPerClient: 1, shard: ShardSpec(index: index, count: 2), connections: 4, sourceCount: 0)
             return Self.report(series, problems: samples < 3 ? ["scrape http://x: timed out"] : [], result: result, shape: shape)
         }
         let merged = try ReportMerger.merge([shard(0, samples: 2), shard(1, samples: 3)])
@@ -114,7 +121,10 @@ import Testing
         #expect(md.contains("| ws-1 | 2 | 0 | 1 | +1 | 0 | server has fewer |"))
         let html = HTMLRenderer.render(r)
         #expect(html.contains("<h2>\(title)</h2>"))
-        #expect(html.contains("<tr><td>ws-1</td><td class=\"num\">2</td><td class=\"num\">0</td><td class=\"num\">1</td><td class=\"num\">+1</td><td class=\"num\">0</td><td class=\"fail\">server has fewer</td></tr>"))
+        #expect(
+            html.contains(
+                "<tr><td>ws-1</td><td class=\"num\">2</td><td class=\"num\">0</td><td class=\"num\">1</td><td class=\"num\">+1</td><td class=\"num\">0</td><td class=\"fail\">server has fewer</td></tr>"
+            ))
         let junit = JUnitRenderer.render(r)
         #expect(junit.contains("<property name=\"metrics.source\" value=\"Prometheus http://p:9090: sum by (pod) (ws)\"/>"))
         #expect(junit.contains("<testcase classname=\"wsload.gate\" name=\"require_metrics_match\" time=\"0\">"))
@@ -122,7 +132,10 @@ import Testing
         // Without server metrics no renderer mentions them.
         let plain = Self.report(nil, require: false)
         #expect(plain.metricsMatch == nil)
-        for text in [TableRenderer.render(plain), MarkdownRenderer.render(plain), HTMLRenderer.render(plain), JUnitRenderer.render(plain), JSONRenderer.render(plain)] {
+        for text in [
+            TableRenderer.render(plain), MarkdownRenderer.render(plain), HTMLRenderer.render(plain), JUnitRenderer.render(plain),
+            JSONRenderer.render(plain),
+        ] {
             #expect(!text.contains("Server metrics") && !text.contains("metricsMatch") && !text.contains("serverMetrics"))
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// 2026-12-02T04:25:10Z.
@@ -7,13 +8,14 @@ private let t0 = Date(timeIntervalSince1970: 1_796_185_510)
 
 /// A window whose phases begin inside the same seconds as the lines they produce: ramp 04:25:11.300–.700,
 /// hold until 04:25:13.600, close done 04:25:13.900.
-private let window = RunWindow(runStart: t0.addingTimeInterval(1.3), holdStart: t0.addingTimeInterval(1.7),
-                               holdEnd: t0.addingTimeInterval(3.6), closeEnd: t0.addingTimeInterval(3.9))
+private let window = RunWindow(
+    runStart: t0.addingTimeInterval(1.3), holdStart: t0.addingTimeInterval(1.7),
+    holdEnd: t0.addingTimeInterval(3.6), closeEnd: t0.addingTimeInterval(3.9))
 
 /// One pod's log of a 10-connection ramp, hold and close, stamped to the second as env_logger / Go / epoch do.
 private func podLog(_ stampOf: (Int) -> String, _ line: (String, Int) -> String) -> String {
-    var lines = [line(stampOf(0), 0)]                        // pod start, 04:25:10
-    for n in 1 ... 10 { lines.append(line(stampOf(1), n)) }  // the ramp, all in 04:25:11
+    var lines = [line(stampOf(0), 0)]  // pod start, 04:25:10
+    for n in 1...10 { lines.append(line(stampOf(1), n)) }  // the ramp, all in 04:25:11
     for n in stride(from: 9, through: 0, by: -1) { lines.append(line(stampOf(3), n)) }  // the close, 04:25:13
     return lines.joined(separator: "\n")
 }
@@ -28,8 +30,8 @@ private func rfc3339(_ s: Int) -> String { "2026-12-02T04:25:1\(s)Z" }
         switch style {
         case "rfc3339-seconds": text = podLog(rfc3339) { "\($0) INFO Active connections: \($1)" }
         case "env_logger": text = podLog(rfc3339) { "[\($0) INFO app] Active connections: \($1)" }
-        case "go": text = podLog({ "2026/12/02 04:25:1\($0)" }) { "\($0) Active connections: \($1)" }
-        default: text = podLog({ String(1_796_185_510 + $0) }) { #"{"ts": \#($0), "active_connections": \#($1)}"# }
+        case "go": text = podLog({ "2026/12/02 04:25:1\($0)" }, { "\($0) Active connections: \($1)" })
+        default: text = podLog({ String(1_796_185_510 + $0) }, { #"{"ts": \#($0), "active_connections": \#($1)}"# })
         }
         let parsed = try ActiveConnectionsParser(referenceDate: t0).parse(text, pod: "ws-0")
         let rows = LogMatcher().match(series: parsed.series(), window: window, clientCounts: ["ws-0": 10])
@@ -43,7 +45,8 @@ private func rfc3339(_ s: Int) -> String { "2026-12-02T04:25:1\(s)Z" }
 
     @Test func aPodStartedInTheRunsFirstSecondTakesTheLowestReadingAsBaseline() throws {
         // No line before 04:25:11: the start line shares the ramp's second.
-        let text = (0 ... 4).map { "2026-12-02T04:25:11Z Active connections: \($0)" }.joined(separator: "\n")
+        let text =
+            (0...4).map { "2026-12-02T04:25:11Z Active connections: \($0)" }.joined(separator: "\n")
             + "\n2026-12-02T04:25:13Z Active connections: 0"
         let parsed = try ActiveConnectionsParser(referenceDate: t0).parse(text, pod: "ws-0")
         let m = try #require(LogMatcher().match(series: parsed.series(), window: window, clientCounts: ["ws-0": 4]).first)
@@ -57,9 +60,11 @@ private func rfc3339(_ s: Int) -> String { "2026-12-02T04:25:1\(s)Z" }
         // A pod that also logs its count twice a second: periodic 0s before the run, the ramp, periodic 10s
         // through the hold (some in the hold end's second), then the close in that same second.
         var lines = ["2026-12-02T04:25:10Z Active connections: 0", "2026-12-02T04:25:10Z Active connections: 0"]
-        lines += (1 ... 10).map { "2026-12-02T04:25:11Z Active connections: \($0)" }
-        lines += ["2026-12-02T04:25:12Z Active connections: 10", "2026-12-02T04:25:12Z Active connections: 10",
-                  "2026-12-02T04:25:13Z Active connections: 10"]
+        lines += (1...10).map { "2026-12-02T04:25:11Z Active connections: \($0)" }
+        lines += [
+            "2026-12-02T04:25:12Z Active connections: 10", "2026-12-02T04:25:12Z Active connections: 10",
+            "2026-12-02T04:25:13Z Active connections: 10",
+        ]
         lines += stride(from: 9, through: 0, by: -1).map { "2026-12-02T04:25:13Z Active connections: \($0)" }
         lines.append("2026-12-02T04:25:14Z Active connections: 0")
         let parsed = try ActiveConnectionsParser(referenceDate: t0).parse(lines.joined(separator: "\n"), pod: "ws-0")
@@ -72,7 +77,7 @@ private func rfc3339(_ s: Int) -> String { "2026-12-02T04:25:1\(s)Z" }
     @Test func aDropDuringTheHoldStillShows() throws {
         // 10 up, one lost at 04:25:12 (during the hold), closing the other 9 in 04:25:13.
         var lines = ["2026-12-02T04:25:10Z Active connections: 0"]
-        lines += (1 ... 10).map { "2026-12-02T04:25:11Z Active connections: \($0)" }
+        lines += (1...10).map { "2026-12-02T04:25:11Z Active connections: \($0)" }
         lines.append("2026-12-02T04:25:12Z Active connections: 9")
         lines += stride(from: 8, through: 0, by: -1).map { "2026-12-02T04:25:13Z Active connections: \($0)" }
         let parsed = try ActiveConnectionsParser(referenceDate: t0).parse(lines.joined(separator: "\n"), pod: "ws-0")
@@ -86,9 +91,11 @@ private func rfc3339(_ s: Int) -> String { "2026-12-02T04:25:1\(s)Z" }
 @Suite struct ArrivalOrderMatchTests {
     /// All stamped in the same second (the point of the exercise), each with the phase it arrived in.
     private func live(_ points: [(LogArrivalPhase, Int)]) -> LogSampleSeries {
-        LogSampleSeries(pod: "ws-0", samples: points.enumerated().map { i, p in
-            LogSample(pod: "ws-0", timestamp: t0, activeConnections: p.1, line: i + 1, precision: .seconds, phase: p.0)
-        })
+        LogSampleSeries(
+            pod: "ws-0",
+            samples: points.enumerated().map { i, p in
+                LogSample(pod: "ws-0", timestamp: t0, activeConnections: p.1, line: i + 1, precision: .seconds, phase: p.0)
+            })
     }
 
     @Test func baselineHoldAndReturnComeFromTheirPhases() throws {
@@ -143,16 +150,21 @@ private func rfc3339(_ s: Int) -> String { "2026-12-02T04:25:1\(s)Z" }
 /// The other-traffic rule, both sides.
 @Suite struct OtherTrafficTests {
     private func live(_ pod: String, _ points: [(LogArrivalPhase, Int)]) -> LogSampleSeries {
-        LogSampleSeries(pod: pod, samples: points.enumerated().map { i, p in
-            LogSample(pod: pod, timestamp: t0, activeConnections: p.1, line: i + 1, phase: p.0)
-        })
+        LogSampleSeries(
+            pod: pod,
+            samples: points.enumerated().map { i, p in
+                LogSample(pod: pod, timestamp: t0, activeConnections: p.1, line: i + 1, phase: p.0)
+            })
     }
 
     @Test func othersWhoStayAfterWsloadLeftAreOtherTraffic() throws {
         // wsload: 10 on ws-0; another client opened 4 during the run and still holds them after close.
-        let rows = LogMatcher().match(series: [live("ws-0", [(.before, 0), (.ramp, 10), (.hold, 14), (.close, 4), (.after, 4)]),
-                                               live("ws-1", [(.before, 0), (.hold, 10), (.after, 0)])],
-                                      window: window, clientCounts: ["ws-0": 10, "ws-1": 10])
+        let rows = LogMatcher().match(
+            series: [
+                live("ws-0", [(.before, 0), (.ramp, 10), (.hold, 14), (.close, 4), (.after, 4)]),
+                live("ws-1", [(.before, 0), (.hold, 10), (.after, 0)]),
+            ],
+            window: window, clientCounts: ["ws-0": 10, "ws-1": 10])
         #expect(rows[0].classification == .otherTraffic)
         #expect(rows[0].otherTraffic == 4)
         #expect(rows[0].classification.isMatch)
@@ -160,8 +172,9 @@ private func rfc3339(_ s: Int) -> String { "2026-12-02T04:25:1\(s)Z" }
     }
 
     @Test func othersWhoLeftDuringTheRunAreNegativeOtherTraffic() throws {
-        let rows = LogMatcher().match(series: [live("ws-0", [(.before, 6), (.ramp, 11), (.hold, 13), (.after, 3)])],
-                                      window: window, clientCounts: ["ws-0": 10])
+        let rows = LogMatcher().match(
+            series: [live("ws-0", [(.before, 6), (.ramp, 11), (.hold, 13), (.after, 3)])],
+            window: window, clientCounts: ["ws-0": 10])
         #expect(rows[0].classification == .otherTraffic)
         #expect(rows[0].otherTraffic == -3)
     }
@@ -169,17 +182,21 @@ private func rfc3339(_ s: Int) -> String { "2026-12-02T04:25:1\(s)Z" }
     @Test func anExcessThatLeftWithWsloadsConnectionsStaysAMismatch() throws {
         // 12 on the pod during the hold, wsload says 10, and after close the pod is back at 0: those 2 came and
         // went with wsload's own connections (e.g. upgrades wsload gave up on that the server kept).
-        let rows = LogMatcher().match(series: [live("ws-0", [(.before, 0), (.hold, 12), (.after, 0)])],
-                                      window: window, clientCounts: ["ws-0": 10])
+        let rows = LogMatcher().match(
+            series: [live("ws-0", [(.before, 0), (.hold, 12), (.after, 0)])],
+            window: window, clientCounts: ["ws-0": 10])
         #expect(rows[0].classification == .serverHasMore)
         #expect(rows[0].otherTraffic == nil)
     }
 
     @Test func anExcessOffsetByAnotherPodsDeficitStaysAMismatch() throws {
         // ws-0 has 2 more, ws-1 2 fewer: wsload's attribution may be wrong; other traffic must not hide it.
-        let rows = LogMatcher().match(series: [live("ws-0", [(.before, 0), (.hold, 12), (.after, 2)]),
-                                               live("ws-1", [(.before, 0), (.hold, 8), (.after, 0)])],
-                                      window: window, clientCounts: ["ws-0": 10, "ws-1": 10])
+        let rows = LogMatcher().match(
+            series: [
+                live("ws-0", [(.before, 0), (.hold, 12), (.after, 2)]),
+                live("ws-1", [(.before, 0), (.hold, 8), (.after, 0)]),
+            ],
+            window: window, clientCounts: ["ws-0": 10, "ws-1": 10])
         #expect(rows[0].classification == .serverHasMore)
         #expect(rows[1].classification == .serverHasFewer)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The skew gate's statistics against values worked out by hand from the definitions (or, for the 24/3 cases,
@@ -46,15 +47,15 @@ import Testing
         // Max deviation: 0 % w.p. 6/27, 100 % w.p. 18/27, 200 % w.p. 3/27.
         let s = try #require(SkewSignificance.evaluate(unit: "connection", counts: [2, 1, 0], weights: [1, 1, 1], maxSkewPercent: 50))
         #expect(s.method == "exact" && s.samples == nil)
-        #expect(near(s.pValue, 21.0 / 27))                 // outcomes no more likely than 3/27: 3·1/27 + 6·3/27
+        #expect(near(s.pValue, 21.0 / 27))  // outcomes no more likely than 3/27: 3·1/27 + 6·3/27
         #expect(s.observedMaxDeviationPercent == 100)
         #expect(s.randomMaxDeviationMedianPercent == 100)  // CDF 6/27 at 0, 24/27 at 100
-        #expect(s.randomMaxDeviationP95Percent == 200)     // 24/27 = 0.889 < 0.95
-        #expect(near(s.falseFailProbability, 21.0 / 27))   // any deviation above 50 %: all but (1,1,1)
+        #expect(s.randomMaxDeviationP95Percent == 200)  // 24/27 = 0.889 < 0.95
+        #expect(near(s.falseFailProbability, 21.0 / 27))  // any deviation above 50 %: all but (1,1,1)
         #expect(s.tooSmallForGate)
         let corner = try #require(SkewSignificance.evaluate(unit: "connection", counts: [3, 0, 0], weights: [1, 1, 1], maxSkewPercent: 100))
         #expect(near(corner.pValue, 3.0 / 27))
-        #expect(near(corner.falseFailProbability, 3.0 / 27)) // only the 200 % outcomes exceed 100 %
+        #expect(near(corner.falseFailProbability, 3.0 / 27))  // only the 200 % outcomes exceed 100 %
         let even = try #require(SkewSignificance.evaluate(unit: "connection", counts: [1, 1, 1], weights: [1, 1, 1], maxSkewPercent: nil))
         #expect(near(even.pValue, 1))
         #expect(even.falseFailProbability == nil && !even.tooSmallForGate)
@@ -69,8 +70,8 @@ import Testing
         #expect(s.falseFailMethod == "exact")
         #expect(s.tooSmallForGate)
         #expect(near(s.pValue, 0.14814247798694574, 1e-9))  // exact multinomial test of (12, 8, 4)
-        #expect(s.randomMaxDeviationMedianPercent == 37.5)   // 3 of 8
-        #expect(s.randomMaxDeviationP95Percent == 62.5)      // 5 of 8
+        #expect(s.randomMaxDeviationMedianPercent == 37.5)  // 3 of 8
+        #expect(s.randomMaxDeviationP95Percent == 62.5)  // 5 of 8
         #expect(s.observedMaxDeviationPercent == 50)
         let warning = try #require(s.warning)
         #expect(warning.contains("12.0%") && warning.contains("wsload plan --pods 3 --max-skew 50 --false-fail 0.05"))
@@ -113,15 +114,17 @@ import Testing
         let draws = (0..<20_000).map { _ in Double(rng.binomial(1_000, 0.3)) }
         let mean = draws.reduce(0, +) / Double(draws.count)
         let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(draws.count - 1)
-        #expect(abs(mean - 300) < 0.5)        // SE of the mean √210/√20000 ≈ 0.10
-        #expect(abs(variance - 210) < 10)     // n·p·(1−p) = 210, SE ≈ 2.1
+        #expect(abs(mean - 300) < 0.5)  // SE of the mean √210/√20000 ≈ 0.10
+        #expect(abs(variance - 210) < 10)  // n·p·(1−p) = 210, SE ≈ 2.1
     }
 
     @Test func monteCarloIsSeededAndAgreesWithTheExactFalseFail() throws {
         // 7 pods, 700 units: C(706, 6) outcomes ≫ the exact limit.
         let counts = [110, 100, 100, 100, 100, 100, 90]
-        let a = try #require(SkewSignificance.evaluate(unit: "connection", counts: counts, weights: Array(repeating: 1, count: 7), maxSkewPercent: 20))
-        let b = try #require(SkewSignificance.evaluate(unit: "connection", counts: counts, weights: Array(repeating: 1, count: 7), maxSkewPercent: 20))
+        let a = try #require(
+            SkewSignificance.evaluate(unit: "connection", counts: counts, weights: Array(repeating: 1, count: 7), maxSkewPercent: 20))
+        let b = try #require(
+            SkewSignificance.evaluate(unit: "connection", counts: counts, weights: Array(repeating: 1, count: 7), maxSkewPercent: 20))
         #expect(a == b)
         #expect(a.method == "monte-carlo" && a.samples == SkewSignificance.monteCarloSamples && a.seed == SkewSignificance.monteCarloSeed)
         #expect(a.falseFailMethod == "exact")
@@ -174,17 +177,23 @@ import Testing
         #expect(near(s.maxOverMean, 1.5) && near(s.minOverMean, 0.5))
         // One unpinned client makes the connections the units again.
         byClient["client-5"] = ["ws-2": 2, "ws-0": 2]
-        let mixed = try #require(SkewSignificance.evaluate(statistics: stats, weights: nil, placements: ClientPlacement.group(podCountsByClient: byClient),
-                                                           maxSkewPercent: 50))
+        let mixed = try #require(
+            SkewSignificance.evaluate(
+                statistics: stats, weights: nil, placements: ClientPlacement.group(podCountsByClient: byClient),
+                maxSkewPercent: 50))
         #expect(mixed.unit == "connection" && mixed.units == 24 && mixed.unitsPerPod == nil)
     }
 
     @Test func fewerThanTwoExpectedPodsHasNoSection() {
-        #expect(SkewSignificance.evaluate(statistics: DistributionStatistics(counts: ["a": 5]), weights: nil, placements: [], maxSkewPercent: 10) == nil)
-        #expect(SkewSignificance.evaluate(statistics: DistributionStatistics(counts: ["a": 0, "b": 0]), weights: nil, placements: [], maxSkewPercent: 10) == nil)
+        #expect(
+            SkewSignificance.evaluate(statistics: DistributionStatistics(counts: ["a": 5]), weights: nil, placements: [], maxSkewPercent: 10) == nil)
+        #expect(
+            SkewSignificance.evaluate(statistics: DistributionStatistics(counts: ["a": 0, "b": 0]), weights: nil, placements: [], maxSkewPercent: 10)
+                == nil)
         // A pod with weight 0 is left out; connections on it are impossible under the expected shares: p = 0.
-        let s = SkewSignificance.evaluate(statistics: DistributionStatistics(counts: ["a": 5, "b": 5, "c": 1], weights: ["a": 1, "b": 1]),
-                                          weights: ["a": 1, "b": 1], placements: [], maxSkewPercent: nil)
+        let s = SkewSignificance.evaluate(
+            statistics: DistributionStatistics(counts: ["a": 5, "b": 5, "c": 1], weights: ["a": 1, "b": 1]),
+            weights: ["a": 1, "b": 1], placements: [], maxSkewPercent: nil)
         #expect(s?.pods == 2 && s?.units == 10 && s?.pValue == 0)
     }
 
@@ -196,7 +205,7 @@ import Testing
         var records: [ConnectionRecord] = []
         var client = 0
         for (p, count) in pods.enumerated() {
-            for j in 0 ..< count {
+            for j in 0..<count {
                 var r = ConnectionRecord(index: records.count, client: client, conn: j % perClient)
                 r.status = .held
                 r.local = "127.0.0.\(2 + records.count % 200):\(40_000 + records.count)"
@@ -207,12 +216,16 @@ import Testing
         }
         var held: [String: Int] = [:]
         for r in records { held[r.pod!, default: 0] += 1 }
-        let result = EngineResult(records: records, startedAt: start, holdStartedAt: start.addingTimeInterval(1),
-                                  holdEndedAt: start.addingTimeInterval(5), endedAt: start.addingTimeInterval(6), histograms: [:],
-                                  heldPerPod: held, warnings: [], interrupted: false, distinctCookieValues: 0)
-        return ReportBuilder.build(result: result, context: ReportContext(target: "ws://127.0.0.1:9/ws",
-                                                                          knownPods: ["ws-0": 1, "ws-1": 1, "ws-2": 1],
-                                                                          thresholds: GateThresholds(maxSkewPercent: maxSkew)))
+        let result = EngineResult(
+            records: records, startedAt: start, holdStartedAt: start.addingTimeInterval(1),
+            holdEndedAt: start.addingTimeInterval(5), endedAt: start.addingTimeInterval(6), histograms: [:],
+            heldPerPod: held, warnings: [], interrupted: false, distinctCookieValues: 0)
+        return ReportBuilder.build(
+            result: result,
+            context: ReportContext(
+                target: "ws://127.0.0.1:9/ws",
+                knownPods: ["ws-0": 1, "ws-1": 1, "ws-2": 1],
+                thresholds: GateThresholds(maxSkewPercent: maxSkew)))
     }
 
     @Test func theIssuesCaseInTheReportAndEveryFormat() throws {
@@ -220,13 +233,13 @@ import Testing
         let s = try #require(r.significance)
         #expect(s.unit == "connection" && s.units == 24)
         #expect(near(s.falseFailProbability, 0.11970585120892392, 1e-9))
-        #expect(r.gate.passed) // 4 of 8 is exactly 50 %: the gate passes, and says what that is worth
+        #expect(r.gate.passed)  // 4 of 8 is exactly 50 %: the gate passes, and says what that is worth
         #expect(r.warnings.contains { $0.contains("too small for its gate") && $0.contains("12.0%") })
         let line = "max_skew 50%: a healthy random balancer fails it with probability 12.0% at this size (exact) — too small for the gate"
         #expect(TableRenderer.render(r).contains(line))
         #expect(MarkdownRenderer.render(r).contains("- " + line))
         #expect(HTMLRenderer.render(r).contains("<li>" + line + "</li>"))
-        #expect(HTMLRenderer.render(r).contains("<tr><th>Jain fairness index</th><td>0.857</td></tr>")) // 24² / (3·(144 + 64 + 16)) = 576/672
+        #expect(HTMLRenderer.render(r).contains("<tr><th>Jain fairness index</th><td>0.857</td></tr>"))  // 24² / (3·(144 + 64 + 16)) = 576/672
         let junit = JUnitRenderer.render(r)
         #expect(junit.contains("<property name=\"significance.falseFailProbability\" value=\"0.1197\"/>"))
         #expect(junit.contains("<property name=\"significance.pValue\" value=\"0.1481\"/>"))
@@ -256,7 +269,7 @@ import Testing
     @Test func aLargeEvenRunHasNoWarning() throws {
         let r = Self.report([200, 200, 200])
         let s = try #require(r.significance)
-        #expect(try #require(s.falseFailProbability) < 1e-12 && !s.tooSmallForGate)   // 50 % = 100 connections ≈ 8.7σ (σ = 11.5)
+        #expect(try #require(s.falseFailProbability) < 1e-12 && !s.tooSmallForGate)  // 50 % = 100 connections ≈ 8.7σ (σ = 11.5)
         #expect(!r.warnings.contains { $0.contains("too small") })
     }
 
@@ -290,7 +303,7 @@ import Testing
         #expect(loose.units == 1)
         let plan = try SkewPlan.compute(pods: 2, maxSkewPercent: 50, falseFail: 0.10)
         let at = Dictionary(uniqueKeysWithValues: plan.curve.map { ($0.units, $0.falseFail) })
-        for n in plan.units ..< plan.units + 4 {
+        for n in plan.units..<plan.units + 4 {
             let m = Multinomial(pods: 2)
             #expect(1 - m.passProbability(units: n, maxSkewPercent: 50) <= 0.10)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The `wsload` binary over TLS against matrix certificates: what a person sees (issue 18's three commands).
@@ -18,8 +19,10 @@ struct CLITLSTests {
         let name = try await wsload(["connect", "wss://localhost:\(pod.port)/ws", "--ca-file", Self.matrix.rootPath, "--wait", "0"])
         #expect(name.status == 3)
         #expect(name.stderr.contains("certificate does not match host name localhost (its names: DNS:other.example)"), "\(name)")
-        let named = try await wsload(["connect", "wss://127.0.0.1:\(pod.port)/ws", "--ca-file", Self.matrix.rootPath,
-                                      "--server-name", "other.example", "--wait", "0"])
+        let named = try await wsload([
+            "connect", "wss://127.0.0.1:\(pod.port)/ws", "--ca-file", Self.matrix.rootPath,
+            "--server-name", "other.example", "--wait", "0",
+        ])
         #expect(named.status == 0, "\(named)")
         #expect(named.stdout.contains("tls check  certificate checked against DNS:other.example (SNI other.example)"), "\(named)")
     }
@@ -45,8 +48,10 @@ struct CLITLSTests {
 
         let dir = try CLIEnvironment.temporaryDirectory("tls-insecure")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try await wsload(["run", "--url", "wss://localhost:\(pod.port)/ws", "--connections", "3", "--hold", "0.1s", "--insecure",
-                                  "--out", dir.path, "--format", "table"])
+        let r = try await wsload([
+            "run", "--url", "wss://localhost:\(pod.port)/ws", "--connections", "3", "--hold", "0.1s", "--insecure",
+            "--out", dir.path, "--format", "table",
+        ])
         #expect(r.status == 0, "\(r)")
         #expect(r.stderr.components(separatedBy: "warning: --insecure").count == 2, "exactly one warning per run\n\(r)")
         #expect(r.stdout.contains("tls certificate NOT verified (--insecure)"), "\(r)")
@@ -58,8 +63,10 @@ struct CLITLSTests {
         _ = try CLIEnvironment.requireBinary()
         let pod = try MatrixPodServer(Self.matrix.case("expired"))
         defer { pod.stop() }
-        let r = try await wsload(["run", "--url", "wss://localhost:\(pod.port)/ws", "--connections", "2", "--hold", "0.1s",
-                                  "--ca-file", Self.matrix.rootPath, "--format", "table"])
+        let r = try await wsload([
+            "run", "--url", "wss://localhost:\(pod.port)/ws", "--connections", "2", "--hold", "0.1s",
+            "--ca-file", Self.matrix.rootPath, "--format", "table",
+        ])
         #expect(r.status != 0, "\(r)")
         #expect(r.stdout.contains("tls: certificate expired"), "\(r)")
         #expect(r.stdout.contains("tls certificate checked against DNS:localhost (SNI localhost)"), "\(r)")

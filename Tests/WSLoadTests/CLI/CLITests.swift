@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import WSLoad
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // End-to-end tests of the `wsload` executable: they run the built binary as a subprocess, the way a
@@ -25,10 +26,12 @@ enum CLIEnvironment {
         for start in starts {
             // Linux: .build/debug/wsloadPackageTests.xctest (a file); macOS: …/wsloadPackageTests.xctest/Contents/MacOS/….
             var dir = start.deletingLastPathComponent()
-            for _ in 0 ..< 5 {
+            for _ in 0..<5 {
                 let candidate = dir.appendingPathComponent("wsload").path
                 var isDir: ObjCBool = false
-                if fm.fileExists(atPath: candidate, isDirectory: &isDir), !isDir.boolValue, fm.isExecutableFile(atPath: candidate) { return candidate }
+                if fm.fileExists(atPath: candidate, isDirectory: &isDir), !isDir.boolValue, fm.isExecutableFile(atPath: candidate) {
+                    return candidate
+                }
                 dir = dir.deletingLastPathComponent()
             }
         }
@@ -38,7 +41,8 @@ enum CLIEnvironment {
     /// The binary, or a loud failure telling how to build it.
     static func requireBinary(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         guard let binary else {
-            Issue.record("""
+            Issue.record(
+                """
                 the wsload executable was not found next to the test bundle (\(CommandLine.arguments[0])); \
                 build it first (`swift build` or `swift build --build-tests`) or set WSLOAD_BINARY
                 """, sourceLocation: sourceLocation)
@@ -73,8 +77,10 @@ final class Subprocess: @unchecked Sendable {
 
     /// Starts `wsload ARGS` (or `executable ARGS`) in `directory`; `interactiveStdin` keeps stdin open for
     /// `write(_:)`; `environment` adds to (or overrides) the inherited variables.
-    init(_ arguments: [String], in directory: URL? = nil, interactiveStdin: Bool = false, stdin: String? = nil,
-         executable: String? = nil, environment: [String: String] = [:]) throws {
+    init(
+        _ arguments: [String], in directory: URL? = nil, interactiveStdin: Bool = false, stdin: String? = nil,
+        executable: String? = nil, environment: [String: String] = [:]
+    ) throws {
         self.arguments = arguments
         process.executableURL = URL(fileURLWithPath: try executable ?? CLIEnvironment.requireBinary())
         process.arguments = arguments
@@ -417,8 +423,11 @@ struct CLIServeTests {
         #expect(pinned.stderr.contains("gate failed"), "\(pinned)")
 
         // The same run with the gate relaxed to one pod passes: exit 0 with a report and files in --out.
-        let r = try await wsload(["--profile", "local-demo", "--url", serve.url, "--min-pods-hit", "1", "--hold", "1s",
-                                  "--format", "table", "--format", "junit", "--out", "out"], in: dir)
+        let r = try await wsload(
+            [
+                "--profile", "local-demo", "--url", serve.url, "--min-pods-hit", "1", "--hold", "1s",
+                "--format", "table", "--format", "junit", "--out", "out",
+            ], in: dir)
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout.contains("Verdict: PASS"), "\(r)")
         #expect(r.stdout.contains("attempted 20  established 20  failed 0"), "\(r)")
@@ -492,7 +501,8 @@ struct CLIServeTests {
         let binary = try CLIEnvironment.requireBinary()
         // The shell reports the server's PID and whether it still runs 1.5 s later, then exits. (CommandRunner, not
         // Foundation's Process, whose exit detection waits for every inheritor of its monitor socket: the server too.)
-        let script = #""$0" serve --listen 127.0.0.1:0 --pod-name orphan --exit-with-parent >/dev/null 2>&1 & pid=$!; echo "$pid"; sleep 1.5; kill -0 "$pid" && echo alive"#
+        let script =
+            #""$0" serve --listen 127.0.0.1:0 --pod-name orphan --exit-with-parent >/dev/null 2>&1 & pid=$!; echo "$pid"; sleep 1.5; kill -0 "$pid" && echo alive"#
         let result = try CommandRunner().run(["/bin/sh", "-c", script, binary], timeout: 20)
         let output = String(decoding: result.stdout, as: UTF8.self)
         let lines = output.split(separator: "\n").map(String.init)
@@ -501,11 +511,12 @@ struct CLIServeTests {
         /// Gone, or a zombie nobody reaps (PID 1 of a container may not).
         func running() -> Bool {
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
+                let close = stat.lastIndex(of: ")")
+            else { return false }
             return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
         }
         var stopped = false
-        for _ in 0 ..< 80 where !stopped {
+        for _ in 0..<80 where !stopped {
             if !running() { stopped = true } else { try await Task.sleep(for: .milliseconds(100)) }
         }
         if !stopped { kill(pid, SIGKILL) }  // ours: started above
@@ -516,7 +527,7 @@ struct CLIServeTests {
     /// (With Dispatch signal sources, which register after `resume()` returns, one such SIGTERM in CI was lost
     /// under `SIG_IGN` and serve ran until killed.) Twenty servers, each stopped as soon as it announces itself.
     @Test func sigtermTheMomentServeListensStopsIt() async throws {
-        for round in 0 ..< 20 {
+        for round in 0..<20 {
             let serve = try await ServeProcess(podName: "ws-t\(round)")
             defer { serve.stop() }
             serve.process.send(SIGTERM)
@@ -553,7 +564,8 @@ struct CLIServeTests {
         defer { serve.stop() }
         let dir = try CLIEnvironment.temporaryDirectory("sigint")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let run = try Subprocess(["run", "--url", serve.url, "--connections", "5", "--hold", "30s", "--out", dir.appendingPathComponent("out").path], in: dir)
+        let run = try Subprocess(
+            ["run", "--url", serve.url, "--connections", "5", "--hold", "30s", "--out", dir.appendingPathComponent("out").path], in: dir)
         defer { run.stop() }
         #expect(await run.waitFor(timeout: 10) { _, err in err.contains("holding for") }, "\(run.stderr)")
         #expect(await serve.waitForActive(5))
@@ -581,7 +593,7 @@ struct CLIServeTests {
         #expect(naive != nil && spread != nil, "\(r)")
         if let naive, let spread {
             #expect(naive.lowerBound < spread.lowerBound)
-            let first = String(r.stdout[naive.upperBound ..< spread.lowerBound])
+            let first = String(r.stdout[naive.upperBound..<spread.lowerBound])
             let second = String(r.stdout[spread.upperBound...])
             #expect(first.contains("Verdict: FAIL"), "\(first)")
             #expect(first.contains("pods hit 1/3"), "\(first)")

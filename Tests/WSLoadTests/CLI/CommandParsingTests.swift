@@ -1,7 +1,8 @@
 import ArgumentParser
 import Testing
-@testable import WSLoadCLI
 import WSLoad
+
+@testable import WSLoadCLI
 
 /// The CLI's flags parsed in-process with `parseAsRoot`, as `wsload` parses them, without running the binary:
 /// the default subcommand, flag → override mapping, repeatable flags, durations and the usage errors
@@ -60,8 +61,11 @@ import WSLoad
     @Test func serveDefaultsAndFlags() throws {
         let defaults = try #require(try WSLoadCommand.parseAsRoot(["serve"]) as? ServeCommand)
         #expect(defaults.listen == "0.0.0.0:8080" && defaults.podName == nil && defaults.capacity == nil && defaults.logFormat == .plain)
-        let serve = try #require(try WSLoadCommand.parseAsRoot(["serve", "--listen", "[::1]:0", "--pod-name", "ws-1",
-                                                                 "--capacity", "1000", "--log-format", "json"]) as? ServeCommand)
+        let serve = try #require(
+            try WSLoadCommand.parseAsRoot([
+                "serve", "--listen", "[::1]:0", "--pod-name", "ws-1",
+                "--capacity", "1000", "--log-format", "json",
+            ]) as? ServeCommand)
         #expect(serve.listen == "[::1]:0" && serve.podName == "ws-1" && serve.capacity == 1000 && serve.logFormat == .json)
         #expect(parseListenAddress(serve.listen)?.port == 0)
     }

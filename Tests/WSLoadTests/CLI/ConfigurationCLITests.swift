@@ -78,8 +78,11 @@ struct ConfigurationCLITests {
     /// AnyIP: in a network namespace, 10.245.0.0/16 is on no interface; `ip route add local 10.245.0.0/16 dev lo`
     /// makes every address of it bindable, and the check (which binds) accepts it. Before the route the same
     /// profile is refused with the route to add.
-    @Test(.enabled(if: getuid() == 0 && (FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip")),
-                   "needs root and iproute2 (ip netns)"))
+    @Test(
+        .enabled(
+            if: getuid() == 0
+                && (FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip")),
+            "needs root and iproute2 (ip netns)"))
     func anAnyIPRouteMakesABlockBindable() async throws {
         let binary = try CLIEnvironment.requireBinary()
         let ns = "config-anyip-\(getpid())"
@@ -104,7 +107,10 @@ struct ConfigurationCLITests {
         #expect(try ip(["-n", ns, "link", "set", "lo", "up"]).0 == 0)
         let before = try ip(["netns", "exec", ns, binary, "validate", path])
         #expect(before.0 == 2, "\(before.1)")
-        #expect(before.1.contains("clients.sources[0]: 4096 of 4096 checked addresses (evenly spaced over its 65536) of 10.245.0.0/16 cannot be bound as source addresses: 10.245.0.0, 10.245.0.16, 10.245.0.32, …")
+        #expect(
+            before.1.contains(
+                "clients.sources[0]: 4096 of 4096 checked addresses (evenly spaced over its 65536) of 10.245.0.0/16 cannot be bound as source addresses: 10.245.0.0, 10.245.0.16, 10.245.0.32, …"
+            )
                 && before.1.contains("ip route add local 10.245.0.0/16 dev lo"), "\(before.1)")
         #expect(try ip(["-n", ns, "route", "add", "local", "10.245.0.0/16", "dev", "lo"]).0 == 0)
         let after = try ip(["netns", "exec", ns, binary, "validate", path])

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Every example in every command's `--help` runs as written, against local `wsload serve` pods instead of a
@@ -51,7 +52,7 @@ import Darwin
             if line == "Examples:" || line == "Example:" { inExamples = true; continue }
             guard inExamples else { continue }
             if line.isEmpty { inExamples = false; continue }
-            if line.hasSuffix("\\") { pending += line.dropLast() ; continue }
+            if line.hasSuffix("\\") { pending += line.dropLast(); continue }
             result.append((pending + line).trimmingCharacters(in: .whitespaces))
             pending = ""
         }
@@ -102,15 +103,17 @@ import Darwin
         let first = try await wsload(["run", "--url", pod.url, "--connections", "6", "--hold", "0.2s", "--quiet", "--out", "out"], in: dir)
         #expect(first.status == 0, "\(first)")
         try fm.createDirectory(at: dir.appendingPathComponent("shards"), withIntermediateDirectories: true)
-        for i in 0 ..< 3 {
-            let r = try await wsload(["run", "--url", pod.url, "--connections", "6", "--hold", "0.2s", "--quiet", "--shard", "\(i)/3", "--out", "s\(i)"], in: dir)
+        for i in 0..<3 {
+            let r = try await wsload(
+                ["run", "--url", pod.url, "--connections", "6", "--hold", "0.2s", "--quiet", "--shard", "\(i)/3", "--out", "s\(i)"], in: dir)
             #expect(r.status == 0, "\(r)")
             try fm.copyItem(at: dir.appendingPathComponent("s\(i)/report.json"), to: dir.appendingPathComponent("shards/s\(i).json"))
         }
         try fm.createDirectory(at: dir.appendingPathComponent("logs"), withIntermediateDirectories: true)
         for path in ["ws-0.log", "logs/ws-0.log"] { try pod.log.write(to: dir.appendingPathComponent(path), atomically: true, encoding: .utf8) }
         for path in ["ws-1.log", "logs/ws-1.log"] {
-            try "2026-01-01T00:00:00.000Z pod=ws-1 Active connections: 0\n".write(to: dir.appendingPathComponent(path), atomically: true, encoding: .utf8)
+            try "2026-01-01T00:00:00.000Z pod=ws-1 Active connections: 0\n".write(
+                to: dir.appendingPathComponent(path), atomically: true, encoding: .utf8)
         }
         try fm.copyItem(atPath: ca, toPath: dir.appendingPathComponent("ca.pem").path)
         try fm.copyItem(at: CLIEnvironment.repoRoot.appendingPathComponent("profiles"), to: dir.appendingPathComponent("profiles"))
@@ -135,14 +138,17 @@ import Darwin
         // Leading VAR=value words become exports, so `exec` replaces the shell and a signal reaches wsload itself.
         var words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         var exports = ""
-        while let w = words.first, w.range(of: #"^[A-Z_][A-Z0-9_]*="#, options: .regularExpression) != nil { exports += "export \(w); "; words.removeFirst() }
+        while let w = words.first, w.range(of: #"^[A-Z_][A-Z0-9_]*="#, options: .regularExpression) != nil {
+            exports += "export \(w); "; words.removeFirst()
+        }
         let body = words.joined(separator: " ")
         let script = exports + (body.contains("|") ? body : "exec " + body)
         let binDir = URL(fileURLWithPath: binary).deletingLastPathComponent().path
         let env = ["PATH": binDir + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "SSL_CERT_FILE": caFile]
         let isServer = body.hasPrefix("wsload serve")
-        let p = try Subprocess(["-c", script], in: dir, stdin: body.hasPrefix("wsload shell") ? "status\nquit\n" : (isServer ? nil : ""),
-                               executable: "/bin/sh", environment: env)
+        let p = try Subprocess(
+            ["-c", script], in: dir, stdin: body.hasPrefix("wsload shell") ? "status\nquit\n" : (isServer ? nil : ""),
+            executable: "/bin/sh", environment: env)
         defer { p.stop() }
         if isServer {
             let listening = await p.waitFor(timeout: 10) { out, err in (out + err).contains("listening on") }
@@ -181,10 +187,12 @@ import Darwin
 
         // A few at a time: each copies the fixtures, holds at most 0.5 s, demos run two short runs.
         var outcomes: [Outcome] = []
-        for batch in stride(from: 0, to: runnable.count, by: 6).map({ Array(runnable[$0 ..< min($0 + 6, runnable.count)]) }) {
+        for batch in stride(from: 0, to: runnable.count, by: 6).map({ Array(runnable[$0..<min($0 + 6, runnable.count)]) }) {
             try await withThrowingTaskGroup(of: Outcome.self) { group in
                 for item in batch {
-                    group.addTask { try await Self.run(item.example, as: item.line, fixtures: fixtures, binary: binary, caFile: certs.caCertificatePath) }
+                    group.addTask {
+                        try await Self.run(item.example, as: item.line, fixtures: fixtures, binary: binary, caFile: certs.caCertificatePath)
+                    }
                 }
                 for try await outcome in group { outcomes.append(outcome) }
             }

@@ -14,8 +14,10 @@ import WSLoad
     }
 
     @Test func pinnedClientsAndWeights() async throws {
-        let r = try await wsload(["plan", "--pods", "2", "--max-skew", "50", "--false-fail", "0.05", "--weights", "1,1",
-                                  "--connections-per-client", "3"])
+        let r = try await wsload([
+            "plan", "--pods", "2", "--max-skew", "50", "--false-fail", "0.05", "--weights", "1,1",
+            "--connections-per-client", "3",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("clients ("), "\(r.stdout)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// `wsload portforward` as a subprocess: flags, output files, exit codes and SIGINT, with `wsload serve --capacity`
@@ -24,15 +25,18 @@ import Testing
         defer { pod.process.stop() }
         let dir = try CLIEnvironment.temporaryDirectory("portforward")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try await wsload(["portforward", "--pod", "ws-0", "--command", try Self.socatCommand(to: pod.port), "--target", "40",
-                                  "--step", "10", "--step-interval", "50ms", "--hold", "100ms", "--format", "table", "--format", "json",
-                                  "--out", dir.path])
+        let r = try await wsload([
+            "portforward", "--pod", "ws-0", "--command", try Self.socatCommand(to: pod.port), "--target", "40",
+            "--step", "10", "--step-interval", "50ms", "--hold", "100ms", "--format", "table", "--format", "json",
+            "--out", dir.path,
+        ])
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout.contains("server-503") && r.stdout.contains("ws-0"), "\(r)")
         let data = try Data(contentsOf: dir.appendingPathComponent("portforward.json"))
         let report = try JSONDecoder().decode(PortForwardReport.self, from: data)
         #expect(report.pods.map(\.capacity) == [25] && report.pods[0].stopReason == .server503)
-        #expect(report.settings.command == ["socat", "TCP-LISTEN:{localPort},bind=127.0.0.1,reuseaddr,fork,backlog=512", "TCP:127.0.0.1:\(pod.port)"])
+        #expect(
+            report.settings.command == ["socat", "TCP-LISTEN:{localPort},bind=127.0.0.1,reuseaddr,fork,backlog=512", "TCP:127.0.0.1:\(pod.port)"])
         for pid in Self.forwardPIDs(r.stderr) {
             #expect(KubeTestSupport.isGone(pid) && ProcessGroupScan.liveMembers(of: pid).isEmpty)
         }
@@ -43,8 +47,10 @@ import Testing
         _ = try CLIEnvironment.requireBinary()
         let pod = try await ServeProcess(podName: "ws-0", extra: ["--capacity", "5"])
         defer { pod.process.stop() }
-        let r = try await wsload(["portforward", "--pod", "ws-0", "--command", try Self.socatCommand(to: pod.port), "--target", "20",
-                                  "--step", "10", "--hold", "0", "--min-capacity", "10", "--quiet"])
+        let r = try await wsload([
+            "portforward", "--pod", "ws-0", "--command", try Self.socatCommand(to: pod.port), "--target", "20",
+            "--step", "10", "--hold", "0", "--min-capacity", "10", "--quiet",
+        ])
         #expect(r.status == 1, "\(r)")
         #expect(r.stderr.contains("ws-0: capacity 5 is below --min-capacity 10"), "\(r)")
     }
@@ -68,9 +74,11 @@ import Testing
         defer { pod.process.stop() }
         let dir = try CLIEnvironment.temporaryDirectory("portforward-int")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let p = try Subprocess(["portforward", "--pod", "ws-0", "--pod", "ws-1", "--command", try Self.socatCommand(to: pod.port),
-                                "--target", "1000", "--step", "10", "--step-interval", "200ms", "--hold", "30s", "--parallel",
-                                "--format", "json", "--out", dir.path])
+        let p = try Subprocess([
+            "portforward", "--pod", "ws-0", "--pod", "ws-1", "--command", try Self.socatCommand(to: pod.port),
+            "--target", "1000", "--step", "10", "--step-interval", "200ms", "--hold", "30s", "--parallel",
+            "--format", "json", "--out", dir.path,
+        ])
         defer { p.stop() }
         #expect(await p.waitFor(timeout: 10) { _, err in err.contains("ws-0: 20 open") && err.contains("ws-1: 20 open") }, "\(p.stderr)")
         p.send(SIGINT)

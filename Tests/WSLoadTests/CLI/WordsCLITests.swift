@@ -28,11 +28,15 @@ import WSLoad
         let dir = try CLIEnvironment.temporaryDirectory("incomplete")
         defer { try? FileManager.default.removeItem(at: dir) }
         let port = try closedLoopbackPort()
-        let run = try await wsload(["run", "--url", "ws://127.0.0.1:\(port)/ws", "--connections", "2", "--hold", "0.1s", "--quiet", "--out", "out"], in: dir)
+        let run = try await wsload(
+            ["run", "--url", "ws://127.0.0.1:\(port)/ws", "--connections", "2", "--hold", "0.1s", "--quiet", "--out", "out"], in: dir)
         #expect(run.status == 3, "\(run)")
         let r = try await wsload(["report", "out/report.json"], in: dir)
         #expect(r.status == 3, "\(r)")
-        #expect(r.stderr.contains("wsload: the run did not complete: no connection could be established (2 attempted; most frequent failure: tcp-connect: ECONNREFUSED ×2)"), "\(r)")
+        #expect(
+            r.stderr.contains(
+                "wsload: the run did not complete: no connection could be established (2 attempted; most frequent failure: tcp-connect: ECONNREFUSED ×2)"
+            ), "\(r)")
     }
 
     @Test func shellRejectsWhatItDoesNotUnderstandAndCountsWhatItCloses() async throws {
@@ -74,18 +78,21 @@ import WSLoad
             #expect(script.stdout.contains("---completion \(command) -- --profile"), "the \(shell) script does not complete \(command) --profile")
         }
         #expect(script.stdout.contains("---completion profiles show -- positional@0"), "the \(shell) script does not complete profiles show NAME")
-        let p = try Subprocess(["---completion", "run", "--", "--profile", "3", "0", "wsload", "run", "--profile", ""], in: dir,
-                               environment: ["SAP_SHELL": shell])
+        let p = try Subprocess(
+            ["---completion", "run", "--", "--profile", "3", "0", "wsload", "run", "--profile", ""], in: dir,
+            environment: ["SAP_SHELL": shell])
         defer { p.stop() }
         #expect(await p.waitForExit(timeout: 20) == 0, "\(p.stderr)")
         let offered = Set(p.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
         #expect(offered.isSuperset(of: ["ingress-20conns", "service-clientip", "my-own"]), "\(p.stdout)")
-        let prefixed = try Subprocess(["---completion", "run", "--", "--profile", "3", "3", "wsload", "run", "--profile", "ing"], in: dir,
-                                      environment: ["SAP_SHELL": shell])
+        let prefixed = try Subprocess(
+            ["---completion", "run", "--", "--profile", "3", "3", "wsload", "run", "--profile", "ing"], in: dir,
+            environment: ["SAP_SHELL": shell])
         defer { prefixed.stop() }
         _ = await prefixed.waitForExit(timeout: 20)
-        #expect(prefixed.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } == ["ingress-20conns"],
-                "\(prefixed.stdout)")
+        #expect(
+            prefixed.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } == ["ingress-20conns"],
+            "\(prefixed.stdout)")
     }
 
     /// In a real bash, the generated script completes `wsload run --profile ing` to the profile.
@@ -95,10 +102,12 @@ import WSLoad
         defer { try? FileManager.default.removeItem(at: dir) }
         let script = try await wsload(["--generate-completion-script", "bash"])
         try script.stdout.write(to: dir.appendingPathComponent("wsload.bash"), atomically: true, encoding: .utf8)
-        let line = #"source wsload.bash; COMP_WORDS=(wsload run --profile ing); COMP_CWORD=3; COMP_LINE="wsload run --profile ing"; COMP_POINT=${#COMP_LINE}; _wsload wsload ing --profile; printf '%s\n' "${COMPREPLY[@]}""#
+        let line =
+            #"source wsload.bash; COMP_WORDS=(wsload run --profile ing); COMP_CWORD=3; COMP_LINE="wsload run --profile ing"; COMP_POINT=${#COMP_LINE}; _wsload wsload ing --profile; printf '%s\n' "${COMPREPLY[@]}""#
         let bin = URL(fileURLWithPath: binary).deletingLastPathComponent().path
-        let p = try Subprocess(["-c", line], in: dir, executable: "/bin/bash",
-                               environment: ["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")])
+        let p = try Subprocess(
+            ["-c", line], in: dir, executable: "/bin/bash",
+            environment: ["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")])
         defer { p.stop() }
         _ = await p.waitForExit(timeout: 20)
         #expect(p.stdout.split(separator: "\n").map(String.init) == ["ingress-20conns"], "\(p.stdout)\(p.stderr)")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Yams
+
 @testable import WSLoad
 
 /// Shards, report markers, `collect` through a fake kubectl, the Indexed Job manifest, worker sizing.
@@ -14,15 +15,15 @@ import Yams
         #expect(s.clientCount(of: 10) == 3 && ShardSpec(index: 0, count: 3).clientCount(of: 10) == 4)
         #expect(ShardSpec(index: 5, count: 8).clientCount(of: 3) == 0)
         // Every client in exactly one shard.
-        for n in 1 ... 5 {
-            let all = (0 ..< n).flatMap { Array(ShardSpec(index: $0, count: n).clients(of: 17)) }.sorted()
-            #expect(all == Array(0 ..< 17))
+        for n in 1...5 {
+            let all = (0..<n).flatMap { Array(ShardSpec(index: $0, count: n).clients(of: 17)) }.sorted()
+            #expect(all == Array(0..<17))
         }
     }
 
     @Test func workersNeededFollowsTheFDBudget() throws {
         var plan = RunPlan(url: try WebSocketURL("ws://127.0.0.1:9/ws"), clients: 100_000, connectionsPerClient: 1)
-        let budget = ResourceBudget(fdSoftLimit: 20_000, fdHardLimit: 20_000, portRange: 32768 ... 60999)
+        let budget = ResourceBudget(fdSoftLimit: 20_000, fdHardLimit: 20_000, portRange: 32768...60999)
         #expect(WorkerPool.workersNeeded(plan: plan, budget: budget) == 6)
         plan.clients = 19_936
         #expect(WorkerPool.workersNeeded(plan: plan, budget: budget) == 1)
@@ -51,12 +52,12 @@ import Yams
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let pods = """
-        {"kind":"List","items":[
-         {"kind":"Pod","metadata":{"name":"load-0-aaaaa"},"status":{"phase":"Succeeded"}},
-         {"kind":"Pod","metadata":{"name":"load-1-bbbbb"},"status":{"phase":"Failed"}},
-         {"kind":"Pod","metadata":{"name":"load-1-ccccc"},"status":{"phase":"Succeeded"}},
-         {"kind":"Pod","metadata":{"name":"load-2-ddddd"},"status":{"phase":"Running"}}]}
-        """
+            {"kind":"List","items":[
+             {"kind":"Pod","metadata":{"name":"load-0-aaaaa"},"status":{"phase":"Succeeded"}},
+             {"kind":"Pod","metadata":{"name":"load-1-bbbbb"},"status":{"phase":"Failed"}},
+             {"kind":"Pod","metadata":{"name":"load-1-ccccc"},"status":{"phase":"Succeeded"}},
+             {"kind":"Pod","metadata":{"name":"load-2-ddddd"},"status":{"phase":"Running"}}]}
+            """
         try pods.write(to: dir.appendingPathComponent("pods.json"), atomically: true, encoding: .utf8)
         let s0 = MergeTests.syntheticReport(shard: ShardSpec(index: 0, count: 2))
         let s1 = MergeTests.syntheticReport(shard: ShardSpec(index: 1, count: 2))
@@ -64,9 +65,10 @@ import Yams
         try ReportMarkers.wrap(s1).write(to: dir.appendingPathComponent("load-1-bbbbb.log"), atomically: true, encoding: .utf8)
         try ReportMarkers.wrap(s1).write(to: dir.appendingPathComponent("load-1-ccccc.log"), atomically: true, encoding: .utf8)
         try "still running\n".write(to: dir.appendingPathComponent("load-2-ddddd.log"), atomically: true, encoding: .utf8)
-        let collector = JobCollector(namespace: "loadtest", job: "load",
-                                     listTemplate: ["cat", dir.appendingPathComponent("pods.json").path],
-                                     logsTemplate: ["cat", dir.path + "/{pod}.log"], timeout: 10)
+        let collector = JobCollector(
+            namespace: "loadtest", job: "load",
+            listTemplate: ["cat", dir.appendingPathComponent("pods.json").path],
+            logsTemplate: ["cat", dir.path + "/{pod}.log"], timeout: 10)
         let collected = try collector.collect()
         #expect(collected.reports.map(\.pod) == ["load-0-aaaaa", "load-1-ccccc"])
         #expect(collected.problems.count == 1 && collected.problems[0].contains("load-2-ddddd (Running): no report in its log"))

@@ -1,9 +1,11 @@
 import Foundation
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
+
 @testable import WSLoad
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `run --workers N` through the built binary: one merged report, a killed worker reported, no orphans.
 @Suite(.serialized) struct WorkerTests {
@@ -30,9 +32,12 @@ import Glibc
         defer { serve.stop() }
         let out = try CLIEnvironment.temporaryDirectory("workers")
         defer { try? FileManager.default.removeItem(at: out) }
-        let r = try await wsload(["run", "--url", serve.url, "--connections", "30", "--source", "127.0.0.2-127.0.0.5", "--cookies", "none",
-                                  "--hold", "1s", "--workers", "2", "--max-failed", "0", "--quiet", "--format", "json", "--out", out.path],
-                                 timeout: 60)
+        let r = try await wsload(
+            [
+                "run", "--url", serve.url, "--connections", "30", "--source", "127.0.0.2-127.0.0.5", "--cookies", "none",
+                "--hold", "1s", "--workers", "2", "--max-failed", "0", "--quiet", "--format", "json", "--out", out.path,
+            ],
+            timeout: 60)
         #expect(r.status == 0, "\(r)")
         let pids = Self.workerPIDs(r.stderr)
         #expect(pids.count == 2, "\(r)")
@@ -56,8 +61,10 @@ import Glibc
         defer { serve.stop() }
         let out = try CLIEnvironment.temporaryDirectory("workers-kill")
         defer { try? FileManager.default.removeItem(at: out) }
-        let p = try Subprocess(["run", "--url", serve.url, "--connections", "20", "--cookies", "none", "--hold", "4s", "--workers", "2",
-                                "--max-failed", "0", "--quiet", "--format", "json", "--out", out.path])
+        let p = try Subprocess([
+            "run", "--url", serve.url, "--connections", "20", "--cookies", "none", "--hold", "4s", "--workers", "2",
+            "--max-failed", "0", "--quiet", "--format", "json", "--out", out.path,
+        ])
         defer { p.stop() }
         let started = await p.waitFor(timeout: 20) { _, err in Self.workerPIDs(err).count == 2 }
         #expect(started, "\(p.stderr)")
@@ -71,7 +78,10 @@ import Glibc
         #expect(p.stderr.contains("worker 1 exited with signal 9 (SIGKILL): its 10 connections are counted as failed/unknown"), "\(p.stderr)")
         let report = try Report.decode(json: Data(contentsOf: out.appendingPathComponent("report.json")))
         #expect(report.totals.attempted == 20 && report.totals.failed == 10 && report.totals.held == 10)
-        #expect(report.warnings.contains { $0.contains("worker 1 exited with signal 9 (SIGKILL): its 10 connections (shard 1/2) are counted as failed/unknown") })
+        #expect(
+            report.warnings.contains {
+                $0.contains("worker 1 exited with signal 9 (SIGKILL): its 10 connections (shard 1/2) are counted as failed/unknown")
+            })
         #expect(report.gate.passed == false)
         for (_, pid) in pids { #expect(!Self.alive(pid), "worker \(pid) survived its parent") }
     }
@@ -101,8 +111,10 @@ import Glibc
         defer { serve.stop() }
         let out = try CLIEnvironment.temporaryDirectory("workers-int")
         defer { try? FileManager.default.removeItem(at: out) }
-        let p = try Subprocess(["run", "--url", serve.url, "--connections", "10", "--cookies", "none", "--hold", "30s", "--workers", "2",
-                                "--quiet", "--format", "json", "--out", out.path])
+        let p = try Subprocess([
+            "run", "--url", serve.url, "--connections", "10", "--cookies", "none", "--hold", "30s", "--workers", "2",
+            "--quiet", "--format", "json", "--out", out.path,
+        ])
         defer { p.stop() }
         _ = await p.waitFor(timeout: 20) { _, err in Self.workerPIDs(err).count == 2 }
         _ = await serve.waitForActive(10, timeout: 20)

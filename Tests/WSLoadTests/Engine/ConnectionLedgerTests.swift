@@ -1,5 +1,6 @@
 import Testing
 import WSProtocol
+
 @testable import WSLoad
 
 /// The connection ledger: statuses, counters, per-pod held counts, attribution on open and reopen, and the
@@ -8,17 +9,20 @@ import WSProtocol
     private let peerGone = ConnectionOutcome.closed(code: .goingAway, reason: "", byPeer: true)
     private let refused = ConnectionOutcome.failed(ConnectionFailure(phase: .tcpConnect, kind: .system, message: "refused"))
 
-    private func open(_ l: inout ConnectionLedger, _ i: Int, pod: (String, AttributionSource, String?)? = nil, closing: Bool = false,
-                      now: UInt64 = 0, rec: inout RunRecorder) -> (client: Int, conn: Int)? {
-        l.opened(i, pod: pod, receivedCookies: [], deflate: false, tlsResumed: false, timeline: ConnectionTimeline(), local: nil,
-                 closing: closing, now: now, recorder: &rec)
+    private func open(
+        _ l: inout ConnectionLedger, _ i: Int, pod: (String, AttributionSource, String?)? = nil, closing: Bool = false,
+        now: UInt64 = 0, rec: inout RunRecorder
+    ) -> (client: Int, conn: Int)? {
+        l.opened(
+            i, pod: pod, receivedCookies: [], deflate: false, tlsResumed: false, timeline: ConnectionTimeline(), local: nil,
+            closing: closing, now: now, recorder: &rec)
     }
 
     @Test func countersFollowOpensFailuresDropsAndCloses() {
         var rec = RunRecorder()
         var l = ConnectionLedger(clients: [0, 1], connectionsPerClient: 2, rules: AttributionRules())
         #expect(l.records.map { [$0.client, $0.conn] } == [[0, 0], [0, 1], [1, 0], [1, 1]])
-        for i in 0 ..< 4 { l.launched(i, reconnect: false, cookieHeader: nil, sentJarCookie: false) }
+        for i in 0..<4 { l.launched(i, reconnect: false, cookieHeader: nil, sentJarCookie: false) }
         let first = open(&l, 0, pod: ("ws-0", .header, nil), rec: &rec)
         #expect(first?.client == 0 && first?.conn == 0)
         _ = open(&l, 1, pod: ("ws-1", .header, nil), rec: &rec)
@@ -35,7 +39,11 @@ import WSProtocol
         l.beginClose()
         #expect(l.heldPerPod == ["ws-0": 2])
         #expect(l.records.map(\.status) == [.held, .dropped, .held, .failed])
-        for i in [0, 2] { _ = l.ended(i, outcome: .closed(code: .normalClosure, reason: "", byPeer: false), timeline: ConnectionTimeline(), local: nil, reconnect: nil, now: 0, recorder: &rec) }
+        for i in [0, 2] {
+            _ = l.ended(
+                i, outcome: .closed(code: .normalClosure, reason: "", byPeer: false), timeline: ConnectionTimeline(), local: nil, reconnect: nil,
+                now: 0, recorder: &rec)
+        }
         #expect(l.open == 0 && l.ended == l.launched)
     }
 
@@ -150,7 +158,7 @@ import WSProtocol
         }
     }
 
-    @Test(arguments: 0 ..< 200) func everyAttemptEndsFailedDroppedOrHeld(seed: Int) {
+    @Test(arguments: 0..<200) func everyAttemptEndsFailedDroppedOrHeld(seed: Int) {
         var g = LCG(state: UInt64(seed) &+ 1)
         var rec = RunRecorder()
         let policy = ReconnectPolicy(maxRetries: 2, initialBackoff: 0.1, maxBackoff: 1, jitter: 0)
@@ -160,11 +168,14 @@ import WSProtocol
         func end(_ i: Int, reconnect: ReconnectPolicy?) {
             let outcome = g.next(2) == 0 ? peerGone : refused
             if l.ended(i, outcome: outcome, timeline: ConnectionTimeline(), local: nil, reconnect: reconnect, now: 0, recorder: &rec)
-                .reconnectAfter != nil { due.insert(i) }
+                .reconnectAfter != nil
+            {
+                due.insert(i)
+            }
             live.remove(i); opened.remove(i)
         }
         // The run: launches, opens, ends and reconnects in a random order.
-        for _ in 0 ..< 40 {
+        for _ in 0..<40 {
             let i = g.next(n)
             switch g.next(4) {
             case 0 where l.records[i].status == .pending:

@@ -1,18 +1,20 @@
 import Foundation
 import Testing
-@testable import WSLoad
 import WSProtocol
+
+@testable import WSLoad
 
 /// RFC 6265 §5.4: a connection sends one `Cookie` header, the profile's cookies then the jar's (issue 13, case 7).
 @Suite struct CookieHeaderTests {
-    @Test(arguments: [
-        (["session=abc"], "SERVERID=ws-1", "session=abc; SERVERID=ws-1"),
-        // The jar's value wins on a repeated name; the profile's pair is dropped, not sent twice.
-        (["SERVERID=ws-0; session=abc"], "SERVERID=ws-1", "session=abc; SERVERID=ws-1"),
-        (["a=1", "b=2; a=3"], nil, "a=1; b=2"),
-        ([], "x=1; y=2", "x=1; y=2"),
-        ([" a=1 ;; "], nil, "a=1"),
-    ] as [([String], String?, String)])
+    @Test(
+        arguments: [
+            (["session=abc"], "SERVERID=ws-1", "session=abc; SERVERID=ws-1"),
+            // The jar's value wins on a repeated name; the profile's pair is dropped, not sent twice.
+            (["SERVERID=ws-0; session=abc"], "SERVERID=ws-1", "session=abc; SERVERID=ws-1"),
+            (["a=1", "b=2; a=3"], nil, "a=1; b=2"),
+            ([], "x=1; y=2", "x=1; y=2"),
+            ([" a=1 ;; "], nil, "a=1"),
+        ] as [([String], String?, String)])
     func merge(profile: [String], jar: String?, expected: String) {
         #expect(CookieHeader.merge(profile: profile, jar: jar) == expected)
     }
@@ -85,7 +87,7 @@ final class RequestCapture: @unchecked Sendable {
                     guard poll(&cfd, 1, 100) > 0 else { continue }
                     let n = read(client, &buffer, buffer.count)
                     if n <= 0 { break }
-                    head += buffer[0 ..< n]
+                    head += buffer[0..<n]
                 }
                 heads.withLock { $0.append(String(decoding: head, as: UTF8.self)) }
                 let reply = Array(responses[served].utf8)

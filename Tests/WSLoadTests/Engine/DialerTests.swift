@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import WSLoad
 import WSProtocol
+
+@testable import WSLoad
 
 /// ``Dialer``: the one resolve → TLS context → settings → upgrade request path, and proof that every caller
 /// that opens a connection goes through it (the same configuration error reads the same from each).
@@ -29,15 +30,17 @@ import WSProtocol
         // A name that cannot resolve: with an address given the dialer never asks.
         let url = try WebSocketURL("wss://pod.invalid:9443/ws")
         let address = SocketAddress(ip: "127.0.0.1", port: 9443)!
-        let d = try Dialer(url: url, address: address, tls: TLSClientConfiguration(verifyPeer: false), tlsIdentity: TLSPeerIdentity(host: "pod.invalid"))
+        let d = try Dialer(
+            url: url, address: address, tls: TLSClientConfiguration(verifyPeer: false), tlsIdentity: TLSPeerIdentity(host: "pod.invalid"))
         #expect(d.destination == address)
         #expect(d.tlsIdentity == .dnsName("pod.invalid"))
         #expect(d.settings.tls != nil)
     }
 
     @Test func tlsContextOnlyForWSSAndOptionsReachTheSettings() throws {
-        let options = DialOptions(deflate: PerMessageDeflateOffer(), connectTimeout: 1.5, tlsTimeout: 2.5, upgradeTimeout: 3.5,
-                                  closeTimeout: 4.5, pingInterval: 5.5, pongTimeout: 6.5)
+        let options = DialOptions(
+            deflate: PerMessageDeflateOffer(), connectTimeout: 1.5, tlsTimeout: 2.5, upgradeTimeout: 3.5,
+            closeTimeout: 4.5, pingInterval: 5.5, pongTimeout: 6.5)
         let ws = try Dialer(url: WebSocketURL("ws://127.0.0.1:1/"), tlsIdentity: nil, options: options)
         #expect(ws.settings.tls == nil)
         let s = ws.settings
@@ -49,8 +52,9 @@ import WSProtocol
     }
 
     @Test func requestCarriesTargetOriginSubprotocolsOfferAndOneCookieHeader() throws {
-        let d = try Dialer(url: WebSocketURL("ws://127.0.0.1:8080/ws?x=1"), tlsIdentity: nil,
-                           options: DialOptions(deflate: PerMessageDeflateOffer(), origin: "https://app.example", subprotocols: ["chat"]))
+        let d = try Dialer(
+            url: WebSocketURL("ws://127.0.0.1:8080/ws?x=1"), tlsIdentity: nil,
+            options: DialOptions(deflate: PerMessageDeflateOffer(), origin: "https://app.example", subprotocols: ["chat"]))
         let r = d.request(cookieHeader: "SERVERID=ws-1", headers: HTTPHeaders([("Cookie", "a=1"), ("X-Test", "yes")]))
         #expect(r.path == "/ws?x=1")
         #expect(r.host == "127.0.0.1:8080")

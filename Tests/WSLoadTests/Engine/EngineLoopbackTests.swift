@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import WSLoad
 import WSProtocol
+
+@testable import WSLoad
 
 @Suite(.serialized) struct EngineLoopbackTests {
     @Test func perClientJarsPinEachClientAndSpreadClients() throws {
@@ -40,13 +41,13 @@ import WSProtocol
         let cluster = try LocalCluster(pods: 3, policy: .sourceHash)
         defer { cluster.shutdown() }
         var plan = RunPlan(url: cluster.url, clients: 20, connectionsPerClient: 1)
-        plan.sources = sources(2 ... 21)
+        plan.sources = sources(2...21)
         plan.cookiePolicy = .none
         plan.hold = 0.1
         let result = try LoadEngine(plan: plan).run()
         #expect(result.held == 20)
         let locals = Set(result.records.compactMap { $0.local?.split(separator: ":").first.map(String.init) })
-        #expect(locals == Set((2 ... 21).map { "127.0.0.\($0)" }))
+        #expect(locals == Set((2...21).map { "127.0.0.\($0)" }))
         #expect(Set(result.records.compactMap(\.pod)).count >= 2)
     }
 
@@ -54,7 +55,7 @@ import WSProtocol
         let cluster = try LocalCluster(pods: 3, policy: .ipHash)
         defer { cluster.shutdown() }
         var plan = RunPlan(url: cluster.url, clients: 20, connectionsPerClient: 1)
-        plan.sources = sources(2 ... 21)
+        plan.sources = sources(2...21)
         plan.cookiePolicy = .none
         let result = try LoadEngine(plan: plan).run()
         #expect(result.held == 20)
@@ -136,8 +137,9 @@ import WSProtocol
         plan.maxInFlight = 64
         let result = try LoadEngine(plan: plan).run()
         #expect(result.attempted == total && result.failed == total && result.established == 0)
-        #expect(result.records.allSatisfy { $0.failure?.errno == ECONNRESET && [.tcpConnect, .upgrade].contains($0.failure?.phase) },
-                "\(Set(result.records.compactMap { $0.failure.map { "\($0.phase) \($0.message)" } }))")
+        #expect(
+            result.records.allSatisfy { $0.failure?.errno == ECONNRESET && [.tcpConnect, .upgrade].contains($0.failure?.phase) },
+            "\(Set(result.records.compactMap { $0.failure.map { "\($0.phase) \($0.message)" } }))")
         usleep(200_000)
         #expect(openSocketInodes(ports: [port]).isEmpty)
     }
@@ -204,14 +206,15 @@ import WSProtocol
     @Test func ingressCookieAttributesWhenTheProfileNamesServerID() throws {
         var servers: [PodServer] = []
         var addresses: [SocketAddress] = []
-        for i in 0 ..< 3 {
+        for i in 0..<3 {
             let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-\(i)", ioQueues: 1)
             let server = try PodServer(config, logger: .discarding)
             addresses.append(try server.start())
             servers.append(server)
         }
-        let front = AffinityFront(backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) },
-                                  policy: .cookie, cookieName: "INGRESSCOOKIE")
+        let front = AffinityFront(
+            backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) },
+            policy: .cookie, cookieName: "INGRESSCOOKIE")
         let frontAddress = try front.start(on: SocketAddress(ip: "127.0.0.1", port: 0)!)
         defer {
             front.stop()

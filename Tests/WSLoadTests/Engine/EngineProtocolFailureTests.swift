@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WSProtocol
+
 @testable import WSLoad
 
 /// A server that answers a valid 101 and then sends garbage: each connection must be recorded as dropped in the
@@ -19,13 +20,17 @@ import WSProtocol
         #expect(result.established == 3)
         #expect(result.held == 0 && result.dropped == 3, "\(result.records.map(\.status))")
         for r in result.records {
-            #expect(r.failure?.phase == .open && r.failure?.kind == .protocolViolation && r.failure?.closeCode == 1002,
-                    "\(String(describing: r.failure))")
+            #expect(
+                r.failure?.phase == .open && r.failure?.kind == .protocolViolation && r.failure?.closeCode == 1002,
+                "\(String(describing: r.failure))")
         }
         // The close timeout (5 s) is not waited out: the run ends after its hold.
         #expect(elapsed < 4.5, "run took \(elapsed) s")
-        let report = ReportBuilder.build(result: result, context: ReportContext(target: plan.url.description,
-                                                                                thresholds: GateThresholds(maxFailed: 0)))
+        let report = ReportBuilder.build(
+            result: result,
+            context: ReportContext(
+                target: plan.url.description,
+                thresholds: GateThresholds(maxFailed: 0)))
         #expect(report.gate.status == .fail)
         #expect(report.totals.failures.map(\.reason) == ["protocol error 1002"])
     }
@@ -42,8 +47,11 @@ import WSProtocol
         let result = try LoadEngine(plan: plan).run()
         peer.stop()
         #expect(result.established == 3 && result.held == 0 && result.dropped == 3 && result.failed == 0)
-        let report = ReportBuilder.build(result: result, context: ReportContext(target: plan.url.description,
-                                                                                thresholds: GateThresholds(maxFailed: 0)))
+        let report = ReportBuilder.build(
+            result: result,
+            context: ReportContext(
+                target: plan.url.description,
+                thresholds: GateThresholds(maxFailed: 0)))
         #expect(report.gate.status == .fail && report.exitCode == .gateFailed)
         #expect(report.gate.failedChecks.map(\.name) == ["max_dropped"])
         #expect(report.totals.failures == [FailureBucket(phase: "open", reason: "pong-timeout", count: 3)])
@@ -79,13 +87,16 @@ final class GarbageAfterUpgradePeer: @unchecked Sendable {
                     guard poll(&cfd, 1, 100) > 0 else { continue }
                     let n = read(fd, &buffer, buffer.count)
                     if n <= 0 { break }
-                    head += buffer[0 ..< n]
+                    head += buffer[0..<n]
                 }
                 let text = String(decoding: head, as: UTF8.self)
-                let key = text.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("sec-websocket-key:") }
+                let key =
+                    text.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("sec-websocket-key:") }
                     .map { String($0.dropFirst("sec-websocket-key:".count)).trimmingCharacters(in: .whitespaces) } ?? ""
-                let reply = Array(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: \(HandshakeKey.accept(for: key))\r\n\r\n").utf8) + (garbage ? [0x83, 0x00] : [])
+                let reply =
+                    Array(
+                        ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Accept: \(HandshakeKey.accept(for: key))\r\n\r\n").utf8) + (garbage ? [0x83, 0x00] : [])
                 _ = reply.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
                 served += 1
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// Reconnects, failover measurement, half-open detection and idle-timeout detection against local pods.
@@ -9,10 +10,16 @@ import Testing
         let engine = try LoadEngine(plan: plan)
         let fired = Locked(false)
         return engine.run(progressInterval: 0.05) { snap in
-            guard snap.phase == .hold, !fired.withLock({ let f = $0; $0 = true; return f }) else { return }
+            guard snap.phase == .hold,
+                !fired.withLock({
+                    let f = $0; $0 = true; return f
+                })
+            else { return }
             // A plain thread, not the global queue: under a loaded parallel test run the global pool can be
             // starved by blocked workers, delaying the fault past the end of the hold.
-            Thread.detachNewThread { usleep(UInt32(delay * 1_000_000)); during() }
+            Thread.detachNewThread {
+                usleep(UInt32(delay * 1_000_000)); during()
+            }
         }
     }
 
@@ -53,7 +60,7 @@ import Testing
         let cluster = try LocalCluster(pods: 2, policy: .sourceHash)
         defer { cluster.shutdown() }
         var plan = RunPlan(url: cluster.url, clients: 8, connectionsPerClient: 1)
-        plan.sources = sources(2 ... 9)
+        plan.sources = sources(2...9)
         plan.cookiePolicy = .none
         plan.reconnect = ReconnectPolicy(maxRetries: 3, initialBackoff: 0.05, maxBackoff: 0.2, jitter: 0)
         plan.hold = 2.5
@@ -61,7 +68,9 @@ import Testing
         let moved = result.records.filter { $0.reconnects > 0 }
         #expect(result.held == 8)
         #expect(!moved.isEmpty)
-        #expect(moved.allSatisfy { $0.failure?.closeCode == 1001 && $0.pod == "ws-0" && $0.previousPods == ["ws-1"] }, "\(moved.map { ($0.failure?.closeCode, $0.pod, $0.previousPods) })")
+        #expect(
+            moved.allSatisfy { $0.failure?.closeCode == 1001 && $0.pod == "ws-0" && $0.previousPods == ["ws-1"] },
+            "\(moved.map { ($0.failure?.closeCode, $0.pod, $0.previousPods) })")
     }
 
     @Test func withoutReconnectADropIsFinalAndAccounted() throws {
@@ -113,12 +122,14 @@ import Testing
 
     @Test(arguments: [
         ([60.1, 60.0, 60.2, 59.9, 60.05, 12.0], 5, 60.0),
-        ([1.0, 1.1, 1.2, 1.0, 1.05], 0, 0.0),           // too young: not an idle timeout
-        ([10.0, 20.0, 30.0, 40.0, 50.0, 60.0], 0, 0.0), // spread out: no cluster
+        ([1.0, 1.1, 1.2, 1.0, 1.05], 0, 0.0),  // too young: not an idle timeout
+        ([10.0, 20.0, 30.0, 40.0, 50.0, 60.0], 0, 0.0),  // spread out: no cluster
     ])
     func idleTimeoutDetector(ages: [Double], expected: Int, age: Double) {
         let f = IdleTimeoutDetector().detect(agesAtDrop: ages)
-        if expected == 0 { #expect(f == nil) } else {
+        if expected == 0 {
+            #expect(f == nil)
+        } else {
             #expect(f?.connections == expected)
             #expect(abs((f?.ageSeconds ?? 0) - age) < 0.2)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// `wsload run` (``LoadEngine`` and ``ReportBuilder``) against the bad-certificate matrix: every bad certificate
@@ -8,8 +9,9 @@ import Testing
 struct EngineTLSMatrixTests {
     static let matrix = BadCertificateMatrix.shared
 
-    @Test("run: good cases hold, bad ones fail in their own bucket; the report says what was verified",
-          arguments: BadCertificateMatrix.shared.cases)
+    @Test(
+        "run: good cases hold, bad ones fail in their own bucket; the report says what was verified",
+        arguments: BadCertificateMatrix.shared.cases)
     func runCase(_ c: BadCertificateMatrix.Case) throws {
         let pod = try MatrixPodServer(c)
         defer { pod.stop() }

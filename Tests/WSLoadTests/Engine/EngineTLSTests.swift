@@ -1,13 +1,15 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The load engine over TLS against the reference pod server with a certificate made in the test.
 @Suite(.serialized) struct EngineTLSTests {
     private func tlsPod(_ certs: TestCertificates) throws -> (PodServer, SocketAddress) {
-        let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "tls-0",
-                                            tls: TLSServerConfiguration(certificateChainFile: certs.certificatePath, privateKeyFile: certs.privateKeyPath),
-                                            ioQueues: 1)
+        let config = PodServerConfiguration(
+            listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "tls-0",
+            tls: TLSServerConfiguration(certificateChainFile: certs.certificatePath, privateKeyFile: certs.privateKeyPath),
+            ioQueues: 1)
         let server = try PodServer(config, logger: .discarding)
         return (server, try server.start())
     }

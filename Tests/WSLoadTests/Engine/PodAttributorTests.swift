@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import WSLoad
 import WSProtocol
+
+@testable import WSLoad
 
 /// Which pod a connection reached, from the 101 and the first message, in the documented order:
 /// header, then the configured affinity cookie (mapped), then a recognised balancer cookie.

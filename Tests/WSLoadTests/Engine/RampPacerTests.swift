@@ -1,14 +1,18 @@
 import Testing
+
 @testable import WSLoad
 
 /// The ramp pacer: token bucket, `max_in_flight`, TLS warm-up and held-back connections, driven by hand-picked times.
 @Suite struct RampPacerTests {
     private let ms: UInt64 = 1_000_000
 
-    private func pacer(clients: Int, perClient: Int = 1, holdBack: RampPacer.HoldBack = .none, rate: Double, maxInFlight: Int,
-                       tls: Bool = false) -> RampPacer {
-        var p = RampPacer(clients: Array(0 ..< clients), clientCount: clients, connectionsPerClient: perClient, holdBack: holdBack,
-                          rate: rate, maxInFlight: maxInFlight, tlsWarmup: tls)
+    private func pacer(
+        clients: Int, perClient: Int = 1, holdBack: RampPacer.HoldBack = .none, rate: Double, maxInFlight: Int,
+        tls: Bool = false
+    ) -> RampPacer {
+        var p = RampPacer(
+            clients: Array(0..<clients), clientCount: clients, connectionsPerClient: perClient, holdBack: holdBack,
+            rate: rate, maxInFlight: maxInFlight, tlsWarmup: tls)
         p.start(now: 0)
         return p
     }
@@ -69,8 +73,9 @@ import Testing
 
     @Test func sharedHoldBackWaitsForTheRunsFirstConnectionWithGlobalClientNumbers() {
         // A shard with clients 3 and 4 of 5: slot 0 is client 3 (records 0, 1), slot 1 client 4 (records 2, 3).
-        var p = RampPacer(clients: [3, 4], clientCount: 5, connectionsPerClient: 2, holdBack: .shared, rate: 0, maxInFlight: 10,
-                          tlsWarmup: false)
+        var p = RampPacer(
+            clients: [3, 4], clientCount: 5, connectionsPerClient: 2, holdBack: .shared, rate: 0, maxInFlight: 10,
+            tlsWarmup: false)
         p.start(now: 0)
         #expect(p.tick(now: 0).launch == [0])
         p.attemptEnded(client: 3, conn: 0)

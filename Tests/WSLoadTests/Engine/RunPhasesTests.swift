@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSLoad
 
 /// Run phases: ramp → hold → close → done, only forward, and the actions each step asks for.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The run recorder: histograms in microseconds, timeline points and the progress snapshot.
@@ -7,8 +8,8 @@ import Testing
     @Test func durationsAreRecordedInMicrosecondsAtLeastOne() {
         var r = RunRecorder()
         r.record("upgrade", 0.0025)
-        r.record("upgrade", 0)        // below a microsecond: counted as 1 µs
-        r.record("tls", nil)          // not measured: no histogram at all
+        r.record("upgrade", 0)  // below a microsecond: counted as 1 µs
+        r.record("tls", nil)  // not measured: no histogram at all
         let h = try! #require(r.histograms["upgrade"])
         #expect(h.totalCount == 2)
         #expect(h.min == 1)
@@ -19,13 +20,15 @@ import Testing
     private func ledger() -> ConnectionLedger {
         var l = ConnectionLedger(clients: [0, 1], connectionsPerClient: 2, rules: AttributionRules())
         var rec = RunRecorder()
-        for i in 0 ..< 4 { l.launched(i, reconnect: false, cookieHeader: nil, sentJarCookie: false) }
+        for i in 0..<4 { l.launched(i, reconnect: false, cookieHeader: nil, sentJarCookie: false) }
         for (i, pod) in [(0, "ws-0"), (1, "ws-1"), (2, "ws-0")] {
-            _ = l.opened(i, pod: (pod, .header, nil), receivedCookies: [], deflate: false, tlsResumed: false, timeline: ConnectionTimeline(),
-                         local: nil, closing: false, now: 0, recorder: &rec)
+            _ = l.opened(
+                i, pod: (pod, .header, nil), receivedCookies: [], deflate: false, tlsResumed: false, timeline: ConnectionTimeline(),
+                local: nil, closing: false, now: 0, recorder: &rec)
         }
-        _ = l.opened(3, pod: nil, receivedCookies: [], deflate: false, tlsResumed: false, timeline: ConnectionTimeline(),
-                     local: nil, closing: false, now: 0, recorder: &rec)
+        _ = l.opened(
+            3, pod: nil, receivedCookies: [], deflate: false, tlsResumed: false, timeline: ConnectionTimeline(),
+            local: nil, closing: false, now: 0, recorder: &rec)
         return l
     }
 
@@ -34,8 +37,9 @@ import Testing
         r.startedAt = Date(timeIntervalSince1970: 100)
         r.holdStartMono = 1_000_000_000
         let l = ledger()
-        let s = r.snapshot(phase: .hold, planned: 4, ledger: l, inFlight: 0, hold: 10, now: Date(timeIntervalSince1970: 102.5),
-                           nowMono: 4_000_000_000)
+        let s = r.snapshot(
+            phase: .hold, planned: 4, ledger: l, inFlight: 0, hold: 10, now: Date(timeIntervalSince1970: 102.5),
+            nowMono: 4_000_000_000)
         #expect(s.holdRemaining == 7)  // 10 s hold, 3 s in
         #expect(s.elapsed == 2.5)
         #expect(s.attempted == 4 && s.established == 4 && s.open == 4)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSLoad
 
 /// The per-queue hashed timer wheel: deadlines rounded up to the tick, moved deadlines dropped by generation,

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSLoad
 
 /// The traffic scheduler: which connections send at a tick, grouped by I/O queue, and the message text.
@@ -22,10 +23,10 @@ import Testing
     }
 
     @Test func onlyLiveOpenConnectionsAreDueGroupedByQueue() {
-        var records = (0 ..< 5).map { ConnectionRecord(index: $0, client: $0 / 2, conn: $0 % 2) }
+        var records = (0..<5).map { ConnectionRecord(index: $0, client: $0 / 2, conn: $0 % 2) }
         records[0].status = .open
-        records[1].status = .open      // but no live connection
-        records[2].status = .held      // closing: sends nothing
+        records[1].status = .open  // but no live connection
+        records[2].status = .held  // closing: sends nothing
         records[3].status = .open
         records[4].status = .open
         let t = TrafficScheduler(interval: 0.5, template: "x", connectionsPerClient: 2)

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// Many short-lived children through ``CommandRunner/stream(_:onLine:onExit:)``: immediate exits, exit codes,
@@ -34,14 +35,17 @@ struct CommandRunnerStressTests {
         let next = Locked(0)
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while true {
-                let i = next.withLock { n -> Int in defer { n += 1 }; return n }
+                let i = next.withLock { n -> Int in
+                    defer { n += 1 }; return n
+                }
                 guard i < count else { return }
                 let c = cases[i % cases.count]
                 let lines = Locked<[String]>([])
                 let exits = Locked<[CommandResult]>([])
                 do {
-                    let command = try runner.stream(c.argv, onLine: { line in lines.withLock { $0.append(line) } },
-                                                    onExit: { result in exits.withLock { $0.append(result) } })
+                    let command = try runner.stream(
+                        c.argv, onLine: { line in lines.withLock { $0.append(line) } },
+                        onExit: { result in exits.withLock { $0.append(result) } })
                     guard let result = command.waitUntilExit(timeout: 10) else {
                         failures.withLock { $0.append("#\(i) \(c.argv): no result in 10 s") }
                         continue
@@ -83,7 +87,11 @@ struct CommandRunnerStressTests {
             group.enter()
             let argv = i.isMultiple(of: 2) ? ["/bin/sh", "-c", "exit 4"] : ["/bin/true"]
             do {
-                _ = try runner.stream(argv, onLine: { _ in }, onExit: { _ in exits.withLock { $0 += 1 }; group.leave() })
+                _ = try runner.stream(
+                    argv, onLine: { _ in },
+                    onExit: { _ in
+                        exits.withLock { $0 += 1 }; group.leave()
+                    })
             } catch {
                 Issue.record("\(error)")
                 group.leave()
@@ -122,8 +130,9 @@ struct CommandRunnerStressTests {
         let runner = CommandRunner()
         // The grandchild runs in its own session, so signalling the group does not reach it.
         let lines = Locked<[String]>([])
-        let command = try runner.stream(["/bin/sh", "-c", "setsid sleep 30 & echo $!; exec sleep 30"],
-                                        onLine: { line in lines.withLock { $0.append(line) } })
+        let command = try runner.stream(
+            ["/bin/sh", "-c", "setsid sleep 30 & echo $!; exec sleep 30"],
+            onLine: { line in lines.withLock { $0.append(line) } })
         #expect(KubeTestSupport.waitUntil(timeout: 5) { !lines.current.isEmpty })
         let grandchild = try #require(lines.current.first.flatMap { pid_t($0) })
         defer { kill(grandchild, SIGKILL) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 @Suite("CommandTemplate runner")
@@ -70,9 +71,10 @@ struct CommandTemplateRunnerTests {
     @Test func streamingHandlerGetsEachLine() throws {
         let lines = Locked<[String]>([])
         let exit = Locked<CommandResult?>(nil)
-        let command = try runner.stream(["/bin/sh", "-c", "for i in 1 2 3; do echo line $i; sleep 0.05; done; printf tail"],
-                                        onLine: { line in lines.withLock { $0.append(line) } },
-                                        onExit: { result in exit.withLock { $0 = result } })
+        let command = try runner.stream(
+            ["/bin/sh", "-c", "for i in 1 2 3; do echo line $i; sleep 0.05; done; printf tail"],
+            onLine: { line in lines.withLock { $0.append(line) } },
+            onExit: { result in exit.withLock { $0 = result } })
         let result = try #require(command.waitUntilExit(timeout: 5))
         #expect(result.termination == .exited(0))
         #expect(lines.current == ["line 1", "line 2", "line 3", "tail"])
@@ -84,13 +86,14 @@ struct CommandTemplateRunnerTests {
         let runner = CommandRunner()
         let plain = try runner.stream(["/bin/sleep", "30"], onLine: { _ in })
         // Ignores SIGTERM: needs the SIGKILL after the grace period.
-        let stubborn = try runner.stream(["/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done"],
-                                         onLine: { _ in })
+        let stubborn = try runner.stream(
+            ["/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done"],
+            onLine: { _ in })
         let shell = try runner.stream(["/bin/sh", "-c", "sleep 30 & wait"], onLine: { _ in })
         let pids = [plain.processIdentifier, stubborn.processIdentifier, shell.processIdentifier]
         #expect(pids.allSatisfy { $0 > 0 && kill($0, 0) == 0 })
         #expect(runner.running.count == 3)
-        usleep(100_000) // let the shells install their trap / start their children
+        usleep(100_000)  // let the shells install their trap / start their children
         let start = Date()
         runner.stop()
         #expect(Date().timeIntervalSince(start) < 3.5)
@@ -110,20 +113,20 @@ struct CommandTemplateRunnerTests {
     }
 
     @Test func childInheritsNoStrayDescriptors() throws {
-        let fd = open("/dev/null", O_RDONLY) // deliberately without O_CLOEXEC
+        let fd = open("/dev/null", O_RDONLY)  // deliberately without O_CLOEXEC
         defer { close(fd) }
         let result = try runner.run(["/bin/sh", "-c", "ls /proc/$$/fd"])
         let fds = result.stdoutText.split(whereSeparator: \.isNewline).compactMap { Int32($0) }
         #expect(fds.contains(1) && fds.contains(2))
         #expect(!fds.contains(fd), "inherited fds: \(fds)")
-        #expect(fds.allSatisfy { $0 <= 3 }, "inherited fds: \(fds)") // 0-2, plus one the shell may open itself
+        #expect(fds.allSatisfy { $0 <= 3 }, "inherited fds: \(fds)")  // 0-2, plus one the shell may open itself
     }
 
     @Test func unstartableFileIsALaunchFailure() throws {
         let dir = try KubeTestSupport.makeTempDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("noshebang").path
-        try Data([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 0]).write(to: URL(fileURLWithPath: path)) // truncated ELF header
+        try Data([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 0]).write(to: URL(fileURLWithPath: path))  // truncated ELF header
         chmod(path, 0o755)
         do {
             _ = try runner.run([path])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 @Suite("CommandTemplate")
@@ -14,8 +15,9 @@ struct CommandTemplateTests {
         let argv = try CommandTemplate.podLogs.render(["namespace": "ns", "pod": "ws-0", "start": "2026-11-25T12:00:00.000Z"])
         #expect(argv == ["kubectl", "logs", "-n", "ns", "ws-0", "--since-time=2026-11-25T12:00:00.000Z", "--timestamps", "-f"])
         let pf: CommandTemplate = ["kubectl", "port-forward", "pod/{pod}", "{localPort}:{remotePort}", "-c", "{container}"]
-        #expect(try pf.render(["pod": "ws-1", "localPort": "18080", "remotePort": "8080", "container": "server"])
-            == ["kubectl", "port-forward", "pod/ws-1", "18080:8080", "-c", "server"])
+        #expect(
+            try pf.render(["pod": "ws-1", "localPort": "18080", "remotePort": "8080", "container": "server"])
+                == ["kubectl", "port-forward", "pod/ws-1", "18080:8080", "-c", "server"])
     }
 
     @Test func valuesAreNotRescannedAndShellSyntaxIsInert() throws {

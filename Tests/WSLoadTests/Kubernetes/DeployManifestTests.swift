@@ -12,7 +12,8 @@ struct DeployManifestTests {
 
     /// Every document of every deploy/*.yaml, with its file name.
     static func documents() throws -> [(file: String, object: Object)] {
-        let files = try FileManager.default.contentsOfDirectory(atPath: deployDirectory.path).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: deployDirectory.path).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+            .sorted()
         var docs: [(String, Object)] = []
         for f in files {
             let text = try String(contentsOf: deployDirectory.appendingPathComponent(f), encoding: .utf8)
@@ -34,8 +35,11 @@ struct DeployManifestTests {
     static func value(_ object: Any?, _ path: String) -> Any? {
         var current = object
         for key in path.split(separator: ".") {
-            if let i = Int(key), let list = current as? [Any] { current = i < list.count ? list[i] : nil }
-            else { current = (current as? Object)?[String(key)] }
+            if let i = Int(key), let list = current as? [Any] {
+                current = i < list.count ? list[i] : nil
+            } else {
+                current = (current as? Object)?[String(key)]
+            }
         }
         return current
     }
@@ -70,7 +74,11 @@ struct DeployManifestTests {
         let command = ((c["command"] as? [String]) ?? []) + ((c["args"] as? [String]) ?? [])
         #expect(command.first == "serve", "\(command)")
         #expect(command.contains("--listen") && command.contains("0.0.0.0:8080"), "\(command)")
-        if let i = command.firstIndex(of: "--log-format") { #expect(command[i + 1] == "plain") } else { Issue.record("no --log-format in \(command)") }
+        if let i = command.firstIndex(of: "--log-format") {
+            #expect(command[i + 1] == "plain")
+        } else {
+            Issue.record("no --log-format in \(command)")
+        }
 
         let env = c["env"] as? [Object] ?? []
         let podName = env.first { $0["name"] as? String == "POD_NAME" }
@@ -83,7 +91,8 @@ struct DeployManifestTests {
 
         // The pod must get the whole drain before SIGKILL: grace >= preStop pause + --drain-timeout (default 10 s).
         let drain = command.firstIndex(of: "--drain-timeout").flatMap { Double(command[$0 + 1]) } ?? 10
-        let preStop = (Self.value(c, "lifecycle.preStop.exec.command") as? [String]).flatMap { $0.first == "sleep" ? Double($0.last ?? "") : nil }
+        let preStop =
+            (Self.value(c, "lifecycle.preStop.exec.command") as? [String]).flatMap { $0.first == "sleep" ? Double($0.last ?? "") : nil }
             ?? (Self.value(c, "lifecycle.preStop.sleep.seconds") as? Int).map(Double.init) ?? 0
         let grace = Self.value(d, "spec.template.spec.terminationGracePeriodSeconds") as? Int ?? 30
         #expect(Double(grace) >= preStop + drain, "terminationGracePeriodSeconds \(grace) < preStop \(preStop) + drain \(drain)")
@@ -98,11 +107,15 @@ struct DeployManifestTests {
         #expect((Self.value(s, "spec.sessionAffinity") as? String ?? "None") == affinity)
         let selector = Self.labels(Self.value(s, "spec.selector"))
         let podLabels = Self.labels(Self.value(d, "spec.template.metadata.labels"))
-        #expect(!selector.isEmpty && selector.allSatisfy { podLabels[$0.key] == $0.value }, "\(file): selector \(selector) vs pod labels \(podLabels)")
+        #expect(
+            !selector.isEmpty && selector.allSatisfy { podLabels[$0.key] == $0.value }, "\(file): selector \(selector) vs pod labels \(podLabels)")
         let containerPorts = (Self.value(d, "spec.template.spec.containers.0.ports") as? [Object] ?? [])
         let target = Self.value(s, "spec.ports.0.targetPort")
-        #expect(containerPorts.contains { ($0["name"] as? String).map { $0 == target as? String } == true || $0["containerPort"] as? Int == target as? Int },
-                "\(file): targetPort \(String(describing: target)) is not a container port")
+        #expect(
+            containerPorts.contains {
+                ($0["name"] as? String).map { $0 == target as? String } == true || $0["containerPort"] as? Int == target as? Int
+            },
+            "\(file): targetPort \(String(describing: target)) is not a container port")
         if affinity == "ClientIP" {
             #expect(Self.value(s, "spec.sessionAffinityConfig.clientIP.timeoutSeconds") as? Int == 10800)
         } else {
@@ -131,7 +144,8 @@ struct DeployManifestTests {
 
     /// The attribution cookie the ingress-20conns profile expects is the one the Ingress sets.
     @Test func ingressCookieMatchesTheProfile() throws {
-        let profile = try String(contentsOf: Self.deployDirectory.deletingLastPathComponent().appendingPathComponent("profiles/ingress-20conns.yaml"), encoding: .utf8)
+        let profile = try String(
+            contentsOf: Self.deployDirectory.deletingLastPathComponent().appendingPathComponent("profiles/ingress-20conns.yaml"), encoding: .utf8)
         let cookie = Self.value(try Yams.load(yaml: profile), "attribution.cookie") as? String
         let i = try Self.one(kind: "Ingress", in: "ingress-cookie.yaml")
         #expect(Self.labels(Self.value(i, "metadata.annotations"))["nginx.ingress.kubernetes.io/session-cookie-name"] == cookie)
@@ -168,7 +182,8 @@ extension DeployManifestTests {
         let job = try #require((config["scrape_configs"] as? [Any])?.first as? Object)
         let rules = (job["relabel_configs"] as? [Object]) ?? []
         let keep = rules.first { $0["action"] as? String == "keep" }
-        #expect((keep?["source_labels"] as? [String]) == ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"] && keep?["regex"] as? String == "true")
+        #expect(
+            (keep?["source_labels"] as? [String]) == ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"] && keep?["regex"] as? String == "true")
         #expect(rules.contains { $0["target_label"] as? String == "pod" && ($0["source_labels"] as? [String]) == ["__meta_kubernetes_pod_name"] })
         // The address rule puts the annotated port on the pod IP.
         let address = try #require(rules.first { $0["target_label"] as? String == "__address__" })

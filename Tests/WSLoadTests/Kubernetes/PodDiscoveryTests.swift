@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 @Suite("PodDiscovery")
@@ -23,14 +24,16 @@ struct PodDiscoveryTests {
         let dir = try KubeTestSupport.makeTempDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let argsFile = dir.appendingPathComponent("args").path
-        let script = try KubeTestSupport.writeScript("""
+        let script = try KubeTestSupport.writeScript(
+            """
             printf '%s\\n' "$@" > '\(argsFile)'
             cat '\(Self.fixture.path)'
             """, in: dir)
-        let discovery = PodDiscovery(namespace: "load test", selector: "app in (ws, ws-canary)",
-                                     template: [script, "get", "pods", "-n", "{namespace}", "-l", "{selector}", "-o", "json"])
+        let discovery = PodDiscovery(
+            namespace: "load test", selector: "app in (ws, ws-canary)",
+            template: [script, "get", "pods", "-n", "{namespace}", "-l", "{selector}", "-o", "json"])
         let pods = try discovery.discover()
-        #expect(pods == Self.expected) // sorted naturally
+        #expect(pods == Self.expected)  // sorted naturally
         let args = try String(contentsOfFile: argsFile, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(args == ["get", "pods", "-n", "load test", "-l", "app in (ws, ws-canary)", "-o", "json"])
     }
@@ -38,7 +41,8 @@ struct PodDiscoveryTests {
     @Test func nonZeroExitIncludesStderrFirstLine() throws {
         let dir = try KubeTestSupport.makeTempDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let script = try KubeTestSupport.writeScript("""
+        let script = try KubeTestSupport.writeScript(
+            """
             echo 'error: You must be logged in to the server (Unauthorized)' >&2
             echo 'second line' >&2
             exit 1
@@ -87,8 +91,9 @@ struct PodDiscoveryTests {
     @Test func staticListAndSinglePod() throws {
         #expect(try PodDiscovery(names: ["ws-10", "ws-2"]).discover().map(\.name) == ["ws-2", "ws-10"])
         let single = #"{"kind":"Pod","metadata":{"name":"ws-5"},"status":{"phase":"Pending"}}"#
-        #expect(try PodDiscovery.parsePodList(Data(single.utf8))
-            == [PodInfo(name: "ws-5", ip: nil, ready: false, node: nil, restartCount: 0, phase: "Pending")])
+        #expect(
+            try PodDiscovery.parsePodList(Data(single.utf8))
+                == [PodInfo(name: "ws-5", ip: nil, ready: false, node: nil, restartCount: 0, phase: "Pending")])
         #expect(try PodDiscovery.parsePodList(Data(#"{"kind":"List","items":[]}"#.utf8)).isEmpty)
     }
 

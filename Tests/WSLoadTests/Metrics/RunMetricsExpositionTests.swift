@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import Testing
+
 @testable import WSLoad
 
 /// `wsload run --metrics-listen`: the exposition built from the engine's live metrics, the small HTTP server,
@@ -14,8 +15,9 @@ import Testing
         var upgrade = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
         // Microseconds: two upgrades of 3 ms, one of 30 ms.
         _ = upgrade.record(3_000); _ = upgrade.record(3_000); _ = upgrade.record(30_000)
-        let m = EngineLiveMetrics(phase: .hold, planned: 5, attempted: 5, established: 4, openPerPod: ["ws-0": 2, "ws-1": 1],
-                                  failedPerPod: ["unknown": 1], droppedPerPod: ["ws-1": 1], handshakes: ["upgrade": upgrade])
+        let m = EngineLiveMetrics(
+            phase: .hold, planned: 5, attempted: 5, established: 4, openPerPod: ["ws-0": 2, "ws-1": 1],
+            failedPerPod: ["unknown": 1], droppedPerPod: ["ws-1": 1], handshakes: ["upgrade": upgrade])
         let text = RunMetricsExposition.render(m, run: "soak", format: .openMetrics)
         #expect(text.hasSuffix("# EOF\n"))
         let s = try MetricsTextParser.parse(text)
@@ -44,7 +46,8 @@ import Testing
     @Test func onlyGetMetricsIsAnswered() {
         let body: (MetricsExposition) -> String = { $0 == .openMetrics ? "om" : "text" }
         #expect(MetricsHTTPServer.response(to: "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", body: body).2 == "text")
-        let om = MetricsHTTPServer.response(to: "GET /metrics?x=1 HTTP/1.1\r\nAccept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5\r\n\r\n", body: body)
+        let om = MetricsHTTPServer.response(
+            to: "GET /metrics?x=1 HTTP/1.1\r\nAccept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5\r\n\r\n", body: body)
         #expect(om.0 == "200 OK" && om.1 == MetricsExposition.openMetrics.contentType && om.2 == "om")
         #expect(MetricsHTTPServer.response(to: "GET / HTTP/1.1\r\n\r\n", body: body).0 == "404 Not Found")
         #expect(MetricsHTTPServer.response(to: "POST /metrics HTTP/1.1\r\n\r\n", body: body).0 == "405 Method Not Allowed")
@@ -66,9 +69,10 @@ import Testing
             while Date() < deadline, scraped.withLock({ $0 == nil }) {
                 let prefix = "wsload: serving the run's metrics on http://"
                 if let line = lines.withLock({ $0.first { $0.hasPrefix(prefix) } }),
-                   let text = try? HTTPGet.get(String(line.dropFirst(prefix.count - 7)), timeout: 2).text,
-                   let samples = try? MetricsTextParser.parse(text),
-                   MetricsTextParser.value(of: "wsload_run_phase", matching: ["phase": "hold"], in: samples) == 1 {
+                    let text = try? HTTPGet.get(String(line.dropFirst(prefix.count - 7)), timeout: 2).text,
+                    let samples = try? MetricsTextParser.parse(text),
+                    MetricsTextParser.value(of: "wsload_run_phase", matching: ["phase": "hold"], in: samples) == 1
+                {
                     scraped.withLock { $0 = samples }
                 }
                 Thread.sleep(forTimeInterval: 0.1)

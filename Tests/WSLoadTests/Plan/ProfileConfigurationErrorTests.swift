@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// Issue 13, configuration errors before anything connects: malformed URLs anywhere, every problem of a
@@ -22,19 +23,23 @@ import Testing
     @Test func aSpaceInTheProfileURLIsAPositionedError() throws {
         let error = try #require(Self.validationError("target:\n  url: \"ws://exa mple.com\"\n"))
         // `  url: "` puts the value at column 8; the space is the 9th character of the URL.
-        #expect(error.description == #"p.yaml:2:8: target.url: "ws://exa mple.com" is not a valid URL: a space at position 9 (percent-encode it as %20 in a path; a host cannot contain one)"#)
+        #expect(
+            error.description
+                == #"p.yaml:2:8: target.url: "ws://exa mple.com" is not a valid URL: a space at position 9 (percent-encode it as %20 in a path; a host cannot contain one)"#
+        )
     }
 
-    @Test(arguments: [
-        ("ws://exa mple.com", "a space at position 9"),
-        ("ws://example.com/a b", "a space at position 19"),
-        ("ws://exa\tmple.com/", "control character 0x09 at position 9"),
-        ("ws://example.com/<x>", #""<" at position 18"#),
-        ("ws://exa_mple!.com/", nil),
-        ("ws://exa*mple.com/", nil),
-        ("ws://ex#ample.com/", nil),
-        ("ws://ex,ample.com/", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("ws://exa mple.com", "a space at position 9"),
+            ("ws://example.com/a b", "a space at position 19"),
+            ("ws://exa\tmple.com/", "control character 0x09 at position 9"),
+            ("ws://example.com/<x>", #""<" at position 18"#),
+            ("ws://exa_mple!.com/", nil),
+            ("ws://exa*mple.com/", nil),
+            ("ws://ex#ample.com/", nil),
+            ("ws://ex,ample.com/", nil),
+        ] as [(String, String?)])
     func urlCharacters(url: String, problem: String?) {
         let found = WebSocketURL.characterProblem(url)
         if let problem {
@@ -67,25 +72,27 @@ import Testing
     @Test func validationReportsEveryProblemInFileOrder() throws {
         let text = try #require(try ProfileErrorTests.errorText("several-errors.yaml"))
         let f = "profiles-broken/several-errors.yaml"
-        #expect(text.split(separator: "\n").map(String.init) == [
-            #"\#(f):3:8: target.url: "ws://exa mple.com/ws" is not a valid URL: a space at position 9 (percent-encode it as %20 in a path; a host cannot contain one)"#,
-            "\(f):5:10: clients.count: must be at least 1, got 0",
-            #"\#(f):6:13: clients.sources[0]: range "127.0.0.9-127.0.0.2" is reversed: 127.0.0.9 comes after 127.0.0.2; did you mean 127.0.0.2-127.0.0.9?"#,
-            "\(f):8:9: ramp.rate: must be > 0 connections per second, got 0",
-            "\(f):10:13: gate.max_skew: must be a percentage between 0 and 100, got 150",
-        ])
+        #expect(
+            text.split(separator: "\n").map(String.init) == [
+                #"\#(f):3:8: target.url: "ws://exa mple.com/ws" is not a valid URL: a space at position 9 (percent-encode it as %20 in a path; a host cannot contain one)"#,
+                "\(f):5:10: clients.count: must be at least 1, got 0",
+                #"\#(f):6:13: clients.sources[0]: range "127.0.0.9-127.0.0.2" is reversed: 127.0.0.9 comes after 127.0.0.2; did you mean 127.0.0.2-127.0.0.9?"#,
+                "\(f):8:9: ramp.rate: must be > 0 connections per second, got 0",
+                "\(f):10:13: gate.max_skew: must be a percentage between 0 and 100, got 150",
+            ])
     }
 
     @Test func readingReportsEveryBadSectionAndUnknownKey() throws {
         let text = try #require(try ProfileErrorTests.errorText("several-read-errors.yaml"))
         let f = "profiles-broken/several-read-errors.yaml"
         let roots = ProfileSchema.allowedKeys[""]!.joined(separator: ", ")
-        #expect(text.split(separator: "\n").map(String.init) == [
-            #"\#(f):5:10: clients.count: expected an integer, got "ten""#,
-            #"\#(f):7:3: ramp.rat: unknown key "rat"; expected one of rate, max_in_flight (did you mean "rate"?)"#,
-            #"\#(f):8:7: hold: bad duration "30 secs"; expected seconds (e.g. 30 or 0.5) or a duration such as 500ms, 30s, 2m, 1h30m"#,
-            #"\#(f):9:1: gates: unknown key "gates"; expected one of \#(roots) (did you mean "gate"?)"#,
-        ])
+        #expect(
+            text.split(separator: "\n").map(String.init) == [
+                #"\#(f):5:10: clients.count: expected an integer, got "ten""#,
+                #"\#(f):7:3: ramp.rat: unknown key "rat"; expected one of rate, max_in_flight (did you mean "rate"?)"#,
+                #"\#(f):8:7: hold: bad duration "30 secs"; expected seconds (e.g. 30 or 0.5) or a duration such as 500ms, 30s, 2m, 1h30m"#,
+                #"\#(f):9:1: gates: unknown key "gates"; expected one of \#(roots) (did you mean "gate"?)"#,
+            ])
     }
 
     @Test func theThrownErrorIsTheFirstAndCarriesTheOthers() throws {
@@ -112,7 +119,10 @@ import Testing
         try overrides.apply(to: &profile)
         #expect(throws: ProfileError.self) { try profile.validate() }
         do { try profile.validate() } catch {
-            #expect(error.description == #"--url: "ws://exa mple.com" is not a valid URL: a space at position 9 (percent-encode it as %20 in a path; a host cannot contain one)"#)
+            #expect(
+                error.description
+                    == #"--url: "ws://exa mple.com" is not a valid URL: a space at position 9 (percent-encode it as %20 in a path; a host cannot contain one)"#
+            )
             #expect(error.flag == "--url")
         }
     }
@@ -127,11 +137,12 @@ import Testing
         try overrides.apply(to: &profile)
         var lines: [String] = []
         do { try profile.validate() } catch { lines = error.description.split(separator: "\n").map(String.init) }
-        #expect(lines == [
-            #"--url: unsupported scheme "wws"; expected one of ws, wss, http, https (did you mean "ws"?)"#,
-            #"--source: range "127.0.0.9-127.0.0.2" is reversed: 127.0.0.9 comes after 127.0.0.2; did you mean 127.0.0.2-127.0.0.9?"#,
-            "--rate: must be > 0 connections per second, got 0",
-        ])
+        #expect(
+            lines == [
+                #"--url: unsupported scheme "wws"; expected one of ws, wss, http, https (did you mean "ws"?)"#,
+                #"--source: range "127.0.0.9-127.0.0.2" is reversed: 127.0.0.9 comes after 127.0.0.2; did you mean 127.0.0.2-127.0.0.9?"#,
+                "--rate: must be > 0 connections per second, got 0",
+            ])
         #expect(!lines.joined().contains("<profile>"))
     }
 
@@ -182,11 +193,13 @@ import Testing
 
     @Test func anAddressOnNoInterfaceIsAPositionedErrorWithTheFix() throws {
         // 203.0.113.0/24 is TEST-NET-3 (RFC 5737): on no interface of a test machine.
-        let profile = try ProfileLoader.parse(yaml: "target:\n  url: ws://127.0.0.1:1/\nclients:\n  sources: [127.0.0.2, 203.0.113.5]\n",
-                                              file: "p.yaml")
+        let profile = try ProfileLoader.parse(
+            yaml: "target:\n  url: ws://127.0.0.1:1/\nclients:\n  sources: [127.0.0.2, 203.0.113.5]\n",
+            file: "p.yaml")
         try profile.validate()
         do { try profile.checkSourcesBindable(); Issue.record("expected an error") } catch {
-            #expect(error.description == "p.yaml:4:24: clients.sources[1]: source address 203.0.113.5 cannot be bound (EADDRNOTAVAIL): "
+            #expect(
+                error.description == "p.yaml:4:24: clients.sources[1]: source address 203.0.113.5 cannot be bound (EADDRNOTAVAIL): "
                     + "no interface or local route of this machine has it. Add it, e.g. `ip addr add 203.0.113.5/32 dev lo`, "
                     + "or leave it out of the sources")
         }
@@ -199,7 +212,8 @@ import Testing
         overrides.sources = ["203.0.113.8-203.0.113.11"]
         try overrides.apply(to: &profile)
         do { try profile.checkSourcesBindable(); Issue.record("expected an error") } catch {
-            #expect(error.description == "--source: 4 of 4 addresses of 203.0.113.8-203.0.113.11 cannot be bound as source addresses: "
+            #expect(
+                error.description == "--source: 4 of 4 addresses of 203.0.113.8-203.0.113.11 cannot be bound as source addresses: "
                     + "203.0.113.8, 203.0.113.9, 203.0.113.10, … (EADDRNOTAVAIL: no interface or local route of this machine has it). "
                     + "Make the whole block bindable with an AnyIP route, e.g. `ip route add local 203.0.113.8/30 dev lo` "
                     + "(covers 203.0.113.8-203.0.113.11), or add each address with `ip addr add ADDRESS/32 dev lo`")

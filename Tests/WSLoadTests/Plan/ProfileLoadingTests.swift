@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// Paths into the package checkout, for tests that read profiles/ and docs/.
@@ -60,10 +61,15 @@ enum ProfileTestPaths {
         #expect(profile.attribution.cookie == "SERVERID")
         #expect(profile.gate.clientsPinned && profile.gate.minPodsHit == .count(2) && profile.gate.maxFailed == 0)
         // No target section at all: the error points at the start of the document's mapping.
-        let firstKeyLine = try #require(BuiltinProfiles.all["ingress-20conns"]?.split(separator: "\n", omittingEmptySubsequences: false)
-            .firstIndex { !$0.hasPrefix("#") && !$0.isEmpty }) + 1
-        #expect(throws: ProfileError(file: "builtin:ingress-20conns", line: firstKeyLine, column: 1, keyPath: "target.url",
-                                     message: "missing; set target.url in the profile or pass --url")) {
+        let firstKeyLine =
+            try #require(
+                BuiltinProfiles.all["ingress-20conns"]?.split(separator: "\n", omittingEmptySubsequences: false)
+                    .firstIndex { !$0.hasPrefix("#") && !$0.isEmpty }) + 1
+        #expect(
+            throws: ProfileError(
+                file: "builtin:ingress-20conns", line: firstKeyLine, column: 1, keyPath: "target.url",
+                message: "missing; set target.url in the profile or pass --url")
+        ) {
             try profile.validate(requireURL: true)
         }
         try profile.validate(requireURL: false)
@@ -72,7 +78,7 @@ enum ProfileTestPaths {
     @Test func otherBuiltinShapes() throws {
         let service = try ProfileLoader.load(path: "builtin:service-clientip")
         #expect(service.clients.resolvedClientCount == 20 && service.clients.resolvedConnectionsPerClient == 1)
-        #expect(try service.clients.sourceSpecs().first?.expand() .count == 20)
+        #expect(try service.clients.sourceSpecs().first?.expand().count == 20)
         #expect(service.clients.cookies == .none)
         let ci = try ProfileLoader.load(path: "builtin:ci-skew-gate")
         #expect(ci.clients.totalConnections == 100)
@@ -98,55 +104,55 @@ enum ProfileTestPaths {
     }
 
     static let fullExample = #"""
-    name: full
-    description: "every field"
-    target:
-      url: wss://ws.example.com:8443/ws
-      origin: https://example.com
-      subprotocols: [chat]
-      headers: {Authorization: "Bearer abc"}
-      deflate: true
-      tls: {insecure: true, ca_file: ca.pem, server_name: example.com, session_resumption: false, ciphersuites: TLS_AES_256_GCM_SHA384}
-      resolve: {host: 127.0.0.1}
-    clients:
-      count: 2
-      connections_per_client: 10
-      sources: ["127.0.0.2-127.0.0.21", "127.0.1.0/28", "::1", "interface:lo"]
-      cookies: per-connection
-      first_connection_first: true
-      preflight: {url: http://ws.example.com/login, method: POST}
-      headers: {X-Forwarded-For: "10.1.{client}.{conn}"}
-    ramp: {rate: 50.5, max_in_flight: 8}
-    hold: 1h30m
-    traffic: {interval: 250ms, message: "ping {conn}", size: 1KiB}
-    keepalive: {ping_interval: 20s, pong_timeout: 10s}
-    timeouts: {connect: 1s, tls: 2s, upgrade: 3s, close: 4s}
-    limits: {max_message_size: 1MiB, max_frame_size: 64KiB}
-    attribution:
-      headers: [X-Pod-Name, X-Served-By]
-      cookie: SERVERID
-      cookie_map: {abc123: ws-0}
-      first_message: {regex: "pod=(?<pod>\\S+)"}
-    pods:
-      static: [{name: ws-0, ip: 10.0.0.5, weight: 2}, {name: ws-1}]
-      discovery: {namespace: prod, selector: app=ws}
-    server_logs:
-      files: {ws-0: /var/log/ws-0.log}
-      directory: ./logs
-      command: ["kubectl","logs","-n","{namespace}","{pod}","--since-time={start}","--timestamps"]
-      stream: {stdin: true}
-      pattern: "Active connections: (?<count>\\d+)"
-      follow: true
-    expected: {weights: {ws-0: 2, ws-1: 1}}
-    gate:
-      max_skew: 25%
-      min_pods_hit: 2
-      max_failed: 0
-      require_log_match: true
-      clients_pinned: true
-      max_upgrade_p99: 500ms
-    output: {formats: [table, json], out: ./wsload-out}
-    """#
+        name: full
+        description: "every field"
+        target:
+          url: wss://ws.example.com:8443/ws
+          origin: https://example.com
+          subprotocols: [chat]
+          headers: {Authorization: "Bearer abc"}
+          deflate: true
+          tls: {insecure: true, ca_file: ca.pem, server_name: example.com, session_resumption: false, ciphersuites: TLS_AES_256_GCM_SHA384}
+          resolve: {host: 127.0.0.1}
+        clients:
+          count: 2
+          connections_per_client: 10
+          sources: ["127.0.0.2-127.0.0.21", "127.0.1.0/28", "::1", "interface:lo"]
+          cookies: per-connection
+          first_connection_first: true
+          preflight: {url: http://ws.example.com/login, method: POST}
+          headers: {X-Forwarded-For: "10.1.{client}.{conn}"}
+        ramp: {rate: 50.5, max_in_flight: 8}
+        hold: 1h30m
+        traffic: {interval: 250ms, message: "ping {conn}", size: 1KiB}
+        keepalive: {ping_interval: 20s, pong_timeout: 10s}
+        timeouts: {connect: 1s, tls: 2s, upgrade: 3s, close: 4s}
+        limits: {max_message_size: 1MiB, max_frame_size: 64KiB}
+        attribution:
+          headers: [X-Pod-Name, X-Served-By]
+          cookie: SERVERID
+          cookie_map: {abc123: ws-0}
+          first_message: {regex: "pod=(?<pod>\\S+)"}
+        pods:
+          static: [{name: ws-0, ip: 10.0.0.5, weight: 2}, {name: ws-1}]
+          discovery: {namespace: prod, selector: app=ws}
+        server_logs:
+          files: {ws-0: /var/log/ws-0.log}
+          directory: ./logs
+          command: ["kubectl","logs","-n","{namespace}","{pod}","--since-time={start}","--timestamps"]
+          stream: {stdin: true}
+          pattern: "Active connections: (?<count>\\d+)"
+          follow: true
+        expected: {weights: {ws-0: 2, ws-1: 1}}
+        gate:
+          max_skew: 25%
+          min_pods_hit: 2
+          max_failed: 0
+          require_log_match: true
+          clients_pinned: true
+          max_upgrade_p99: 500ms
+        output: {formats: [table, json], out: ./wsload-out}
+        """#
 
     @Test func fullSchemaParses() throws {
         let p = try ProfileLoader.parse(yaml: Self.fullExample, file: "full.yaml")
@@ -164,7 +170,9 @@ enum ProfileTestPaths {
         #expect(p.ramp.rate == 50.5 && p.ramp.maxInFlight == 8 && p.hold == .seconds(5400))
         #expect(p.traffic?.interval == .milliseconds(250) && p.traffic?.message == "ping {conn}" && p.traffic?.size.bytes == 1024)
         #expect(p.keepalive?.pingInterval == .seconds(20) && p.keepalive?.pongTimeout == .seconds(10))
-        #expect(p.timeouts.connect == .seconds(1) && p.timeouts.tls == .seconds(2) && p.timeouts.upgrade == .seconds(3) && p.timeouts.close == .seconds(4))
+        #expect(
+            p.timeouts.connect == .seconds(1) && p.timeouts.tls == .seconds(2) && p.timeouts.upgrade == .seconds(3) && p.timeouts.close == .seconds(4)
+        )
         #expect(p.limits.maxMessageSize.bytes == 1 << 20 && p.limits.maxFrameSize.bytes == 65536)
         #expect(p.attribution.headers == ["X-Pod-Name", "X-Served-By"] && p.attribution.cookie == "SERVERID")
         #expect(p.attribution.cookieMap == ["abc123": "ws-0"] && p.attribution.firstMessage == .regex(#"pod=(?<pod>\S+)"#))
@@ -235,14 +243,19 @@ enum ProfileTestPaths {
             Issue.record("expected an error")
         } catch {
             #expect(error.file == "ingress-20con" && error.line == nil)
-            #expect(error.message.hasPrefix("no such profile; looked for /nonexistent/ingress-20con, /nonexistent/profiles/ingress-20con.yaml and the built-ins "))
+            #expect(
+                error.message.hasPrefix(
+                    "no such profile; looked for /nonexistent/ingress-20con, /nonexistent/profiles/ingress-20con.yaml and the built-ins "))
             #expect(error.message.hasSuffix(#"(did you mean "ingress-20conns"?)"#))
         }
     }
 
     @Test func unreadableFile() {
-        #expect(throws: ProfileError(file: "/nonexistent/x.yaml", line: nil, column: nil, keyPath: "",
-                                     message: "cannot read profile: No such file or directory")) {
+        #expect(
+            throws: ProfileError(
+                file: "/nonexistent/x.yaml", line: nil, column: nil, keyPath: "",
+                message: "cannot read profile: No such file or directory")
+        ) {
             try ProfileLoader.load(path: "/nonexistent/x.yaml")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The names `--profile` finds (what `wsload profiles` lists and shell completion offers).
@@ -12,8 +13,9 @@ import Testing
         try "name: mine\n".write(to: local.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
         try "x".write(to: local.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
         try "name: theirs\n".write(to: extra.appendingPathComponent("theirs.yaml"), atomically: true, encoding: .utf8)
-        let names = ProfileLoader.availableNames(workingDirectory: root.appendingPathComponent("work").path,
-                                                 environment: ["WSLOAD_PROFILES": extra.path])
+        let names = ProfileLoader.availableNames(
+            workingDirectory: root.appendingPathComponent("work").path,
+            environment: ["WSLOAD_PROFILES": extra.path])
         #expect(names == (BuiltinProfiles.names + ["mine", "theirs"]).sorted())
         #expect(ProfileLoader.availableNames(workingDirectory: "/nonexistent", environment: [:]) == BuiltinProfiles.names)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// docs/profile.schema.json declares exactly the keys the reader accepts, at the same places.
@@ -65,8 +66,9 @@ import Testing
 @Suite struct ProfileSchemaGenerationTests {
     @Test func committedSchemaIsTheGeneratedOne() throws {
         let committed = try String(contentsOf: ProfileTestPaths.packageRoot.appendingPathComponent("docs/profile.schema.json"), encoding: .utf8)
-        #expect(committed == ProfileSchemaDocument.text,
-                "docs/profile.schema.json is stale: run `swift run wsload profiles schema > docs/profile.schema.json`")
+        #expect(
+            committed == ProfileSchemaDocument.text,
+            "docs/profile.schema.json is stale: run `swift run wsload profiles schema > docs/profile.schema.json`")
     }
 
     @Test func generatedSchemaIsValidJSON() throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSLoad
 
 /// `clients.sources` items: parsing and expansion.
@@ -67,7 +68,8 @@ import Testing
     }
 
     @Test func profileSourcesParse() throws {
-        let profile = try ProfileLoader.parse(yaml: #"clients: {sources: ["127.0.0.2-127.0.0.21", "127.0.1.0/28", "::1", "interface:lo"]}"#, file: "s.yaml")
+        let profile = try ProfileLoader.parse(
+            yaml: #"clients: {sources: ["127.0.0.2-127.0.0.21", "127.0.1.0/28", "::1", "interface:lo"]}"#, file: "s.yaml")
         let specs = try profile.clients.sourceSpecs()
         #expect(specs.count == 4)
         #expect(specs[0].count == 20)

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import WSLoad
 import WSProtocol
+
+@testable import WSLoad
 
 /// `RunPlan` is the hand-off to worker processes: what is encoded is decoded unchanged, every field.
 @Suite struct RunPlanCodingTests {
@@ -22,14 +23,16 @@ import WSProtocol
         plan.connectTimeout = 3; plan.tlsTimeout = 4; plan.upgradeTimeout = 5; plan.closeTimeout = 6
         plan.limits = ProtocolLimits(maxFrameSize: 1000, maxMessageSize: 2000, maxFragments: 3)
         plan.deflate = true
-        plan.tls = TLSClientConfiguration(verifyPeer: false, caFile: "/tmp/ca.pem", alpn: ["h2", "http/1.1"], sessionResumption: true,
-                                          minimumVersion: .tls13, maximumVersion: .tls13, ciphersuites: "TLS_AES_256_GCM_SHA384")
+        plan.tls = TLSClientConfiguration(
+            verifyPeer: false, caFile: "/tmp/ca.pem", alpn: ["h2", "http/1.1"], sessionResumption: true,
+            minimumVersion: .tls13, maximumVersion: .tls13, ciphersuites: "TLS_AES_256_GCM_SHA384")
         plan.serverName = "sni.example.test"
         plan.preflight = (try WebSocketURL("https://ws.example.test/login"), "POST")
         plan.reconnect = ReconnectPolicy(maxRetries: 2, initialBackoff: 0.25, maxBackoff: 3, jitter: 0.1)
         plan.timelineInterval = 0.5
-        plan.attribution = AttributionRules(headers: ["X-Backend"], cookieName: "SERVERID", cookieMap: ["s1": "pod-a"],
-                                            firstMessageJSONPath: "$.pod", firstMessageRegex: "pod=(\\w+)")
+        plan.attribution = AttributionRules(
+            headers: ["X-Backend"], cookieName: "SERVERID", cookieMap: ["s1": "pod-a"],
+            firstMessageJSONPath: "$.pod", firstMessageRegex: "pod=(\\w+)")
         plan.ioQueues = 3; plan.fdReserve = 99
         plan.shard = ShardSpec(index: 1, count: 4)
         return plan
@@ -97,7 +100,8 @@ import WSProtocol
     @Test func eachKindKeepsItsJSONName() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let reconnect = String(decoding: try encoder.encode(ReconnectPolicy(maxRetries: 3, initialBackoff: 0.25, maxBackoff: 2, jitter: 0.1)), as: UTF8.self)
+        let reconnect = String(
+            decoding: try encoder.encode(ReconnectPolicy(maxRetries: 3, initialBackoff: 0.25, maxBackoff: 2, jitter: 0.1)), as: UTF8.self)
         #expect(reconnect == #"{"initialBackoff":0.25,"jitter":0.1,"maxBackoff":2,"maxRetries":3}"#)
         let restart = String(decoding: try encoder.encode(PortForwardBackoff(maxRestarts: 4)), as: UTF8.self)
         #expect(restart == #"{"initialBackoff":0.5,"jitter":0.2,"maxBackoff":10,"maxRestarts":4}"#)

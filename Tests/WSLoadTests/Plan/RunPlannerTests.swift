@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// Profile → RunPlan and gate thresholds, value by value (expected values from docs/profiles.md).
@@ -14,7 +15,10 @@ import Testing
     @Test func clientsAndConnections() throws {
         let single = try RunPlanner.plan(from: profile { $0.clients.connections = 7 })
         #expect(single.clients == 7 && single.connectionsPerClient == 1 && single.totalConnections == 7)
-        let grouped = try RunPlanner.plan(from: profile { $0.clients.count = 4; $0.clients.connectionsPerClient = 3 })
+        let grouped = try RunPlanner.plan(
+            from: profile {
+                $0.clients.count = 4; $0.clients.connectionsPerClient = 3
+            })
         #expect(grouped.clients == 4 && grouped.connectionsPerClient == 3 && grouped.totalConnections == 12)
         let none = try RunPlanner.plan(from: profile())
         #expect(none.totalConnections == 1, "no clients section: one client, one connection")
@@ -27,24 +31,26 @@ import Testing
     }
 
     @Test func trafficSizePadsTheMessage() throws {
-        let padded = try RunPlanner.plan(from: profile {
-            var t = Profile.TrafficSection()
-            t.message = "hi"
-            t.size = ProfileSize(bytes: 5)
-            t.interval = .milliseconds(250)
-            $0.traffic = t
-        })
+        let padded = try RunPlanner.plan(
+            from: profile {
+                var t = Profile.TrafficSection()
+                t.message = "hi"
+                t.size = ProfileSize(bytes: 5)
+                t.interval = .milliseconds(250)
+                $0.traffic = t
+            })
         #expect(padded.trafficMessage == "hixxx" && padded.trafficInterval == 0.25)
         let plain = try RunPlanner.plan(from: profile { $0.traffic = Profile.TrafficSection() })
         #expect(plain.trafficMessage == "ping {conn}", "size 0 keeps the template as written")
     }
 
     @Test func defaultsAndConversions() throws {
-        let plan = try RunPlanner.plan(from: profile {
-            $0.ramp.maxInFlight = 0
-            $0.reconnect = Profile.ReconnectSection(maxRetries: 2, initialBackoff: .milliseconds(100), maxBackoff: .seconds(3), jitter: 0.5)
-            $0.target.tls.insecure = true
-        })
+        let plan = try RunPlanner.plan(
+            from: profile {
+                $0.ramp.maxInFlight = 0
+                $0.reconnect = Profile.ReconnectSection(maxRetries: 2, initialBackoff: .milliseconds(100), maxBackoff: .seconds(3), jitter: 0.5)
+                $0.target.tls.insecure = true
+            })
         #expect(plan.maxInFlight == 1, "never fewer than one handshake in flight")
         #expect(plan.attribution.headers == ["X-Pod-Name"], "no attribution headers: X-Pod-Name")
         #expect(plan.reconnect == ReconnectPolicy(maxRetries: 2, initialBackoff: 0.1, maxBackoff: 3, jitter: 0.5))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// `wsload connect` (``ConnectionProbe``) against the bad-certificate matrix: the URL's host is what is verified,
@@ -8,14 +9,16 @@ import Testing
 struct ConnectTLSMatrixTests {
     static let matrix = BadCertificateMatrix.shared
 
-    @Test("connect: good cases open and ping, bad ones fail in the TLS phase naming the check",
-          arguments: BadCertificateMatrix.shared.cases)
+    @Test(
+        "connect: good cases open and ping, bad ones fail in the TLS phase naming the check",
+        arguments: BadCertificateMatrix.shared.cases)
     func connectCase(_ c: BadCertificateMatrix.Case) throws {
         let pod = try MatrixPodServer(c)
         defer { pod.stop() }
         let url = try WebSocketURL(c.url(port: pod.port))
-        let result = try ConnectionProbe.run(url: url, tls: TLSClientConfiguration(caFile: Self.matrix.rootPath),
-                                             resolve: c.connectTo == c.host ? nil : c.connectTo, timeout: 5, wait: 0)
+        let result = try ConnectionProbe.run(
+            url: url, tls: TLSClientConfiguration(caFile: Self.matrix.rootPath),
+            resolve: c.connectTo == c.host ? nil : c.connectTo, timeout: 5, wait: 0)
         #expect(result.tlsIdentity == TLSPeerIdentity(host: c.host))
         #expect(result.tlsSNI == (c.host.first!.isLetter ? c.host : nil))
         guard let expected = c.expectedCheck else {
@@ -42,8 +45,9 @@ struct ConnectTLSMatrixTests {
         #expect(refused.failure?.reason == "certificate IP address mismatch")
         #expect(refused.failure?.message.contains("certificate does not match IP address 127.0.0.1 (its names: DNS:other.example)") == true)
 
-        let named = try ConnectionProbe.run(url: url, tls: TLSClientConfiguration(caFile: Self.matrix.rootPath), serverName: "other.example",
-                                            timeout: 5, wait: 0)
+        let named = try ConnectionProbe.run(
+            url: url, tls: TLSClientConfiguration(caFile: Self.matrix.rootPath), serverName: "other.example",
+            timeout: 5, wait: 0)
         #expect(named.failure == nil, "\(String(describing: named.failure))")
         #expect(named.tlsIdentity == .dnsName("other.example") && named.tlsSNI == "other.example")
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSLoad
 
 /// `wsload shell`'s input language: every command, its default, and the lines that are errors (never guesses).
@@ -24,7 +25,10 @@ import Testing
         ("wait -1", #"wait: expected seconds from 0 to 3600 (e.g. `wait 2` or `wait 0.5`), got "-1""#),
         ("send", "send: give the text to send, e.g. `send hello`"),
         ("status now", #"status takes no argument, got "now""#),
-        ("frobnicate 3", #"unknown command "frobnicate"; the commands are: connect N | close N|all | send TEXT | status | pods | wait SECONDS | help | quit"#),
+        (
+            "frobnicate 3",
+            #"unknown command "frobnicate"; the commands are: connect N | close N|all | send TEXT | status | pods | wait SECONDS | help | quit"#
+        ),
     ])
     func errors(line: String, message: String) {
         #expect(ShellInput.parse(line) == .failure(ShellInput.ParseError(description: message)))

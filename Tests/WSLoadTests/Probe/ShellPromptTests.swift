@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSLoad
 
 /// Lines that arrive while the prompt waits are drawn above it: the row is cleared, the line printed, the prompt redrawn.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSLoad
 
 /// Counted nouns: one is singular, everything else (zero too) plural.

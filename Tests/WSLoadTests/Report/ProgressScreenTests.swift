@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The terminal progress block as text: escape sequences, no stale lines, the rate of the last seconds,
@@ -7,11 +8,14 @@ import Testing
 @Suite struct ProgressScreenTests {
     static let esc = "\u{1B}"
 
-    static func snap(_ phase: EngineSnapshot.Phase, at t: Double, attempted: Int, planned: Int = 1_000,
-                     pods: [String: Int] = [:], holdRemaining: Double? = nil) -> EngineSnapshot {
+    static func snap(
+        _ phase: EngineSnapshot.Phase, at t: Double, attempted: Int, planned: Int = 1_000,
+        pods: [String: Int] = [:], holdRemaining: Double? = nil
+    ) -> EngineSnapshot {
         let open = pods.values.reduce(0, +)
-        return EngineSnapshot(phase: phase, planned: planned, attempted: attempted, established: attempted, failed: 0,
-                              dropped: 0, open: open, inFlight: 0, openPerPod: pods, elapsed: t, holdRemaining: holdRemaining)
+        return EngineSnapshot(
+            phase: phase, planned: planned, attempted: attempted, established: attempted, failed: 0,
+            dropped: 0, open: open, inFlight: 0, openPerPod: pods, elapsed: t, holdRemaining: holdRemaining)
     }
 
     /// The text with escape sequences removed, split into lines.
@@ -95,8 +99,9 @@ import Testing
         // Measured under tmux before this: "ramp complete: …" written between two frames was overwritten by the
         // next frame, which went up 2 lines from below the message and left the old ramp line stale above.
         let msg = screen.message("ramp complete: 40 established, 0 failed; holding for 2.0 s")
-        #expect(msg == "\(Self.esc)[2F\(Self.esc)[J\(Self.esc)[2Kramp complete: 40 established, 0 failed; holding for 2.0 s\n"
-            + rampLines.map { "\(Self.esc)[2K\($0)\n" }.joined())
+        #expect(
+            msg == "\(Self.esc)[2F\(Self.esc)[J\(Self.esc)[2Kramp complete: 40 established, 0 failed; holding for 2.0 s\n"
+                + rampLines.map { "\(Self.esc)[2K\($0)\n" }.joined())
         // The next frame goes back over the redrawn block only (2 lines), not over the message.
         let hold = screen.frame(Self.snap(.hold, at: 1.25, attempted: 40, planned: 40, pods: ["ws-0": 40], holdRemaining: 2))
         #expect(hold.hasPrefix("\(Self.esc)[2F\(Self.esc)[2Khold  "))

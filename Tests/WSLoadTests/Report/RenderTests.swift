@@ -1,9 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import WSLoad
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Compares renderer output with golden files in Fixtures/golden; set WSLOAD_UPDATE_GOLDEN=1 to rewrite them.
 @Suite struct RenderTests {
@@ -21,8 +23,9 @@ import Testing
             let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
             let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
             let line = (0..<min(a.count, e.count)).first { a[$0] != e[$0] } ?? min(a.count, e.count)
-            Issue.record("\(name) differs from golden at line \(line + 1):\n  got:      \(line < a.count ? a[line] : "<eof>")\n  expected: \(line < e.count ? e[line] : "<eof>")",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "\(name) differs from golden at line \(line + 1):\n  got:      \(line < a.count ? a[line] : "<eof>")\n  expected: \(line < e.count ? e[line] : "<eof>")",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -51,7 +54,7 @@ import Testing
         let checker = XMLChecker(svg)
         #expect(checker.error == nil)
         #expect(checker.root == "svg")
-        #expect(checker.elements["rect", default: 0] == 1 + 2 + 3 + 3) // background, legend swatches, client and server bars
+        #expect(checker.elements["rect", default: 0] == 1 + 2 + 3 + 3)  // background, legend swatches, client and server bars
         #expect(!svg.contains("<script") && !svg.contains("@font-face") && !svg.contains("href"))
     }
 
@@ -84,7 +87,7 @@ import Testing
         #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(html.contains("demo &amp; &lt;friends&gt;"))
         #expect(!html.contains("<script"))
-        #expect(!html.contains("abc")) // the redacted token never appears
+        #expect(!html.contains("abc"))  // the redacted token never appears
     }
 
     @Test func markdownEscapesPipes() {
@@ -109,8 +112,10 @@ final class XMLChecker: NSObject, XMLParserDelegate {
         if !parser.parse() { error = parser.parserError ?? NSError(domain: "xml", code: 1) }
     }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+    ) {
         if root == nil {
             root = elementName
             rootAttributes = attributeDict

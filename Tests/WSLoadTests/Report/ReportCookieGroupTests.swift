@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// Connections attributed only by an opaque affinity-cookie value: the value never reaches the report,
@@ -11,7 +12,7 @@ import Testing
         var records: [ConnectionRecord] = []
         var held: [String: Int] = [:]
         for (value, n) in groups {
-            for _ in 0 ..< n {
+            for _ in 0..<n {
                 var r = ConnectionRecord(index: records.count, client: records.count, conn: 0)
                 r.status = .held
                 r.pod = value
@@ -21,15 +22,18 @@ import Testing
             }
             held[value] = n
         }
-        return EngineResult(records: records, startedAt: t0, holdStartedAt: t0.addingTimeInterval(1), holdEndedAt: t0.addingTimeInterval(11),
-                            endedAt: t0.addingTimeInterval(12), histograms: [:], heldPerPod: held, warnings: [], interrupted: false,
-                            distinctCookieValues: groups.count)
+        return EngineResult(
+            records: records, startedAt: t0, holdStartedAt: t0.addingTimeInterval(1), holdEndedAt: t0.addingTimeInterval(11),
+            endedAt: t0.addingTimeInterval(12), histograms: [:], heldPerPod: held, warnings: [], interrupted: false,
+            distinctCookieValues: groups.count)
     }
 
     private func series(_ pod: String, _ points: [(Double, Int)]) -> LogSampleSeries {
-        LogSampleSeries(pod: pod, samples: points.enumerated().map { i, p in
-            LogSample(pod: pod, timestamp: t0.addingTimeInterval(p.0), activeConnections: p.1, line: i + 1)
-        })
+        LogSampleSeries(
+            pod: pod,
+            samples: points.enumerated().map { i, p in
+                LogSample(pod: pod, timestamp: t0.addingTimeInterval(p.0), activeConnections: p.1, line: i + 1)
+            })
     }
 
     @Test func opaqueValuesAreMatchedToPodsThroughTheLogsAndNeverShown() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// A file that is not a report is explained in words: what is missing or wrong, and where.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The one report writer: terminal formats, files, connections.jsonl (redacted) and the colour rule.
@@ -41,7 +42,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try Data("{\"from\":\"worker\"}\n".utf8).write(to: URL(fileURLWithPath: earlier))
 
-        let files = try ReportWriter.writeFiles(report, .init(formats: [.junit], directory: dir), records: [record], recordFiles: [earlier, "/nonexistent"])
+        let files = try ReportWriter.writeFiles(
+            report, .init(formats: [.junit], directory: dir), records: [record], recordFiles: [earlier, "/nonexistent"])
         #expect(files.map { ($0 as NSString).lastPathComponent } == ["report.xml", "report.json", "connections.jsonl"])
         let json = try #require(FileManager.default.contents(atPath: files[1]))
         #expect(try Report.decode(json: json).statistics.podsHit == report.statistics.podsHit)

@@ -1,9 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import WSLoad
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// The SVG chart's layout read back from its XML: expected-share lines, legend words, verdict clear of the
 /// title, no text over the legend. Text boxes are estimated independently of the renderer: a glyph is at most
@@ -21,8 +23,10 @@ import Testing
             let p = XMLParser(data: Data(svg.utf8)); p.delegate = self
             #expect(p.parse(), "the SVG does not parse")
         }
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             let groups = stack.compactMap(\.groupClass)
             elements.append(Element(name: name, attributes: attributes, text: "", groups: groups))
             stack.append((elements.count - 1, name == "g" ? (attributes["class"] ?? "") : nil))
@@ -95,7 +99,10 @@ import Testing
         let legend = els.filter { $0.name == "text" && $0.groups.contains("legend") }.map(\.text)
         #expect(legend == ["wsload (client view)", "pods' own count", "expected share"])
         let swatches = els.filter { $0.groups.contains("legend") && $0.name != "text" }
-        #expect(swatches.map { $0.attributes["fill"] ?? $0.attributes["stroke"] } == [SVGRenderer.clientColour, SVGRenderer.serverColour, SVGRenderer.expectedColour])
+        #expect(
+            swatches.map { $0.attributes["fill"] ?? $0.attributes["stroke"] } == [
+                SVGRenderer.clientColour, SVGRenderer.serverColour, SVGRenderer.expectedColour,
+            ])
     }
 
     /// Reports whose verdict, pod names and values stress the layout: the fixture (FAIL, three pods), one pod
@@ -124,7 +131,10 @@ import Testing
             let b: Box
             switch e.name {
             case "text": b = Self.box(e)
-            case "rect": b = Box(x0: Self.attr(e, "x"), y0: Self.attr(e, "y"), x1: Self.attr(e, "x") + Self.attr(e, "width"), y1: Self.attr(e, "y") + Self.attr(e, "height"))
+            case "rect":
+                b = Box(
+                    x0: Self.attr(e, "x"), y0: Self.attr(e, "y"), x1: Self.attr(e, "x") + Self.attr(e, "width"),
+                    y1: Self.attr(e, "y") + Self.attr(e, "height"))
             default: b = Box(x0: Self.attr(e, "x1"), y0: Self.attr(e, "y1") - 1, x1: Self.attr(e, "x2"), y1: Self.attr(e, "y2") + 1)
             }
             legend = Box(x0: min(legend.x0, b.x0), y0: min(legend.y0, b.y0), x1: max(legend.x1, b.x1), y1: max(legend.y1, b.y1))
@@ -157,8 +167,9 @@ import Testing
     }
 
     @Test func backticksBecomeCodeAfterEscaping() {
-        #expect(HTMLRenderer.inlineMarkdown("use `hash $remote_addr` or `a<b>` & more")
-            == "use <code>hash $remote_addr</code> or <code>a&lt;b&gt;</code> &amp; more")
+        #expect(
+            HTMLRenderer.inlineMarkdown("use `hash $remote_addr` or `a<b>` & more")
+                == "use <code>hash $remote_addr</code> or <code>a&lt;b&gt;</code> &amp; more")
         #expect(HTMLRenderer.inlineMarkdown("no code") == "no code")
         #expect(HTMLRenderer.inlineMarkdown("one ` tick") == "one ` tick")
         #expect(HTMLRenderer.inlineMarkdown("`a` and ` odd") == "<code>a</code> and ` odd")

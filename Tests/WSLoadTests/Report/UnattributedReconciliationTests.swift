@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// Pods that disclose no identity: affinity-cookie groups named through one-second log stamps (issue 13,
@@ -20,25 +21,27 @@ import Testing
             records.append(r)
             held[pod ?? "?", default: 0] += 1
         }
-        return EngineResult(records: records, startedAt: t0.addingTimeInterval(1.3), holdStartedAt: t0.addingTimeInterval(1.7),
-                            holdEndedAt: t0.addingTimeInterval(3.6), endedAt: t0.addingTimeInterval(3.9), histograms: [:],
-                            heldPerPod: held, warnings: [], interrupted: false,
-                            distinctCookieValues: Set(pods.compactMap { $0 }).count)
+        return EngineResult(
+            records: records, startedAt: t0.addingTimeInterval(1.3), holdStartedAt: t0.addingTimeInterval(1.7),
+            holdEndedAt: t0.addingTimeInterval(3.6), endedAt: t0.addingTimeInterval(3.9), histograms: [:],
+            heldPerPod: held, warnings: [], interrupted: false,
+            distinctCookieValues: Set(pods.compactMap { $0 }).count)
     }
 
     /// A pod's saved log stamped to the second: 0 at 04:25:10, ramp to `n` in 04:25:11, close in 04:25:13.
     private func secondsLog(_ pod: String, _ n: Int) throws -> LogSampleSeries {
         var lines = ["2026-12-02T04:25:10Z Active connections: 0"]
-        lines += (0 ..< n).map { "2026-12-02T04:25:11Z Active connections: \($0 + 1)" }
-        lines += (0 ..< n).reversed().map { "2026-12-02T04:25:13Z Active connections: \($0)" }
+        lines += (0..<n).map { "2026-12-02T04:25:11Z Active connections: \($0 + 1)" }
+        lines += (0..<n).reversed().map { "2026-12-02T04:25:13Z Active connections: \($0)" }
         return try #require(try ActiveConnectionsParser(referenceDate: t0).parse(lines.joined(separator: "\n"), pod: pod).series().first)
     }
 
     @Test func cookieGroupsAreNamedThroughOneSecondStamps() throws {
         // Two opaque cookie groups (3 and 2); the pods' logs are stamped to the second.
         let a = "9f3c1e2ab7d04c55a1e0", b = "0d44aa81c3b95e7f2b61"
-        let context = ReportContext(target: "ws://example/ws", serverLogs: [try secondsLog("ws-0", 3), try secondsLog("ws-1", 2)],
-                                    serverLogsConfigured: true, cookiePolicy: .perClient)
+        let context = ReportContext(
+            target: "ws://example/ws", serverLogs: [try secondsLog("ws-0", 3), try secondsLog("ws-1", 2)],
+            serverLogsConfigured: true, cookiePolicy: .perClient)
         let report = ReportBuilder.build(result: result([a, a, a, b, b], podSource: .cookie), context: context)
         let rows = Dictionary(uniqueKeysWithValues: report.pods.map { ($0.name, $0) })
         #expect(rows["ws-0"]?.clients == 3 && rows["ws-0"]?.serverDelta == 3 && rows["ws-0"]?.match == .matched)
@@ -47,8 +50,9 @@ import Testing
     }
 
     @Test func withNoConnectionAttributedTheLogDeltasAreTheDistribution() throws {
-        let context = ReportContext(target: "ws://example/ws", knownPods: ["ws-0": 1, "ws-1": 1],
-                                    serverLogs: [try secondsLog("ws-0", 4), try secondsLog("ws-1", 2)], serverLogsConfigured: true)
+        let context = ReportContext(
+            target: "ws://example/ws", knownPods: ["ws-0": 1, "ws-1": 1],
+            serverLogs: [try secondsLog("ws-0", 4), try secondsLog("ws-1", 2)], serverLogsConfigured: true)
         let report = ReportBuilder.build(result: result(Array(repeating: nil, count: 6)), context: context)
         #expect(report.pods.map(\.clients) == [4, 2])
         #expect(report.pods.allSatisfy { $0.match == .matched })
@@ -57,8 +61,9 @@ import Testing
     }
 
     @Test func deltasThatDoNotAddUpAreAMismatch() throws {
-        let context = ReportContext(target: "ws://example/ws", knownPods: ["ws-0": 1, "ws-1": 1],
-                                    serverLogs: [try secondsLog("ws-0", 4), try secondsLog("ws-1", 3)], serverLogsConfigured: true)
+        let context = ReportContext(
+            target: "ws://example/ws", knownPods: ["ws-0": 1, "ws-1": 1],
+            serverLogs: [try secondsLog("ws-0", 4), try secondsLog("ws-1", 3)], serverLogsConfigured: true)
         let report = ReportBuilder.build(result: result(Array(repeating: nil, count: 6)), context: context)
         #expect(report.pods.allSatisfy { $0.match == .serverHasMore })
         #expect(report.warnings.contains { $0.contains("add up to 7, but wsload held 6") })
@@ -66,9 +71,10 @@ import Testing
 
     @Test func aCookieWhoseValuesNeverRepeatAttributesNothing() throws {
         // AWS ALB re-encrypts AWSALB on every response: five connections, five values.
-        let values = (0 ..< 5).map { "rotating-value-\($0)-" + String(repeating: "x", count: 20) }
-        let context = ReportContext(target: "ws://example/ws", knownPods: ["ws-0": 1, "ws-1": 1],
-                                    serverLogs: [try secondsLog("ws-0", 3), try secondsLog("ws-1", 2)], serverLogsConfigured: true)
+        let values = (0..<5).map { "rotating-value-\($0)-" + String(repeating: "x", count: 20) }
+        let context = ReportContext(
+            target: "ws://example/ws", knownPods: ["ws-0": 1, "ws-1": 1],
+            serverLogs: [try secondsLog("ws-0", 3), try secondsLog("ws-1", 2)], serverLogsConfigured: true)
         let report = ReportBuilder.build(result: result(values, podSource: .cookie), context: context)
         #expect(report.pods.map(\.name) == ["ws-0", "ws-1"])
         #expect(report.pods.map(\.clients) == [3, 2])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The documentation says what the binary does: flags, profile names, schema version, shell commands.
@@ -24,7 +25,10 @@ import Testing
         let flags = Self.options(ofHelp: help.stdout)
         #expect(flags.count > 20, "\(help.stdout)")
         let doc = try Self.read("docs/cli.md")
-        let section = try #require(doc.range(of: "### `run` (default)").flatMap { start in doc[start.upperBound...].range(of: "### `serve`").map { doc[start.upperBound ..< $0.lowerBound] } })
+        let section = try #require(
+            doc.range(of: "### `run` (default)").flatMap { start in
+                doc[start.upperBound...].range(of: "### `serve`").map { doc[start.upperBound..<$0.lowerBound] }
+            })
         let missing = flags.filter { !section.contains("`\($0)") }.sorted()
         #expect(missing.isEmpty, "docs/cli.md's run table lacks \(missing)")
     }
@@ -33,7 +37,10 @@ import Testing
     /// document defines (`name: NAME`); paths (`./x.yaml`, `/profiles/…`) are left alone.
     @Test func everyDocumentedProfileExists() throws {
         let known = Set(BuiltinProfiles.names)
-        let files = ["README.md", "docs/cli.md", "docs/distributed.md", "docs/profiles.md", "docs/report.md", "deploy/README.md", "deploy/collect.md", "e2e/README.md"]
+        let files = [
+            "README.md", "docs/cli.md", "docs/distributed.md", "docs/profiles.md", "docs/report.md", "deploy/README.md", "deploy/collect.md",
+            "e2e/README.md",
+        ]
         let regex = try NSRegularExpression(pattern: #"--profile ([A-Za-z0-9_-]+)(?![A-Za-z0-9_./-])"#)
         var unknown: [String] = []
         for file in files {
@@ -56,8 +63,9 @@ import Testing
 
     /// The report's target drops userinfo, as docs/report.md says (and its example shows).
     @Test func userinfoIsDroppedFromTheTarget() throws {
-        let meta = RunMetadata(profile: "p", target: try WebSocketURL("wss://user:secret@ws.example.com/ws?token=abc&room=1").description,
-                               startedAt: Date(), endedAt: Date())
+        let meta = RunMetadata(
+            profile: "p", target: try WebSocketURL("wss://user:secret@ws.example.com/ws?token=abc&room=1").description,
+            startedAt: Date(), endedAt: Date())
         #expect(meta.target == "wss://ws.example.com/ws?token=REDACTED&room=1")
         #expect(try Self.read("docs/report.md").contains(#""target" : "wss://ws.example.com/ws?token=REDACTED&room=1""#))
     }
@@ -101,8 +109,14 @@ import Testing
     }
 
     @Test func documentedFlagsExist() async throws {
-        let files = ["README.md", "docs/cli.md", "docs/distributed.md", "docs/profiles.md", "docs/report.md", "deploy/README.md", "deploy/collect.md", "e2e/README.md"]
-        let subcommands = ["run", "serve", "demo", "connect", "shell", "report", "match-logs", "merge", "collect", "portforward", "profiles", "validate", "autobahn-client", "worker"]
+        let files = [
+            "README.md", "docs/cli.md", "docs/distributed.md", "docs/profiles.md", "docs/report.md", "deploy/README.md", "deploy/collect.md",
+            "e2e/README.md",
+        ]
+        let subcommands = [
+            "run", "serve", "demo", "connect", "shell", "report", "match-logs", "merge", "collect", "portforward", "profiles", "validate",
+            "autobahn-client", "worker",
+        ]
         var helpCache: [String: Set<String>] = [:]
         var wrong: [String] = []
         var checked = 0

@@ -40,7 +40,8 @@ import Testing
         let enumerator = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
         var sources: [(String, String)] = []
         for case let url as URL in enumerator where url.pathExtension == "swift" && url.lastPathComponent != "ToolRequirementsTests.swift" {
-            sources.append((url.path.replacingOccurrences(of: TestPaths.packageRoot.path + "/", with: ""), try String(contentsOf: url, encoding: .utf8)))
+            sources.append(
+                (url.path.replacingOccurrences(of: TestPaths.packageRoot.path + "/", with: ""), try String(contentsOf: url, encoding: .utf8)))
         }
         return sources
     }
@@ -51,7 +52,9 @@ import Testing
         for (path, text) in try Self.testSources() {
             for command in Self.commandsUsed(inSwift: text).sorted() where declared[command] == nil { undeclared.append("\(path): \(command)") }
         }
-        #expect(undeclared.isEmpty, """
+        #expect(
+            undeclared.isEmpty,
+            """
             tests run tools that `scripts/test` does not install on a fresh machine; declare each in scripts/packages.txt \
             with `test` in its "needed by" column: \(undeclared.joined(separator: ", "))
             """)
@@ -77,19 +80,24 @@ import Testing
         #expect(Self.commandsUsed(inSwift: "script: \"\"\"\n  exec frob --listen 1\n\"\"\"") == ["frob"])
         #expect(Self.commandsUsed(inPython: #"    sh("frob", "-x", ns=ns)"#) == ["frob"])
         #expect(Self.commandsUsed(inPython: #"proc = self.h.tracker.spawn("f", ["frob", "-db"], stdout=x)"#) == ["frob"])
-        let declared = TestTools.declaredCommands(for: "test", in: TestTools.parse("""
-            # package commands needed-by
-            libfoo-dev  -           build
-            frob-tools  frob,frobd  e2e test
-            other       other       e2e
-            """))
+        let declared = TestTools.declaredCommands(
+            for: "test",
+            in: TestTools.parse(
+                """
+                # package commands needed-by
+                libfoo-dev  -           build
+                frob-tools  frob,frobd  e2e test
+                other       other       e2e
+                """))
         #expect(declared == ["frob": "frob-tools", "frobd": "frob-tools"])
     }
 
     /// Each documented script installs its own needs through scripts/bootstrap; CI has no install line of its own.
     @Test func scriptsBootstrapThemselvesAndCIOnlyRunsThem() throws {
         func read(_ path: String) throws -> String { try String(contentsOf: TestPaths.packageRoot.appendingPathComponent(path), encoding: .utf8) }
-        for (script, name) in [("scripts/test", "test"), ("scripts/e2e", "e2e"), ("scripts/conformance", "conformance"), ("scripts/render-check", "render-check")] {
+        for (script, name) in [
+            ("scripts/test", "test"), ("scripts/e2e", "e2e"), ("scripts/conformance", "conformance"), ("scripts/render-check", "render-check"),
+        ] {
             #expect(try read(script).contains("scripts/bootstrap --for \(name)"), "\(script) does not install its own needs")
         }
         #expect(try read("scripts/demo").contains("scripts/bootstrap"))
@@ -101,7 +109,9 @@ import Testing
         // Every package a script needs is named for a script that exists (a typo would install nothing).
         let scripts = Set(try FileManager.default.contentsOfDirectory(atPath: TestPaths.packageRoot.appendingPathComponent("scripts").path))
         for d in try TestTools.declarations() {
-            for name in d.neededBy where name != "build" { #expect(scripts.contains(name), "scripts/packages.txt: \(d.package) is needed by unknown script \(name)") }
+            for name in d.neededBy where name != "build" {
+                #expect(scripts.contains(name), "scripts/packages.txt: \(d.package) is needed by unknown script \(name)")
+            }
         }
     }
 }

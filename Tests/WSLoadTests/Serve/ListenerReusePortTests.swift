@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// `wsload serve` refuses a busy port unless `--reuse-port` shares it on purpose (issue 13, case 7): a
 /// mistyped port must not silently split connections between two "pods".
 @Suite struct ListenerReusePortTests {
     @Test func aBusyPortIsRefusedWithEADDRINUSEAndTheFlagToShareIt() throws {
-        let first = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", ioQueues: 1), logger: .discarding)
+        let first = try PodServer(
+            PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", ioQueues: 1), logger: .discarding)
         let address = try first.start()
         defer { first.drain(timeout: 1) }
         let second = try PodServer(PodServerConfiguration(listen: address, podName: "ws-1", ioQueues: 1), logger: .discarding)
@@ -21,8 +23,10 @@ import Testing
     }
 
     @Test func withReusePortOnBothServersTheyShareThePort() throws {
-        let first = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", ioQueues: 1,
-                                                         reusePort: true), logger: .discarding)
+        let first = try PodServer(
+            PodServerConfiguration(
+                listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", ioQueues: 1,
+                reusePort: true), logger: .discarding)
         let address = try first.start()
         defer { first.drain(timeout: 1) }
         let second = try PodServer(PodServerConfiguration(listen: address, podName: "ws-1", ioQueues: 1, reusePort: true), logger: .discarding)

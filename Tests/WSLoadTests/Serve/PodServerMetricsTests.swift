@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// `wsload serve` answers `GET /metrics` on its WebSocket port (issue 16, part 2).
@@ -14,7 +15,8 @@ import Testing
     }
 
     @Test func metricsCountAcceptedRejectedClosedAndActiveDuringTheHold() throws {
-        let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", capacity: 2, ioQueues: 1), logger: .discarding)
+        let server = try PodServer(
+            PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", capacity: 2, ioQueues: 1), logger: .discarding)
         let address = try server.start()
         defer { server.drain(timeout: 1) }
         let url = "http://127.0.0.1:\(address.port)/metrics"
@@ -30,9 +32,11 @@ import Testing
         plan.hold = 1.5
         let done = DispatchSemaphore(value: 0)
         let fixed = plan
-        DispatchQueue.global().async { _ = try? LoadEngine(plan: fixed).run(); done.signal() }
+        DispatchQueue.global().async {
+            _ = try? LoadEngine(plan: fixed).run(); done.signal()
+        }
         var during: String?
-        for _ in 0 ..< 100 {
+        for _ in 0..<100 {
             let text = try HTTPGet.get(url).text
             if sample(text, "wsload_serve_active_connections") == 2 { during = text; break }
             usleep(20_000)
@@ -43,7 +47,7 @@ import Testing
         // The client's run ends when its closes are done; the server counts each close when it sees the TCP
         // FIN, a moment later on its own queue: poll (bounded) for the settled counts.
         var after = try HTTPGet.get(url).text
-        for _ in 0 ..< 100 where sample(after, "wsload_serve_active_connections") != 0 || sample(after, "wsload_serve_closed_connections_total") != 2 {
+        for _ in 0..<100 where sample(after, "wsload_serve_active_connections") != 0 || sample(after, "wsload_serve_closed_connections_total") != 2 {
             usleep(20_000)
             after = try HTTPGet.get(url).text
         }
@@ -54,11 +58,13 @@ import Testing
     }
 
     @Test func prometheusAcceptHeaderGetsOpenMetricsWithEOF() throws {
-        let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", ioQueues: 1), logger: .discarding)
+        let server = try PodServer(
+            PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-0", ioQueues: 1), logger: .discarding)
         let address = try server.start()
         defer { server.drain(timeout: 1) }
         // What Prometheus 2.x sends on every scrape.
-        let accept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+        let accept =
+            "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
         let r = try HTTPGet.get("http://127.0.0.1:\(address.port)/metrics", headers: [("Accept", accept)])
         #expect(r.headers.first("Content-Type") == "application/openmetrics-text; version=1.0.0; charset=utf-8")
         #expect(r.text.hasSuffix("# EOF\n"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The collector stamps each reading with the phase it arrived in, whatever second its own stamp names.

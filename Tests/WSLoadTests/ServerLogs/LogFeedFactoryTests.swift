@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The feed a profile's `server_logs` section asks for: which sources, in which order, with which parser.
@@ -14,8 +15,11 @@ import Testing
         p.serverLogs.directory = "/logs/dir"
         p.serverLogs.stream = .stdin
         let feed = try #require(try LogFeedFactory.make(profile: p, runStart: Date()) as? LogCollector)
-        #expect(feed.sources == [.file(pod: "ws-0", path: "/logs/0.log"), .file(pod: "ws-1", path: "/logs/1.log"),
-                                 .directory(path: "/logs/dir"), .stdin])
+        #expect(
+            feed.sources == [
+                .file(pod: "ws-0", path: "/logs/0.log"), .file(pod: "ws-1", path: "/logs/1.log"),
+                .directory(path: "/logs/dir"), .stdin,
+            ])
     }
 
     @Test func aPerPodCommandNeedsPods() throws {

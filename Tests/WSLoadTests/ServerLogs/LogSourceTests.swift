@@ -1,13 +1,17 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 @Suite("LogSource")
 struct LogSourceTests {
-    static func collector(_ sources: [LogSource], runner: CommandRunner = CommandRunner(),
-                          stdin: Int32 = STDIN_FILENO) throws -> LogCollector {
-        let config = LogCollector.Configuration(parser: try ActiveConnectionsParser(), namespace: "default",
-                                                runStart: Date(), pollInterval: 0.1)
+    static func collector(
+        _ sources: [LogSource], runner: CommandRunner = CommandRunner(),
+        stdin: Int32 = STDIN_FILENO
+    ) throws -> LogCollector {
+        let config = LogCollector.Configuration(
+            parser: try ActiveConnectionsParser(), namespace: "default",
+            runStart: Date(), pollInterval: 0.1)
         return LogCollector(sources: sources, configuration: config, runner: runner, stdinDescriptor: stdin)
     }
 
@@ -15,10 +19,11 @@ struct LogSourceTests {
         Dictionary(uniqueKeysWithValues: c.snapshot().map { ($0.pod, $0.samples.map(\.activeConnections)) })
     }
 
-    @Test(arguments: [
-        ("ws-0.log", "ws-0"), ("ws-0", "ws-0"), ("web-7d9c8b-x2k4q.log", "web-7d9c8b-x2k4q"),
-        ("ws-0.log.1", nil), ("ws-0.log.gz", nil), ("README.md", nil), (".ws-0.log", nil), (".log", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("ws-0.log", "ws-0"), ("ws-0", "ws-0"), ("web-7d9c8b-x2k4q.log", "web-7d9c8b-x2k4q"),
+            ("ws-0.log.1", nil), ("ws-0.log.gz", nil), ("README.md", nil), (".ws-0.log", nil), (".log", nil),
+        ] as [(String, String?)])
     func directoryFileNamesMapToPods(name: String, pod: String?) {
         #expect(LogSource.podName(forFileNamed: name) == pod)
     }
@@ -129,14 +134,16 @@ struct LogSourceTests {
         defer { c.stop() }
         let text = "[pod/ws-2/server] Active connections: 8\n[pod/ws-3/server] Active connections: 9"
         _ = text.utf8CString.withUnsafeBufferPointer { write(fds[1], $0.baseAddress, $0.count - 1) }
-        close(fds[1]) // end of file flushes the last, unterminated line
+        close(fds[1])  // end of file flushes the last, unterminated line
         #expect(KubeTestSupport.waitUntil { Self.counts(c) == ["ws-2": [8], "ws-3": [9]] })
     }
 
     @Test func commandSourceRunsOnePerPodAndStopKillsThem() throws {
         let runner = CommandRunner()
-        let template: CommandTemplate = ["/bin/sh", "-c", "echo \"Active connections: ${#1}\"; echo noise; exec sleep 30",
-                                         "sh", "{pod}", "--since-time={start}"]
+        let template: CommandTemplate = [
+            "/bin/sh", "-c", "echo \"Active connections: ${#1}\"; echo noise; exec sleep 30",
+            "sh", "{pod}", "--since-time={start}",
+        ]
         let c = try Self.collector([.command(template: template, pods: ["ws-0", "ws-10"])], runner: runner)
         c.start()
         #expect(KubeTestSupport.waitUntil(timeout: 5) { Self.counts(c) == ["ws-0": [4], "ws-10": [5]] })
@@ -146,17 +153,18 @@ struct LogSourceTests {
         for pid in pids { #expect(KubeTestSupport.isGone(pid)) }
         #expect(runner.running.isEmpty)
         #expect(c.status().pods.map(\.garbageLines) == [1, 1])
-        #expect(c.errors.isEmpty) // stopped by us: not an error
+        #expect(c.errors.isEmpty)  // stopped by us: not an error
     }
 
     @Test func commandFailuresAreRecordedPerSource() throws {
         let failing: CommandTemplate = ["/bin/sh", "-c", "echo \"error: pods \\\"$1\\\" not found\" >&2; exit 1", "sh", "{pod}"]
         let runner = CommandRunner(environment: ["PATH": "/nonexistent-dir"])
-        let c = try Self.collector([
-            .command(template: failing, pods: ["ws-9"]),
-            .kubectlLogs(pods: ["ws-0"]),
-            .stream(command: ["kubectl", "logs", "{nope}"]),
-        ], runner: runner)
+        let c = try Self.collector(
+            [
+                .command(template: failing, pods: ["ws-9"]),
+                .kubectlLogs(pods: ["ws-0"]),
+                .stream(command: ["kubectl", "logs", "{nope}"]),
+            ], runner: runner)
         c.start()
         defer { c.stop() }
         #expect(KubeTestSupport.waitUntil(timeout: 5) { c.errors.count == 3 })

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// 2026-12-02T04:25:11Z.
@@ -10,15 +11,15 @@ private let stamp = Date(timeIntervalSince1970: 1_796_185_511)
     let parser = try! ActiveConnectionsParser(referenceDate: stamp)
 
     @Test(arguments: [
-        ("[2026-12-02T04:25:11Z INFO app] Active connections: 3", LogTimestampPrecision.seconds),        // env_logger
-        ("2026/12/02 04:25:11 Active connections: 3", .seconds),                                            // Go log
-        ("2026/12/02 04:25:11.250000 Active connections: 3", .microseconds),                                // Go log, Lmicroseconds
-        ("2026-12-02T04:25:11Z Active connections: 3", .seconds),                                           // RFC 3339, seconds
-        (#"{"ts": 1796185511, "active_connections": 3}"#, .seconds),                                        // JSON epoch seconds
-        (#"{"time": 1796185511000, "activeConnections": 3}"#, .milliseconds),                              // JSON epoch ms
-        (#"{"timestamp": "2026-12-02T04:25:11Z", "active_connections": 3}"#, .seconds),                   // JSON RFC 3339
-        ("2026-12-02T04:25:11.123456789Z [2026-12-02T04:25:11Z INFO app] Active connections: 3", .nanoseconds), // kubectl --timestamps wins
-        ("[pod/ws-0/app] [2026-12-02T04:25:11Z INFO app] Active connections: 3", .seconds),                // --prefix stream
+        ("[2026-12-02T04:25:11Z INFO app] Active connections: 3", LogTimestampPrecision.seconds),  // env_logger
+        ("2026/12/02 04:25:11 Active connections: 3", .seconds),  // Go log
+        ("2026/12/02 04:25:11.250000 Active connections: 3", .microseconds),  // Go log, Lmicroseconds
+        ("2026-12-02T04:25:11Z Active connections: 3", .seconds),  // RFC 3339, seconds
+        (#"{"ts": 1796185511, "active_connections": 3}"#, .seconds),  // JSON epoch seconds
+        (#"{"time": 1796185511000, "activeConnections": 3}"#, .milliseconds),  // JSON epoch ms
+        (#"{"timestamp": "2026-12-02T04:25:11Z", "active_connections": 3}"#, .seconds),  // JSON RFC 3339
+        ("2026-12-02T04:25:11.123456789Z [2026-12-02T04:25:11Z INFO app] Active connections: 3", .nanoseconds),  // kubectl --timestamps wins
+        ("[pod/ws-0/app] [2026-12-02T04:25:11Z INFO app] Active connections: 3", .seconds),  // --prefix stream
     ])
     func styleIsStampedWithItsPrecision(line: String, precision: LogTimestampPrecision) throws {
         guard case .sample(let s) = parser.parseLine(line, lineNumber: 1) else {

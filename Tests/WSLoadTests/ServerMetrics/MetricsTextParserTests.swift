@@ -1,23 +1,24 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The text exposition parser and the direct pod scrape.
 @Suite struct MetricsTextParserTests {
     @Test func commentsLabelsEscapesTimestampsAndEOF() throws {
         let text = """
-        # HELP ws_active_connections Open connections.
-        # TYPE ws_active_connections gauge
-        ws_active_connections{pod="ws-0",path="/a,b{c}"} 3
-        ws_active_connections{ pod = "ws-1" , note="say \\"hi\\"\\nback\\\\slash", } 4 1700000000000
-        # a free comment
-        up 1
-        odd_values{k="v"} NaN
-        inf_value +Inf 1700000000.5
-        with_exemplar_total 7 # {trace_id="x"} 1
-        # EOF
+            # HELP ws_active_connections Open connections.
+            # TYPE ws_active_connections gauge
+            ws_active_connections{pod="ws-0",path="/a,b{c}"} 3
+            ws_active_connections{ pod = "ws-1" , note="say \\"hi\\"\\nback\\\\slash", } 4 1700000000000
+            # a free comment
+            up 1
+            odd_values{k="v"} NaN
+            inf_value +Inf 1700000000.5
+            with_exemplar_total 7 # {trace_id="x"} 1
+            # EOF
 
-        """
+            """
         let samples = try MetricsTextParser.parse(text)
         #expect(samples.count == 6)
         #expect(samples[0] == MetricsTextSample(name: "ws_active_connections", labels: ["pod": "ws-0", "path": "/a,b{c}"], value: 3, line: 3))
@@ -53,14 +54,18 @@ import Testing
     }
 
     @Test func aScrapeOfTheReferencePodReadsItsGaugeByNameAndLabel() throws {
-        let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-7", ioQueues: 1), logger: .discarding)
+        let server = try PodServer(
+            PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-7", ioQueues: 1), logger: .discarding)
         let address = try server.start()
         defer { server.drain(timeout: 1) }
         let url = "http://127.0.0.1:\(address.port)/metrics"
         // OpenMetrics is asked for (the `# EOF` form) and read.
         #expect(try PodMetricsScrape(url: url, metric: "wsload_serve_active_connections", labels: ["pod": "ws-7"]).read() == 0)
         #expect(try PodMetricsScrape(url: url, metric: "wsload_serve_accepted_connections_total").read() == 0)
-        #expect(throws: PodMetricsScrape.Failure(url: url, message: "no wsload_serve_active_connections{pod=\"ws-8\"} among the 1 wsload_serve_active_connections samples")) {
+        #expect(
+            throws: PodMetricsScrape.Failure(
+                url: url, message: "no wsload_serve_active_connections{pod=\"ws-8\"} among the 1 wsload_serve_active_connections samples")
+        ) {
             _ = try PodMetricsScrape(url: url, metric: "wsload_serve_active_connections", labels: ["pod": "ws-8"]).read()
         }
         #expect(throws: PodMetricsScrape.Failure(url: url, message: "no sample named ws_active (4 samples of other metrics)")) {

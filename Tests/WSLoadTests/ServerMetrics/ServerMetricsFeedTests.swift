@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The metrics poller: phases by the data's interval, straddling readings left out, the wait for a sample
@@ -29,8 +30,8 @@ import Testing
         }
         #expect(phase(-1, -0.1) == .before)
         #expect(phase(2, 5.9) == .hold)
-        #expect(phase(1.5, 2.5) == nil)   // may be a ramp value
-        #expect(phase(5.5, 6.5) == nil)   // may already be closing
+        #expect(phase(1.5, 2.5) == nil)  // may be a ramp value
+        #expect(phase(5.5, 6.5) == nil)  // may already be closing
         #expect(phase(7.2, 8) == .after)
         #expect(phase(6.5, 7.5) == nil)
     }
@@ -78,13 +79,20 @@ import Testing
         let server = try CannedHTTPServer { target in
             let evaluated = Date().timeIntervalSince1970 - 100
             if target.contains("timestamp") {
-                return (200, #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"pod":"ws-0"},"value":[\#(evaluated),"\#(evaluated - 0.4)"]},{"metric":{"pod":"ws-1"},"value":[\#(evaluated),"\#(evaluated - 0.7)"]}]}}"#)
+                return (
+                    200,
+                    #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"pod":"ws-0"},"value":[\#(evaluated),"\#(evaluated - 0.4)"]},{"metric":{"pod":"ws-1"},"value":[\#(evaluated),"\#(evaluated - 0.7)"]}]}}"#
+                )
             }
-            return (200, #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"pod":"ws-0"},"value":[\#(evaluated),"3"]},{"metric":{"pod":"ws-1"},"value":[\#(evaluated),"5"]},{"metric":{"job":"x"},"value":[\#(evaluated),"1"]}]}}"#)
+            return (
+                200,
+                #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"pod":"ws-0"},"value":[\#(evaluated),"3"]},{"metric":{"pod":"ws-1"},"value":[\#(evaluated),"5"]},{"metric":{"job":"x"},"value":[\#(evaluated),"1"]}]}}"#
+            )
         }
         defer { server.stop() }
         let q = PrometheusMetricsSource.queries(metric: "ws", podLabel: "pod")
-        let source = PrometheusMetricsSource(client: PrometheusAPIClient(baseURL: server.base), query: q.query, timestampQuery: q.timestamp, scrapeInterval: 1)
+        let source = PrometheusMetricsSource(
+            client: PrometheusAPIClient(baseURL: server.base), query: q.query, timestampQuery: q.timestamp, scrapeInterval: 1)
         let (readings, problems) = source.read()
         #expect(readings.map(\.pod) == ["ws-0", "ws-1"] && readings.map(\.value) == [3, 5])
         for (r, age) in zip(readings, [0.4, 0.7]) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// A whole run over loopback whose pods' counts come from their `/metrics`: scraped directly, and through a
@@ -9,21 +10,24 @@ import Testing
     func aHealthyRunMatchesEveryPodsMetrics(source kind: String) throws {
         var servers: [PodServer] = []
         var addresses: [SocketAddress] = []
-        for i in 0 ..< 3 {
-            let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-\(i)", ioQueues: 1), logger: .discarding)
+        for i in 0..<3 {
+            let server = try PodServer(
+                PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-\(i)", ioQueues: 1), logger: .discarding)
             addresses.append(try server.start())
             servers.append(server)
         }
-        let front = AffinityFront(backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) },
-                                  policy: AffinityPolicy.none)
+        let front = AffinityFront(
+            backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) },
+            policy: AffinityPolicy.none)
         let frontAddress = try front.start(on: SocketAddress(ip: "127.0.0.1", port: 0)!)
         defer {
             front.stop()
             for s in servers { s.drain(timeout: 2) }
         }
-        let scrapes = Dictionary(uniqueKeysWithValues: addresses.enumerated().map { i, a in
-            ("ws-\(i)", PodMetricsScrape(url: "http://127.0.0.1:\(a.port)/metrics", metric: "wsload_serve_active_connections"))
-        })
+        let scrapes = Dictionary(
+            uniqueKeysWithValues: addresses.enumerated().map { i, a in
+                ("ws-\(i)", PodMetricsScrape(url: "http://127.0.0.1:\(a.port)/metrics", metric: "wsload_serve_active_connections"))
+            })
         let scrapeSource = ScrapeMetricsSource(targets: scrapes)
         var prometheus: CannedHTTPServer?
         let source: any ServerMetricsSource
@@ -37,8 +41,9 @@ import Testing
                 return (200, #"{"status":"success","data":{"resultType":"vector","result":[\#(items.joined(separator: ","))]}}"#)
             }
             prometheus = server
-            source = PrometheusMetricsSource(client: PrometheusAPIClient(baseURL: server.base), query: "sum by (pod) (wsload_serve_active_connections)",
-                                             scrapeInterval: 0.3)
+            source = PrometheusMetricsSource(
+                client: PrometheusAPIClient(baseURL: server.base), query: "sum by (pod) (wsload_serve_active_connections)",
+                scrapeInterval: 0.3)
         }
         defer { prometheus?.stop() }
         var plan = RunPlan(url: try WebSocketURL("ws://127.0.0.1:\(frontAddress.port)/ws"), clients: 12, connectionsPerClient: 1)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// `wsload portforward --tls` against the bad-certificate matrix: connections go to the forward's local address,
@@ -8,8 +9,9 @@ import Testing
 struct PortForwardTLSMatrixTests {
     static let matrix = BadCertificateMatrix.shared
 
-    @Test("portforward: good cases open, bad ones fail in the TLS phase in their own bucket",
-          arguments: BadCertificateMatrix.shared.cases)
+    @Test(
+        "portforward: good cases open, bad ones fail in the TLS phase in their own bucket",
+        arguments: BadCertificateMatrix.shared.cases)
     func forwardCase(_ c: BadCertificateMatrix.Case) throws {
         let pod = try MatrixPodServer(c)  // stands for the forward's local end: the case's address, an ephemeral port
         defer { pod.stop() }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// `wsload portforward` against real processes: in-process pod servers, `socat` as the `kubectl port-forward`
@@ -18,29 +19,34 @@ import Testing
             cluster = try LocalCluster(pods: pods, policy: nil, capacity: capacity)
             directory = try KubeTestSupport.makeTempDirectory()
             let cases = cluster.podAddresses.enumerated().map { "  ws-\($0.offset)) port=\($0.element.port);;" }.joined(separator: "\n")
-            kubectl = try KubeTestSupport.writeScript("""
-            # fake kubectl: kubectl port-forward -n NS pod/NAME LOCAL:REMOTE
-            for a in "$@"; do
-              case "$a" in
-                pod/*) pod=${a#pod/};;
-                *:*) local=${a%%:*};;
-              esac
-            done
-            case "$pod" in
-            \(cases)
-              *) echo "error: pods \\"$pod\\" not found" >&2; exit 1;;
-            esac
-            echo "Forwarding from 127.0.0.1:$local -> $port"
-            exec socat TCP-LISTEN:$local,bind=127.0.0.1,reuseaddr,fork,backlog=512 TCP:127.0.0.1:$port
-            """, in: directory)
+            kubectl = try KubeTestSupport.writeScript(
+                """
+                # fake kubectl: kubectl port-forward -n NS pod/NAME LOCAL:REMOTE
+                for a in "$@"; do
+                  case "$a" in
+                    pod/*) pod=${a#pod/};;
+                    *:*) local=${a%%:*};;
+                  esac
+                done
+                case "$pod" in
+                \(cases)
+                  *) echo "error: pods \\"$pod\\" not found" >&2; exit 1;;
+                esac
+                echo "Forwarding from 127.0.0.1:$local -> $port"
+                exec socat TCP-LISTEN:$local,bind=127.0.0.1,reuseaddr,fork,backlog=512 TCP:127.0.0.1:$port
+                """, in: directory)
         }
 
-        func plan(target: Int, step: Int, stepInterval: Double = 0.02, hold: Double = 0.1, parallel: Bool = false,
-                  restart: PortForwardBackoff = PortForwardBackoff(maxRestarts: 3, initialBackoff: 0.1, maxBackoff: 1, jitter: 0.2))
-        -> PortForwardPlan {
-            PortForwardPlan(command: CommandTemplate([kubectl, "port-forward", "-n", "{namespace}", "pod/{pod}", "{localPort}:{remotePort}"]),
-                            remotePort: 8080, target: target, step: step, stepInterval: stepInterval, hold: hold, parallel: parallel,
-                            readyTimeout: 5, restart: restart, connectTimeout: 3, upgradeTimeout: 3, closeTimeout: 2)
+        func plan(
+            target: Int, step: Int, stepInterval: Double = 0.02, hold: Double = 0.1, parallel: Bool = false,
+            restart: PortForwardBackoff = PortForwardBackoff(maxRestarts: 3, initialBackoff: 0.1, maxBackoff: 1, jitter: 0.2)
+        )
+            -> PortForwardPlan
+        {
+            PortForwardPlan(
+                command: CommandTemplate([kubectl, "port-forward", "-n", "{namespace}", "pod/{pod}", "{localPort}:{remotePort}"]),
+                remotePort: 8080, target: target, step: step, stepInterval: stepInterval, hold: hold, parallel: parallel,
+                readyTimeout: 5, restart: restart, connectTimeout: 3, upgradeTimeout: 3, closeTimeout: 2)
         }
 
         deinit {
@@ -142,8 +148,9 @@ import Testing
 
     @Test func forwardThatAlwaysExitsEndsWithForwardDiedAfterBackoff() throws {
         let restart = PortForwardBackoff(maxRestarts: 3, initialBackoff: 0.1, maxBackoff: 1, jitter: 0.5)
-        let plan = PortForwardPlan(command: ["sh", "-c", "echo 'error: unable to forward port' >&2; exit 3", "{pod}"], target: 10, step: 5,
-                                   readyTimeout: 2, restart: restart)
+        let plan = PortForwardPlan(
+            command: ["sh", "-c", "echo 'error: unable to forward port' >&2; exit 3", "{pod}"], target: 10, step: 5,
+            readyTimeout: 2, restart: restart)
         let runner = PortForwardRunner(plan: plan, pods: ["ws-0"])
         let start = DispatchTime.now()
         let report = runner.run()
@@ -151,7 +158,7 @@ import Testing
         let pod = try #require(report.pods.first)
         #expect(pod.stopReason == .forwardDied)
         #expect(pod.restarts == 3 && pod.starts == 4)
-        let minimum = (0 ..< 3).map { restart.minimumDelay(attempt: $0) }.reduce(0, +)
+        let minimum = (0..<3).map { restart.minimumDelay(attempt: $0) }.reduce(0, +)
         #expect(abs(minimum - 0.35) < 1e-9)
         #expect(elapsed >= minimum, "elapsed \(elapsed) s < sum of minimum backoffs \(minimum) s")
         #expect(pod.stopDetail == "the forward exited before its port accepted: exit status 3: error: unable to forward port")
@@ -162,8 +169,9 @@ import Testing
     }
 
     @Test func forwardThatNeverAcceptsEndsNotReady() throws {
-        let plan = PortForwardPlan(command: ["sleep", "30"], target: 10, step: 5, readyTimeout: 0.3,
-                                   restart: PortForwardBackoff(maxRestarts: 1, initialBackoff: 0.05, maxBackoff: 0.05, jitter: 0))
+        let plan = PortForwardPlan(
+            command: ["sleep", "30"], target: 10, step: 5, readyTimeout: 0.3,
+            restart: PortForwardBackoff(maxRestarts: 1, initialBackoff: 0.05, maxBackoff: 0.05, jitter: 0))
         let runner = PortForwardRunner(plan: plan, pods: ["ws-0"])
         let report = runner.run()
         #expect(report.pods[0].stopReason == .notReady && report.pods[0].restarts == 1)
@@ -177,8 +185,10 @@ import Testing
         /// Runs both pods and notes, for each step event, which pod stepped, in the order the steps happened.
         func timed(_ parallel: Bool) -> (PortForwardReport, Double, PortForwardRunner, [String]) {
             let order = Locked<[String]>([])
-            let runner = PortForwardRunner(plan: fixture.plan(target: 30, step: 10, stepInterval: 0.25, hold: 0.25, parallel: parallel),
-                                           pods: ["ws-0", "ws-1"]) { event in
+            let runner = PortForwardRunner(
+                plan: fixture.plan(target: 30, step: 10, stepInterval: 0.25, hold: 0.25, parallel: parallel),
+                pods: ["ws-0", "ws-1"]
+            ) { event in
                 if case .step(let pod, _, _) = event { order.withLock { $0.append(pod) } }
             }
             let start = DispatchTime.now()
@@ -225,10 +235,10 @@ import Testing
 
     @Test func backoffIsCappedExponentialWithJitter() {
         let b = PortForwardBackoff(maxRestarts: 5, initialBackoff: 0.5, maxBackoff: 10, jitter: 0.2)
-        #expect((0 ..< 7).map { b.base(attempt: $0) } == [0.5, 1, 2, 4, 8, 10, 10])
+        #expect((0..<7).map { b.base(attempt: $0) } == [0.5, 1, 2, 4, 8, 10, 10])
         #expect(b.delay(attempt: 0, random: 0) == 0.4 && b.delay(attempt: 0, random: 1) == 0.5)
         #expect(abs(b.minimumDelay(attempt: 4) - 6.4) < 1e-9)
-        for attempt in 0 ..< 8 {
+        for attempt in 0..<8 {
             let d = b.delay(attempt: attempt)
             #expect(d >= b.minimumDelay(attempt: attempt) && d <= b.base(attempt: attempt))
         }
@@ -245,8 +255,9 @@ import Testing
         #expect(PortForwardStopReason.classify([f(.httpStatus, status: 404)]).reason == .httpError)
         #expect(PortForwardStopReason.classify([f(.peerClosed)]).reason == .peerClosed)
         #expect(PortForwardStopReason.classify([f(.tls)]).reason == .error)
-        #expect(PortForwardStopReason.classify([f(.timeout), f(.timeout), f(.httpStatus, status: 404)]).detail
-            == "2 × upgrade: timeout, 1 × upgrade: HTTP 404; first: upgrade failed: x")
+        #expect(
+            PortForwardStopReason.classify([f(.timeout), f(.timeout), f(.httpStatus, status: 404)]).detail
+                == "2 × upgrade: timeout, 1 × upgrade: HTTP 404; first: upgrade failed: x")
     }
 
     @Test func reportRoundTripsAndRenders() throws {
@@ -257,8 +268,9 @@ import Testing
         pod.readySeconds = 0.012
         pod.upgradeP50Ms = 1.5
         pod.upgradeP99Ms = 12.25
-        let report = PortForwardReport(profile: "portforward-capacity", started: "2026-01-01T00:00:00Z", durationSeconds: 3,
-                                       settings: .init(PortForwardPlan(remotePort: 8080, target: 100)), pods: [pod], interrupted: false)
+        let report = PortForwardReport(
+            profile: "portforward-capacity", started: "2026-01-01T00:00:00Z", durationSeconds: 3,
+            settings: .init(PortForwardPlan(remotePort: 8080, target: 100)), pods: [pod], interrupted: false)
         let data = try report.jsonData()
         #expect(try JSONDecoder().decode(PortForwardReport.self, from: data) == report)
         let json = String(decoding: data, as: UTF8.self)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// A whole `run` through ``RunSession`` against pods on loopback: discovery by a fake command, the split, the run in
@@ -10,17 +11,22 @@ import Testing
         var servers: [PodServer] = []
         var addresses: [SocketAddress] = []
         for name in names {
-            let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name, ioQueues: 1), logger: .discarding)
+            let server = try PodServer(
+                PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name, ioQueues: 1), logger: .discarding)
             addresses.append(try server.start())
             servers.append(server)
         }
-        let front = AffinityFront(backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) },
-                                  policy: AffinityPolicy.none)
+        let front = AffinityFront(
+            backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) },
+            policy: AffinityPolicy.none)
         let address = try front.start(on: SocketAddress(ip: "127.0.0.1", port: 0)!)
-        return ("ws://127.0.0.1:\(address.port)/ws", {
-            front.stop()
-            for s in servers { s.drain(timeout: 2) }
-        })
+        return (
+            "ws://127.0.0.1:\(address.port)/ws",
+            {
+                front.stop()
+                for s in servers { s.drain(timeout: 2) }
+            }
+        )
     }
 
     static func profile(url: String, connections: Int) throws -> Profile {

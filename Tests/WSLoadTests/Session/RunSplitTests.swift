@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The run planner's split decision: one process, worker processes, or a usage error (worked from the rule: no
 /// process holds more than its descriptor limit minus the plan's reserve; a shard runs in one process).
 @Suite struct RunSplitTests {
-    static func budget(_ fds: Int) -> ResourceBudget { ResourceBudget(fdSoftLimit: fds, fdHardLimit: fds, portRange: 32768 ... 60999) }
+    static func budget(_ fds: Int) -> ResourceBudget { ResourceBudget(fdSoftLimit: fds, fdHardLimit: fds, portRange: 32768...60999) }
     static func plan(clients: Int, per: Int, reserve: Int = 64) throws -> RunPlan {
         var p = RunPlan(url: try WebSocketURL("ws://127.0.0.1:9/"), clients: clients, connectionsPerClient: per)
         p.fdReserve = reserve
@@ -23,7 +24,8 @@ import Testing
         // 2 500 connections over 1 000 usable: 3 processes (each of the 3 shards holds 834 or 833 clients).
         let split = try RunSplit.decide(plan: Self.plan(clients: 2500, per: 1), requestedWorkers: nil, budget: Self.budget(1064))
         #expect(split.workers == 3)
-        #expect(split.note == "The plan needs 2500 connections but one process may open only 1000 (file-descriptor limit 1064 minus a reserve of 64): "
+        #expect(
+            split.note == "The plan needs 2500 connections but one process may open only 1000 (file-descriptor limit 1064 minus a reserve of 64): "
                 + "the run was split over 3 worker processes.")
         // `--workers 2` is not enough: the need wins.
         #expect(try RunSplit.decide(plan: Self.plan(clients: 2500, per: 1), requestedWorkers: 2, budget: Self.budget(1064)).workers == 3)
@@ -38,7 +40,9 @@ import Testing
         }
         #expect(tooBig?.exitCode == .usageError)
         #expect(tooBig?.message.contains("one virtual client opens 1500 connections but one process may open only 1000") == true)
-        let zero = #expect(throws: RunSessionError.self) { try RunSplit.decide(plan: Self.plan(clients: 1, per: 1), requestedWorkers: 0, budget: Self.budget(1064)) }
+        let zero = #expect(throws: RunSessionError.self) {
+            try RunSplit.decide(plan: Self.plan(clients: 1, per: 1), requestedWorkers: 0, budget: Self.budget(1064))
+        }
         #expect(zero?.message == "--workers 0: expected 1 or more" && zero?.exitCode == .usageError)
         var sharded = try Self.plan(clients: 10, per: 1)
         sharded.shard = ShardSpec(index: 0, count: 2)

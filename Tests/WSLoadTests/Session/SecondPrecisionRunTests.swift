@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// Issue 13, case 1, in process: three real pods behind a round-robin front log their counts to files stamped
@@ -29,23 +30,26 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         var servers: [PodServer] = []
         var addresses: [SocketAddress] = []
-        for i in 0 ..< 3 {
+        for i in 0..<3 {
             let name = "ws-\(i)"
             let path = dir.appendingPathComponent("\(name).log").path
             _ = FileManager.default.createFile(atPath: path, contents: nil)
             let handle = try #require(FileHandle(forWritingAtPath: path))
             let lock = NSLock()
             let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name, ioQueues: 1)
-            let server = try PodServer(config, logger: .lines { line in
-                guard let text = Self.restyle(line, style: style) else { return }
-                lock.lock(); defer { lock.unlock() }
-                handle.write(Data((text + "\n").utf8))
-            })
+            let server = try PodServer(
+                config,
+                logger: .lines { line in
+                    guard let text = Self.restyle(line, style: style) else { return }
+                    lock.lock(); defer { lock.unlock() }
+                    handle.write(Data((text + "\n").utf8))
+                })
             addresses.append(try server.start())
             servers.append(server)
         }
-        let front = AffinityFront(backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) },
-                                  policy: AffinityPolicy.none)
+        let front = AffinityFront(
+            backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) },
+            policy: AffinityPolicy.none)
         let frontAddress = try front.start(on: SocketAddress(ip: "127.0.0.1", port: 0)!)
         defer {
             front.stop()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// Writes the matrix's results (case, expected, what connect, run and portforward saw) as a Markdown table to
@@ -9,22 +10,29 @@ struct TLSMatrixTableTests {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["WSLOAD_TLS_MATRIX_TABLE"] != nil))
     func writeTable() throws {
         let matrix = BadCertificateMatrix.shared
-        var lines = ["| case | certificate | target (dialled) | expected | connect | run (bucket) | portforward (bucket) |",
-                     "|---|---|---|---|---|---|---|"]
+        var lines = [
+            "| case | certificate | target (dialled) | expected | connect | run (bucket) | portforward (bucket) |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for c in matrix.cases {
             let pod = try MatrixPodServer(c)
             defer { pod.stop() }
             let tls = TLSClientConfiguration(caFile: matrix.rootPath)
             let url = try WebSocketURL(c.url(port: pod.port))
             let probe = try ConnectionProbe.run(url: url, tls: tls, resolve: c.connectTo == c.host ? nil : c.connectTo, timeout: 5, wait: 0)
-            let connect = probe.failure.map { f in f.message.replacingOccurrences(of: "TLS certificateVerification: certificate verify failed: ", with: "")
-                .replacingOccurrences(of: "|", with: "\\|") } ?? "pass (pod \(probe.pod ?? "?"), ping \(probe.pingRTTMs != nil ? "ok" : "-"))"
+            let connect =
+                probe.failure.map { f in
+                    f.message.replacingOccurrences(of: "TLS certificateVerification: certificate verify failed: ", with: "")
+                        .replacingOccurrences(of: "|", with: "\\|")
+                } ?? "pass (pod \(probe.pod ?? "?"), ping \(probe.pingRTTMs != nil ? "ok" : "-"))"
 
             var plan = RunPlan(url: url, clients: 2, connectionsPerClient: 1)
             plan.cookiePolicy = .none; plan.hold = 0.05; plan.tls = tls
             plan.resolveOverride = c.connectTo == c.host ? nil : c.connectTo
             let result = try LoadEngine(plan: plan).run()
-            let run = result.failed == 0 ? "pass (\(result.held) held)"
+            let run =
+                result.failed == 0
+                ? "pass (\(result.held) held)"
                 : Set(result.records.compactMap { $0.failure?.bucket }).sorted().map { "`\($0)` ×\(result.failed)" }.joined(separator: ", ")
 
             var pf = PortForwardPlan(localHost: c.connectTo.contains(":") ? "::1" : "127.0.0.1", connectTimeout: 5, upgradeTimeout: 5)
@@ -32,11 +40,15 @@ struct TLSMatrixTableTests {
             let pool = try ForwardConnectionPool(plan: pf, port: pod.port, label: "wsload.test.pf-table")
             let batch = pool.openBatch(2)
             pool.closeAll(timeout: 2); pool.shutdown()
-            let forward = batch.failures.isEmpty ? "pass (\(batch.opened) opened)"
+            let forward =
+                batch.failures.isEmpty
+                ? "pass (\(batch.opened) opened)"
                 : pool.totals.buckets.sorted { $0.key < $1.key }.map { "`\($0.key)` ×\($0.value)" }.joined(separator: ", ")
 
             let dialled = c.connectTo == c.host ? c.host : "\(c.host) (\(c.connectTo))"
-            lines.append("| \(c.name) | \(c.certificate) | \(dialled) | \(c.expectedCheck.map { "fail: \($0)" } ?? "pass") | \(connect) | \(run) | \(forward) |")
+            lines.append(
+                "| \(c.name) | \(c.certificate) | \(dialled) | \(c.expectedCheck.map { "fail: \($0)" } ?? "pass") | \(connect) | \(run) | \(forward) |"
+            )
         }
         let path = ProcessInfo.processInfo.environment["WSLOAD_TLS_MATRIX_TABLE"]!
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import WSLoad
 
 /// The bad-certificate matrix (and its good cases), generated at test time with the `openssl` command-line tool
@@ -69,10 +70,12 @@ struct BadCertificateMatrix: Sendable {
         try g.selfSigned("direct", subject: "/CN=localhost", ext: "basicConstraints=critical,CA:TRUE\nsubjectAltName=DNS:localhost\n")
 
         var cases: [Case] = []
-        func leaf(_ name: String, _ certificate: String, host: String, connectTo: String? = nil, san: String,
-                  check: String?, words: [String] = [], issuer: String = "intermediate", chain: [String]? = nil,
-                  ext: String? = nil, keyType: Generator.KeyType = .ec, digest: String = "sha256",
-                  validity: (String, String)? = nil, weak: Bool = false, selfSigned: Bool = false) throws {
+        func leaf(
+            _ name: String, _ certificate: String, host: String, connectTo: String? = nil, san: String,
+            check: String?, words: [String] = [], issuer: String = "intermediate", chain: [String]? = nil,
+            ext: String? = nil, keyType: Generator.KeyType = .ec, digest: String = "sha256",
+            validity: (String, String)? = nil, weak: Bool = false, selfSigned: Bool = false
+        ) throws {
             try g.key(name, keyType)
             let extensions = ext ?? Generator.leafExtensions(san: san, rsa: keyType != .ec)
             if selfSigned {
@@ -82,8 +85,10 @@ struct BadCertificateMatrix: Sendable {
             }
             let chainFiles = chain ?? (selfSigned ? [name] : [name, issuer])
             try g.concatenate(chainFiles.map { "\(dir)/\($0).pem" }, into: "\(dir)/\(name)-chain.pem")
-            cases.append(Case(name: name, certificate: certificate, host: host, connectTo: connectTo ?? host, expectedCheck: check,
-                              expectedWords: words, chainPath: "\(dir)/\(name)-chain.pem", keyPath: "\(dir)/\(name)-key.pem", weak: weak))
+            cases.append(
+                Case(
+                    name: name, certificate: certificate, host: host, connectTo: connectTo ?? host, expectedCheck: check,
+                    expectedWords: words, chainPath: "\(dir)/\(name)-chain.pem", keyPath: "\(dir)/\(name)-key.pem", weak: weak))
         }
         let now = Date()
         func stamp(_ offset: TimeInterval) -> String {
@@ -98,34 +103,50 @@ struct BadCertificateMatrix: Sendable {
         try leaf("ip-san", "IP:127.0.0.1", host: "127.0.0.1", san: "IP:127.0.0.1", check: nil)
         try leaf("ipv6-san", "IP:::1", host: "::1", san: "IP:::1", check: nil)
         // Bad cases.
-        try leaf("wrong-dns", "DNS:other.example", host: "localhost", san: "DNS:other.example",
-                 check: "certificate name mismatch", words: ["does not match host name localhost", "DNS:other.example"])
-        try leaf("wrong-ip", "IP:127.0.0.2", host: "127.0.0.1", san: "IP:127.0.0.2",
-                 check: "certificate IP address mismatch", words: ["does not match IP address 127.0.0.1", "IP:127.0.0.2"])
-        try leaf("dns-cert-for-ip", "DNS:other.example (issue 18)", host: "127.0.0.1", san: "DNS:other.example",
-                 check: "certificate IP address mismatch", words: ["does not match IP address 127.0.0.1", "its names: DNS:other.example"])
-        try leaf("ip-cert-for-dns", "IP:127.0.0.1 only (address pinned to 127.0.0.1)", host: "localhost", connectTo: "127.0.0.1", san: "IP:127.0.0.1",
-                 check: "certificate name mismatch", words: ["does not match host name localhost", "IP:127.0.0.1"])
-        try leaf("expired", "valid 30 to 1 days ago", host: "localhost", san: "DNS:localhost", check: "certificate expired",
-                 words: ["CN=expired", "expired at \(String(stamp(-86_400).prefix(4)))"], validity: (stamp(-30 * 86_400), stamp(-86_400)))
-        try leaf("not-yet-valid", "valid from tomorrow", host: "localhost", san: "DNS:localhost", check: "certificate not yet valid",
-                 words: ["CN=not-yet-valid", "is not valid before"], validity: (stamp(86_400), stamp(30 * 86_400)))
-        try leaf("self-signed", "self-signed, DNS:localhost", host: "localhost", san: "DNS:localhost", check: "self-signed certificate",
-                 words: ["CN=self-signed", "is self-signed"], selfSigned: true)
-        try leaf("unknown-root", "leaf + an untrusted root", host: "localhost", san: "DNS:localhost", check: "untrusted root CA",
-                 words: ["wsload unknown root CA", "not among the trusted CAs"], issuer: "other-root")
-        try leaf("missing-intermediate", "leaf only, issuer not sent", host: "localhost", san: "DNS:localhost", check: "issuer not found",
-                 words: ["wsload matrix intermediate CA", "does not send its intermediate"], chain: ["missing-intermediate"])
-        try leaf("sha1", "leaf signed with SHA-1", host: "localhost", san: "DNS:localhost", check: "weak signature algorithm",
-                 words: ["CN=sha1", "ecdsa-with-SHA1", "security level 2"], keyType: .rsa2048, digest: "sha1", weak: true)
-        try leaf("rsa-1024", "RSA-1024 key", host: "localhost", san: "DNS:localhost", check: "key too small",
-                 words: ["CN=rsa-1024", "1024-bit RSA", "security level 2"], keyType: .rsa1024, weak: true)
-        try leaf("ca-as-leaf", "CA:TRUE leaf (with serverAuth)", host: "localhost", san: "DNS:localhost",
-                 check: "CA certificate as server certificate", words: ["CN=ca-as-leaf", "is a CA certificate"],
-                 ext: "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature,keyCertSign,cRLSign\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost\n")
-        try leaf("wrong-eku", "extendedKeyUsage clientAuth", host: "localhost", san: "DNS:localhost",
-                 check: "not a TLS server certificate (key usage)", words: ["CN=wrong-eku", "TLS Web Client Authentication"],
-                 ext: "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectAltName=DNS:localhost\n")
+        try leaf(
+            "wrong-dns", "DNS:other.example", host: "localhost", san: "DNS:other.example",
+            check: "certificate name mismatch", words: ["does not match host name localhost", "DNS:other.example"])
+        try leaf(
+            "wrong-ip", "IP:127.0.0.2", host: "127.0.0.1", san: "IP:127.0.0.2",
+            check: "certificate IP address mismatch", words: ["does not match IP address 127.0.0.1", "IP:127.0.0.2"])
+        try leaf(
+            "dns-cert-for-ip", "DNS:other.example (issue 18)", host: "127.0.0.1", san: "DNS:other.example",
+            check: "certificate IP address mismatch", words: ["does not match IP address 127.0.0.1", "its names: DNS:other.example"])
+        try leaf(
+            "ip-cert-for-dns", "IP:127.0.0.1 only (address pinned to 127.0.0.1)", host: "localhost", connectTo: "127.0.0.1", san: "IP:127.0.0.1",
+            check: "certificate name mismatch", words: ["does not match host name localhost", "IP:127.0.0.1"])
+        try leaf(
+            "expired", "valid 30 to 1 days ago", host: "localhost", san: "DNS:localhost", check: "certificate expired",
+            words: ["CN=expired", "expired at \(String(stamp(-86_400).prefix(4)))"], validity: (stamp(-30 * 86_400), stamp(-86_400)))
+        try leaf(
+            "not-yet-valid", "valid from tomorrow", host: "localhost", san: "DNS:localhost", check: "certificate not yet valid",
+            words: ["CN=not-yet-valid", "is not valid before"], validity: (stamp(86_400), stamp(30 * 86_400)))
+        try leaf(
+            "self-signed", "self-signed, DNS:localhost", host: "localhost", san: "DNS:localhost", check: "self-signed certificate",
+            words: ["CN=self-signed", "is self-signed"], selfSigned: true)
+        try leaf(
+            "unknown-root", "leaf + an untrusted root", host: "localhost", san: "DNS:localhost", check: "untrusted root CA",
+            words: ["wsload unknown root CA", "not among the trusted CAs"], issuer: "other-root")
+        try leaf(
+            "missing-intermediate", "leaf only, issuer not sent", host: "localhost", san: "DNS:localhost", check: "issuer not found",
+            words: ["wsload matrix intermediate CA", "does not send its intermediate"], chain: ["missing-intermediate"])
+        try leaf(
+            "sha1", "leaf signed with SHA-1", host: "localhost", san: "DNS:localhost", check: "weak signature algorithm",
+            words: ["CN=sha1", "ecdsa-with-SHA1", "security level 2"], keyType: .rsa2048, digest: "sha1", weak: true)
+        try leaf(
+            "rsa-1024", "RSA-1024 key", host: "localhost", san: "DNS:localhost", check: "key too small",
+            words: ["CN=rsa-1024", "1024-bit RSA", "security level 2"], keyType: .rsa1024, weak: true)
+        try leaf(
+            "ca-as-leaf", "CA:TRUE leaf (with serverAuth)", host: "localhost", san: "DNS:localhost",
+            check: "CA certificate as server certificate", words: ["CN=ca-as-leaf", "is a CA certificate"],
+            ext:
+                "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature,keyCertSign,cRLSign\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost\n"
+        )
+        try leaf(
+            "wrong-eku", "extendedKeyUsage clientAuth", host: "localhost", san: "DNS:localhost",
+            check: "not a TLS server certificate (key usage)", words: ["CN=wrong-eku", "TLS Web Client Authentication"],
+            ext: "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectAltName=DNS:localhost\n"
+        )
         return BadCertificateMatrix(directory: dir, rootPath: "\(dir)/root.pem", cases: cases)
     }
 }
@@ -173,14 +194,18 @@ private struct Generator {
 
     func selfSigned(_ name: String, subject: String, ext: String) throws {
         try write(Self.requestConfig + "[v3]\n" + ext, "\(name).cnf")
-        try openssl(["req", "-new", "-x509", "-key", "\(name)-key.pem", "-subj", subject, "-days", "30", "-sha256",
-                     "-config", "\(name).cnf", "-extensions", "v3", "-out", "\(name).pem"])
+        try openssl([
+            "req", "-new", "-x509", "-key", "\(name)-key.pem", "-subj", subject, "-days", "30", "-sha256",
+            "-config", "\(name).cnf", "-extensions", "v3", "-out", "\(name).pem",
+        ])
     }
 
     /// A certificate for `name`'s key signed by `issuer`, valid from an hour ago for 30 days unless `validity`
     /// (`YYYYMMDDHHMMSSZ` start and end, through `openssl ca`, the only tool that takes both dates in OpenSSL 3.0).
-    func signed(_ name: String, subject: String, by issuer: String, ext: String, digest: String = "sha256",
-                validity: (String, String)? = nil) throws {
+    func signed(
+        _ name: String, subject: String, by issuer: String, ext: String, digest: String = "sha256",
+        validity: (String, String)? = nil
+    ) throws {
         try write(ext, "\(name).ext")
         try write(Self.requestConfig, "req.cnf")
         try openssl(["req", "-new", "-key", "\(name)-key.pem", "-subj", subject, "-config", "req.cnf", "-out", "\(name).csr"])
@@ -189,7 +214,8 @@ private struct Generator {
             try FileManager.default.createDirectory(atPath: "\(dir)/\(db)", withIntermediateDirectories: true)
             try write("", "\(db)/index.txt")
             try write("1000\n", "\(db)/serial")
-            try write("""
+            try write(
+                """
                 [ca]
                 default_ca = matrix
                 [matrix]
@@ -205,12 +231,16 @@ private struct Generator {
                 [v3]
                 \(ext)
                 """, "\(db)/ca.cnf")
-            try openssl(["ca", "-batch", "-config", "\(db)/ca.cnf", "-cert", "\(issuer).pem", "-keyfile", "\(issuer)-key.pem",
-                         "-in", "\(name).csr", "-out", "\(name).pem", "-startdate", start, "-enddate", end, "-extensions", "v3",
-                         "-notext"])
+            try openssl([
+                "ca", "-batch", "-config", "\(db)/ca.cnf", "-cert", "\(issuer).pem", "-keyfile", "\(issuer)-key.pem",
+                "-in", "\(name).csr", "-out", "\(name).pem", "-startdate", start, "-enddate", end, "-extensions", "v3",
+                "-notext",
+            ])
         } else {
-            try openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "\(issuer).pem", "-CAkey", "\(issuer)-key.pem",
-                         "-CAcreateserial", "-days", "30", "-\(digest)", "-extfile", "\(name).ext", "-out", "\(name).pem"])
+            try openssl([
+                "x509", "-req", "-in", "\(name).csr", "-CA", "\(issuer).pem", "-CAkey", "\(issuer)-key.pem",
+                "-CAcreateserial", "-days", "30", "-\(digest)", "-extfile", "\(name).ext", "-out", "\(name).pem",
+            ])
         }
     }
 

@@ -1,8 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
 @testable import WSLoad
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A loopback HTTP/1.1 server for tests: answers every request with what `respond` returns for its target
 /// (status, body), one connection at a time, `Connection: close`. Records the request targets it saw.
@@ -50,13 +52,14 @@ final class CannedHTTPServer: @unchecked Sendable {
             while request.firstRange(of: [13, 10, 13, 10]) == nil {
                 let n = recv(c, &buffer, buffer.count, 0)
                 if n <= 0 { break }
-                request += buffer[0 ..< n]
+                request += buffer[0..<n]
             }
             let line = String(decoding: request, as: UTF8.self).split(separator: "\r\n").first ?? ""
             let target = line.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
             seen.withLock { $0.append(target) }
             let (status, body) = respond(target)
-            let reply = "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+            let reply =
+                "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
             _ = Array(reply.utf8).withUnsafeBytes { send(c, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             close(c)
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSLoad
 
 /// FNV-1a against the reference values of draft-eastlake-fnv (its test vectors for "", "a" and "foobar").

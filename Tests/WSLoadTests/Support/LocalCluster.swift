@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import WSLoad
 
 /// K in-process pod servers behind an optional affinity front, all on loopback ports chosen by the kernel.
@@ -9,16 +10,19 @@ final class LocalCluster: @unchecked Sendable {
     let frontAddress: SocketAddress?
     let logs: Locked<[String: [String]]>
 
-    init(pods count: Int, policy: AffinityPolicy?, capacity: Int? = nil, identityMessage: Bool = false, pingInterval: Double = 0,
-         idleTimeout: Double = 0) throws {
+    init(
+        pods count: Int, policy: AffinityPolicy?, capacity: Int? = nil, identityMessage: Bool = false, pingInterval: Double = 0,
+        idleTimeout: Double = 0
+    ) throws {
         let logs = Locked([String: [String]]())
         self.logs = logs
         var servers: [PodServer] = []
         var addresses: [SocketAddress] = []
-        for i in 0 ..< count {
+        for i in 0..<count {
             let name = "ws-\(i)"
-            let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name,
-                                                sendIdentityMessage: identityMessage, capacity: capacity, pingInterval: pingInterval, ioQueues: 1)
+            let config = PodServerConfiguration(
+                listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name,
+                sendIdentityMessage: identityMessage, capacity: capacity, pingInterval: pingInterval, ioQueues: 1)
             let server = try PodServer(config, logger: .lines { line in logs.withLock { $0[name, default: []].append(line) } })
             addresses.append(try server.start())
             servers.append(server)
@@ -26,8 +30,9 @@ final class LocalCluster: @unchecked Sendable {
         pods = servers
         podAddresses = addresses
         if let policy {
-            let f = AffinityFront(backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) }, policy: policy,
-                                  idleTimeout: idleTimeout)
+            let f = AffinityFront(
+                backends: zip(servers, addresses).map { .init(name: $0.0.configuration.podName, address: $0.1) }, policy: policy,
+                idleTimeout: idleTimeout)
             frontAddress = try f.start(on: SocketAddress(ip: "127.0.0.1", port: 0)!)
             front = f
         } else {
@@ -69,7 +74,8 @@ func openSocketInodes(ports: Set<UInt16>) -> Set<String> {
     var mine = Set<String>()
     for fd in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"),
-              target.hasPrefix("socket:[") else { continue }
+            target.hasPrefix("socket:[")
+        else { continue }
         let inode = String(target.dropFirst(8).dropLast())
         if inodes.contains(inode) { mine.insert(inode) }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+
 @testable import WSLoad
 
 /// The library takes a swift-log `Logger`: an embedding program's own handler gets wsload's messages, with levels.
@@ -19,16 +20,16 @@ import Testing
             get { metadata[key] }
             set { metadata[key] = newValue }
         }
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-                 function: String, line: UInt) {
-            recorder.entries.withLock { $0.append((level, message.description)) }
+        func log(event: LogEvent) {
+            recorder.entries.withLock { $0.append((event.level, event.message.description)) }
         }
     }
 
     @Test func theServerAndTheEngineLogThroughTheGivenLogger() throws {
         let serverLog = Recorder(), engineLog = Recorder()
-        let server = try PodServer(PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-7", ioQueues: 1),
-                                   logger: Logger(label: "test.server") { _ in RecordingHandler(recorder: serverLog) })
+        let server = try PodServer(
+            PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: "ws-7", ioQueues: 1),
+            logger: Logger(label: "test.server") { _ in RecordingHandler(recorder: serverLog) })
         let address = try server.start()
         defer { server.drain(timeout: 1) }
         var plan = RunPlan(url: try WebSocketURL("ws://127.0.0.1:\(address.port)/"), clients: 2, connectionsPerClient: 1)

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import WSLoad
 
 /// A reference pod server presenting one matrix case's certificate, listening on the case's address

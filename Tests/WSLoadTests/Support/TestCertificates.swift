@@ -1,8 +1,9 @@
 import COpenSSL
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// PEM files for TLS tests, generated in-process with OpenSSL (EC P-256 keys, SHA-256 signatures)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The external tools tests run, declared once in `scripts/packages.txt` (which `scripts/test` installs from).
@@ -22,8 +23,9 @@ enum TestTools {
         text.split(separator: "\n").compactMap { line in
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard fields.count >= 3, !fields[0].hasPrefix("#") else { return nil }
-            return Declaration(package: fields[0], commands: fields[1] == "-" ? [] : fields[1].split(separator: ",").map(String.init),
-                               neededBy: Array(fields[2...]))
+            return Declaration(
+                package: fields[0], commands: fields[1] == "-" ? [] : fields[1].split(separator: ",").map(String.init),
+                neededBy: Array(fields[2...]))
         }
     }
 
@@ -46,7 +48,8 @@ enum TestTools {
     @discardableResult
     static func require(_ command: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         guard let package = declaredCommands(for: "test", in: try declarations())[command] else {
-            let message = "a test needs `\(command)`, but scripts/packages.txt does not declare it for `test`, so `scripts/test` "
+            let message =
+                "a test needs `\(command)`, but scripts/packages.txt does not declare it for `test`, so `scripts/test` "
                 + "would not install it on a fresh machine: add a line `PACKAGE \(command) test`"
             Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
             throw CLIFailure("\(command) not declared")
@@ -55,7 +58,8 @@ enum TestTools {
         do {
             return try CommandRunner.resolveExecutable(command, searchPath: path)
         } catch {
-            let message = "`\(command)` is not installed. `scripts/test` installs it (scripts/packages.txt: package `\(package)`); "
+            let message =
+                "`\(command)` is not installed. `scripts/test` installs it (scripts/packages.txt: package `\(package)`); "
                 + "by hand: apt-get install -y \(package)"
             Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
             throw CLIFailure("\(command) missing")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSLoad
 
 @Suite struct HTTPGetTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// Source addresses are checked by binding, before anything connects (issue 13, case 5).
@@ -14,7 +15,7 @@ import Testing
 
     /// Every 127.0.0.0/8 address binds without an alias (lo's `local` route, the AnyIP mechanism).
     @Test func loopbackAddressesAllBind() throws {
-        let addresses = (2 ... 201).map { SocketAddress(ip: "127.0.3.\($0)", port: 0)! }
+        let addresses = (2...201).map { SocketAddress(ip: "127.0.3.\($0)", port: 0)! }
         #expect(SourceAddressCheck.unbindable(addresses).isEmpty)
     }
 
@@ -43,7 +44,8 @@ import Testing
             _ = try LoadEngine(plan: plan)
             Issue.record("expected a PlanError")
         } catch let error as PlanError {
-            #expect(error.description.contains("203.0.113.5") && error.description.contains("EADDRNOTAVAIL")
+            #expect(
+                error.description.contains("203.0.113.5") && error.description.contains("EADDRNOTAVAIL")
                     && error.description.contains("ip addr add 203.0.113.5/32 dev lo"), "\(error)")
         }
         #expect(Date().timeIntervalSince(started) < 1)

@@ -1,6 +1,7 @@
 import COpenSSL
 import Foundation
 import Testing
+
 @testable import WSLoad
 
 /// The bad-certificate matrix at the TLS layer: every case over a loopback TCP pair, the client verifying the
@@ -12,8 +13,10 @@ struct TLSCertificateMatrixTests {
     /// Handshakes one case; the client's outcome.
     static func handshakeOutcome(_ c: BadCertificateMatrix.Case) throws -> (TLSIOResult?, TLSSession) {
         let client = try TLSContext(client: TLSClientConfiguration(caFile: matrix.rootPath))
-        let server = try TLSContext(server: TLSServerConfiguration(certificateChainFile: c.chainPath, privateKeyFile: c.keyPath,
-                                                                   securityLevel: c.weak ? 0 : nil))
+        let server = try TLSContext(
+            server: TLSServerConfiguration(
+                certificateChainFile: c.chainPath, privateKeyFile: c.keyPath,
+                securityLevel: c.weak ? 0 : nil))
         let pair = try LoopbackListener().connect()
         let clientSession = try client.makeSession(fd: pair.client, identity: TLSPeerIdentity(host: c.host))
         let serverSession = try server.makeSession(fd: pair.server, identity: nil)
@@ -21,8 +24,9 @@ struct TLSCertificateMatrixTests {
         return (result, clientSession)
     }
 
-    @Test("each case passes or fails with its check, naming the certificate and the name or address",
-          arguments: BadCertificateMatrix.shared.cases)
+    @Test(
+        "each case passes or fails with its check, naming the certificate and the name or address",
+        arguments: BadCertificateMatrix.shared.cases)
     func matrixCase(_ c: BadCertificateMatrix.Case) throws {
         let (result, session) = try Self.handshakeOutcome(c)
         guard let expected = c.expectedCheck else {
@@ -40,8 +44,9 @@ struct TLSCertificateMatrixTests {
     }
 
     /// OpenSSL 3.0 refuses SHA-1 signatures from level 1 on, but a 1024-bit RSA key only from level 2.
-    @Test("security level: OpenSSL's default level 1 accepts the RSA-1024 leaf, wsload's level 2 refuses it; SHA-1 fails at both",
-          arguments: [("rsa-1024", 1, true), ("rsa-1024", 2, false), ("sha1", 1, false), ("sha1", 0, true)])
+    @Test(
+        "security level: OpenSSL's default level 1 accepts the RSA-1024 leaf, wsload's level 2 refuses it; SHA-1 fails at both",
+        arguments: [("rsa-1024", 1, true), ("rsa-1024", 2, false), ("sha1", 1, false), ("sha1", 0, true)])
     func securityLevelMatters(name: String, level: Int32, passes: Bool) throws {
         let c = Self.matrix.case(name)
         let client = try TLSContext(client: TLSClientConfiguration(caFile: Self.matrix.rootPath))
@@ -57,8 +62,10 @@ struct TLSCertificateMatrixTests {
     @Test("a self-signed CA:TRUE certificate trusted directly (--ca-file self.pem) is still accepted")
     func directlyTrustedCACertificate() throws {
         let direct = Self.matrix.directory + "/direct.pem"
-        let server = try TLSContext(server: TLSServerConfiguration(certificateChainFile: direct,
-                                                                   privateKeyFile: Self.matrix.directory + "/direct-key.pem"))
+        let server = try TLSContext(
+            server: TLSServerConfiguration(
+                certificateChainFile: direct,
+                privateKeyFile: Self.matrix.directory + "/direct-key.pem"))
         let client = try TLSContext(client: TLSClientConfiguration(caFile: direct))
         let pair = try LoopbackListener().connect()
         let s = try client.makeSession(fd: pair.client, identity: .dnsName("localhost"))

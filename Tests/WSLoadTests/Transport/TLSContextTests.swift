@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSLoad
 
 /// TLSContext construction and configuration errors.
@@ -31,9 +32,10 @@ struct TLSContextTests {
 
     @Test("server context from the generated certificate and key")
     func serverContext() throws {
-        let context = try TLSContext(server: TLSServerConfiguration(
-            certificateChainFile: certificates.certificatePath,
-            privateKeyFile: certificates.privateKeyPath))
+        let context = try TLSContext(
+            server: TLSServerConfiguration(
+                certificateChainFile: certificates.certificatePath,
+                privateKeyFile: certificates.privateKeyPath))
         #expect(context.role == .server)
     }
 
@@ -46,17 +48,19 @@ struct TLSContextTests {
         #expect(missingCA?.message.hasPrefix("cannot load CA file /nonexistent/ca.pem") == true)
 
         let missingCertificate = configurationError {
-            _ = try TLSContext(server: TLSServerConfiguration(
-                certificateChainFile: "/nonexistent/cert.pem",
-                privateKeyFile: certificates.privateKeyPath))
+            _ = try TLSContext(
+                server: TLSServerConfiguration(
+                    certificateChainFile: "/nonexistent/cert.pem",
+                    privateKeyFile: certificates.privateKeyPath))
         }
         #expect(missingCertificate?.kind == .configuration)
         #expect(missingCertificate?.message.contains("/nonexistent/cert.pem") == true)
 
         let mismatchedKey = configurationError {
-            _ = try TLSContext(server: TLSServerConfiguration(
-                certificateChainFile: certificates.certificatePath,
-                privateKeyFile: certificates.selfSignedPrivateKeyPath))
+            _ = try TLSContext(
+                server: TLSServerConfiguration(
+                    certificateChainFile: certificates.certificatePath,
+                    privateKeyFile: certificates.selfSignedPrivateKeyPath))
         }
         #expect(mismatchedKey?.kind == .configuration)
 
@@ -67,16 +71,18 @@ struct TLSContextTests {
         #expect(emptyALPN?.message.contains("ALPN") == true)
 
         let longALPN = configurationError {
-            _ = try TLSContext(server: TLSServerConfiguration(
-                certificateChainFile: certificates.certificatePath,
-                privateKeyFile: certificates.privateKeyPath,
-                alpn: [String(repeating: "x", count: 256)]))
+            _ = try TLSContext(
+                server: TLSServerConfiguration(
+                    certificateChainFile: certificates.certificatePath,
+                    privateKeyFile: certificates.privateKeyPath,
+                    alpn: [String(repeating: "x", count: 256)]))
         }
         #expect(longALPN?.kind == .configuration)
 
         let inverted = configurationError {
-            _ = try TLSContext(client: TLSClientConfiguration(
-                minimumVersion: .tls13, maximumVersion: .tls12))
+            _ = try TLSContext(
+                client: TLSClientConfiguration(
+                    minimumVersion: .tls13, maximumVersion: .tls12))
         }
         #expect(inverted?.kind == .configuration)
         #expect(inverted?.message.contains("older than minimum") == true)
@@ -90,8 +96,9 @@ struct TLSContextTests {
         #expect(TLSPeerIdentity(host: "1.2.3.4.example") == .dnsName("1.2.3.4.example"))
         #expect(TLSPeerIdentity(host: "[::1]") == .ipAddress("::1"))
         #expect(TLSPeerIdentity(host: "example.com.") == .dnsName("example.com"))
-        #expect(try TLSContext.alpnWireFormat(["h2", "http/1.1"])
-            == [2] + Array("h2".utf8) + [8] + Array("http/1.1".utf8))
+        #expect(
+            try TLSContext.alpnWireFormat(["h2", "http/1.1"])
+                == [2] + Array("h2".utf8) + [8] + Array("http/1.1".utf8))
     }
 
     @Test("one context makes many sessions; sessions keep their context alive")

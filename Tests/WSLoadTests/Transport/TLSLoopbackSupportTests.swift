@@ -1,11 +1,12 @@
+@testable import WSLoad
+
 // Test support for the TLS tests: loopback TCP pairs and a poll() loop that drives both ends.
 // (Named *Tests.swift to sit with the TLS test files; it declares no tests.)
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
-@testable import WSLoad
 
 struct SocketError: Error, CustomStringConvertible {
     var description: String

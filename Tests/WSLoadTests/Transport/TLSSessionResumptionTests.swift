@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WSLoad
 
 /// Client session resumption through the context's session cache.

@@ -1,18 +1,21 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Testing
+
 @testable import WSLoad
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// TLSSession over real loopback TCP connections, both ends non-blocking and driven by poll().
 @Suite("TLS sessions over loopback TCP")
 struct TLSSessionTests {
     let certificates = TestCertificates.shared
 
-    @Test("handshake with the CA file, ALPN http/1.1, TLS 1.3, echo both ways",
-          arguments: ["127.0.0.1", "localhost"])
+    @Test(
+        "handshake with the CA file, ALPN http/1.1, TLS 1.3, echo both ways",
+        arguments: ["127.0.0.1", "localhost"])
     func handshakeAndEcho(serverName: String) throws {
         let (clientContext, serverContext) = try makeContexts()
         let listener = try LoopbackListener()
@@ -42,9 +45,12 @@ struct TLSSessionTests {
         #expect(down.received == ping)
     }
 
-    @Test("the browsers' TLS 1.3 cipher-suite order by default; a configured list is what gets negotiated",
-          arguments: [(nil, "TLS_AES_128_GCM_SHA256"), ("TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256"),
-                      ("TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384")] as [(String?, String)])
+    @Test(
+        "the browsers' TLS 1.3 cipher-suite order by default; a configured list is what gets negotiated",
+        arguments: [
+            (nil, "TLS_AES_128_GCM_SHA256"), ("TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256"),
+            ("TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"),
+        ] as [(String?, String)])
     func cipherSuites(configured: String?, negotiated: String) throws {
         var config = TLSClientConfiguration(caFile: certificates.caCertificatePath)
         if let configured { config.ciphersuites = configured }
@@ -63,8 +69,9 @@ struct TLSSessionTests {
         #expect(TLSContext.ciphersuitesProblem("TLS_AES_128_GCM_SHA256") == nil)
         #expect(TLSContext.ciphersuitesProblem("NOPE")?.contains(#"unknown TLS 1.3 cipher suite "NOPE""#) == true)
         // OpenSSL itself would drop the typo and keep the rest: each name is checked.
-        #expect(TLSContext.ciphersuitesProblem("TLS_AES_128_GCM_SHA256:TLS_AES_128_GCM_SHA265")?
-            .contains(#"unknown TLS 1.3 cipher suite "TLS_AES_128_GCM_SHA265""#) == true)
+        #expect(
+            TLSContext.ciphersuitesProblem("TLS_AES_128_GCM_SHA256:TLS_AES_128_GCM_SHA265")?
+                .contains(#"unknown TLS 1.3 cipher suite "TLS_AES_128_GCM_SHA265""#) == true)
         #expect(TLSContext.ciphersuitesProblem("TLS_AES_128_GCM_SHA256::")?.contains("separated by") == true)
         #expect(throws: TLSError.self) { try TLSContext(client: TLSClientConfiguration(ciphersuites: "NOPE")) }
     }
@@ -96,9 +103,10 @@ struct TLSSessionTests {
             return
         }
         #expect(error.kind == .certificateVerification)
-        #expect(error.message.hasPrefix(
-            "certificate verify failed: issuer O=wsload test,CN=wsload test CA of the server's certificate O=wsload test,CN=localhost "
-                + "is neither among the trusted CAs nor sent by the server"))
+        #expect(
+            error.message.hasPrefix(
+                "certificate verify failed: issuer O=wsload test,CN=wsload test CA of the server's certificate O=wsload test,CN=localhost "
+                    + "is neither among the trusted CAs nor sent by the server"))
         #expect(error.message.hasSuffix("[OpenSSL: unable to get local issuer certificate, verify error 20]"))
         #expect(error.check == "issuer not found")
         #expect(error.verifyResult == 20)  // X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
@@ -133,13 +141,16 @@ struct TLSSessionTests {
             return
         }
         #expect(error.kind == .certificateVerification)
-        #expect(error.message.hasPrefix(
-            "certificate verify failed: the server's certificate O=wsload self-signed,CN=localhost is self-signed and is not among the trusted CAs"))
+        #expect(
+            error.message.hasPrefix(
+                "certificate verify failed: the server's certificate O=wsload self-signed,CN=localhost is self-signed and is not among the trusted CAs"
+            ))
         #expect(error.check == "self-signed certificate")
     }
 
-    @Test("a name the certificate does not cover fails verification",
-          arguments: [("example.com", "host name example.com"), ("10.1.2.3", "IP address 10.1.2.3")])
+    @Test(
+        "a name the certificate does not cover fails verification",
+        arguments: [("example.com", "host name example.com"), ("10.1.2.3", "IP address 10.1.2.3")])
     func wrongName(name: String, reason: String) throws {
         let (clientContext, serverContext) = try makeContexts()
         let pair = try LoopbackListener().connect()
@@ -154,8 +165,9 @@ struct TLSSessionTests {
         #expect(error.message.hasPrefix("certificate verify failed: certificate does not match \(reason) (its names: IP:127.0.0.1, DNS:localhost)"))
     }
 
-    @Test("verifyPeer false accepts a self-signed certificate and a wrong name",
-          arguments: ["example.com", "127.0.0.1"])
+    @Test(
+        "verifyPeer false accepts a self-signed certificate and a wrong name",
+        arguments: ["example.com", "127.0.0.1"])
     func insecure(name: String) throws {
         let (clientContext, serverContext) = try makeContexts(
             client: TLSClientConfiguration(verifyPeer: false),
@@ -278,8 +290,9 @@ struct TLSSessionTests {
         var testDescription: String { rawValue }
     }
 
-    @Test("the peer closing the raw socket mid-handshake fails cleanly with a clear message",
-          arguments: MidHandshakeClose.allCases)
+    @Test(
+        "the peer closing the raw socket mid-handshake fails cleanly with a clear message",
+        arguments: MidHandshakeClose.allCases)
     func peerClosesMidHandshake(scenario: MidHandshakeClose) throws {
         let (clientContext, serverContext) = try makeContexts()
         let pair = try LoopbackListener().connect()
