@@ -83,7 +83,7 @@ public enum Analyzer {
             statistics: statistics, failed: input.totals.failed,
             dropped: input.totals.dropped, podMatches: matches,
             metricsMatches: metricsMatch?.pods ?? [], placements: placements,
-            latencyPercentilesMs: percentiles, scaleOut: scaleOut, incomplete: incompleteReason(input))
+            latencyPercentilesMs: percentiles, scaleOut: scaleOut, incomplete: incompleteReason(input, scaleOut: scaleOut))
 
         var notes = input.notes + groups.notes
         if let r = reconciliation {
@@ -126,7 +126,7 @@ public enum Analyzer {
 
     /// Why the run cannot be judged, or nil when it is complete: interrupted, nothing attempted, nothing
     /// established, connections whose fate is unknown, or a reason the assembler gave (a lost worker).
-    static func incompleteReason(_ input: AnalysisInput) -> String? {
+    static func incompleteReason(_ input: AnalysisInput, scaleOut: ScaleOutSummary? = nil) -> String? {
         let t = input.totals
         var reasons: [String] = []
         if input.raw.interrupted { reasons.append("the run was interrupted before it completed") }
@@ -148,12 +148,20 @@ public enum Analyzer {
                 reasons.append("server metrics were required but none were read")
             }
         }
-        if input.raw.thresholds.needsEvent, !(input.raw.events ?? []).contains(where: { $0.startedAt != nil }) {
+        // A scale-out gate measures from an event that did what it was asked: a failed `kubectl scale` changes
+        // nothing, and a spread that stays fair must not pass max_time_to_fair for it.
+        if input.raw.thresholds.needsEvent, !(input.raw.events ?? []).contains(where: { $0.outcome.isSuccess }) {
             let keys = [
                 input.raw.thresholds.minNewPodSharePercent.map { _ in "min_new_pod_share" },
                 input.raw.thresholds.maxTimeToFairSeconds.map { _ in "max_time_to_fair" },
             ].compactMap { $0 }
-            reasons.append("\(keys.joined(separator: " and ")) \(keys.count == 1 ? "needs" : "need") an event to measure from, and none ran")
+            let failed = (input.raw.events ?? []).filter { $0.startedAt != nil }.map { "\($0.name): \($0.outcome.rawValue)" }
+            reasons.append(
+                "\(keys.joined(separator: " and ")) \(keys.count == 1 ? "needs" : "need") an event that succeeded to measure from, and none did"
+                    + (failed.isEmpty ? "" : " (\(failed.joined(separator: ", ")))"))
+        } else if input.raw.thresholds.maxTimeToFairSeconds != nil, let s = scaleOut, s.lastEventAt != nil, s.fairWithinRun == nil {
+            reasons.append(
+                "max_time_to_fair could not be measured: no timeline sample after the last event (timeline.interval too long, or the run too short)")
         }
         reasons += input.incompleteReasons
         return reasons.isEmpty ? nil : dedupe(reasons).joined(separator: "; ")

@@ -154,6 +154,7 @@ extension Gate {
             let detail: String =
                 switch (s?.lastEventAt, s?.fairWithinRun, s?.timeToFairSeconds) {
                 case (nil, _, _): "no event to measure from"
+                case (_, nil, _): "not measured: no timeline sample after the last event"
                 case (_, true?, let t?): "the spread was within \(skew) \(ReportText.seconds(t)) after the last event"
                 default: "the spread was never within \(skew) again after the last event within the run"
                 }

@@ -5,7 +5,7 @@ enum ScaleOutAnalysis {
     ///
     /// - Parameters:
     ///   - timeline: samples with per-pod counts already named as the report names pods.
-    ///   - events: the run's event records (only those that started count).
+    ///   - events: the run's event records (only those that succeeded count: a failed event changed nothing).
     ///   - statistics: the end-of-hold distribution (its pods are the pods judged).
     ///   - rampEnd, holdEnd: seconds since the run start.
     static func evaluate(
@@ -13,7 +13,7 @@ enum ScaleOutAnalysis {
         rampEnd: Double, holdEnd: Double, maxSkewPercent: Double?
     ) -> ScaleOutSummary? {
         let points = (timeline ?? []).filter { $0.phase == "ramp" || $0.phase == "hold" }.sorted { $0.t < $1.t }
-        let ran = (events ?? []).filter { $0.startedAt != nil }.sorted { $0.startedAt! < $1.startedAt! }
+        let ran = (events ?? []).filter { $0.outcome.isSuccess && $0.startedAt != nil }.sorted { $0.startedAt! < $1.startedAt! }
         let first = ran.first
         let since = first?.startedAt ?? rampEnd
         let pods = statistics.pods.map(\.pod)
@@ -45,7 +45,15 @@ enum ScaleOutAnalysis {
                 let s = DistributionStatistics(counts: counts, weights: weights)
                 return s.total > 0 && s.maxDeviationPercent <= limit
             }
-            if let i = within.indices.first(where: { i in within[i...].allSatisfy { $0 } }) {
+            // The first sample from which every later one is within: scan back from the end (O(n)).
+            var firstOfTail: Int?
+            for i in within.indices.reversed() {
+                guard within[i] else { break }
+                firstOfTail = i
+            }
+            if after.isEmpty {
+                fairWithin = nil  // nothing sampled after the event: not measured, not "never"
+            } else if let i = firstOfTail {
                 timeToFair = after[i].t - last
                 fairWithin = true
             } else {

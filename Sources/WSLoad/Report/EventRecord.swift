@@ -66,7 +66,13 @@ public struct EventRecord: Sendable, Codable, Equatable {
                 name: event.name, at: event.at, command: command, outcome: .timedOut, startedAt: startedAt,
                 duration: seconds, status: "timed out after \(ReportText.seconds(seconds)), killed",
                 stdoutTail: tail(partial.stdoutText), stderrTail: tail(partial.stderrText))
+        case .failure(.launchFailed(_, let reason)):
+            // The reason only: the error's own text holds the command as given, secrets included.
+            return EventRecord(
+                name: event.name, at: event.at, command: command, outcome: .couldNotStart, startedAt: startedAt,
+                duration: 0, status: "could not start: \(reason)")
         case .failure(let error):
+            // The other cases name only the program (not found, not executable, empty): no argument to leak.
             return EventRecord(
                 name: event.name, at: event.at, command: command, outcome: .couldNotStart, startedAt: startedAt,
                 duration: 0, status: "could not start: \(error)")

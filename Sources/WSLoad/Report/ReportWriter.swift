@@ -77,7 +77,11 @@ public enum ReportWriter {
         guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+        let handle: FileHandle
+        do { handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary)) } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
         do {
             var chunk = Data()
             chunk.reserveCapacity(1 << 16)
@@ -96,11 +100,10 @@ public enum ReportWriter {
             encoder.outputFormatting = [.sortedKeys]
             for var record in records {
                 record.affinityCookie = record.affinityCookie.map { Redaction.placeholder(for: $0) }
-                if let line = try? encoder.encode(record) {
-                    chunk.append(line)
-                    chunk.append(UInt8(ascii: "\n"))
-                    try flush()
-                }
+                // A record that cannot be encoded is an error, not a missing line: every connection is accounted.
+                chunk.append(try encoder.encode(record))
+                chunk.append(UInt8(ascii: "\n"))
+                try flush()
             }
             try flush(force: true)
             try handle.close()

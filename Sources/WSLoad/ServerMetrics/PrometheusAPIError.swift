@@ -39,6 +39,6 @@ public struct PrometheusAPIError: Error, CustomStringConvertible, Sendable, Equa
         case .emptyResult: why = "no series in the result (is the metric scraped, and does the selector match? check the targets page)"
         case .unexpectedResultType(let expected, let got): why = "expected a \(expected) result, got a \(got)"
         }
-        return "Prometheus \(server): query `\(query)`: \(why)"
+        return "Prometheus \(Redaction.redactURL(server)): query `\(query)`: \(why)"  // userinfo and tokens never reach a report
     }
 }

@@ -55,7 +55,7 @@ public struct PrometheusMetricsSource: ServerMetricsSource {
     var assumedAge: Double { scrapeInterval + 0.5 }
 
     /// `Prometheus URL: query`.
-    public var description: String { "Prometheus \(client.baseURL): \(query)" }
+    public var description: String { "Prometheus \(Redaction.redactURL(client.baseURL)): \(query)" }
 
     /// Reads every pod's value now. Prometheus's clock may differ from this machine's: the offset is taken from the
     /// evaluation time the answer carries (the middle of the request on this clock minus the server's), and the

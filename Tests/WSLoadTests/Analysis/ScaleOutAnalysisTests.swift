@@ -11,7 +11,8 @@ import Testing
     /// A report from end-of-hold counts, known pods, per-second samples (phase hold from `rampEnd`) and events.
     static func report(
         held: [String: Int], known: [String], samples: [(Double, [String: Int])], events: [(String, Double)],
-        rampEnd: Double = 1.5, holdEnd: Double, maxSkew: Double? = nil, gate: (GateThresholds) -> GateThresholds = { $0 }
+        rampEnd: Double = 1.5, holdEnd: Double, maxSkew: Double? = nil, outcome: EventRecord.Outcome = .succeeded,
+        gate: (GateThresholds) -> GateThresholds = { $0 }
     ) -> Report {
         let at = { (s: Double) in start.addingTimeInterval(s) }
         var raw = ReportRawData(result: EngineResult.empty(at: start), context: ReportContext(target: "ws://h/"))
@@ -24,7 +25,8 @@ import Testing
             ? nil
             : events.map { name, t in
                 EventRecord(
-                    name: name, at: t, command: name, outcome: .succeeded, startedAt: t, duration: 0.1, status: "exit status 0", exitStatus: 0)
+                    name: name, at: t, command: name, outcome: outcome, startedAt: t, duration: 0.1,
+                    status: outcome == .succeeded ? "exit status 0" : "exit status 1", exitStatus: outcome == .succeeded ? 0 : 1)
             }
         let n = held.values.reduce(0, +)
         let run = RunMetadata(profile: "p", target: "ws://h/", startedAt: at(0), endedAt: at(holdEnd + 0.5))
@@ -168,8 +170,37 @@ import Testing
             var t = $0; t.minNewPodSharePercent = 10; return t
         }
         #expect(r.gate.status == .incomplete)
-        #expect(r.gate.incomplete == "min_new_pod_share needs an event to measure from, and none ran")
+        #expect(r.gate.incomplete == "min_new_pod_share needs an event that succeeded to measure from, and none did")
         #expect(r.gate.checks.first { $0.name == "min_new_pod_share" }?.detail == "no event to measure new pods from")
+    }
+
+    /// A failed `kubectl scale` changes nothing: the spread stays fair, and max_time_to_fair must not pass on it.
+    @Test func aFailedEventIsNotMeasuredFrom() {
+        let r = Self.report(
+            held: ["a": 10, "b": 10], known: ["a", "b"],
+            samples: [(1, ["a": 10, "b": 10]), (2, ["a": 10, "b": 10]), (3, ["a": 10, "b": 10])],
+            events: [("scale", 2)], holdEnd: 4, maxSkew: 20, outcome: .failed
+        ) {
+            var t = $0; t.maxTimeToFairSeconds = 5; return t
+        }
+        #expect(r.gate.status == .incomplete)
+        #expect(r.gate.incomplete == "max_time_to_fair needs an event that succeeded to measure from, and none did (scale: failed)")
+        #expect(r.scaleOut == nil, "no successful event and no pod that appeared later: nothing to summarise")
+    }
+
+    /// No timeline sample after the last event is "not measured", never "never fair" (which would FAIL the run).
+    @Test func noSampleAfterTheEventIsNotMeasured() throws {
+        let r = Self.report(
+            held: ["a": 10, "b": 10], known: ["a", "b"], samples: [(1, ["a": 10, "b": 10]), (2, ["a": 10, "b": 10])],
+            events: [("scale", 3)], holdEnd: 4, maxSkew: 20
+        ) {
+            var t = $0; t.maxTimeToFairSeconds = 5; return t
+        }
+        #expect(r.scaleOut?.fairWithinRun == nil && r.scaleOut?.timeToFairSeconds == nil)
+        #expect(r.gate.status == .incomplete)
+        #expect(r.gate.incomplete?.hasPrefix("max_time_to_fair could not be measured: no timeline sample after the last event") == true)
+        let fair = try #require(r.gate.checks.first { $0.name == "max_time_to_fair" })
+        #expect(fair.detail == "not measured: no timeline sample after the last event")
     }
 
     @Test func profileKeysBecomeThresholds() throws {

@@ -162,3 +162,22 @@ import Testing
         #expect(back.events == report.events && back.raw?.events == raw.events)
     }
 }
+
+/// What a failed event and an unreadable Prometheus say never carries the secrets the command or URL held.
+@Suite struct EventAndMetricsRedactionTests {
+    @Test func aCommandThatCouldNotStartIsNamedRedacted() {
+        let event = TimedEvent(at: 1, name: "scale", command: ["kubectl", "--token", "s3cr3t-value", "scale", "deploy/ws"])
+        let r = EventRecord.record(
+            event, startedAt: 1,
+            result: .failure(.launchFailed(command: "kubectl --token s3cr3t-value scale deploy/ws", reason: "Too many open files")))
+        #expect(r.outcome == .couldNotStart)
+        #expect(r.status == "could not start: Too many open files")
+        #expect(!r.command.contains("s3cr3t-value") && !r.status.contains("s3cr3t-value"))
+    }
+
+    @Test func thePrometheusURLIsRedactedInProblems() {
+        let error = PrometheusAPIError(server: "http://admin:hunter2@prom:9090/?token=abc123", query: "up", cause: .emptyResult)
+        #expect(!error.description.contains("hunter2") && !error.description.contains("abc123"), "\(error.description)")
+        #expect(error.description.contains("prom:9090"))
+    }
+}
