@@ -5,6 +5,9 @@ extension Report {
     /// (schema 3); any other JSON unchanged. Runs before decoding, so `Report`'s coding stays synthesized and every
     /// field added later is read without a second list to keep.
     static func upgradingLegacyClients(_ data: Data) -> Data {
+        // A schema-3 report has a `"placements"` key (a value such as a pod named so is never followed by a colon):
+        // no second parse for it.
+        if data.range(of: Data(#""placements" :"#.utf8)) != nil || data.range(of: Data(#""placements":"#.utf8)) != nil { return data }
         guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
             object["placements"] == nil, let rows = object["clients"] as? [[String: Any]]
         else { return data }

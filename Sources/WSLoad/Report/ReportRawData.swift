@@ -98,26 +98,10 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         thresholds = context.thresholds
         serverLogsConfigured = context.serverLogsConfigured
         // Dates rounded to milliseconds, as everywhere in a report, so a JSON round trip is lossless.
-        serverLogs = context.serverLogs.map { s in
-            LogSampleSeries(
-                pod: s.pod,
-                samples: s.samples.map { x in
-                    var y = x
-                    y.timestamp = x.timestamp.map(ReportDate.normalize)
-                    return y
-                })
-        }
+        serverLogs = context.serverLogs.map(\.normalizedForReport)
         serverMetrics = context.serverMetrics.map { m in
             var m = m
-            m.series = m.series.map { s in
-                LogSampleSeries(
-                    pod: s.pod,
-                    samples: s.samples.map { x in
-                        var y = x
-                        y.timestamp = x.timestamp.map(ReportDate.normalize)
-                        return y
-                    })
-            }
+            m.series = m.series.map(\.normalizedForReport)
             return m
         }
         contextNotes = context.notes
@@ -270,5 +254,19 @@ extension ReportRawData {
         window = report.runWindow
         contextNotes = report.notes
         contextWarnings = report.warnings
+    }
+}
+
+extension LogSampleSeries {
+    /// The series with its timestamps rounded to milliseconds, as every date in a report is, so a JSON round trip
+    /// is lossless (server logs and server metrics alike).
+    var normalizedForReport: LogSampleSeries {
+        LogSampleSeries(
+            pod: pod,
+            samples: samples.map { x in
+                var y = x
+                y.timestamp = x.timestamp.map(ReportDate.normalize)
+                return y
+            })
     }
 }
