@@ -1060,6 +1060,196 @@ gate:
         sock.unlink(missing_ok=True)
 
 
+# ---- drains and rollouts: who dropped, how fast they came back, where they landed (issue 15) ----
+
+def _runtime_api_event(sock, at, name, command):
+    """An `events:` entry that sends one runtime-API command through socat (no shell)."""
+    return (f"  - at: {at}\n    name: {name}\n"
+            f"    command: [socat, -t, \"2\", \"EXEC:echo {command}!!STDOUT\", \"UNIX-CONNECT:{sock}\"]\n    timeout: 10s\n")
+
+
+def _haproxy_stat(sock):
+    """`show stat` rows of backend `pods` by server name, as {column: value} using HAProxy's own header."""
+    lines = haproxy_admin(sock, "show stat").splitlines()
+    header = lines[0].lstrip("# ").split(",") if lines else []
+    return {f[1]: dict(zip(header, f)) for f in (l.split(",") for l in lines[1:]) if f and f[0] == "pods" and f[1] in PODS + ["ws-3"]}
+
+
+def _stable_count(s, pod):
+    return last_log_count(s.logdir / f"{pod}.log") or 0
+
+
+def _admin_socket(s):
+    sock = s.dir / "haproxy.sock"
+    if len(str(sock)) > 100:  # sun_path holds 108 bytes
+        sock = Path(f"/tmp/wsload-e2e-{os.getpid()}-{s.name}.sock")
+    return sock
+
+
+def _drain(cookie):
+    def scenario(s):
+        """HAProxy with a runtime API; 60 connections (20 per pod); at 2 s `set server pods/ws-0 state drain`, at
+        2.5 s `shutdown sessions server pods/ws-0` cuts ws-0's 20 WebSockets (no close frame). Clients reconnect
+        (100 ms backoff). Round robin: drain sends no new connection to ws-0, so all 20 land on ws-1/ws-2 within
+        about a second — a reconnect herd, and `max_reconnect_rate: 10` fails naming it. Cookie affinity: drain still
+        accepts persistent connections (HAProxy's documented drain semantics), so every client holding
+        SERVERID=ws-0 comes straight back to ws-0 — the drain moved nothing."""
+        sock = _admin_socket(s)
+        pods = s.start_wsload_pods()
+        front = s.start_haproxy(pods, cookie=cookie, stats_socket=sock)
+        n = 60
+        profile = s.dir / "drain.yaml"
+        profile.write_text(f"""name: e2e-drain-{'cookie' if cookie else 'roundrobin'}
+description: "e2e: ws-0 drained and its sessions shut down through the HAProxy runtime API"
+clients:
+  cookies: per-client
+attribution:
+  headers: [X-Pod-Name]
+reconnect:
+  max_retries: 5
+  initial_backoff: 100ms
+  max_backoff: 1s
+  jitter: 0.2
+ramp: {{rate: 400}}
+timeline: {{interval: 250ms}}
+events:
+{_runtime_api_event(sock, "2s", "drain-ws-0", "set server pods/ws-0 state drain")}\
+{_runtime_api_event(sock, "2500ms", "shutdown-ws-0", "shutdown sessions server pods/ws-0")}\
+gate:
+  max_failed: 0
+  max_reconnect_rate: {1000 if cookie else 10}
+""")
+        _, r = s.wsload_run("drain-ws-0", f"ws://127.0.0.1:{front}/ws",
+                            ["--profile", str(profile), "--connections", str(n), "--hold", "6s"], expect_exit=0 if cookie else 1)
+        events = r.get("events") or []
+        s.check("both runtime-API events ran and succeeded",
+                [e.get("outcome") for e in events] == ["succeeded", "succeeded"], f"{[(e.get('name'), e.get('status')) for e in events]}")
+        stat = _haproxy_stat(sock)
+        s.check("HAProxy: ws-0 is in DRAIN", stat.get("ws-0", {}).get("status") == "DRAIN", f"status {stat.get('ws-0', {}).get('status')}")
+        d = r.get("drain") or {}
+        res = r.get("resilience") or {}
+        s.log("  drain: " + d.get("explanation", "(none)"))
+        s.check("drain: 20 dropped, all from ws-0, all reconnected, none lost",
+                d.get("droppedPerPod") == {"ws-0": 20} and d.get("reconnected") == 20 and d.get("lost") == 0,
+                f"droppedPerPod {d.get('droppedPerPod')}, reconnected {d.get('reconnected')}, lost {d.get('lost')}")
+        waves = {w.get("event"): w for w in d.get("waves", [])}
+        s.check("the wave after shutdown-ws-0 holds the 20 drops and 20 reconnects; the drain itself dropped none",
+                waves.get("shutdown-ws-0", {}).get("dropped") == 20 and waves.get("shutdown-ws-0", {}).get("reconnected") == 20
+                and waves.get("drain-ws-0", {}).get("dropped") == 0, f"waves {d.get('waves')}")
+        s.check("disruption measured per connection (p99 < 3 s)", 0 < (d.get("disruptionP99Ms") or 0) < 3000,
+                f"p50 {d.get('disruptionP50Ms')} ms, p99 {d.get('disruptionP99Ms')} ms")
+        landed = d.get("landedPerPod") or {}
+        if cookie:
+            s.check("cookie affinity: all 20 came back to ws-0 (drain accepts persistent connections)",
+                    landed == {"ws-0": 20} and d.get("returnedToSamePod") == 20, f"landed {landed}, returned {d.get('returnedToSamePod')}")
+            s.check("HAProxy: ws-0 had 40 sessions (20 first opens + 20 persistent reconnects)",
+                    stat.get("ws-0", {}).get("stot") == "40", {k: v.get("stot") for k, v in stat.items()})
+            counts = [c for _, c in log_samples(s.logdir / "ws-0.log")]
+            first_zero = next((i for i, c in enumerate(counts) if c == 0 and 20 in counts[:i]), None)
+            s.check("ws-0's own log: 20, down to 0 at the shutdown, back at 20 from the reconnects",
+                    first_zero is not None and 20 in counts[first_zero:], f"counts {counts}")
+            s.check("the explanation says they came back to the pod they had dropped from",
+                    "came back to the pod they had dropped from" in d.get("explanation", ""), "")
+        else:
+            s.check("round robin: the 20 landed on ws-1 and ws-2 only", set(landed) <= {"ws-1", "ws-2"} and sum(landed.values()) == 20
+                    and d.get("returnedToSamePod") == 0, f"landed {landed}")
+            s.check("HAProxy: ws-0 had no session after the drain (stot 20); ws-1 + ws-2 had 60",
+                    stat.get("ws-0", {}).get("stot") == "20"
+                    and int(stat.get("ws-1", {}).get("stot", 0)) + int(stat.get("ws-2", {}).get("stot", 0)) == 60,
+                    {k: v.get("stot") for k, v in stat.items()})
+            rows = {p["name"]: p for p in r["pods"]}
+            s.check("the pods' own logs agree: ws-0 0, ws-1 + ws-2 60 at the end of the hold",
+                    rows.get("ws-0", {}).get("clients") == 0 and _stable_count(s, "ws-0") == 0
+                    and sum(rows.get(p, {}).get("clients", 0) for p in ("ws-1", "ws-2")) == 60,
+                    {k: (v.get("clients"), _stable_count(s, k)) for k, v in rows.items()})
+            for p in ("ws-1", "ws-2"):
+                s.check(f"{p}'s log grew by what landed on it ({landed.get(p, 0)})",
+                        max(c for _, c in log_samples(s.logdir / f"{p}.log")) == 20 + landed.get(p, 0),
+                        f"max {max(c for _, c in log_samples(s.logdir / f'{p}.log'))}")
+            check = {c["name"]: c for c in r["gate"]["checks"]}.get("max_reconnect_rate", {})
+            s.check("max_reconnect_rate: 10 FAILS on the herd, naming the peak", check.get("passed") is False
+                    and (check.get("measured") or 0) > 10 and "reconnects per second" in check.get("detail", ""), f"{check}")
+            s.check("the explanation calls it a reconnect herd", "reconnect herd" in d.get("explanation", ""), "")
+        s.check("the same-age cut is put down to the event, not warned about as an idle timeout",
+                not any("idle timeout" in w for w in r.get("warnings", []))
+                and any("right after the event shutdown-ws-0" in n for n in r.get("notes", [])), f"warnings {r.get('warnings')}")
+        if sock.parent == Path("/tmp"):
+            sock.unlink(missing_ok=True)
+    return scenario
+
+
+def s_rollout_sigterm(s):
+    """A rollout step behind HAProxy round robin (`option redispatch`): ws-3, the new replica, is enabled at 2 s through
+    the runtime API, and at 2.5 s ws-0 gets SIGTERM from an `events:` entry (`kill -TERM`, no shell). `wsload serve`
+    drains like a pod being terminated: a 1001 close frame to each of its 20 clients, then exit. Clients reconnect and
+    spread over ws-1, ws-2 and ws-3; the report's drain and scale-out sections must agree with the pods' logs and
+    with HAProxy's session counters."""
+    sock = _admin_socket(s)
+    names = PODS + ["ws-3"]
+    pods = s.start_wsload_pods(names=names)
+    front = s.start_haproxy(pods, stats_socket=sock, disabled=("ws-3",), extra="    option redispatch\n    retries 3")
+    victim = next(p for name, p in s.h.tracker.procs if name == "ws-0")
+    n = 60
+    profile = s.dir / "rollout.yaml"
+    profile.write_text(f"""name: e2e-rollout-sigterm
+description: "e2e: new replica ws-3 enabled, then ws-0 terminated (SIGTERM, close 1001)"
+attribution:
+  headers: [X-Pod-Name]
+reconnect:
+  max_retries: 8
+  initial_backoff: 200ms
+  max_backoff: 1s
+  jitter: 0.5
+ramp: {{rate: 400}}
+timeline: {{interval: 250ms}}
+events:
+{_runtime_api_event(sock, "2s", "enable-ws-3", "enable server pods/ws-3")}\
+  - at: 2500ms
+    name: sigterm-ws-0
+    command: [kill, -TERM, "{victim.pid}"]
+gate:
+  max_failed: 0
+""")
+    _, r = s.wsload_run("rollout", f"ws://127.0.0.1:{front}/ws",
+                        ["--profile", str(profile), "--connections", str(n), "--cookies", "none", "--hold", "6s"], expect_exit=0, pods=names)
+    events = r.get("events") or []
+    s.check("both events ran and succeeded", [e.get("outcome") for e in events] == ["succeeded", "succeeded"],
+            f"{[(e.get('name'), e.get('status')) for e in events]}")
+    try:
+        code = victim.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        code = None
+    s.check("ws-0 drained and exited after SIGTERM", code == 0, f"exit {code}")
+    s.check("ws-0's log says it drained its 20 connections (SIGTERM)",
+            "draining 20 connections (SIGTERM)" in (s.logdir / "ws-0.log").read_text(), "")
+    d = r.get("drain") or {}
+    res = r.get("resilience") or {}
+    s.log("  drain: " + d.get("explanation", "(none)"))
+    s.log("  scale-out: " + (r.get("scaleOut") or {}).get("explanation", "(none)"))
+    s.check("the clients saw close 1001 (going away)", res.get("dropCauses") == {"open: peer-closed (close 1001)": 20}, f"{res.get('dropCauses')}")
+    s.check("drain: 20 dropped from ws-0, all reconnected, none lost",
+            d.get("droppedPerPod") == {"ws-0": 20} and d.get("reconnected") == 20 and d.get("lost") == 0,
+            f"droppedPerPod {d.get('droppedPerPod')}, reconnected {d.get('reconnected')}, lost {d.get('lost')}")
+    landed = d.get("landedPerPod") or {}
+    stat = _haproxy_stat(sock)
+    s.check("they landed on ws-1, ws-2 and ws-3, ws-3 among them", set(landed) <= {"ws-1", "ws-2", "ws-3"}
+            and sum(landed.values()) == 20 and landed.get("ws-3", 0) > 0, f"landed {landed}")
+    s.check("HAProxy: ws-3's sessions == what wsload says landed on it", stat.get("ws-3", {}).get("stot") == str(landed.get("ws-3")),
+            {k: v.get("stot") for k, v in stat.items()})
+    s.check("ws-3's own log: its peak == what landed on it", max([c for _, c in log_samples(s.logdir / "ws-3.log")] or [0]) == landed.get("ws-3"),
+            f"{log_samples(s.logdir / 'ws-3.log')[-3:]}")
+    so = r.get("scaleOut") or {}
+    s.check("scale-out: ws-3 is the new pod and holds what landed on it", so.get("newPods") == ["ws-3"]
+            and so.get("heldByNewPods") == landed.get("ws-3"), f"newPods {so.get('newPods')}, heldByNewPods {so.get('heldByNewPods')}")
+    waves = {w.get("event"): w for w in d.get("waves", [])}
+    s.check("the wave after sigterm-ws-0 holds the 20 drops", waves.get("sigterm-ws-0", {}).get("dropped") == 20, f"waves {d.get('waves')}")
+    rows = {p["name"]: p for p in r["pods"]}
+    s.check("60 held at the end, none on ws-0", r["totals"]["held"] == n and rows.get("ws-0", {}).get("clients") == 0,
+            f"totals {r['totals']}, pods { {k: v.get('clients') for k, v in rows.items()} }")
+    if sock.parent == Path("/tmp"):
+        sock.unlink(missing_ok=True)
+
+
 # ---- log styles: matching reads the pods' logs the way they are (issue 13) --------------------
 
 def _assert_log_style_run(s, r, total):
@@ -1290,6 +1480,12 @@ SCENARIOS = [
     ("interrupt", "SIGINT mid-hold: exit 3 with a complete partial report in every format", s_interrupt, ["haproxy"]),
     ("scale-out-haproxy", "a third backend enabled at 2 s via HAProxy's runtime API: new pod holds 0 %, min_new_pod_share fails",
      s_scale_out, ["haproxy", "socat"]),
+    ("drain-haproxy-roundrobin", "ws-0 drained + sessions shut down via HAProxy's runtime API, round robin: 20 reconnect "
+     "to ws-1/ws-2 in a herd, max_reconnect_rate fails", _drain(cookie=False), ["haproxy", "socat"]),
+    ("drain-haproxy-cookie", "the same drain behind cookie affinity: drain accepts persistent connections, all 20 return to ws-0",
+     _drain(cookie=True), ["haproxy", "socat"]),
+    ("rollout-sigterm", "new replica ws-3 enabled, ws-0 SIGTERMed (close 1001): reconnects spread over ws-1..ws-3, as HAProxy counts",
+     s_rollout_sigterm, ["haproxy", "socat"]),
     ("logs-rfc3339-seconds", "pods stamping to the second (RFC 3339) behind HAProxy cookie affinity: matched",
      _log_style("rfc3339-seconds", "haproxy-cookie"), ["haproxy", "websockets"]),
     ("logs-go", "pods logging like Go's log (2026/12/02 04:25:11) behind nginx hash: matched",

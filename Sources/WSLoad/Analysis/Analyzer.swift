@@ -79,11 +79,15 @@ public enum Analyzer {
             rampEnd: window.holdStart.timeIntervalSince(window.runStart),
             holdEnd: window.holdEnd.timeIntervalSince(window.runStart),
             maxSkewPercent: raw.thresholds.maxSkewPercent)
+        let drain = DrainAnalysis.evaluate(
+            timeline: timeline, events: raw.events, resilience: input.resilience.map { CookieGroups.renamed($0, groups.pods) },
+            holdEnd: window.holdEnd.timeIntervalSince(window.runStart))
         let gate = Gate(thresholds: raw.thresholds).evaluate(
             statistics: statistics, failed: input.totals.failed,
             dropped: input.totals.dropped, podMatches: matches,
             metricsMatches: metricsMatch?.pods ?? [], placements: placements,
-            latencyPercentilesMs: percentiles, scaleOut: scaleOut, incomplete: incompleteReason(input, scaleOut: scaleOut))
+            latencyPercentilesMs: percentiles, scaleOut: scaleOut, drain: drain, timelineSampled: timeline != nil,
+            incomplete: incompleteReason(input, scaleOut: scaleOut))
 
         var notes = input.notes + groups.notes
         if let r = reconciliation {
@@ -101,7 +105,17 @@ public enum Analyzer {
         notes += LogMatchNotes.notes(matches)
         notes += input.closingNotes
         var warnings = input.warnings + (reconciliation?.warning.map { [$0] } ?? [])
-        if let finding = input.resilience?.idleTimeout { warnings.append(finding.message) }
+        if let finding = input.resilience?.idleTimeout {
+            // Connections opened together and cut together by an event (a drain, `shutdown sessions`, a pod deleted)
+            // also share an age: when an event's wave holds the cluster, the event is the evidence, not a timeout.
+            if let wave = drain?.waves.first(where: { $0.event != nil && $0.dropped >= finding.connections }) {
+                notes.append(
+                    "\(finding.connections) connections were cut at the same age (≈\(ReportText.fixed(finding.ageSeconds, 1)) s) right after "
+                        + "the event \(wave.event!) at \(ReportText.seconds(wave.from)): counted as the event's doing, not as an idle timeout.")
+            } else {
+                warnings.append(finding.message)
+            }
+        }
         if let warning = significance?.warning { warnings.append(warning) }
         for e in raw.events ?? [] where !e.outcome.isSuccess && e.outcome != .notRun {
             warnings.append("event \(e.name) at \(ReportText.seconds(e.at)) did not succeed: \(e.status)")
@@ -120,6 +134,7 @@ public enum Analyzer {
         report.timeline = timeline
         report.events = raw.events
         report.scaleOut = scaleOut
+        report.drain = drain
         report.raw = raw
         return (report, groups.pods)
     }
@@ -162,6 +177,9 @@ public enum Analyzer {
         } else if input.raw.thresholds.maxTimeToFairSeconds != nil, let s = scaleOut, s.lastEventAt != nil, s.fairWithinRun == nil {
             reasons.append(
                 "max_time_to_fair could not be measured: no timeline sample after the last event (timeline.interval too long, or the run too short)")
+        }
+        if input.raw.thresholds.maxReconnectRate != nil, input.timeline == nil {
+            reasons.append("max_reconnect_rate could not be measured: the run recorded no timeline")
         }
         reasons += input.incompleteReasons
         return reasons.isEmpty ? nil : dedupe(reasons).joined(separator: "; ")

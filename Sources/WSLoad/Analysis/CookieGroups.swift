@@ -77,6 +77,21 @@ public enum CookieGroups {
     }
 
     /// `counts` with its keys renamed (counts of keys that become equal are added).
+    /// The resilience summary with its pods (drops per pod, moves) named as the report names them.
+    static func renamed(_ r: ResilienceSummary, _ rename: [String: String]) -> ResilienceSummary {
+        guard !rename.isEmpty else { return r }
+        var out = r
+        out.droppedPerPod = r.droppedPerPod.map { renamed($0, rename) }
+        var moves: [String: ResilienceSummary.Move] = [:]
+        for m in r.moves {
+            let from = rename[m.from] ?? m.from
+            let to = rename[m.to] ?? m.to
+            moves["\(from)\u{0}\(to)", default: .init(from: from, to: to, count: 0)].count += m.count
+        }
+        out.moves = moves.values.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
+        return out
+    }
+
     static func renamed(_ counts: [String: Int], _ rename: [String: String]) -> [String: Int] {
         guard !rename.isEmpty else { return counts }
         var out: [String: Int] = [:]

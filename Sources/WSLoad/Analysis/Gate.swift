@@ -10,7 +10,7 @@ public struct Gate: Sendable {
 
     /// Runs every configured check, in the order max_skew, min_pods_hit, max_failed, max_dropped,
     /// require_log_match, require_metrics_match, clients_pinned, latency ceilings sorted by key, then min_new_pod_share
-    /// and max_time_to_fair (on `scaleOut`). An `incomplete` reason makes the
+    /// and max_time_to_fair (on `scaleOut`), then max_reconnect_rate (on `drain`). An `incomplete` reason makes the
     /// verdict INCOMPLETE whatever the checks say.
     ///
     /// - Parameters:
@@ -26,7 +26,7 @@ public struct Gate: Sendable {
     public func evaluate(
         statistics: DistributionStatistics, failed: Int, dropped: Int = 0, podMatches: [PodMatch] = [],
         metricsMatches: [PodMatch] = [], placements: [ClientPlacement] = [], latencyPercentilesMs: [String: Double] = [:],
-        scaleOut: ScaleOutSummary? = nil, incomplete: String? = nil
+        scaleOut: ScaleOutSummary? = nil, drain: DrainSummary? = nil, timelineSampled: Bool = true, incomplete: String? = nil
     ) -> GateVerdict {
         var checks: [GateCheck] = []
         if let limit = thresholds.maxSkewPercent {
@@ -122,6 +122,23 @@ public struct Gate: Sendable {
                     unit: "ms", detail: measured == nil ? "\(key) was not measured" : "\(key) latency"))
         }
         checks += scaleOutChecks(scaleOut)
+        if let maximum = thresholds.maxReconnectRate {
+            let detail: String
+            if !timelineSampled {
+                detail = "not measured: the run recorded no timeline"
+            } else if let d = drain, d.reconnected > 0 {
+                let at = d.peakAt.map { " at \(ReportText.seconds($0))" } ?? ""
+                detail =
+                    "peak \(ReportText.fixed(d.peakReconnectsPerSecond, 1)) reconnects per second\(at), \(d.reconnected) reconnected after "
+                    + "\(Plural.of(d.dropped, "drop"))"
+            } else {
+                detail = "no reconnect during the run"
+            }
+            checks.append(
+                GateCheck(
+                    name: "max_reconnect_rate", threshold: maximum, measured: timelineSampled ? (drain?.peakReconnectsPerSecond ?? 0) : nil,
+                    comparison: .atMost, unit: "reconnects/s", detail: detail))
+        }
         return GateVerdict(checks: checks, incomplete: incomplete)
     }
 }

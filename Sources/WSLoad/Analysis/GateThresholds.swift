@@ -28,6 +28,8 @@ public struct GateThresholds: Sendable, Codable, Equatable {
     public var minNewPodSharePercent: Double? = nil
     /// Longest time (seconds) after the last event until the spread is within `max_skew` again (`max_time_to_fair`).
     public var maxTimeToFairSeconds: Double? = nil
+    /// Most reconnects completed within one second, anywhere in the run (`max_reconnect_rate`): a reconnect herd.
+    public var maxReconnectRate: Double? = nil
 
     /// Creates thresholds.
     public init(
@@ -46,7 +48,7 @@ public struct GateThresholds: Sendable, Codable, Equatable {
     /// True when no threshold is set.
     public var isEmpty: Bool {
         maxSkewPercent == nil && minPodsHit == nil && maxFailed == nil && maxDropped == nil && !requireLogMatch && !requireMetricsMatch
-            && !clientsPinned && maxLatencyMs.isEmpty && !needsEvent
+            && !clientsPinned && maxLatencyMs.isEmpty && !needsEvent && maxReconnectRate == nil
     }
 
     /// Whether a threshold is set that can only be measured from an event (`min_new_pod_share`, `max_time_to_fair`).
@@ -96,12 +98,14 @@ public struct GateThresholds: Sendable, Codable, Equatable {
             case "clients_pinned": clientsPinned = try c.decode(Bool.self, forKey: key)
             case "min_new_pod_share": minNewPodSharePercent = try c.decode(Double.self, forKey: key)
             case "max_time_to_fair": maxTimeToFairSeconds = try c.decode(Double.self, forKey: key)
+            case "max_reconnect_rate": maxReconnectRate = try c.decode(Double.self, forKey: key)
             default:
                 guard let latency = Self.latencyKey(key.stringValue) else {
                     throw DecodingError.dataCorruptedError(
                         forKey: key, in: c,
                         debugDescription: "unknown gate threshold \(key.stringValue); known: max_skew, min_pods_hit, "
                             + "max_failed, max_dropped, require_log_match, require_metrics_match, clients_pinned, min_new_pod_share, max_time_to_fair, "
+                            + "max_reconnect_rate, "
                             + "max_<phase>_<pNN>_ms")
                 }
                 maxLatencyMs[latency] = try c.decode(Double.self, forKey: key)
@@ -121,6 +125,7 @@ public struct GateThresholds: Sendable, Codable, Equatable {
         if clientsPinned { try c.encode(true, forKey: Key("clients_pinned")) }
         try c.encodeIfPresent(minNewPodSharePercent, forKey: Key("min_new_pod_share"))
         try c.encodeIfPresent(maxTimeToFairSeconds, forKey: Key("max_time_to_fair"))
+        try c.encodeIfPresent(maxReconnectRate, forKey: Key("max_reconnect_rate"))
         for (k, v) in maxLatencyMs.sorted(by: { $0.key < $1.key }) {
             try c.encode(v, forKey: Key("max_\(k)_ms"))
         }

@@ -15,6 +15,7 @@ extension GateThresholds {
             case "clients_pinned": clientsPinned = true
             case "min_new_pod_share": minNewPodSharePercent = check.threshold
             case "max_time_to_fair": maxTimeToFairSeconds = check.threshold
+            case "max_reconnect_rate": maxReconnectRate = check.threshold
             default:
                 if check.name.hasPrefix("max_"), check.name.hasSuffix("_ms") {
                     maxLatencyMs[String(check.name.dropFirst(4).dropLast(3))] = check.threshold

@@ -7,6 +7,9 @@ public struct ResilienceSummary: Sendable, Codable, Equatable {
     public var droppedConnections: Int
     /// Drops by cause, e.g. `open: peer-closed` → 12.
     public var dropCauses: [String: Int]
+    /// Drops by the pod the connection was on when it dropped (every drop counts, a connection that dropped
+    /// twice counts twice; unattributed under `?`). Nil in reports written before it existed.
+    public var droppedPerPod: [String: Int]?
     /// Successful reconnects.
     public var reconnects: Int
     /// Reconnect attempts (successful or not).
@@ -39,12 +42,21 @@ public struct ResilienceSummary: Sendable, Codable, Equatable {
         (f.kind == .peerClosed && f.closeCode == 1006) || (f.kind == .system && f.errno == ECONNRESET)
     }
 
+    /// A drop's cause as counted in ``dropCauses``: the failure bucket, with the close code when the peer closed
+    /// with a close frame (`open: peer-closed (close 1001)` is a server going away, e.g. a pod draining on
+    /// SIGTERM); an EOF without one (1006) stays `open: peer-closed`.
+    static func cause(_ f: ConnectionFailure?) -> String {
+        guard let f else { return "open: peer-closed" }
+        if f.kind == .peerClosed, let code = f.closeCode, code != 1006 { return f.bucket + " (close \(code))" }
+        return f.bucket
+    }
+
     /// Summarises the records of a run; nil when nothing dropped.
     public static func summarise(_ records: [ConnectionRecord]) -> ResilienceSummary? {
         let droppedRecords = records.filter { $0.ageAtDropSeconds != nil || $0.reconnects > 0 || $0.status == .dropped }
         guard !droppedRecords.isEmpty else { return nil }
         var causes: [String: Int] = [:]
-        for r in droppedRecords { causes[r.failure?.bucket ?? "open: peer-closed", default: 0] += 1 }
+        for r in droppedRecords { causes[Self.cause(r.failure), default: 0] += 1 }
         let disruptions = droppedRecords.flatMap(\.disruptionsMs).sorted()
         func pct(_ p: Double) -> Double? {
             guard !disruptions.isEmpty else { return nil }
@@ -56,11 +68,18 @@ public struct ResilienceSummary: Sendable, Codable, Equatable {
             let chain = r.previousPods + [r.pod ?? "?"]
             for (a, b) in zip(chain, chain.dropFirst()) { moveCounts[a, default: [:]][b, default: 0] += 1 }
         }
+        // Each successful reconnect pushed the pod it dropped from onto previousPods; a connection still
+        // down at the end dropped from the pod it was last on.
+        var perPod: [String: Int] = [:]
+        for r in droppedRecords {
+            for p in r.previousPods { perPod[p, default: 0] += 1 }
+            if r.status == .dropped || r.status == .reconnecting { perPod[r.pod ?? "?", default: 0] += 1 }
+        }
         let moves = moveCounts.flatMap { from, tos in tos.map { Move(from: from, to: $0.key, count: $0.value) } }
             .sorted { ($0.from, $0.to) < ($1.from, $1.to) }
         let halfOpen = droppedRecords.compactMap(\.silentForMsAtDetection)
         return ResilienceSummary(
-            droppedConnections: droppedRecords.count, dropCauses: causes,
+            droppedConnections: droppedRecords.count, dropCauses: causes, droppedPerPod: perPod,
             reconnects: records.reduce(0) { $0 + $1.reconnects },
             reconnectAttempts: records.reduce(0) { $0 + $1.reconnectAttempts },
             lost: records.filter { $0.status == .dropped }.count,

@@ -330,6 +330,9 @@ public enum ReportMerger {
         for p in parts.dropFirst() {
             out.droppedConnections += p.droppedConnections
             out.dropCauses.merge(p.dropCauses, uniquingKeysWith: +)
+            if out.droppedPerPod != nil || p.droppedPerPod != nil {
+                out.droppedPerPod = (out.droppedPerPod ?? [:]).merging(p.droppedPerPod ?? [:], uniquingKeysWith: +)
+            }
             out.reconnects += p.reconnects
             out.reconnectAttempts += p.reconnectAttempts
             out.lost += p.lost

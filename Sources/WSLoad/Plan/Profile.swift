@@ -389,6 +389,8 @@ extension Profile {
         public var minNewPodShare: Double? = nil
         /// Longest time after the last event until the spread is within `max_skew` again.
         public var maxTimeToFair: ProfileDuration? = nil
+        /// Most reconnects completed within one second anywhere in the run.
+        public var maxReconnectRate: Double? = nil
         /// Defaults.
         public init() {}
 
@@ -396,6 +398,7 @@ extension Profile {
         public var isEmpty: Bool {
             maxSkew == nil && minPodsHit == nil && maxFailed == nil && maxDropped == nil && !requireLogMatch && !requireMetricsMatch && !clientsPinned
                 && maxUpgradeP99 == nil && minNewPodShare == nil && maxTimeToFair == nil
+                && maxReconnectRate == nil
         }
     }
 

@@ -266,6 +266,10 @@ enum ProfileKeys {
         .value(
             "max_time_to_fair", \.maxTimeToFair, .duration,
             "Longest time after the last event until the spread is within max_skew again; needs max_skew and an event."),
+        .value(
+            "max_reconnect_rate", \.maxReconnectRate, .number,
+            "Most reconnects completed within one second anywhere in the run (a reconnect herd after a drain or rollout); measured on the timeline, so keep timeline.interval at 1s or less.",
+            bound: .atLeast(0)),
     ]
 
     static let portForward: [ProfileKey<Profile.PortForwardSection>] = [

@@ -98,6 +98,7 @@ public enum RunPlanner {
         thresholds.requireMetricsMatch = gate.requireMetricsMatch
         thresholds.minNewPodSharePercent = gate.minNewPodShare
         thresholds.maxTimeToFairSeconds = gate.maxTimeToFair?.seconds
+        thresholds.maxReconnectRate = gate.maxReconnectRate
         return thresholds
     }
 }

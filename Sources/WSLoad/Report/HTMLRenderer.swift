@@ -169,6 +169,13 @@ public enum HTMLRenderer {
             for l in scaleOut { o.append("<li>\(x(l))</li>") }
             o.append("</ul>")
         }
+        let drain = ResilienceText.lines(report) + DrainText.lines(report)
+        if !drain.isEmpty {
+            o.append("<h2>Drain and reconnects</h2>")
+            o.append("<ul>")
+            for l in drain { o.append("<li>\(x(l))</li>") }
+            o.append("</ul>")
+        }
         let events = EventText.lines(report)
         if !events.isEmpty {
             o.append("<h2>Events</h2>")

@@ -95,6 +95,13 @@ public enum MarkdownRenderer {
             for l in scaleOut { out.append("- " + ReportText.markdownCell(l)) }
             out.append("")
         }
+        let drain = DrainText.lines(report)
+        if !drain.isEmpty {
+            out.append("**Drain and reconnects**")
+            out.append("")
+            for l in drain { out.append("- " + ReportText.markdownCell(l)) }
+            out.append("")
+        }
         let events = EventText.lines(report)
         if !events.isEmpty {
             out.append("**Events**")

@@ -46,6 +46,8 @@ public struct Report: Sendable, Codable, Equatable {
     /// What a scale-out did: new pods, their share at the end and over time, time until fair again (nil: no event
     /// ran and no pod appeared after the ramp).
     public var scaleOut: ScaleOutSummary?
+    /// What drops did: per pod, reconnect rates and waves per event, where moved connections landed (nil: nothing dropped).
+    public var drain: DrainSummary?
     /// The raw material for an exact merge of shard reports (schema 2; nil in schema-1 reports). See ``ReportRawData``.
     public var raw: ReportRawData?
 

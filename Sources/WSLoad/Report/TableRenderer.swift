@@ -133,6 +133,12 @@ public enum TableRenderer {
             for l in scaleOut { out.append("  " + l) }
             out.append("")
         }
+        let drain = DrainText.lines(report)
+        if !drain.isEmpty {
+            out.append(ansi.bold("Drain and reconnects"))
+            for l in drain { out.append("  " + l) }
+            out.append("")
+        }
         let events = EventText.lines(report)
         if !events.isEmpty {
             out.append(ansi.bold("Events"))
