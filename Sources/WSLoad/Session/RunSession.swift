@@ -29,6 +29,9 @@ public final class RunSession: @unchecked Sendable {
         public var metricsListen: SocketAddress?
         /// This machine's limits (the split depends on them).
         public var budget: ResourceBudget = .current()
+        /// The machine-wide limits checked before anything connects (file handles, memory, ports summed over
+        /// workers, accept backlog); nil: read from /proc when the run is prepared.
+        public var machineLimits: MachineLimits? = nil
         /// Runs the discovery command.
         public var runner = CommandRunner()
         /// The executable started for each worker (`EXE run --worker-ipc DIR --shard i/N`).
@@ -92,6 +95,14 @@ public final class RunSession: @unchecked Sendable {
         if let prepared { return prepared.split }
         let profile = request.profile
         let split = try RunSplit.decide(plan: plan, requestedWorkers: request.workers, budget: request.budget)
+        // A shard is one part of a run spread over machines: its own process checks what it opens.
+        let findings =
+            plan.shard == nil
+            ? (request.machineLimits ?? .current(portsPerPair: request.budget.portsPerPair)).check(plan, workers: split.workers) : []
+        if let error = findings.first(where: \.isError) {
+            let more = findings.filter(\.isError).dropFirst().map { "; also " + $0.limit + ": " + $0.message }.joined()
+            throw RunSessionError(.usageError, "\(request.profileFile): this machine cannot hold the run: \(error.limit): \(error.message)\(more)")
+        }
         var known = Dictionary(profile.pods.staticPods.map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
             .merging(request.extraPods.map { ($0, 1.0) }, uniquingKeysWith: { a, _ in a })
         var notes: [String] = []
@@ -125,6 +136,7 @@ public final class RunSession: @unchecked Sendable {
             profileName: profile.name, target: plan.url.description, knownPods: known, weights: weights,
             serverLogsConfigured: feed != nil, cookiePolicy: plan.cookiePolicy,
             singlePodTarget: RunPlanner.singlePodTarget(profile), thresholds: thresholds, notes: notes)
+        context.warnings += findings.map { "\($0.limit): \($0.message)" }
         if plan.url.isTLS { context.tls = TLSVerificationSummary(identity: plan.tlsIdentity, configuration: plan.tls) }
         prepared = Prepared(
             split: split, known: known, weights: weights, thresholds: thresholds, feed: feed, metricsFeed: metricsFeed,
