@@ -111,7 +111,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("name", nargs="?", default="million")
     ap.add_argument("--connections", type=int, default=1_000_000)
-    ap.add_argument("--sources", type=int, default=0, help="source addresses (default: 25 000 connections each)")
+    ap.add_argument("--sources", type=int, default=0, help="source addresses (default: 14 000 connections each, half a pair's ports)")
     ap.add_argument("--servers", type=int, default=0, help="wsload serve processes (default: 18 000 connections each)")
     ap.add_argument("--workers", type=int, default=0, help="client workers (default: wsload decides)")
     ap.add_argument("--rate", type=int, default=20_000)
@@ -122,7 +122,7 @@ def main():
     n = a.connections
     if not 1 <= n <= 1_000_000:
         raise SystemExit("--connections must be 1..1000000")
-    sources = a.sources or max(1, math.ceil(n / 25_000))
+    sources = a.sources or max(1, math.ceil(n / 14_000))
     servers = a.servers or max(1, math.ceil(n / 18_000))
     if sources > 250:
         raise SystemExit("--sources at most 250 (127.0.0.2-127.0.0.251)")
@@ -215,7 +215,8 @@ def main():
         "unaccounted": unaccounted, "failures": t.get("failures", []),
         "ramp_s": span("ramp"), "hold_s": span("hold"), "close_s": span("close"), "wall_s": round(wall, 1),
         "client_peak_rss_mb": round(peak["client_kb"] / 1024, 1), "server_peak_rss_mb": round(peak["server_kb"] / 1024, 1),
-        "client_cpu_s": round(client_cpu, 1), "server_cpu_s": round(server_cpu, 1),
+        "client_cpu_s": round(client_cpu, 1), "client_user_s": round(ru.ru_utime, 1), "client_sys_s": round(ru.ru_stime, 1),
+        "server_cpu_s": round(server_cpu, 1),
         "cpu_ms_per_conn": round((client_cpu + server_cpu) / max(1, n) * 1000, 3),
         "client_cpu_ms_per_conn": round(client_cpu / max(1, n) * 1000, 3),
         "slab_peak_mb": peak["slab_mb"], "slab_rise_mb": peak["slab_mb"] - before["Slab_MB"],

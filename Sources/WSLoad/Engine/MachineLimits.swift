@@ -104,13 +104,16 @@ public struct MachineLimits: Sendable, Equatable {
                         + "(e.g. --source 127.0.0.2-127.0.0.\(min(254, sourcesNeeded + 1))) or widen the range "
                         + "(sudo sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\")"))
         }
-        if local, let backlog = somaxconn, plan.rate > Double(backlog) {
+        // Unaccepted connections are at most the handshakes in flight: every worker's together.
+        let inFlight = plan.maxInFlight * workers
+        if local, let backlog = somaxconn, inFlight > backlog {
             out.append(
                 Finding(
                     isError: false, limit: "net.core.somaxconn",
-                    message: "the ramp opens \(Int(plan.rate)) connections per second but a listener on this machine queues at most "
-                        + "\(backlog) unaccepted ones (net.core.somaxconn): a local server that falls behind can overflow it, dropping SYNs until connects time out; "
-                        + "lower the rate, run more servers, or raise it (sudo sysctl -w net.core.somaxconn=\(Int(plan.rate)))"))
+                    message: "up to \(inFlight) handshakes are in flight at once (ramp.max_in_flight \(plan.maxInFlight) × \(Plural.of(workers, "process", plural: "processes"))) "
+                        + "but a listener on this machine queues at most \(backlog) unaccepted connections (net.core.somaxconn): one local server "
+                        + "that falls behind can overflow it, dropping SYNs until connects time out; lower ramp.max_in_flight, run more servers, "
+                        + "or raise it (sudo sysctl -w net.core.somaxconn=\(inFlight))"))
         }
         return out.sorted { $0.isError && !$1.isError }
     }
