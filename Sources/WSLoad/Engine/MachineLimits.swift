@@ -110,7 +110,8 @@ public struct MachineLimits: Sendable, Equatable {
             out.append(
                 Finding(
                     isError: false, limit: "net.core.somaxconn",
-                    message: "up to \(inFlight) handshakes are in flight at once (ramp.max_in_flight \(plan.maxInFlight) × \(Plural.of(workers, "process", plural: "processes"))) "
+                    message: "up to \(inFlight) handshakes are in flight at once "
+                        + "(ramp.max_in_flight \(plan.maxInFlight) × \(Plural.of(workers, "process", plural: "processes"))) "
                         + "but a listener on this machine queues at most \(backlog) unaccepted connections (net.core.somaxconn): one local server "
                         + "that falls behind can overflow it, dropping SYNs until connects time out; lower ramp.max_in_flight, run more servers, "
                         + "or raise it (sudo sysctl -w net.core.somaxconn=\(inFlight))"))
