@@ -120,6 +120,7 @@ public enum Analyzer {
         report.timeline = timeline
         report.events = raw.events
         report.scaleOut = scaleOut
+        report.shareOverTime = ShareOverTimeAnalysis.evaluate(timeline: timeline, pods: statistics.pods.map(\.pod))
         report.raw = raw
         return (report, groups.pods)
     }

@@ -46,6 +46,9 @@ public struct Report: Sendable, Codable, Equatable {
     /// What a scale-out did: new pods, their share at the end and over time, time until fair again (nil: no event
     /// ran and no pod appeared after the ramp).
     public var scaleOut: ScaleOutSummary?
+    /// Each pod's share of the open connections over the ramp and hold, client and server view, at most
+    /// ``PodShareTimeline/maxSamples`` samples (nil: fewer than two ramp/hold timeline samples).
+    public var shareOverTime: PodShareTimeline?
     /// The raw material for an exact merge of shard reports (schema 2; nil in schema-1 reports). See ``ReportRawData``.
     public var raw: ReportRawData?
 
