@@ -46,7 +46,8 @@ enum SVGShareChart {
         let holdStart = report.run.phases.first { $0.name == "hold" }.map { $0.start.timeIntervalSince(report.run.startedAt) }
         let ran = (report.events ?? []).enumerated().compactMap { i, e in e.startedAt.map { (i + 1, e, $0) } }
         let lastT = ([samples.last?.t ?? 0] + ran.map(\.2) + (holdStart.map { [$0] } ?? [])).max() ?? 0
-        let (axisMax, step) = SVGRenderer.niceScale(max(1, Int(lastT.rounded(.up))))
+        // A last sample a hair past a whole second (6.0001 s) does not widen the axis by a whole step.
+        let (axisMax, step) = SVGRenderer.niceScale(max(1, Int((lastT - 0.005).rounded(.up))))
         func tx(_ t: Double) -> Int { left + Int((max(0, t) / Double(axisMax) * Double(plotWidth)).rounded()) }
 
         var o: [String] = []
