@@ -30,8 +30,9 @@ enum SVGShareChart {
         return podColours[(named.firstIndex(of: pod) ?? 0) % podColours.count]
     }
 
-    /// Whether the report gets the chart: a share timeline with at least two samples.
-    static func isDrawn(_ report: Report) -> Bool { (report.shareOverTime?.samples.count ?? 0) >= 2 }
+    /// Whether the report gets the chart: a share timeline with at least two samples with connections open (a run
+    /// sampled once while connected has no "over time" to show).
+    static func isDrawn(_ report: Report) -> Bool { (report.shareOverTime?.samples.filter { $0.clientOpen > 0 }.count ?? 0) >= 2 }
 
     /// A marker above the plots: its x, label, colour, and the full text for its tooltip.
     struct Marker { var x: Int; var label: String; var colour: String; var title: String; var dashed: Bool }
@@ -118,7 +119,7 @@ enum SVGShareChart {
                     let above = zip(run, below).map { s, b in b + (s.shares[pod] ?? 0) }
                     guard zip(above, below).contains(where: { $0 > $1 }) else { continue }
                     // A run of one sample is drawn 2 units wide so that it shows.
-                    let xs = run.count == 1 ? [tx(run[0].t) - 1, tx(run[0].t) + 1] : run.map { tx($0.t) }
+                    let xs = run.count == 1 ? [max(left, tx(run[0].t) - 1), min(left + plotWidth, tx(run[0].t) + 1)] : run.map { tx($0.t) }
                     let ups = run.count == 1 ? [above[0], above[0]] : above
                     let downs = run.count == 1 ? [below[0], below[0]] : below
                     var path = "M" + zip(xs, ups).map { "\($0) \(ty($1))" }.joined(separator: " L")

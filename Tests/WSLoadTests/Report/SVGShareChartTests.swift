@@ -139,6 +139,11 @@ enum ShareFixture {
         let first = Array(one.shareOverTime!.samples.prefix(1))
         one.shareOverTime?.samples = first
         #expect(!SVGRenderer.render(one).contains("share-chart"))
+        // Two samples, but only one with connections open (a 1-s hold sampled every second): no chart either.
+        var once = ShareFixture.make()
+        let two = Array(once.shareOverTime!.samples.prefix(2))
+        once.shareOverTime?.samples = two
+        #expect(two.map(\.clientOpen) == [0, 6] && !SVGRenderer.render(once).contains("share-chart"))
         #expect(HTMLRenderer.render(ShareFixture.make()).contains("<g class=\"share-chart\">"))
     }
 
