@@ -147,6 +147,30 @@ enum ShareFixture {
         #expect(HTMLRenderer.render(ShareFixture.make()).contains("<g class=\"share-chart\">"))
     }
 
+    @Test func hostileNamesAreEscapedAndDegenerateInputDoesNotCrash() throws {
+        var r = ShareFixture.make()
+        let hostile = "a<b>&\"c\""
+        r.shareOverTime?.pods[0] = hostile
+        let renamed = r.shareOverTime!.samples.map { s in
+            var s = s
+            if let v = s.client.removeValue(forKey: "ws-0") { s.client[hostile] = v }
+            return s
+        }
+        r.shareOverTime?.samples = renamed
+        r.events?[0].name = "<script>"
+        let svg = SVGRenderer.render(r)
+        let checker = XMLChecker(svg)
+        #expect(checker.error == nil && checker.text.contains(hostile) && checker.text.contains("1 <script>: succeeded"))
+        #expect(!svg.contains("<script>"))
+        // A hand-edited report: unsorted and negative times, shares above 100, an event far past the end.
+        var odd = ShareFixture.make()
+        odd.shareOverTime?.samples.reverse()
+        odd.shareOverTime?.samples[0].t = -3
+        odd.shareOverTime?.samples[1].client = ["ws-0": 250]
+        odd.events?[1].startedAt = 1e6
+        #expect(XMLChecker(SVGRenderer.render(odd)).error == nil)
+    }
+
     @Test func writesTheChartForALook() throws {
         guard let dir = ProcessInfo.processInfo.environment["WSLOAD_SHARE_SVG_DIR"] else { return }
         try SVGRenderer.render(ShareFixture.make()).write(toFile: dir + "/share.svg", atomically: true, encoding: .utf8)
