@@ -669,9 +669,10 @@ POD_PORT = 8080
 SVC_CHAIN = "KUBE-SVC-E2EWSLOADCLIENTIP"  # kube-proxy: KUBE-SVC- + 16 chars of a hash
 
 
-def kube_proxy_rules(pod_ips):
+def kube_proxy_rules(pod_ips, affinity=True):
     """iptables-restore input for the nat table, the way kube-proxy (iptables mode) writes a
-    ClusterIP Service with sessionAffinity: ClientIP (timeoutSeconds 10800) and N endpoints."""
+    ClusterIP Service with sessionAffinity: ClientIP (timeoutSeconds 10800) and N endpoints
+    (`affinity=False`: sessionAffinity None, the random choice alone)."""
     comment = "e2e/ws:http"
     seps = [f"KUBE-SEP-E2EWSLOADPOD{i:04d}" for i in range(len(pod_ips))]
     lines = ["*nat", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]",
@@ -691,7 +692,7 @@ def kube_proxy_rules(pod_ips):
         f"-m tcp --dport {SVC_PORT} -j KUBE-MARK-MASQ",
     ]
     # Affinity first: a source seen within 10800 s goes back to the endpoint it went to.
-    for ip, sep in zip(pod_ips, seps):
+    for ip, sep in zip(pod_ips, seps) if affinity else []:
         lines.append(f'-A {SVC_CHAIN} -m comment --comment "{comment} -> {ip}:{POD_PORT}" '
                      f"-m recent --rcheck --seconds 10800 --reap --name {sep} --mask 255.255.255.255 --rsource -j {sep}")
     # Then the random choice: endpoint i of n with probability 1/(n-i).
@@ -704,14 +705,18 @@ def kube_proxy_rules(pod_ips):
             lines.append(f'-A {SVC_CHAIN} -m comment --comment "{comment} -> {ip}:{POD_PORT}" -j {sep}')
     for ip, sep in zip(pod_ips, seps):
         lines.append(f'-A {sep} -s {ip}/32 -m comment --comment "{comment}" -j KUBE-MARK-MASQ')
-        lines.append(f'-A {sep} -p tcp -m comment --comment "{comment}" -m recent --set --name {sep} '
-                     f"--mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination {ip}:{POD_PORT}")
+        remember = f"-m recent --set --name {sep} --mask 255.255.255.255 --rsource " if affinity else ""
+        lines.append(f'-A {sep} -p tcp -m comment --comment "{comment}" {remember}'
+                     f"-m tcp -j DNAT --to-destination {ip}:{POD_PORT}")
     lines.append("COMMIT")
     return "\n".join(lines) + "\n"
 
 
-def s_kube_proxy(s):
-    tag = f"wle2e{os.getpid()}"
+def _kube_proxy_namespaces(s, tag, rules_for):
+    """Client, node and pod namespaces wired like a node (bridge cbr0, a veth to the client, sources 10.245.0.0/16 on
+    the client's lo), a `wsload serve` pod in each pod namespace, and the node's nat table from
+    `rules_for(pod_ips)` (iptables-restore input). Returns (sh, ns_client, ns_node, pod_ips); sh(*argv, ns=…) runs a
+    command (in a namespace) and fails the scenario on a non-zero exit."""
     ns_client, ns_node = f"{tag}-client", f"{tag}-node"
     ns_pods = [f"{tag}-{p}" for p in PODS]
     pod_ips = [f"10.244.0.{10 + i}" for i in range(len(PODS))]
@@ -750,13 +755,12 @@ def s_kube_proxy(s):
     sh("ip", "route", "add", "default", "via", "10.250.0.1", ns=ns_client)
     for ns in (ns_client, ns_node):
         sh("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0", ns=ns)
-    rules = kube_proxy_rules(pod_ips)
+    rules = rules_for(pod_ips)
     (s.dir / "kube-proxy-nat.rules").write_text(rules)
     sh("iptables-restore", ns=ns_node, input_text=rules)
     s.log(f"namespaces: client {ns_client} (sources 10.245.0.0/16 on lo), node {ns_node} "
           f"(bridge cbr0 10.244.0.1/24, iptables nat as kube-proxy writes it: e2e/…/kube-proxy-nat.rules), "
           f"pods {', '.join(f'{n}={ip}' for n, ip in zip(PODS, pod_ips))}")
-    s.log(f"Service ClusterIP {CLUSTER_IP}:{SVC_PORT} -> pods :{POD_PORT}, sessionAffinity ClientIP 10800s")
 
     for pod, ns, ip in zip(PODS, ns_pods, pod_ips):
         log = s.logdir / f"{pod}.log"
@@ -772,6 +776,12 @@ def s_kube_proxy(s):
     for pod in PODS:
         s.settled_log_count(pod, 0)
 
+    return sh, ns_client, ns_node, pod_ips
+
+
+def s_kube_proxy(s):
+    sh, ns_client, ns_node, pod_ips = _kube_proxy_namespaces(s, f"wle2e{os.getpid()}", kube_proxy_rules)
+    s.log(f"Service ClusterIP {CLUSTER_IP}:{SVC_PORT} -> pods :{POD_PORT}, sessionAffinity ClientIP 10800s")
     url = f"ws://{CLUSTER_IP}:{SVC_PORT}/ws"
     prof = str(E2E / "profiles" / "pinned-per-source.yaml")
     _, r = s.wsload_run("20-sources-x2", url, ["--profile", prof, "--clients", "20", "--connections-per-client", "2",
@@ -820,6 +830,113 @@ def s_kube_proxy(s):
     for c in first:
         per_pod_first.setdefault(first[c], set()).add(c)
     s.log("  run 1 clients per pod: " + ", ".join(f"{p}={len(v)}" for p, v in sorted(per_pod_first.items())))
+
+
+def _upgrade_pods(sh, ns, count):
+    """`count` fresh WebSocket upgrades to the Service from namespace `ns` (one Python process, bounded); the pod of
+    each from its X-Pod-Name header (None when there was no answer)."""
+    script = f"""import json, re, socket
+seen = []
+for i in range({count}):
+    try:
+        with socket.create_connection(('{CLUSTER_IP}', {SVC_PORT}), timeout=5, source_address=('10.245.9.' + str(1 + i % 200), 0)) as c:
+            c.sendall(b"GET /ws HTTP/1.1\\r\\nHost: svc\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
+                      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n")
+            head = b""
+            while b"\\r\\n\\r\\n" not in head and len(head) < 8192:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+            m = re.search(rb"(?im)^x-pod-name:\\s*(\\S+)", head)
+            seen.append(m.group(1).decode() if m else None)
+    except OSError:
+        seen.append(None)
+print(json.dumps(seen))
+"""
+    return json.loads(sh(sys.executable, "-c", script, ns=ns))
+
+
+def s_kube_proxy_endpoint_added(s):
+    """kube-proxy iptables rules for a Service without affinity and 2 endpoints (ws-0, ws-1); 40 connections from 8
+    sources (in 8 /24s); an `events:` entry at 2 s rewrites the node's nat table with `ip netns exec NODE iptables-restore FILE`
+    (argv, the way kube-proxy syncs when an endpoint is added) to add ws-2. The held connections keep their
+    conntrack entries (their DNAT was decided at the SYN), so ws-2 holds 0 % and min_new_pod_share fails naming it;
+    connections opened after the event do reach ws-2."""
+    sh, ns_client, ns_node, pod_ips = _kube_proxy_namespaces(
+        s, f"wlep{os.getpid()}", lambda ips: kube_proxy_rules(ips[:2], affinity=False))
+    three = s.dir / "kube-proxy-nat-3-endpoints.rules"
+    three.write_text(kube_proxy_rules(pod_ips, affinity=False))
+    s.log(f"Service ClusterIP {CLUSTER_IP}:{SVC_PORT} -> ws-0, ws-1 (sessionAffinity None, random); "
+          f"{three.name} adds ws-2 ({pod_ips[2]})")
+    n = 40
+    profile = s.dir / "endpoint-added.yaml"
+    profile.write_text(f"""name: e2e-kube-proxy-endpoint-added
+description: "e2e: kube-proxy's rules gain a third endpoint at 2 s; conntrack keeps held connections where they are"
+attribution:
+  headers: [X-Pod-Name]
+ramp: {{rate: 400}}
+timeline: {{interval: 250ms}}
+events:
+  - at: 2s
+    name: endpoint-ws-2-added
+    command: [ip, netns, exec, {ns_node}, iptables-restore, "{three}"]
+    timeout: 10s
+gate:
+  max_failed: 0
+  min_new_pod_share: 10
+""")
+    _, r = s.wsload_run("endpoint-added", f"ws://{CLUSTER_IP}:{SVC_PORT}/ws",
+                        ["--profile", str(profile), "--connections", str(n),
+                         *sum((["--source", f"10.245.{3 + i}.1"] for i in range(8)), []), "--cookies", "none", "--hold", "5s"], expect_exit=1, netns=ns_client)
+    events = r.get("events") or []
+    s.check("the event ran once and succeeded (iptables-restore exit status 0)",
+            len(events) == 1 and events[0].get("outcome") == "succeeded", f"events {events}")
+    rules = sh("iptables-save", "-c", "-t", "nat", ns=ns_node)
+    (s.dir / "kube-proxy-nat.counters-after-run").write_text(rules)
+    s.check("the node's nat table now has the third endpoint (KUBE-SEP-…0002 → ws-2)",
+            f"--to-destination {pod_ips[2]}:{POD_PORT}" in rules, "")
+    rows = {p["name"]: p["clients"] for p in r["pods"]}
+    s.check(f"wsload: ws-0 + ws-1 hold all {n}, ws-2 none (both old endpoints got some)",
+            rows.get("ws-2") == 0 and rows.get("ws-0", 0) + rows.get("ws-1", 0) == n and rows.get("ws-0") and rows.get("ws-1"),
+            f"{rows}")
+    ws2 = log_samples(s.logdir / "ws-2.log")
+    s.check("ws-2's own log: never above 0 during the run", all(c == 0 for _, c in ws2), f"{ws2[-3:]}")
+    res = r.get("resilience") or {}
+    s.check("no connection dropped when the rules were rewritten (conntrack kept them)",
+            r["totals"].get("dropped") == 0 and not res.get("droppedConnections"), f"totals {r['totals']}")
+    so = r.get("scaleOut") or {}
+    s.check(f"scaleOut: ws-2 is the new pod and holds 0 % of {n}",
+            so.get("newPods") == ["ws-2"] and so.get("newPodSharePercent") == 0 and so.get("held") == n,
+            f"{dict((k, so.get(k)) for k in ('newPods', 'newPodSharePercent', 'held', 'since'))}")
+    s.log("  scale-out explanation: " + so.get("explanation", ""))
+    share = {c["name"]: c for c in r["gate"]["checks"]}.get("min_new_pod_share", {})
+    s.check("min_new_pod_share: 10 FAILS naming ws-2", share.get("passed") is False and share.get("measured") == 0
+            and f"ws-2 holds 0 of {n} connections" in share.get("detail", ""), f"{share}")
+    s.check("verdict FAIL (exit 1), not INCOMPLETE", r["gate"].get("incomplete") is None and r["gate"]["passed"] is False,
+            f"{r['gate'].get('incomplete')}")
+    series = (r.get("shareOverTime") or {}).get("samples", [])
+    after = [x for x in series if x["t"] >= events[0].get("startedAt", 2)] if events else []
+    s.check("shareOverTime: ws-2 at 0 % in every sample after the event, client and server view",
+            after and all(x["client"].get("ws-2", 0) == 0 and (x.get("server") or {}).get("ws-2", 0) == 0 for x in after),
+            f"{len(after)} samples after the event")
+    if after:
+        last = after[-1]
+        run_start = parse_ts(r["run"]["startedAt"])
+        when = run_start + datetime.timedelta(seconds=last["t"])
+        values = {p: _log_value_at(s.logdir / f"{p}.log", when) for p in PODS}
+        total = sum(values.values())
+        off = [p for p in PODS if abs(last["client"].get(p, 0) - (100 * values[p] / total if total else 0)) > 1]
+        s.check("shareOverTime at the last sample == the pods' logs then (± 1 point)", not off,
+                f"t {last['t']:.2f} s: series {last['client']}, logs {values}")
+    # New connections after the event go through the new rules: with 1/3 each, 30 miss ws-2 with p = (2/3)^30 ≈ 5e-6.
+    seen = _upgrade_pods(sh, ns_client, 30)
+    counts = {p: seen.count(p) for p in PODS}
+    s.check("30 new connections after the event: ws-2 gets some (random over 3 endpoints now)",
+            counts["ws-2"] > 0 and None not in seen, f"{counts}, unanswered {seen.count(None)}")
+    s.log(f"  explanation: the rules gained ws-2 at {events[0].get('startedAt', 2) if events else 2:.1f} s, but kube-proxy's "
+          f"DNAT is decided once per connection (conntrack): the {n} held connections stayed on ws-0/ws-1 ({rows}), "
+          f"ws-2 got only connections opened later ({counts} of 30 new ones).")
 
 
 # ---- resilience: half-open detection, failover, interrupts --------------------------------
@@ -1058,6 +1175,142 @@ gate:
     s.check("after the event new connections do reach ws-2", "ws-2" in seen, f"3 new upgrades went to {seen}")
     if sock.parent == Path("/tmp"):
         sock.unlink(missing_ok=True)
+
+
+def _share_at(series, t):
+    """The last sample of a report's shareOverTime at or before t (seconds since the run start)."""
+    samples = [x for x in (series or {}).get("samples", []) if x["t"] <= t]
+    return samples[-1] if samples else None
+
+
+def _log_value_at(path, when):
+    """A pod log's last count stamped at or before `when` (a datetime), 0 before its first line."""
+    values = [c for ts, c in log_samples(path) if ts <= when]
+    return values[-1] if values else 0
+
+
+def s_nginx_reload(s):
+    """nginx (master + 1 worker, worker_shutdown_timeout 2s) round robin over ws-0 and ws-1; 40 connections with
+    `reconnect:`; events at 2 s copy in a configuration that adds ws-2 and `nginx -s reload` it (argv, no shell). The
+    old worker keeps its WebSockets until the shutdown timeout, then cuts them; the clients reconnect through the new
+    worker and spread over all three. Checked against the pods' own logs and nginx's error log."""
+    pods = s.start_wsload_pods()
+    front = free_port()
+    ndir = s.dir / "nginx"
+    (ndir / "tmp").mkdir(parents=True, exist_ok=True)
+    timeout = 2.0
+
+    def conf(names, out):
+        servers = "\n".join(f"        server 127.0.0.1:{pods[p]};  # {p}" for p in names)
+        return s.render("nginx-reload.conf.in", out, dir=str(ndir), servers=servers, front_port=front,
+                        shutdown_timeout=f"{timeout:.0f}s")
+
+    cfg = conf(["ws-0", "ws-1"], "nginx/nginx.conf")
+    new = conf(PODS, "nginx/nginx-with-ws-2.conf")
+    argv = ["nginx", "-p", str(ndir), "-e", str(ndir / "nginx-error.log"), "-c", str(cfg)]
+    check = subprocess.run(argv + ["-t"], capture_output=True, text=True, timeout=20)
+    if check.returncode != 0:
+        raise E2EError(f"nginx -t failed: {check.stdout}{check.stderr}")
+    proc = s.h.tracker.spawn("nginx", argv, stdout=s.dir / "nginx.log")
+    s._wait_front(front, proc, "nginx")
+    s.log(f"nginx master (pid {proc.pid}) + 1 worker, round robin ws-0, ws-1 on 127.0.0.1:{front}, "
+          f"worker_shutdown_timeout {timeout:.0f}s; ws-2 only in {new.name}")
+    n = 40
+    profile = s.dir / "nginx-reload.yaml"
+    profile.write_text(f"""name: e2e-nginx-reload
+description: "e2e: nginx -s reload adds ws-2; the old worker cuts its WebSockets at worker_shutdown_timeout, clients reconnect"
+attribution:
+  headers: [X-Pod-Name]
+ramp: {{rate: 400}}
+reconnect:
+  max_retries: 5
+  initial_backoff: 100ms
+  max_backoff: 1s
+  jitter: 0.2
+timeline: {{interval: 250ms}}
+events:
+  - at: 2s
+    name: add-ws-2
+    command: [cp, "{new}", "{cfg}"]
+    timeout: 5s
+  - at: 2200ms
+    name: nginx-reload
+    command: [nginx, -p, "{ndir}", -e, "{ndir / 'nginx-error.log'}", -c, "{cfg}", -s, reload]
+    timeout: 10s
+gate:
+  max_failed: 0
+  max_dropped: {n}
+  min_new_pod_share: 10
+""")
+    _, r = s.wsload_run("reload-adds-ws-2", f"ws://127.0.0.1:{front}/ws",
+                        ["--profile", str(profile), "--connections", str(n), "--cookies", "none", "--hold", "6s"],
+                        expect_exit=0, timeout=90)
+    events = {e["name"]: e for e in r.get("events") or []}
+    s.check("both events ran and succeeded (cp, then nginx -s reload)",
+            [events.get(k, {}).get("outcome") for k in ("add-ws-2", "nginx-reload")] == ["succeeded", "succeeded"],
+            f"events {list(events.values())}")
+    reload_at = (events.get("nginx-reload") or {}).get("startedAt") or 2.2
+    run_start = parse_ts(r["run"]["startedAt"])
+    err = (ndir / "nginx-error.log").read_text(errors="replace")
+    s.check("nginx's error log: the master reconfigured on SIGHUP and the old worker exited",
+            "reconfiguring" in err and re.search(r"worker process \d+ exited", err) is not None,
+            "; ".join(l.split("] ", 1)[-1] for l in err.splitlines() if "reconfiguring" in l or "exited" in l)[:300])
+    logs = {p: s.logdir / f"{p}.log" for p in PODS}
+    # Before the timeout the old worker still proxies every connection: the pods say so 1 s after the reload.
+    before = run_start + datetime.timedelta(seconds=reload_at + timeout / 2)
+    at_before = {p: _log_value_at(logs[p], before) for p in PODS}
+    s.check(f"pods' logs {timeout / 2:.0f} s after the reload: ws-0 + ws-1 still hold all {n}, ws-2 none",
+            at_before["ws-0"] + at_before["ws-1"] == n and at_before["ws-2"] == 0, f"{at_before}")
+    # At the timeout the old worker cuts them: the timeline's first drop comes ~2 s after the reload.
+    tl = r.get("timeline") or []
+    first_drop = next((p["t"] for p in tl if p["dropped"] > 0), None)
+    s.check(f"the drops start at the shutdown timeout ({timeout:.0f} s after the reload, ± 1 s)",
+            first_drop is not None and reload_at + timeout - 1 <= first_drop <= reload_at + timeout + 1,
+            f"reload at {reload_at:.2f} s, first drop sampled at {first_drop} s")
+    res = r.get("resilience") or {}
+    s.check(f"all {n} old connections dropped and reconnected, none lost",
+            res.get("droppedConnections") == n and res.get("reconnects") == n and res.get("lost") == 0,
+            f"resilience {dict((k, res.get(k)) for k in ('droppedConnections', 'reconnects', 'lost', 'dropCauses'))}")
+    moves = res.get("moves") or []
+    to_new = sum(m["count"] for m in moves if m["to"] == "ws-2")
+    s.check("resilience moves: some reconnects moved from ws-0/ws-1 to ws-2",
+            to_new > 0 and all(m["from"] in ("ws-0", "ws-1") for m in moves), f"moves {moves}")
+    ws2_max = max([c for _, c in log_samples(logs["ws-2"])] or [0])
+    s.check("ws-2's own log: above 0 after the reconnects", ws2_max > 0, f"max {ws2_max}")
+    rows = {p["name"]: p["clients"] for p in r["pods"]}
+    s.check("the reconnects spread over all 3 pods (round robin in the new worker)",
+            all(rows.get(p, 0) > 0 for p in PODS) and sum(rows.values()) == n, f"{rows}")
+    so = r.get("scaleOut") or {}
+    share = so.get("newPodSharePercent")
+    s.check("scaleOut: ws-2 is the new pod; its share == its held / held",
+            so.get("newPods") == ["ws-2"] and share is not None and abs(share - 100 * rows.get("ws-2", 0) / n) < 0.01,
+            f"newPods {so.get('newPods')}, share {share}, ws-2 holds {rows.get('ws-2')}")
+    s.log("  scale-out explanation: " + so.get("explanation", ""))
+    # The share series agrees with the pods' own logs, at the last hold sample.
+    series = r.get("shareOverTime")
+    hold_end = (parse_ts(next(ph["end"] for ph in r["run"]["phases"] if ph["name"] == "hold")) - run_start).total_seconds()
+    last = _share_at(series, hold_end)
+    disagree = []
+    if last is None:
+        disagree.append("no shareOverTime sample")
+    else:
+        when = run_start + datetime.timedelta(seconds=last["t"])
+        values = {p: _log_value_at(logs[p], when) for p in PODS}
+        total = sum(values.values())
+        for p in PODS:
+            from_logs = 100 * values[p] / total if total else 0
+            if abs(last["client"].get(p, 0) - from_logs) > 1 or abs((last.get("server") or {}).get(p, 0) - from_logs) > 1:
+                disagree.append(f"{p}: client {last['client'].get(p, 0)} %, server view {(last.get('server') or {}).get(p)} %, "
+                                f"logs {from_logs:.2f} % ({values[p]} of {total})")
+    s.check("shareOverTime at the last hold sample == the pods' logs at that time (client and server view, ± 1 point)",
+            not disagree, "; ".join(disagree) or f"t {last['t']} s: {last['client']}")
+    before_s = _share_at(series, reload_at + timeout / 2) or {}
+    s.check("shareOverTime before the timeout: ws-2 0 %", before_s.get("clientOpen") == n and before_s.get("client", {}).get("ws-2", 0) == 0,
+            f"{before_s}")
+    s.log(f"  explanation: nginx -s reload at {reload_at:.1f} s started a new worker with ws-2; the old worker kept its "
+          f"{n} WebSockets (the pods' logs: {at_before}) until worker_shutdown_timeout {timeout:.0f} s, then closed them "
+          f"(first drop sampled at {first_drop:.2f} s); the clients reconnected through the new worker, round robin over "
+          f"3 pods: {rows} — a reload moves long-lived connections only because the old worker is forced to drop them.")
 
 
 # ---- drains and rollouts: who dropped, how fast they came back, where they landed (issue 15) ----
@@ -1471,6 +1724,9 @@ SCENARIOS = [
     ("nginx-ip-hash", "nginx ip_hash: one /24 pins (singleSlash24), 20 /24s spread", s_nginx_ip_hash, ["nginx"]),
     ("kube-proxy-clientip", "kube-proxy iptables, sessionAffinity ClientIP, in network namespaces", s_kube_proxy,
      ["ip", "iptables", "sysctl", "root"]),
+    ("kube-proxy-endpoint-added", "kube-proxy rules rewritten mid-run to add ws-2: conntrack keeps held connections, "
+     "ws-2 holds 0 %, min_new_pod_share fails; new connections reach it", s_kube_proxy_endpoint_added,
+     ["ip", "iptables", "sysctl", "root"]),
     ("port-forward", "socat port-forward stand-ins: one forward = one pod", s_port_forward, ["socat"]),
     ("scale-haproxy-tcp", "5000 connections from 50 sources through HAProxy mode tcp", s_scale, ["haproxy"]),
     ("blackhole", "iptables DROP in a namespace: pong deadline detects half-open connections, TCP alone does not",
@@ -1480,6 +1736,8 @@ SCENARIOS = [
     ("interrupt", "SIGINT mid-hold: exit 3 with a complete partial report in every format", s_interrupt, ["haproxy"]),
     ("scale-out-haproxy", "a third backend enabled at 2 s via HAProxy's runtime API: new pod holds 0 %, min_new_pod_share fails",
      s_scale_out, ["haproxy", "socat"]),
+    ("nginx-reload", "nginx -s reload adds ws-2: old worker keeps WebSockets until worker_shutdown_timeout, reconnects spread over 3",
+     s_nginx_reload, ["nginx", "cp"]),
     ("drain-haproxy-roundrobin", "ws-0 drained + sessions shut down via HAProxy's runtime API, round robin: 20 reconnect "
      "to ws-1/ws-2 in a herd, max_reconnect_rate fails", _drain(cookie=False), ["haproxy", "socat"]),
     ("drain-haproxy-cookie", "the same drain behind cookie affinity: drain accepts persistent connections, all 20 return to ws-0",

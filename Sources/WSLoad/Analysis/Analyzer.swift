@@ -135,6 +135,7 @@ public enum Analyzer {
         report.events = raw.events
         report.scaleOut = scaleOut
         report.drain = drain
+        report.shareOverTime = ShareOverTimeAnalysis.evaluate(timeline: timeline, pods: statistics.pods.map(\.pod))
         report.raw = raw
         return (report, groups.pods)
     }

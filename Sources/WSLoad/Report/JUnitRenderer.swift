@@ -49,7 +49,11 @@ public enum JUnitRenderer {
         }
         let significance = SignificanceText.lines(report)
         let metrics = report.metricsMatch.map(MetricsMatchText.plain) ?? []
-        let events = ScaleOutText.lines(report) + DrainText.lines(report) + EventText.lines(report).map { "event: " + $0 }
+        let share = ShareText.lines(report)
+        let events =
+            ScaleOutText.lines(report) + DrainText.lines(report)
+            + (share.isEmpty ? [] : ["share of open connections over time (%):"] + share)
+            + EventText.lines(report).map { "event: " + $0 }
         if !report.explanations.isEmpty || !report.warnings.isEmpty || !significance.isEmpty || !metrics.isEmpty || !events.isEmpty {
             let text = (significance + metrics + report.explanations.map(\.text) + events + report.warnings.map { "warning: " + $0 })
                 .joined(separator: "\n")

@@ -102,6 +102,15 @@ public enum MarkdownRenderer {
             for l in drain { out.append("- " + ReportText.markdownCell(l)) }
             out.append("")
         }
+        let share = ShareText.lines(report)
+        if !share.isEmpty {
+            out.append("**Share of open connections over time (%)**")
+            out.append("")
+            out.append("```")
+            out += share
+            out.append("```")
+            out.append("")
+        }
         let events = EventText.lines(report)
         if !events.isEmpty {
             out.append("**Events**")

@@ -48,6 +48,9 @@ public struct Report: Sendable, Codable, Equatable {
     public var scaleOut: ScaleOutSummary?
     /// What drops did: per pod, reconnect rates and waves per event, where moved connections landed (nil: nothing dropped).
     public var drain: DrainSummary?
+    /// Each pod's share of the open connections over the ramp and hold, client and server view, at most
+    /// ``PodShareTimeline/maxSamples`` samples (nil: fewer than two ramp/hold timeline samples).
+    public var shareOverTime: PodShareTimeline?
     /// The raw material for an exact merge of shard reports (schema 2; nil in schema-1 reports). See ``ReportRawData``.
     public var raw: ReportRawData?
 

@@ -1,5 +1,6 @@
 /// Renders per-pod connection counts as a self-contained SVG bar chart: wsload's count and the server's
-/// delta side by side, a dashed expected-share line across each pod, the verdict, axes, labels and a legend.
+/// delta side by side, a dashed expected-share line across each pod, the verdict, axes, labels and a legend;
+/// below it, when the report has a share timeline, the share-over-time chart (``SVGShareChart``).
 /// No scripts, no external fonts.
 public enum SVGRenderer {
     /// Fill colour of wsload's (client-side) bars.
@@ -47,11 +48,15 @@ public enum SVGRenderer {
         // Wide enough for the plot, the legend, and the title and the verdict side by side with 24 units between.
         let headerRight = left + textWidth(title, fontSize: 14) + 24 + textWidth(verdict, fontSize: 14)
         // The pods share the plot's width (at least 64 units each), so one or two pods do not sit in a corner.
-        let headerWidth = max(legendRight + right, headerRight + right, 360)
+        let shareChart = SVGShareChart.isDrawn(report)
+        let headerWidth = max(legendRight + right, headerRight + right, 360, shareChart ? SVGShareChart.minimumWidth : 0)
         let groupWidth = max(64, (headerWidth - left - right) / max(1, pods.count))
         let plotWidth = max(1, pods.count) * groupWidth
         let width = max(left + plotWidth + right, headerWidth)
-        let height = top + plotHeight + bottom
+        let barsHeight = top + plotHeight + bottom
+        // The share-over-time chart below the bars, when the report has a share timeline.
+        let share = SVGShareChart.render(report, top: barsHeight, width: width)
+        let height = barsHeight + (share?.height ?? 0)
         let maxExpected = Int(pods.compactMap { expected[$0.name] }.max()?.rounded(.up) ?? 0)
         let maxValue = max(pods.flatMap { [$0.clients, $0.serverDelta ?? 0] }.max() ?? 0, maxExpected)
         let (axisMax, step) = niceScale(maxValue)
@@ -106,7 +111,7 @@ public enum SVGRenderer {
         o.append(
             "  <text x=\"16\" y=\"\(top + plotHeight / 2)\" text-anchor=\"middle\" "
                 + "transform=\"rotate(-90 16 \(top + plotHeight / 2))\">connections</text>")
-        o.append("  <text x=\"\(left + plotWidth / 2)\" y=\"\(height - 12)\" text-anchor=\"middle\">pod</text>")
+        o.append("  <text x=\"\(left + plotWidth / 2)\" y=\"\(barsHeight - 12)\" text-anchor=\"middle\">pod</text>")
         // Bars.
         o.append("  <g class=\"bars\" text-anchor=\"middle\" font-size=\"10\">")
         for (i, p) in pods.enumerated() {
@@ -137,8 +142,15 @@ public enum SVGRenderer {
             o.append(
                 "    <text x=\"\(left + i * groupWidth + groupWidth / 2)\" y=\"\(top + plotHeight + 16)\" "
                     + "font-size=\"11\">\(name)</text>")
+            if let share = report.shareOverTime, shareChart {
+                // The pod's colour in the share-over-time chart, under its name.
+                o.append(
+                    "    <rect class=\"pod-colour\" x=\"\(left + i * groupWidth + groupWidth / 2 - 12)\" y=\"\(top + plotHeight + 21)\" "
+                        + "width=\"24\" height=\"3\" fill=\"\(SVGShareChart.colour(of: p.name, in: share.pods))\"/>")
+            }
         }
         o.append("  </g>")
+        if let share { o += share.lines }
         o.append("</svg>")
         return o.joined(separator: "\n") + "\n"
     }

@@ -139,6 +139,12 @@ public enum TableRenderer {
             for l in drain { out.append("  " + l) }
             out.append("")
         }
+        let share = ShareText.lines(report)
+        if !share.isEmpty {
+            out.append(ansi.bold("Share of open connections over time (%)"))
+            for l in share { out.append("  " + l) }
+            out.append("")
+        }
         let events = EventText.lines(report)
         if !events.isEmpty {
             out.append(ansi.bold("Events"))

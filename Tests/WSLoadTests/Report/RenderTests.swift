@@ -35,6 +35,13 @@ import Testing
         try assertGolden(format.render(report), "report.\(format.fileExtension)")
     }
 
+    /// A run with a share timeline, events and the pods' own counts (``ShareFixture``): the share-over-time chart
+    /// below the bars, and the compact form in the text formats.
+    @Test(arguments: [ReportFormat.svg, .table, .markdown])
+    func goldenShareOverTime(format: ReportFormat) throws {
+        try assertGolden(format.render(ShareFixture.make()), "report-share.\(format.fileExtension)")
+    }
+
     @Test func colouredTableGolden() throws {
         let text = ReportFormat.table.render(ReportFixture.make(), colour: true)
         #expect(text.contains("\u{1B}[31mFAIL"))
