@@ -62,11 +62,13 @@ public struct Gate: Sendable {
                     detail: "\(failed) connection\(failed == 1 ? "" : "s") failed"))
         }
         if let maximum = thresholds.effectiveMaxDropped {
+            let reconnected = drain?.reconnected ?? 0
             checks.append(
                 GateCheck(
                     name: "max_dropped", threshold: Double(maximum), measured: Double(dropped),
                     comparison: .atMost, unit: "connections",
-                    detail: "\(dropped) connection\(dropped == 1 ? "" : "s") dropped after the 101"
+                    detail: "\(dropped) connection\(dropped == 1 ? "" : "s") dropped after the 101 and not re-established"
+                        + (reconnected > 0 ? " (\(Plural.of(reconnected, "reconnect")) after drops: see drain)" : "")
                         + (thresholds.maxDropped == nil ? " (max_dropped defaults to 0 when a gate is set)" : "")))
         }
         if thresholds.requireLogMatch {

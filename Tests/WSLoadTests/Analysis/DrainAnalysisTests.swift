@@ -97,6 +97,10 @@ import Testing
         let passed = Self.rollout(gate: g)
         #expect(passed.gate.checks.first { $0.name == "max_reconnect_rate" }?.passed == true)
         #expect(passed.gate.passed && passed.gate.incomplete == nil)
+        #expect(
+            passed.gate.checks.first { $0.name == "max_dropped" }?.detail
+                == "0 connections dropped after the 101 and not re-established (10 reconnects after drops: see drain) "
+                + "(max_dropped defaults to 0 when a gate is set)")
     }
 
     @Test func withoutATimelineTheRateIsNotMeasuredAndTheRunIncomplete() throws {

@@ -94,7 +94,7 @@ import Testing
         #expect(!outage.passed && outage.exitCode == .gateFailed)
         let check = outage.checks.first { $0.name == "max_dropped" }
         #expect(check?.threshold == 0 && check?.measured == 20 && check?.passed == false)
-        #expect(check?.detail == "20 connections dropped after the 101 (max_dropped defaults to 0 when a gate is set)")
+        #expect(check?.detail == "20 connections dropped after the 101 and not re-established (max_dropped defaults to 0 when a gate is set)")
         #expect(Gate(thresholds: GateThresholds(maxFailed: 0, maxDropped: 20)).evaluate(statistics: even, failed: 0, dropped: 20).passed)
         #expect(!Gate(thresholds: GateThresholds(maxDropped: 19)).evaluate(statistics: even, failed: 0, dropped: 20).passed)
         #expect(Gate(thresholds: GateThresholds()).evaluate(statistics: even, failed: 0, dropped: 20).checks.isEmpty)
