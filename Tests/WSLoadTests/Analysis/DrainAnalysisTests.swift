@@ -189,4 +189,11 @@ import Testing
         #expect(ResilienceSummary.cause(eof) == "open: peer-closed")
         #expect(ResilienceSummary.cause(nil) == "open: peer-closed")
     }
+
+    @Test func theTextGivesCountsPerIntervalNotRatesOfAQuarterSecond() {
+        // rates: 2.0 (quiet), 2.5 (20/s over 0.5 s = 10 drops), 3.0 (12/s = 6), 3.5 (6/s = 3), 4.0 (2/s = 1), 4.5 (none).
+        let lines = DrainText.lines(Self.rollout())
+        #expect(lines.contains("after rollout-a (2.0 s–5.0 s): 10 dropped, 10 reconnected, peak 9.0/s, 90 % within 1.5 s"))
+        #expect(lines.last == "dropped/reconnected by interval end: 2.50 s 10/0, 3.00 s 0/6, 3.50 s 0/3, 4.00 s 0/1")
+    }
 }
