@@ -78,7 +78,7 @@ public enum Analyzer {
             timeline: timeline, events: raw.events, statistics: statistics, weights: raw.weights,
             rampEnd: window.holdStart.timeIntervalSince(window.runStart),
             holdEnd: window.holdEnd.timeIntervalSince(window.runStart),
-            maxSkewPercent: raw.thresholds.maxSkewPercent)
+            maxSkewPercent: raw.thresholds.maxSkewPercent, recycled: input.totals.recycled)
         let gate = Gate(thresholds: raw.thresholds).evaluate(
             statistics: statistics, failed: input.totals.failed,
             dropped: input.totals.dropped, podMatches: matches,
