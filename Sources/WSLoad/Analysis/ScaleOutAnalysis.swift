@@ -91,7 +91,7 @@ enum ScaleOutAnalysis {
             let pct = share.map { ReportText.fixed($0, 1) + " %" } ?? "nothing"
             text = "\(who) \(when) \(verb) \(pct) of \(Plural.of(held, "connection")) \(later) later"
             if let fair { text += " (fair share \(ReportText.fixed(fair, 1)) %)" }
-            let churn = "\(Plural.of(recycled, "connection")) recycled by clients.lifetime"
+            let churn = "connections recycled by clients.lifetime (\(Plural.of(recycled, "recycle")))"
             if heldByNew == 0 && recycled == 0 {
                 text +=
                     ": long-lived connections do not rebalance; a max connection age (clients.lifetime.age, or the server's) or client reconnects would move them."

@@ -77,7 +77,7 @@ import Testing
         #expect(s.newPods == ["d", "e"] && s.newPodSharePercent == 40 && s.fairSharePercent == 40)
         #expect(
             s.explanation == "The 2 pods added (d, e) at 2.0 s (scale) hold 40.0 % of 20 connections 3.0 s later (fair share 40.0 %): "
-                + "24 connections recycled by clients.lifetime reached the new pods; the spread rebalanced.")
+                + "connections recycled by clients.lifetime (24 recycles) reached the new pods; the spread rebalanced.")
         #expect(r.totals.recycled == 24)
     }
 
@@ -87,7 +87,7 @@ import Testing
             events: [("scale", 2)], holdEnd: 5, recycled: 1)
         #expect(
             r.scaleOut?.explanation == "The pod c added at 2.0 s (scale) holds 0.0 % of 20 connections 3.0 s later (fair share 33.3 %): "
-                + "1 connection recycled by clients.lifetime reopened, yet none reached the new pods: affinity (a cookie, the source address) pins a reopened connection to its pod."
+                + "connections recycled by clients.lifetime (1 recycle) reopened, yet none reached the new pods: affinity (a cookie, the source address) pins a reopened connection to its pod."
         )
     }
 
@@ -98,7 +98,7 @@ import Testing
             events: [("scale", 2)], holdEnd: 5, recycled: 6)
         #expect(
             r.scaleOut?.explanation == "The pod c added at 2.0 s (scale) holds 10.0 % of 30 connections 3.0 s later (fair share 33.3 %): "
-                + "6 connections recycled by clients.lifetime reached the new pods, not yet up to their fair share; a shorter clients.lifetime.age (or a longer hold) moves more."
+                + "connections recycled by clients.lifetime (6 recycles) reached the new pods, not yet up to their fair share; a shorter clients.lifetime.age (or a longer hold) moves more."
         )
     }
 
