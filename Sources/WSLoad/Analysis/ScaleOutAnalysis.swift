@@ -96,7 +96,8 @@ enum ScaleOutAnalysis {
                 text +=
                     ": long-lived connections do not rebalance; a max connection age (clients.lifetime.age, or the server's) or client reconnects would move them."
             } else if heldByNew == 0 {
-                text += ": \(churn) reopened, yet none reached the new pods: affinity (a cookie, the source address) pins a reopened connection to its pod."
+                text +=
+                    ": \(churn) reopened, yet none reached the new pods: affinity (a cookie, the source address) pins a reopened connection to its pod."
             } else if let share, let fair, share < fair * 0.9 {
                 text +=
                     recycled == 0

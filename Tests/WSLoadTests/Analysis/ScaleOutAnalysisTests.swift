@@ -71,7 +71,9 @@ import Testing
         // 3 → 5 pods at 2 s; with 24 recycles the new pods d and e hold 8 of 20 = 40 %, their fair share (2 of 5).
         let r = Self.report(
             held: ["a": 4, "b": 4, "c": 4, "d": 4, "e": 4], known: ["a", "b", "c", "d", "e"],
-            samples: [(1, ["a": 7, "b": 7, "c": 6]), (3, ["a": 5, "b": 5, "c": 4, "d": 3, "e": 3]), (4, ["a": 4, "b": 4, "c": 4, "d": 4, "e": 4])],
+            samples: [
+                (1, ["a": 7, "b": 7, "c": 6]), (3, ["a": 5, "b": 5, "c": 4, "d": 3, "e": 3]), (4, ["a": 4, "b": 4, "c": 4, "d": 4, "e": 4]),
+            ],
             events: [("scale", 2)], holdEnd: 5, recycled: 24)
         let s = try #require(r.scaleOut)
         #expect(s.newPods == ["d", "e"] && s.newPodSharePercent == 40 && s.fairSharePercent == 40)

@@ -40,7 +40,7 @@ import Testing
         #expect(merged.timeline?.last?.recycled == merged.totals.recycled)
     }
 
-        @Test func shardReportsMergeToTheOnePieceReport() throws {
+    @Test func shardReportsMergeToTheOnePieceReport() throws {
         let cluster = try LocalCluster(pods: 3, policy: .sourceHash)
         defer { cluster.shutdown() }
         var plan = RunPlan(url: cluster.url, clients: 12, connectionsPerClient: 2)

@@ -48,7 +48,10 @@ import Testing
             ("    age: 0s\n", "p.yaml:6:10: clients.lifetime.age: must be > 0"),
             ("    age: 10s\n    jitter: 1.5\n", "p.yaml:7:13: clients.lifetime.jitter: must be a fraction between 0 and 1, got 1.5"),
             ("    age: -3s\n", #"p.yaml:6:10: clients.lifetime.age: bad duration "-3s""#),
-            ("    age: 1s\n    distribution: poisson\n", #"p.yaml:7:19: clients.lifetime.distribution: unknown value "poisson"; expected one of fixed, exponential"#),
+            (
+                "    age: 1s\n    distribution: poisson\n",
+                #"p.yaml:7:19: clients.lifetime.distribution: unknown value "poisson"; expected one of fixed, exponential"#
+            ),
             ("    age: 1s\n    reopen_after: 1s\n", "p.yaml:7:5: clients.lifetime.reopen_after"),
         ])
     func badValuesNameFileLineAndKey(body: String, expected: String) throws {
