@@ -43,6 +43,18 @@ import Testing
         #expect(try RunPlanner.plan(from: try ProfileLoader.parse(yaml: "target:\n  url: ws://127.0.0.1:1/ws\n", file: "p.yaml")).lifetime == nil)
     }
 
+    @Test func theLifetimeFlagSetsTheAgeAndKeepsTheRestOfTheSection() throws {
+        var profile = try ProfileLoader.parse(
+            yaml: "target:\n  url: ws://127.0.0.1:1/ws\nclients:\n  lifetime:\n    age: 1m\n    jitter: 0.3\n", file: "p.yaml")
+        var o = ProfileOverrides()
+        o.lifetime = 30
+        try o.apply(to: &profile)
+        #expect(try RunPlanner.plan(from: profile).lifetime == ConnectionLifetime(age: 30, jitter: 0.3))
+        var bare = try ProfileLoader.parse(yaml: "target:\n  url: ws://127.0.0.1:1/ws\n", file: "p.yaml")
+        try o.apply(to: &bare)
+        #expect(try RunPlanner.plan(from: bare).lifetime == ConnectionLifetime(age: 30))
+    }
+
     @Test(
         arguments: [
             ("    age: 0s\n", "p.yaml:6:10: clients.lifetime.age: must be > 0"),
