@@ -72,6 +72,7 @@ extension AnalysisInput {
         var totals = RunTotals(
             attempted: result.attempted, established: result.established, failed: result.failed, held: result.held,
             dropped: result.dropped, failures: failures)
+        totals.recycled = result.records.reduce(0) { $0 + $1.recycles }
         let handshakes = result.records.filter { $0.tlsMs != nil && $0.status != .failed }
         if !handshakes.isEmpty {
             totals.tlsHandshakes = handshakes.count

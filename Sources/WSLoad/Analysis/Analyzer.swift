@@ -78,7 +78,7 @@ public enum Analyzer {
             timeline: timeline, events: raw.events, statistics: statistics, weights: raw.weights,
             rampEnd: window.holdStart.timeIntervalSince(window.runStart),
             holdEnd: window.holdEnd.timeIntervalSince(window.runStart),
-            maxSkewPercent: raw.thresholds.maxSkewPercent)
+            maxSkewPercent: raw.thresholds.maxSkewPercent, recycled: input.totals.recycled)
         let drain = DrainAnalysis.evaluate(
             timeline: timeline, events: raw.events, resilience: input.resilience.map { CookieGroups.renamed($0, groups.pods) },
             holdEnd: window.holdEnd.timeIntervalSince(window.runStart))

@@ -10,7 +10,7 @@ enum ScaleOutAnalysis {
     ///   - rampEnd, holdEnd: seconds since the run start.
     static func evaluate(
         timeline: [TimelinePoint]?, events: [EventRecord]?, statistics: DistributionStatistics, weights: [String: Double]?,
-        rampEnd: Double, holdEnd: Double, maxSkewPercent: Double?
+        rampEnd: Double, holdEnd: Double, maxSkewPercent: Double?, recycled: Int = 0
     ) -> ScaleOutSummary? {
         let points = (timeline ?? []).filter { $0.phase == "ramp" || $0.phase == "hold" }.sorted { $0.t < $1.t }
         let ran = (events ?? []).filter { $0.outcome.isSuccess && $0.startedAt != nil }.sorted { $0.startedAt! < $1.startedAt! }
@@ -63,7 +63,7 @@ enum ScaleOutAnalysis {
         let explanation = explain(
             newPods: newPods, since: since, sinceEvent: first?.name, heldByNew: heldByNew, held: statistics.total,
             share: share, fair: fair, holdEnd: holdEnd, lastEvent: ran.last, limit: maxSkewPercent,
-            timeToFair: timeToFair, fairWithin: fairWithin, oldPods: old.count)
+            timeToFair: timeToFair, fairWithin: fairWithin, oldPods: old.count, recycled: recycled)
         return ScaleOutSummary(
             since: since, sinceEvent: first?.name, newPods: newPods, heldByNewPods: heldByNew, held: statistics.total,
             newPodSharePercent: share, fairSharePercent: fair, shareOverTime: over, lastEventAt: last,
@@ -75,7 +75,7 @@ enum ScaleOutAnalysis {
     private static func explain(
         newPods: [String], since: Double, sinceEvent: String?, heldByNew: Int, held: Int, share: Double?,
         fair: Double?, holdEnd: Double, lastEvent: EventRecord?, limit: Double?, timeToFair: Double?,
-        fairWithin: Bool?, oldPods: Int
+        fairWithin: Bool?, oldPods: Int, recycled: Int
     ) -> String {
         let when = sinceEvent.map { "at \(ReportText.seconds(since)) (\($0))" } ?? "after the ramp (\(ReportText.seconds(since)))"
         var text: String
@@ -91,12 +91,20 @@ enum ScaleOutAnalysis {
             let pct = share.map { ReportText.fixed($0, 1) + " %" } ?? "nothing"
             text = "\(who) \(when) \(verb) \(pct) of \(Plural.of(held, "connection")) \(later) later"
             if let fair { text += " (fair share \(ReportText.fixed(fair, 1)) %)" }
-            if heldByNew == 0 {
-                text += ": long-lived connections do not rebalance; a max connection age (or client reconnects) would move them."
+            let churn = "connections recycled by clients.lifetime (\(Plural.of(recycled, "recycle")))"
+            if heldByNew == 0 && recycled == 0 {
+                text +=
+                    ": long-lived connections do not rebalance; a max connection age (clients.lifetime.age, or the server's) or client reconnects would move them."
+            } else if heldByNew == 0 {
+                text +=
+                    ": \(churn) reopened, yet none reached the new pods: affinity (a cookie, the source address) pins a reopened connection to its pod."
             } else if let share, let fair, share < fair * 0.9 {
-                text += ": only new connections and reconnects reach new pods; a max connection age (or client reconnects) would move the rest."
+                text +=
+                    recycled == 0
+                    ? ": only new connections and reconnects reach new pods; a max connection age (clients.lifetime.age, or the server's) or client reconnects would move the rest."
+                    : ": \(churn) reached the new pods, not yet up to their fair share; a shorter clients.lifetime.age (or a longer hold) moves more."
             } else {
-                text += ": the spread rebalanced."
+                text += recycled == 0 ? ": the spread rebalanced." : ": \(churn) reached the new pods; the spread rebalanced."
             }
         }
         if let lastEvent, let limit {

@@ -97,12 +97,12 @@ public enum ReportMerger {
         let present = Set(shapes.map { $0.shard?.index ?? 0 }).union(options.lostShards.map(\.shard.index))
 
         // Counts.
-        var attempted = 0, established = 0, failed = 0, held = 0, dropped = 0
+        var attempted = 0, established = 0, failed = 0, held = 0, dropped = 0, recycled = 0
         var tlsHandshakes: Int?, tlsResumed: Int?
         var buckets: [String: FailureBucket] = [:]
         for r in reports {
             attempted += r.totals.attempted; established += r.totals.established; failed += r.totals.failed
-            held += r.totals.held; dropped += r.totals.dropped
+            held += r.totals.held; dropped += r.totals.dropped; recycled += r.totals.recycled
             if let n = r.totals.tlsHandshakes { tlsHandshakes = (tlsHandshakes ?? 0) + n }
             if let n = r.totals.tlsResumed { tlsResumed = (tlsResumed ?? 0) + n }
             for f in r.totals.failures {
@@ -124,6 +124,7 @@ public enum ReportMerger {
             failures: Array(buckets.values))
         totals.tlsHandshakes = tlsHandshakes
         totals.tlsResumed = tlsResumed
+        totals.recycled = recycled
 
         var histograms: [String: Histogram<UInt64>] = [:]
         for raw in raws {
@@ -395,7 +396,8 @@ public enum ReportMerger {
                     t: Double(slot) * interval, phase: phase, open: points.reduce(0) { $0 + $1.open },
                     established: points.reduce(0) { $0 + $1.established }, failed: points.reduce(0) { $0 + $1.failed },
                     dropped: points.reduce(0) { $0 + $1.dropped }, reconnects: points.reduce(0) { $0 + $1.reconnects },
-                    perPod: perPod, serverPerPod: server))
+                    perPod: perPod, serverPerPod: server,
+                    recycled: points.contains { $0.recycled != nil } ? points.reduce(0) { $0 + ($1.recycled ?? 0) } : nil))
         }
         return out
     }

@@ -52,7 +52,8 @@ final class ClientConnectionDelegate: WSConnectionDelegate, @unchecked Sendable 
     func connectionDidEnd(_ connection: WSConnection, outcome: ConnectionOutcome) {
         if !trafficSentAt.isEmpty { trafficSentAt.removeValue(forKey: connection.id) }
         let timeline = connection.timeline, local = connection.localAddress, index = connection.id, engine = self.engine
-        engine.hop { engine.ended(index, outcome: outcome, timeline: timeline, local: local) }
+        let expired = connection.expiredByLifetime
+        engine.hop { engine.ended(index, outcome: outcome, timeline: timeline, local: local, lifetimeEnded: expired) }
     }
 
     func sendTraffic(_ text: String, on c: WSConnection) {

@@ -12,11 +12,14 @@ public struct ConnectionLedger: Sendable {
     public struct Ended: Sendable, Equatable {
         /// A first attempt ended before it opened: the pacer must hear of it.
         public var attemptOf: (client: Int, conn: Int)?
-        /// Seconds until this connection's next reconnect attempt, if one was scheduled.
+        /// Seconds until this connection's next reconnect attempt (or its reopen after its lifetime), if one was scheduled.
         public var reconnectAfter: Double?
+        /// The connection ended its lifetime: the scheduled attempt is its reopen, not a reconnect after a drop.
+        public var recycle = false
 
         public static func == (a: Ended, b: Ended) -> Bool {
             a.attemptOf?.client == b.attemptOf?.client && a.attemptOf?.conn == b.attemptOf?.conn && a.reconnectAfter == b.reconnectAfter
+                && a.recycle == b.recycle
         }
     }
 
@@ -36,6 +39,8 @@ public struct ConnectionLedger: Sendable {
     public private(set) var open = 0
     /// Reconnects that opened.
     public private(set) var reconnectsDone = 0
+    /// Reopens after a connection's lifetime that opened (`clients.lifetime`).
+    public private(set) var recycled = 0
     /// Held connections per pod when the hold ended (unattributed under `"?"`).
     public private(set) var heldPerPod: [String: Int] = [:]
     /// Distinct affinity-cookie values sent or received.
@@ -47,6 +52,8 @@ public struct ConnectionLedger: Sendable {
     /// When each dropped connection dropped (monotonic ns), until it reopens.
     private var dropTimes: [Int: UInt64] = [:]
     private var pendingReconnects = Set<Int>()
+    /// Records closed after their lifetime whose reopen is waiting or under way (their status is `reconnecting`).
+    private var recycling = Set<Int>()
 
     /// A ledger for `connectionsPerClient` records per client of `clients` (global client numbers), in slot order.
     public init(clients: [Int], connectionsPerClient: Int, rules: AttributionRules) {
@@ -127,6 +134,20 @@ public struct ConnectionLedger: Sendable {
         var r = records[index]
         recorder.record("upgrade", timeline.upgradeSeconds)
         guard r.status == .reconnecting else { return }  // the run moved on to closing; this attempt is being closed
+        if recycling.remove(index) != nil {
+            // A reopen after the connection's lifetime: attributed again like a first open; not a reconnect.
+            if let old = r.pod { r.recycledFromPods.append(old) }
+            r.pod = nil
+            r.podSource = nil
+            attribute(&r, index: index, pod: pod)
+            r.local = local?.description ?? r.local
+            r.status = .open
+            r.recycles += 1
+            recycled += 1
+            open += 1
+            records[index] = r
+            return
+        }
         if let dropped = dropTimes.removeValue(forKey: index) {
             let ms = Double(now &- dropped) / 1e6
             r.disruptionsMs.append(ms)
@@ -174,15 +195,37 @@ public struct ConnectionLedger: Sendable {
     }
 
     /// A connection ended (`now` in monotonic ns, used when the timeline has no end). `reconnect` is the policy
-    /// to apply to a drop, nil when the run no longer reconnects.
+    /// to apply to a drop, nil when the run no longer reconnects. `reopenAfter` is set when the connection closed
+    /// itself at the end of its lifetime and may reopen (during the ramp or the hold): the delay before it does.
     public mutating func ended(
         _ index: Int, outcome: ConnectionOutcome, timeline: ConnectionTimeline, local: SocketAddress?,
-        reconnect: ReconnectPolicy?, now: UInt64, recorder: inout RunRecorder
+        reconnect: ReconnectPolicy?, reopenAfter: Double? = nil, now: UInt64, recorder: inout RunRecorder
     ) -> Ended {
         var r = records[index]
         var result = Ended(attemptOf: nil, reconnectAfter: nil)
         ended += 1
         switch r.status {
+        case .open where reopenAfter != nil:
+            // Its lifetime ended (a clean close by wsload): not a drop, not a failure; it reopens from the same client.
+            open -= 1
+            r.status = .reconnecting
+            recycling.insert(index)
+            pendingReconnects.insert(index)
+            result.reconnectAfter = reopenAfter
+            result.recycle = true
+        case .reconnecting where recycling.contains(index):
+            // The reopen after its lifetime failed before it opened: the connection is lost unless `reconnect:` brings it back.
+            recycling.remove(index)
+            dropped += 1
+            let cause = outcome.failure
+            r.failure = ConnectionFailure(
+                phase: cause?.phase ?? .open, kind: cause?.kind ?? .peerClosed, errno: cause?.errno, httpStatus: cause?.httpStatus,
+                closeCode: cause?.closeCode,
+                message: "the reopen after its connection lifetime failed: \(cause?.message ?? "the connection ended before it opened")",
+                reason: cause?.reason)
+            dropTimes[index] = now
+            result.reconnectAfter = scheduleReconnect(&r, index: index, policy: reconnect)
+            if result.reconnectAfter == nil { r.status = .dropped }
         case .connecting, .pending:
             failed += 1
             r.status = .failed
@@ -243,6 +286,14 @@ public struct ConnectionLedger: Sendable {
     /// connections still waiting to reconnect were not open when the hold ended and count as dropped.
     public mutating func beginClose() {
         heldPerPod = [:]
+        for i in recycling {
+            // Closed after its lifetime, its reopen not done when the hold ended (rare: a life is only ended when
+            // its reopen fits in the hold): not held, so lost — and said why.
+            dropped += 1
+            records[i].failure = ConnectionFailure(
+                phase: .open, kind: .cancelled, message: "its reopen after the connection lifetime had not completed when the hold ended")
+        }
+        recycling.removeAll()
         for i in records.indices where records[i].status == .reconnecting { records[i].status = .dropped }
         pendingReconnects.removeAll()
         for i in records.indices where records[i].status == .open {

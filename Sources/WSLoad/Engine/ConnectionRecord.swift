@@ -84,6 +84,16 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
         get { rare?.value.previousPods ?? [] }
         set { mutateRare { $0.previousPods = newValue } }
     }
+    /// Times this connection reached its lifetime (`clients.lifetime`), closed cleanly and reopened.
+    public var recycles: Int {
+        get { rare?.value.recycles ?? 0 }
+        set { mutateRare { $0.recycles = newValue } }
+    }
+    /// The pod this connection was on before each recycle (close after its lifetime, then reopen), oldest first.
+    public var recycledFromPods: [String] {
+        get { rare?.value.recycledFromPods ?? [] }
+        set { mutateRare { $0.recycledFromPods = newValue } }
+    }
     /// Connection age in seconds when it was (last) dropped.
     public var ageAtDropSeconds: Double? {
         get { rare?.value.ageAtDropSeconds }
@@ -101,6 +111,8 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
         var reconnectAttempts = 0
         var disruptionsMs: [Double] = []
         var previousPods: [String] = []
+        var recycles = 0
+        var recycledFromPods: [String] = []
         var ageAtDropSeconds: Double?
         var silentForMsAtDetection: Double?
     }
@@ -126,7 +138,7 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
     private enum CodingKeys: String, CodingKey {
         case index, client, conn, status, local, pod, podSource, affinityCookie, sentCookie, receivedCookieNames, deflate, tlsResumed
         case tcpConnectMs, tlsMs, upgradeMs, firstMessageMs, failure, peerCloseCode, reconnects, reconnectAttempts
-        case disruptionsMs, previousPods, ageAtDropSeconds, silentForMsAtDetection
+        case disruptionsMs, previousPods, ageAtDropSeconds, silentForMsAtDetection, recycles, recycledFromPods
     }
 
     /// Decodes the flat JSON form (one object per line of connections.jsonl).
@@ -155,6 +167,8 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
         disruptionsMs = try c.decodeIfPresent([Double].self, forKey: .disruptionsMs) ?? []
         previousPods = try c.decodeIfPresent([String].self, forKey: .previousPods) ?? []
         ageAtDropSeconds = try c.decodeIfPresent(Double.self, forKey: .ageAtDropSeconds)
+        recycles = try c.decodeIfPresent(Int.self, forKey: .recycles) ?? 0
+        recycledFromPods = try c.decodeIfPresent([String].self, forKey: .recycledFromPods) ?? []
         silentForMsAtDetection = try c.decodeIfPresent(Double.self, forKey: .silentForMsAtDetection)
     }
 
@@ -184,6 +198,8 @@ public struct ConnectionRecord: Sendable, Codable, Equatable {
         try c.encode(disruptionsMs, forKey: .disruptionsMs)
         try c.encode(previousPods, forKey: .previousPods)
         try c.encodeIfPresent(ageAtDropSeconds, forKey: .ageAtDropSeconds)
+        if recycles > 0 { try c.encode(recycles, forKey: .recycles) }
+        if !recycledFromPods.isEmpty { try c.encode(recycledFromPods, forKey: .recycledFromPods) }
         try c.encodeIfPresent(silentForMsAtDetection, forKey: .silentForMsAtDetection)
     }
 

@@ -265,7 +265,22 @@ public final class LoadEngine: @unchecked Sendable {
             timeline: timeline, local: local, closing: phases.phase == .close, now: MonotonicClock.now(),
             recorder: &recorder)
         if let first { pacer.attemptEnded(client: first.client, conn: first.conn) } else { pacer.reconnectOpened() }
+        armLifetime(index)
         if first != nil, phases.phase == .ramp { pace() }
+    }
+
+    /// With `clients.lifetime`, gives a connection that just opened (first open, reopen or reconnect) its drawn age
+    /// on its I/O queue's timer wheel — unless that life (plus the reopen delay) would not end within the hold.
+    private func armLifetime(_ index: Int) {
+        guard let lifetime = plan.lifetime, phases.acceptsReconnects, ledger.records[index].status == .open,
+            let connection = connections[index]
+        else { return }
+        let r = ledger.records[index]
+        let age = lifetime.draw(index: r.client * plan.connectionsPerClient + r.conn, life: r.recycles)
+        let remaining =
+            phases.phase == .hold ? plan.hold - Double(MonotonicClock.now() &- recorder.holdStartMono) / 1e9 : plan.hold
+        guard lifetime.endsWithinHold(age: age, remaining: remaining) else { return }
+        connection.io.queue.async { connection.expire(after: age) }
     }
 
     func firstMessage(_ index: Int, pod: String?, seconds: Double?) {
@@ -275,10 +290,11 @@ public final class LoadEngine: @unchecked Sendable {
 
     func rtt(_ name: String, seconds: Double) { recorder.record(name, seconds) }
 
-    func ended(_ index: Int, outcome: ConnectionOutcome, timeline: ConnectionTimeline, local: SocketAddress?) {
+    func ended(_ index: Int, outcome: ConnectionOutcome, timeline: ConnectionTimeline, local: SocketAddress?, lifetimeEnded: Bool = false) {
+        let accepts = phases.acceptsReconnects
         let next = ledger.ended(
-            index, outcome: outcome, timeline: timeline, local: local, reconnect: phases.acceptsReconnects ? plan.reconnect : nil,
-            now: MonotonicClock.now(), recorder: &recorder)
+            index, outcome: outcome, timeline: timeline, local: local, reconnect: accepts ? plan.reconnect : nil,
+            reopenAfter: lifetimeEnded && accepts ? (plan.lifetime?.reopenDelay ?? 0) : nil, now: MonotonicClock.now(), recorder: &recorder)
         if let attempt = next.attemptOf { pacer.attemptEnded(client: attempt.client, conn: attempt.conn) }
         if let delay = next.reconnectAfter {
             control.asyncAfter(deadline: .now() + delay) { [self] in

@@ -45,7 +45,7 @@ public struct RunRecorder: Sendable {
             TimelinePoint(
                 t: now.timeIntervalSince(startedAt), phase: phase.rawValue, open: ledger.open,
                 established: ledger.established, failed: ledger.failed, dropped: ledger.dropped,
-                reconnects: ledger.reconnectsDone, perPod: perPod))
+                reconnects: ledger.reconnectsDone, perPod: perPod, recycled: ledger.recycled))
     }
 
     /// The progress snapshot: the ledger's counters, `inFlight` handshakes, and during the hold the seconds left

@@ -10,6 +10,8 @@ public struct TimelinePoint: Sendable, Codable, Equatable {
     public var open: Int
     /// Totals so far.
     public var established: Int, failed: Int, dropped: Int, reconnects: Int
+    /// Reopens after a connection lifetime so far (`clients.lifetime`; nil in reports written before it existed).
+    public var recycled: Int?
     /// Open connections per pod (client side).
     public var perPod: [String: Int]
     /// The pods' own "Active connections" values at this time, when server logs were followed.
@@ -18,8 +20,9 @@ public struct TimelinePoint: Sendable, Codable, Equatable {
     /// Creates a point.
     public init(
         t: Double, phase: String, open: Int, established: Int, failed: Int, dropped: Int, reconnects: Int,
-        perPod: [String: Int], serverPerPod: [String: Int]? = nil
+        perPod: [String: Int], serverPerPod: [String: Int]? = nil, recycled: Int? = nil
     ) {
+        self.recycled = recycled
         self.t = t; self.phase = phase; self.open = open; self.established = established; self.failed = failed
         self.dropped = dropped; self.reconnects = reconnects; self.perPod = perPod; self.serverPerPod = serverPerPod
     }

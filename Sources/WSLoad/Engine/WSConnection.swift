@@ -37,6 +37,8 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
     // The small fields sit together so they share words (every held connection is one of these objects).
     private var fd: Int32 = -1
     private var writeSuspended = true
+    /// This connection reached its ``expire(after:)`` age and began the close itself (`clients.lifetime`).
+    public private(set) var expiredByLifetime = false
     private var liveSources: UInt8 = 0
     private var stage: Stage = .idle
     /// Client or server.
@@ -57,6 +59,8 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
     private var nextPingAt: UInt64 = 0
     private var pongDueAt: UInt64 = 0
     private var lastPingSentAt: UInt64 = 0
+    /// When this connection's lifetime ends (monotonic ns; 0: no lifetime), on the queue's timer wheel.
+    private var lifetimeEndsAt: UInt64 = 0
 
     /// Phase timestamps.
     public private(set) var timeline = ConnectionTimeline()
@@ -497,7 +501,7 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
 
     private func closingHandshakeDone() {
         stage = .awaitingEOF
-        nextPingAt = 0; pongDueAt = 0
+        nextPingAt = 0; pongDueAt = 0; lifetimeEndsAt = 0
         if timeline.closeStarted == 0 { timeline.closeStarted = MonotonicClock.now() }
         if role == .server {
             // RFC 6455 §7.1.1: the server closes the TCP connection first, once its close frame is out.
@@ -568,13 +572,22 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         return true
     }
 
+    /// Ends this open connection `seconds` from now with a clean close (1000, bounded by the close timeout):
+    /// its lifetime (`clients.lifetime`). The deadline sits on the queue's timer wheel; ``expiredByLifetime`` tells
+    /// the owner afterwards that the close was this, not a drop. Ignored unless the connection is open.
+    public func expire(after seconds: Double) {
+        guard stage == .open, machine?.state == .open else { return }
+        lifetimeEndsAt = MonotonicClock.now() + MonotonicClock.nanos(max(0, seconds))
+        reschedule()
+    }
+
     /// Starts the closing handshake; the outcome follows when it completes or times out.
     public func close(code: CloseCode = .normalClosure, reason: String = "") {
         switch stage {
         case .open:
             guard machine != nil, machine!.close(CloseFrameBody(code: code, reason: reason)) else { return }
             timeline.closeStarted = MonotonicClock.now()
-            nextPingAt = 0; pongDueAt = 0
+            nextPingAt = 0; pongDueAt = 0; lifetimeEndsAt = 0
             setPhaseDeadline(settings.closeTimeout)
             pumpMachineOutput()
         case .idle, .connecting, .tlsHandshake, .upgrading, .serverHandshake:
@@ -605,7 +618,7 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
 
     private func reschedule() {
         var d: UInt64 = 0
-        for c in [phaseDeadline, nextPingAt, pongDueAt] where c != 0 { d = d == 0 ? c : min(d, c) }
+        for c in [phaseDeadline, nextPingAt, pongDueAt, lifetimeEndsAt] where c != 0 { d = d == 0 ? c : min(d, c) }
         guard d != timerDeadline else { return }
         timerDeadline = d
         timerGeneration &+= 1
@@ -641,6 +654,13 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
                         phase: .open, kind: .pongTimeout,
                         message: "no pong within \(settings.pongTimeout) s of a ping: the connection is half-open or the peer is stuck")))
         }
+        if lifetimeEndsAt != 0 && now >= lifetimeEndsAt {
+            lifetimeEndsAt = 0
+            if stage == .open, machine?.state == .open {
+                expiredByLifetime = true
+                return close(code: .normalClosure, reason: "connection lifetime reached")
+            }
+        }
         if nextPingAt != 0 && now >= nextPingAt {
             nextPingAt = now + MonotonicClock.nanos(settings.pingInterval)
             sendPing()
@@ -654,7 +674,7 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         guard stage != .finished else { return }
         stage = .finished
         timeline.ended = MonotonicClock.now()
-        phaseDeadline = 0; nextPingAt = 0; pongDueAt = 0
+        phaseDeadline = 0; nextPingAt = 0; pongDueAt = 0; lifetimeEndsAt = 0
         timerDeadline = 0
         timerGeneration &+= 1
         machine?.transportClosed()

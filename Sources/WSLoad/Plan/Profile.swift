@@ -131,6 +131,8 @@ extension Profile {
         public var preflight: Preflight? = nil
         /// Header templates; placeholders `{client}` `{conn}` `{index}` `{source}`.
         public var headers: [String: String] = [:]
+        /// Optional connection lifetime churn: close and reopen each connection after a drawn age.
+        public var lifetime: LifetimeSection? = nil
         /// Defaults.
         public init() {}
 
@@ -152,6 +154,25 @@ extension Profile {
     /// Cookie jar policy: `none`, `shared`, `per-client`, `per-connection` (the module-wide
     /// ``WSLoad/CookiePolicy`` used by the engine and the analysis).
     public typealias CookiePolicy = WSLoad.CookiePolicy
+
+    /// `clients.lifetime:` — connections close (1000) and reopen from the same virtual client after an age.
+    public struct LifetimeSection: Sendable, Equatable, Codable {
+        /// The (mean) age of a connection; nil: no churn.
+        public var age: ProfileDuration? = nil
+        /// Fraction 0…1 of each age added or removed uniformly.
+        public var jitter: Double = 0
+        /// `fixed` or `exponential` (mean `age`).
+        public var distribution: ConnectionLifetime.Distribution = .fixed
+        /// Pause between the close and the reopen.
+        public var reopenDelay: ProfileDuration = .seconds(0)
+        /// Defaults.
+        public init() {}
+
+        /// The plan's lifetime (nil without an age).
+        public var lifetime: ConnectionLifetime? {
+            age.map { ConnectionLifetime(age: $0.seconds, jitter: jitter, distribution: distribution, reopenDelay: reopenDelay.seconds) }
+        }
+    }
 
     /// `clients.preflight:` — an HTTP request made once per jar before connecting.
     public struct Preflight: Sendable, Equatable, Codable {

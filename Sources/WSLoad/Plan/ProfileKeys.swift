@@ -164,6 +164,17 @@ enum ProfileKeys {
                 .value("method", \.method, .string, "HTTP method."),
             ], required: ["url"]),
         .value("headers", \.headers, .stringMap, "Per-connection header templates; placeholders {client} {conn} {index} {source}."),
+        .section(
+            "lifetime", \.lifetime,
+            "Optional connection churn: an established connection closes (1000) after its age and reopens from the same client (same source, same cookie jar).",
+            [
+                .value("age", \.age, .duration, "Connection age before it closes and reopens; absent: no churn.", bound: .above(0, "must be > 0")),
+                .value(
+                    "jitter", \.jitter, .number, "Fraction of the age added or removed at random: each age lies in [age*(1-jitter), age*(1+jitter)].",
+                    bound: .within(0, 1, "must be a fraction between 0 and 1")),
+                .value("distribution", \.distribution, .choice, "fixed (every life lasts age) or exponential (mean age); capped to the hold."),
+                .value("reopen_delay", \.reopenDelay, .duration, "Pause between the close and the reopen.", bound: .atLeast(0)),
+            ]),
     ]
 
     static let attribution: [ProfileKey<Profile.AttributionSection>] = [
@@ -412,6 +423,7 @@ extension Profile.PortForwardSection: ProfileSectionValue {}
 extension Profile.ResolveOverride: ProfileSectionValue {
     init() { self.init(host: "") }
 }
+extension Profile.LifetimeSection: ProfileSectionValue {}
 extension Profile.Preflight: ProfileSectionValue {
     init() { self.init(url: "") }
 }

@@ -15,6 +15,8 @@ public struct ProfileOverrides: Sendable, Equatable {
     public var cookies: CookiePolicy?
     /// `--hold`, in seconds.
     public var hold: Double?
+    /// `--lifetime`, in seconds: `clients.lifetime.age` (the section's other keys stay as the profile has them).
+    public var lifetime: Double?
     /// `--rate`.
     public var rate: Double?
     /// `--max-in-flight`.
@@ -92,6 +94,12 @@ public struct ProfileOverrides: Sendable, Equatable {
         if !sources.isEmpty { p.clients.sources = sources; set("clients.sources", "--source") }
         if let cookies { p.clients.cookies = cookies; set("clients.cookies", "--cookies") }
         if let hold { p.hold = .seconds(hold); set("hold", "--hold") }
+        if let lifetime {
+            var section = p.clients.lifetime ?? Profile.LifetimeSection()
+            section.age = .seconds(lifetime)
+            p.clients.lifetime = section
+            set("clients.lifetime.age", "--lifetime")
+        }
         if let rate { p.ramp.rate = rate; set("ramp.rate", "--rate") }
         if let maxInFlight { p.ramp.maxInFlight = maxInFlight; set("ramp.max_in_flight", "--max-in-flight") }
         if let maxSkew { p.gate.maxSkew = maxSkew; set("gate.max_skew", "--max-skew") }

@@ -7,7 +7,7 @@ extension RunPlan: Codable, Equatable {
         case url, resolveOverride, clients, connectionsPerClient, sources, cookiePolicy, firstConnectionFirst
         case headers, headerTemplates, origin, subprotocols, rate, maxInFlight, hold, trafficInterval, trafficMessage
         case pingInterval, pongTimeout, connectTimeout, tlsTimeout, upgradeTimeout, closeTimeout, limits, deflate
-        case tls, serverName, preflight, reconnect, timelineInterval, attribution, ioQueues, fdReserve, shard
+        case tls, serverName, preflight, reconnect, timelineInterval, attribution, ioQueues, fdReserve, shard, lifetime
     }
 
     private struct Header: Codable, Equatable { var name: String; var value: String }
@@ -49,6 +49,7 @@ extension RunPlan: Codable, Equatable {
         ioQueues = try c.decode(Int.self, forKey: .ioQueues)
         fdReserve = try c.decode(Int.self, forKey: .fdReserve)
         shard = try c.decodeIfPresent(ShardSpec.self, forKey: .shard)
+        lifetime = try c.decodeIfPresent(ConnectionLifetime.self, forKey: .lifetime)
     }
 
     /// Encodes every field of the plan.
@@ -87,6 +88,7 @@ extension RunPlan: Codable, Equatable {
         try c.encode(ioQueues, forKey: .ioQueues)
         try c.encode(fdReserve, forKey: .fdReserve)
         try c.encodeIfPresent(shard, forKey: .shard)
+        try c.encodeIfPresent(lifetime, forKey: .lifetime)
     }
 
     /// Field by field; headers and the pre-flight compare by their parts.
@@ -102,5 +104,6 @@ extension RunPlan: Codable, Equatable {
             && a.serverName == b.serverName && a.preflight?.url == b.preflight?.url && a.preflight?.method == b.preflight?.method
             && a.reconnect == b.reconnect && a.timelineInterval == b.timelineInterval && a.attribution == b.attribution
             && a.ioQueues == b.ioQueues && a.fdReserve == b.fdReserve && a.shard == b.shard && a.events == b.events
+            && a.lifetime == b.lifetime
     }
 }

@@ -55,6 +55,8 @@ public struct RunPlan: Sendable {
     public var preflight: (url: WebSocketURL, method: String)?
     /// Re-establish dropped connections (nil: a drop is final).
     public var reconnect: ReconnectPolicy?
+    /// Close and reopen established connections after a drawn lifetime (`clients.lifetime`; nil: no churn).
+    public var lifetime: ConnectionLifetime? = nil
     /// Seconds between timeline samples (per-pod counts over time; 0: none).
     public var timelineInterval: Double
     /// How connections are attributed to pods.

@@ -62,6 +62,7 @@ public enum RunPlanner {
         }
         plan.attribution = rules
         plan.reconnect = profile.reconnect?.policy
+        plan.lifetime = profile.clients.lifetime?.lifetime
         plan.timelineInterval = profile.timeline.interval.seconds
         plan.events = profile.events.map { e in
             TimedEvent(at: e.at.seconds, name: e.name ?? TimedEvent.defaultName(for: e.command), command: e.command, timeout: e.timeout.seconds)

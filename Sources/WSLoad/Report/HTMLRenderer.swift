@@ -63,11 +63,12 @@ public enum HTMLRenderer {
         o.append("<table>")
         o.append(
             "<tr><th>Attempted</th><th>Established</th><th>Failed</th><th>Dropped</th><th>Held</th>"
-                + (t.unaccounted > 0 ? "<th>Unaccounted</th>" : "") + "</tr>")
+                + (t.unaccounted > 0 ? "<th>Unaccounted</th>" : "") + (t.recycled > 0 ? "<th>Recycled</th>" : "") + "</tr>")
         o.append(
             "<tr><td class=\"num\">\(t.attempted)</td><td class=\"num\">\(t.established)</td>"
                 + "<td class=\"num\">\(t.failed)</td><td class=\"num\">\(t.dropped)</td><td class=\"num\">\(t.held)</td>"
-                + (t.unaccounted > 0 ? "<td class=\"num\">\(t.unaccounted)</td>" : "") + "</tr>")
+                + (t.unaccounted > 0 ? "<td class=\"num\">\(t.unaccounted)</td>" : "")
+                + (t.recycled > 0 ? "<td class=\"num\">\(t.recycled)</td>" : "") + "</tr>")
         o.append("</table>")
         if let tls = t.tlsSummary { o.append("<p>\(tls)</p>") }
         if !t.failures.isEmpty {

@@ -62,7 +62,9 @@ public enum MarkdownRenderer {
         out.append(
             "Connections: \(t.attempted) attempted, \(t.established) established, \(t.failed) failed, "
                 + "\(t.dropped) dropped, \(t.held) held"
-                + (t.unaccounted > 0 ? ", \(t.unaccounted) unaccounted" : "") + "." + (t.tlsSummary.map { " \($0)." } ?? ""))
+                + (t.unaccounted > 0 ? ", \(t.unaccounted) unaccounted" : "")
+                + (t.recycled > 0 ? "; \(t.recycled) recycled (closed after their lifetime and reopened)" : "") + "."
+                + (t.tlsSummary.map { " \($0)." } ?? ""))
         out.append("")
 
         if !report.gate.checks.isEmpty {

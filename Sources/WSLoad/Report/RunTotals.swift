@@ -12,6 +12,9 @@ public struct RunTotals: Sendable, Codable, Equatable {
     /// Connections that were established and then lost before the hold ended (protocol error, pong deadline,
     /// reset, abnormal or unexpected close) and not re-established.
     public var dropped: Int
+    /// Reopens after a connection's lifetime (`clients.lifetime`): clean closes by wsload followed by a new open from
+    /// the same virtual client. Neither drops nor failures; a connection recycled many times is still one attempt.
+    public var recycled: Int = 0
     /// Failures by phase and reason, largest first (then by phase and reason); drops are listed by the phase
     /// they happened in (`open`).
     public var failures: [FailureBucket]
@@ -49,7 +52,7 @@ public struct RunTotals: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case attempted, established, failed, held, dropped, closed, failures, tlsHandshakes, tlsResumed
+        case attempted, established, failed, held, dropped, closed, recycled, failures, tlsHandshakes, tlsResumed
     }
 
     /// Decodes; reports written before `dropped` existed carry the count as `closed`.
@@ -60,6 +63,7 @@ public struct RunTotals: Sendable, Codable, Equatable {
             attempted: try c.decode(Int.self, forKey: .attempted), established: try c.decode(Int.self, forKey: .established),
             failed: try c.decode(Int.self, forKey: .failed), held: try c.decode(Int.self, forKey: .held), dropped: dropped,
             failures: try c.decode([FailureBucket].self, forKey: .failures))
+        recycled = try c.decodeIfPresent(Int.self, forKey: .recycled) ?? 0
         tlsHandshakes = try c.decodeIfPresent(Int.self, forKey: .tlsHandshakes)
         tlsResumed = try c.decodeIfPresent(Int.self, forKey: .tlsResumed)
     }
@@ -73,6 +77,7 @@ public struct RunTotals: Sendable, Codable, Equatable {
         try c.encode(held, forKey: .held)
         try c.encode(dropped, forKey: .dropped)
         try c.encode(dropped, forKey: .closed)
+        try c.encode(recycled, forKey: .recycled)
         try c.encode(failures, forKey: .failures)
         try c.encodeIfPresent(tlsHandshakes, forKey: .tlsHandshakes)
         try c.encodeIfPresent(tlsResumed, forKey: .tlsResumed)

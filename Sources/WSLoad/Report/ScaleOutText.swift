@@ -16,3 +16,8 @@ enum ScaleOutText {
         return out
     }
 }
+
+extension Report {
+    /// The scale-out section as the table shows it (explanation, then the new pods' share over time); empty without one.
+    public var scaleOutLines: [String] { ScaleOutText.lines(self) }
+}

@@ -26,7 +26,8 @@ public enum TableRenderer {
         out.append(ansi.bold("Connections"))
         out.append(
             "  attempted \(t.attempted)  established \(t.established)  failed \(t.failed)  "
-                + "dropped \(t.dropped)  held \(t.held)" + (t.unaccounted > 0 ? "  unaccounted \(t.unaccounted)" : ""))
+                + "dropped \(t.dropped)  held \(t.held)" + (t.unaccounted > 0 ? "  unaccounted \(t.unaccounted)" : "")
+                + (t.recycled > 0 ? "  recycled \(t.recycled)" : ""))
         for f in t.failures {
             out.append("  failed in \(f.phase): \(f.reason) ×\(f.count)")
         }

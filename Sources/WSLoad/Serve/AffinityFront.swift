@@ -43,6 +43,8 @@ public final class AffinityFront: @unchecked Sendable {
     private var listener: Listener?
     private let roundRobin = Locked(0)
     private let down = Locked(Set<String>())
+    /// Backends not yet in rotation (a scale-out's pods before they are added); see ``park(_:)``.
+    private let parked = Locked(Set<String>())
     private let pairs = Locked([ObjectIdentifier: ProxyPair]())
 
     /// Tunnels idle longer than this many seconds are cut without a close frame (0: never), like
@@ -59,6 +61,20 @@ public final class AffinityFront: @unchecked Sendable {
         self.cookieName = cookieName
         self.idleTimeout = idleTimeout
         self.queues = (0..<max(1, ioQueues)).map { IOQueue(label: "wsload.front.\($0)") }
+    }
+
+    /// Takes the named backends out of rotation: no new connection goes to them until ``unpark(_:)`` (existing
+    /// tunnels stay). A stand-in for pods that do not exist yet, so a scale-out can be shown locally.
+    public func park(_ names: [String]) { parked.withLock { $0.formUnion(names) } }
+
+    /// Puts parked backends (back) into rotation: the scale-out itself.
+    public func unpark(_ names: [String]) { parked.withLock { $0.subtract(names) } }
+
+    /// Backends in rotation now (not parked), in order.
+    private var inRotation: [Backend] {
+        let parked = self.parked.current
+        let active = backends.filter { !parked.contains($0.name) }
+        return active.isEmpty ? backends : active
     }
 
     /// Silently drops every byte on existing tunnels in both directions (a half-open path: no FIN, no RST),
@@ -116,25 +132,28 @@ public final class AffinityFront: @unchecked Sendable {
         case .none:
             return (nextRoundRobin(), false)
         case .cookie:
-            if let value = Self.cookieValue(named: cookieName, in: request.headers), let b = backends.first(where: { $0.name == value }) {
+            if let value = Self.cookieValue(named: cookieName, in: request.headers), let b = inRotation.first(where: { $0.name == value }) {
                 return (b, false)
             }
             return (nextRoundRobin(), true)
         case .sourceHash:
             let key = client?.ip ?? ""
-            return (backends[Int(FNV1a.hash64(key.utf8) % UInt64(backends.count))], false)
+            let pool = inRotation
+            return (pool[Int(FNV1a.hash64(key.utf8) % UInt64(pool.count))], false)
         case .ipHash:
             // nginx ip_hash: the first three octets of an IPv4 address.
             let ip = client?.ip ?? ""
             let key = ip.contains(":") ? ip : ip.split(separator: ".").prefix(3).joined(separator: ".")
-            return (backends[Int(FNV1a.hash64(key.utf8) % UInt64(backends.count))], false)
+            let pool = inRotation
+            return (pool[Int(FNV1a.hash64(key.utf8) % UInt64(pool.count))], false)
         }
     }
 
     private func nextRoundRobin() -> Backend {
         let down = self.down.current
-        let up = backends.filter { !down.contains($0.name) }
-        let pool = up.isEmpty ? backends : up
+        let rotation = inRotation
+        let up = rotation.filter { !down.contains($0.name) }
+        let pool = up.isEmpty ? rotation : up
         let i = roundRobin.withLock { n -> Int in
             defer { n += 1 }; return n
         }
@@ -150,7 +169,7 @@ public final class AffinityFront: @unchecked Sendable {
     /// Another backend that is not marked down, chosen the policy's way among the rest; nil if none is left.
     func redispatch(request: RequestHead, client: SocketAddress?) -> Backend? {
         let down = self.down.current
-        let up = backends.filter { !down.contains($0.name) }
+        let up = inRotation.filter { !down.contains($0.name) }
         guard !up.isEmpty else { return nil }
         switch policy {
         case .sourceHash, .ipHash:

@@ -31,8 +31,8 @@ public final class LocalDemo: @unchecked Sendable {
         }
     }
 
-    private let options: Options
-    private let logger: Logger
+    let options: Options
+    let logger: Logger
 
     /// Creates a demo.
     public init(options: Options = Options(), logger: Logger = .discarding) {
@@ -47,24 +47,9 @@ public final class LocalDemo: @unchecked Sendable {
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { if options.logDirectory == nil { try? fm.removeItem(atPath: dir) } }
 
-        // Pods: each appends its "Active connections" lines to DIR/ws-N.log, as `kubectl logs` would show them.
-        var pods: [PodServer] = []
-        var backends: [AffinityFront.Backend] = []
-        var writers: [FileLineWriter] = []
-        defer {
-            for p in pods { p.drain(timeout: 2) }
-            for w in writers { w.close() }
-        }
-        for i in 0..<max(1, options.pods) {
-            let name = "ws-\(i)"
-            let writer = try FileLineWriter(path: (dir as NSString).appendingPathComponent("\(name).log"))
-            writers.append(writer)
-            let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name, ioQueues: 1)
-            let server = try PodServer(config, logger: .lines { writer.write($0) })
-            let address = try server.start()
-            pods.append(server)
-            backends.append(.init(name: name, address: address))
-        }
+        let started = try startPods(names: (0..<max(1, options.pods)).map { "ws-\($0)" }, dir: dir)
+        defer { started.stop() }
+        let pods = started.pods, backends = started.backends
         let front = AffinityFront(backends: backends, policy: options.policy)
         let frontAddress = try front.start(on: SocketAddress(ip: "127.0.0.1", port: 0)!)
         defer { front.stop() }
@@ -91,7 +76,7 @@ public final class LocalDemo: @unchecked Sendable {
         return Outcome(naive: naive, spread: spread)
     }
 
-    private func runOnce(_ profile: Profile, known: [String: Double], dir: String, makeFeed: (String) throws -> (any ServerLogFeed)?) throws
+    func runOnce(_ profile: Profile, known: [String: Double], dir: String, makeFeed: (String) throws -> (any ServerLogFeed)?) throws
         -> RunOutcome
     {
         try profile.validate(requireURL: true)
@@ -103,6 +88,43 @@ public final class LocalDemo: @unchecked Sendable {
         logger.info("demo: running \(profile.name)")
         let coordinator = RunCoordinator(plan: plan, context: context, logFeed: try makeFeed(dir), logger: logger)
         return try coordinator.run(output: RunOutputOptions(formats: [.table], directory: nil, logSettleSeconds: 0.5))
+    }
+}
+
+/// The demo's local pods, each appending its "Active connections" lines to DIR/NAME.log as `kubectl logs` would show them.
+struct DemoPods {
+    /// The running servers.
+    var pods: [PodServer] = []
+    /// Their names and addresses, for the front.
+    var backends: [AffinityFront.Backend] = []
+    fileprivate var writers: [FileLineWriter] = []
+
+    /// Drains every pod and closes its log.
+    func stop() {
+        for p in pods { p.drain(timeout: 2) }
+        for w in writers { w.close() }
+    }
+}
+
+extension LocalDemo {
+    /// Starts one reference pod per name on 127.0.0.1 (a free port each), logging into `dir`.
+    func startPods(names: [String], dir: String) throws -> DemoPods {
+        var started = DemoPods()
+        do {
+            for name in names {
+                let writer = try FileLineWriter(path: (dir as NSString).appendingPathComponent("\(name).log"))
+                started.writers.append(writer)
+                let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name, ioQueues: 1)
+                let server = try PodServer(config, logger: .lines { writer.write($0) })
+                let address = try server.start()
+                started.pods.append(server)
+                started.backends.append(.init(name: name, address: address))
+            }
+        } catch {
+            started.stop()
+            throw error
+        }
+        return started
     }
 }
 

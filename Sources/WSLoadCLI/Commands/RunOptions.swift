@@ -22,6 +22,8 @@ struct RunOptions: ParsableArguments {
     var cookies: CookiePolicy?
     @Option(help: "How long to hold the connections (e.g. 30s, 2m).")
     var hold: DurationArgument?
+    @Option(help: "Connection lifetime churn: close (1000) and reopen each connection after this age (clients.lifetime.age).")
+    var lifetime: DurationArgument?
     @Option(help: "Connection attempts per second.")
     var rate: Double?
     @Option(help: "Most handshakes in flight at once.")
@@ -71,7 +73,7 @@ struct RunOptions: ParsableArguments {
     var overrides: ProfileOverrides {
         var o = ProfileOverrides()
         o.url = url; o.clients = clients; o.connectionsPerClient = connectionsPerClient; o.connections = connections
-        o.sources = sources; o.cookies = cookies; o.hold = hold?.seconds; o.rate = rate; o.maxInFlight = maxInFlight
+        o.sources = sources; o.cookies = cookies; o.hold = hold?.seconds; o.lifetime = lifetime?.seconds; o.rate = rate; o.maxInFlight = maxInFlight
         o.maxSkew = maxSkew; o.minPodsHit = minPodsHit; o.maxFailed = maxFailed; o.maxDropped = maxDropped; o.requireLogMatch = requireLogMatch
         o.requireMetricsMatch = requireMetricsMatch
         o.deflate = deflate; o.insecure = insecure; o.caFile = caFile; o.logFiles = logFiles; o.logDir = logDir

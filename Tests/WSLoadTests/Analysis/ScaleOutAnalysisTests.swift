@@ -12,7 +12,7 @@ import Testing
     static func report(
         held: [String: Int], known: [String], samples: [(Double, [String: Int])], events: [(String, Double)],
         rampEnd: Double = 1.5, holdEnd: Double, maxSkew: Double? = nil, outcome: EventRecord.Outcome = .succeeded,
-        gate: (GateThresholds) -> GateThresholds = { $0 }
+        gate: (GateThresholds) -> GateThresholds = { $0 }, recycled: Int = 0
     ) -> Report {
         let at = { (s: Double) in start.addingTimeInterval(s) }
         var raw = ReportRawData(result: EngineResult.empty(at: start), context: ReportContext(target: "ws://h/"))
@@ -33,6 +33,7 @@ import Testing
         var input = AnalysisInput(
             raw: raw, totals: RunTotals(attempted: n, established: n, failed: 0, held: n, dropped: 0, failures: []),
             podCountsByClient: [:], run: run)
+        input.totals.recycled = recycled
         input.timeline = samples.map { t, pods in
             TimelinePoint(
                 t: t, phase: t < rampEnd ? "ramp" : "hold", open: pods.values.reduce(0, +), established: n, failed: 0, dropped: 0,
@@ -56,7 +57,7 @@ import Testing
         #expect(s.fairWithinRun == false && s.timeToFairSeconds == nil && s.lastEventAt == 2)
         #expect(
             s.explanation == "The pod c added at 2.0 s (scale) holds 0.0 % of 30 connections 3.0 s later (fair share 33.3 %): "
-                + "long-lived connections do not rebalance; a max connection age (or client reconnects) would move them. "
+                + "long-lived connections do not rebalance; a max connection age (clients.lifetime.age, or the server's) or client reconnects would move them. "
                 + "The spread was never within max_skew 10.0 % after the last event (scale) within the run.")
         #expect(ReportFormat.table.render(r).contains("new pods' share over time: 2.0 s 0 %, 3.0 s 0 %, 4.0 s 0 %"))
         #expect(ReportFormat.markdown.render(r).contains("**Scale-out**"))
@@ -64,6 +65,43 @@ import Testing
         #expect(ReportFormat.junit.render(r).contains("holds 0.0 % of 30 connections"))
         let back = try Report.decode(json: Data(ReportFormat.json.render(r).utf8))
         #expect(back.scaleOut == s)
+    }
+
+    @Test func withChurnTheExplanationNamesTheRecycledConnectionsThatReachedTheNewPods() throws {
+        // 3 → 5 pods at 2 s; with 24 recycles the new pods d and e hold 8 of 20 = 40 %, their fair share (2 of 5).
+        let r = Self.report(
+            held: ["a": 4, "b": 4, "c": 4, "d": 4, "e": 4], known: ["a", "b", "c", "d", "e"],
+            samples: [
+                (1, ["a": 7, "b": 7, "c": 6]), (3, ["a": 5, "b": 5, "c": 4, "d": 3, "e": 3]), (4, ["a": 4, "b": 4, "c": 4, "d": 4, "e": 4]),
+            ],
+            events: [("scale", 2)], holdEnd: 5, recycled: 24)
+        let s = try #require(r.scaleOut)
+        #expect(s.newPods == ["d", "e"] && s.newPodSharePercent == 40 && s.fairSharePercent == 40)
+        #expect(
+            s.explanation == "The 2 pods added (d, e) at 2.0 s (scale) hold 40.0 % of 20 connections 3.0 s later (fair share 40.0 %): "
+                + "connections recycled by clients.lifetime (24 recycles) reached the new pods; the spread rebalanced.")
+        #expect(r.totals.recycled == 24)
+    }
+
+    @Test func churnThatNeverReachesTheNewPodsBlamesAffinity() throws {
+        let r = Self.report(
+            held: ["a": 10, "b": 10], known: ["a", "b", "c"], samples: [(1, ["a": 10, "b": 10]), (3, ["a": 10, "b": 10])],
+            events: [("scale", 2)], holdEnd: 5, recycled: 1)
+        #expect(
+            r.scaleOut?.explanation == "The pod c added at 2.0 s (scale) holds 0.0 % of 20 connections 3.0 s later (fair share 33.3 %): "
+                + "connections recycled by clients.lifetime (1 recycle) reopened, yet none reached the new pods: affinity (a cookie, the source address) pins a reopened connection to its pod."
+        )
+    }
+
+    @Test func partialChurnSuggestsAShorterAge() throws {
+        // c holds 3 of 30 = 10 %, below 0.9 × 33.3 %.
+        let r = Self.report(
+            held: ["a": 14, "b": 13, "c": 3], known: ["a", "b", "c"], samples: [(1, ["a": 15, "b": 15]), (3, ["a": 14, "b": 13, "c": 3])],
+            events: [("scale", 2)], holdEnd: 5, recycled: 6)
+        #expect(
+            r.scaleOut?.explanation == "The pod c added at 2.0 s (scale) holds 10.0 % of 30 connections 3.0 s later (fair share 33.3 %): "
+                + "connections recycled by clients.lifetime (6 recycles) reached the new pods, not yet up to their fair share; a shorter clients.lifetime.age (or a longer hold) moves more."
+        )
     }
 
     @Test func timeToFairIsFromTheLastEventToTheFirstSampleThatStaysWithin() throws {

@@ -16,6 +16,30 @@ import Testing
         return ReportBuilder.build(result: result, context: context, shape: ReportRawData.RunShape(plan: plan))
     }
 
+    @Test func recycledTotalsAndTimelinesMergeExactly() throws {
+        let cluster = try LocalCluster(pods: 1, policy: nil)
+        defer { cluster.shutdown() }
+        var plan = RunPlan(url: cluster.url, clients: 6, connectionsPerClient: 1)
+        plan.cookiePolicy = .none
+        plan.hold = 1.2
+        plan.timelineInterval = 0.25
+        plan.lifetime = ConnectionLifetime(age: 0.3)
+        var parts: [Report] = []
+        for i in 0..<2 {
+            var p = plan
+            p.shard = ShardSpec(index: i, count: 2)
+            parts.append(try Self.report(p, cluster: cluster, thresholds: GateThresholds()))
+        }
+        let decoded = try parts.map { try Report.decode(json: Data(JSONRenderer.render($0).utf8)) }
+        #expect(decoded.map(\.totals.recycled) == parts.map(\.totals.recycled))
+        #expect(parts.allSatisfy { $0.totals.recycled >= 3 * 2 }, "\(parts.map(\.totals.recycled))")  // ≥ 2 lives ended per connection
+        let merged = try ReportMerger.merge(decoded)
+        #expect(merged.totals.recycled == parts[0].totals.recycled + parts[1].totals.recycled)
+        #expect(merged.totals.dropped == 0 && merged.totals.held == 6)
+        // The merged timeline's last point adds the shards' last cumulative counts.
+        #expect(merged.timeline?.last?.recycled == merged.totals.recycled)
+    }
+
     @Test func shardReportsMergeToTheOnePieceReport() throws {
         let cluster = try LocalCluster(pods: 3, policy: .sourceHash)
         defer { cluster.shutdown() }

@@ -149,6 +149,87 @@ import WSProtocol
         #expect(again.records[0].previousPods == ["ws-0"])
     }
 
+    private let lifetimeClose = ConnectionOutcome.closed(code: .normalClosure, reason: "connection lifetime reached", byPeer: false)
+
+    @Test func aConnectionAtTheEndOfItsLifetimeReopensAndIsAttributedAgainWithoutADrop() {
+        var rec = RunRecorder()
+        var l = ConnectionLedger(clients: [0], connectionsPerClient: 1, rules: AttributionRules())
+        l.launched(0, reconnect: false, cookieHeader: nil, sentJarCookie: false)
+        _ = open(&l, 0, pod: ("ws-0", .header, nil), rec: &rec)
+        let end = l.ended(
+            0, outcome: lifetimeClose, timeline: ConnectionTimeline(), local: nil, reconnect: nil, reopenAfter: 0.2, now: 0, recorder: &rec)
+        #expect(end.recycle && end.reconnectAfter == 0.2 && end.attemptOf == nil)
+        #expect(l.records[0].status == .reconnecting && l.open == 0 && l.dropped == 0 && l.records[0].failure == nil)
+        let due = l.reconnectDue(0)
+        #expect(due)
+        l.launched(0, reconnect: true, cookieHeader: nil, sentJarCookie: false)
+        _ = open(&l, 0, pod: ("ws-3", .header, nil), now: 5, rec: &rec)
+        // Recycled twice: ws-0 → ws-3 → ws-3.
+        _ = l.ended(0, outcome: lifetimeClose, timeline: ConnectionTimeline(), local: nil, reconnect: nil, reopenAfter: 0, now: 0, recorder: &rec)
+        let due1 = l.reconnectDue(0)
+        #expect(due1)
+        l.launched(0, reconnect: true, cookieHeader: nil, sentJarCookie: false)
+        _ = open(&l, 0, pod: ("ws-3", .header, nil), now: 6, rec: &rec)
+        let r = l.records[0]
+        #expect(r.status == .open && r.pod == "ws-3" && r.recycles == 2 && r.recycledFromPods == ["ws-0", "ws-3"])
+        #expect(r.reconnects == 0 && r.previousPods.isEmpty && r.disruptionsMs.isEmpty, "a recycle is not a reconnect")
+        #expect(l.recycled == 2 && l.reconnectsDone == 0 && l.established == 1 && l.launched == 3 && l.open == 1)
+        l.beginClose()
+        #expect(l.records[0].status == .held && l.heldPerPod == ["ws-3": 1])
+        #expect(ResilienceSummary.summarise(l.records) == nil, "nothing dropped")
+    }
+
+    @Test func aFailedReopenWithoutAReconnectPolicyIsADropThatSaysSo() {
+        var rec = RunRecorder()
+        var l = ConnectionLedger(clients: [0], connectionsPerClient: 1, rules: AttributionRules())
+        l.launched(0, reconnect: false, cookieHeader: nil, sentJarCookie: false)
+        _ = open(&l, 0, rec: &rec)
+        _ = l.ended(0, outcome: lifetimeClose, timeline: ConnectionTimeline(), local: nil, reconnect: nil, reopenAfter: 0, now: 0, recorder: &rec)
+        let due2 = l.reconnectDue(0)
+        #expect(due2)
+        l.launched(0, reconnect: true, cookieHeader: nil, sentJarCookie: false)
+        let end = l.ended(0, outcome: refused, timeline: ConnectionTimeline(), local: nil, reconnect: nil, now: 0, recorder: &rec)
+        #expect(end.reconnectAfter == nil && !end.recycle)
+        let r = l.records[0]
+        #expect(r.status == .dropped && r.failure?.phase == .tcpConnect && r.failure?.kind == .system)
+        #expect(r.failure?.message == "the reopen after its connection lifetime failed: refused")
+        #expect(l.dropped == 1 && l.failed == 0 && l.recycled == 0 && l.ended == l.launched)
+    }
+
+    @Test func aFailedReopenFollowsTheReconnectPolicy() {
+        var rec = RunRecorder()
+        let policy = ReconnectPolicy(maxRetries: 2, initialBackoff: 0.3, maxBackoff: 1, jitter: 0)
+        var l = ConnectionLedger(clients: [0], connectionsPerClient: 1, rules: AttributionRules())
+        l.launched(0, reconnect: false, cookieHeader: nil, sentJarCookie: false)
+        _ = open(&l, 0, pod: ("ws-0", .header, nil), rec: &rec)
+        _ = l.ended(0, outcome: lifetimeClose, timeline: ConnectionTimeline(), local: nil, reconnect: policy, reopenAfter: 0, now: 0, recorder: &rec)
+        let due3 = l.reconnectDue(0)
+        #expect(due3)
+        l.launched(0, reconnect: true, cookieHeader: nil, sentJarCookie: false)
+        let end = l.ended(0, outcome: refused, timeline: ConnectionTimeline(), local: nil, reconnect: policy, now: 1_000_000_000, recorder: &rec)
+        #expect(end.reconnectAfter == 0.3 && l.records[0].status == .reconnecting && l.records[0].reconnectAttempts == 1)
+        let due4 = l.reconnectDue(0)
+        #expect(due4)
+        l.launched(0, reconnect: true, cookieHeader: nil, sentJarCookie: false)
+        _ = open(&l, 0, pod: ("ws-1", .header, nil), now: 1_400_000_000, rec: &rec)
+        let r = l.records[0]
+        // Back by the reconnect policy: a reconnect 400 ms after the failed reopen, not a recycle.
+        #expect(r.status == .open && r.reconnects == 1 && r.recycles == 0 && r.previousPods == ["ws-0"] && r.disruptionsMs == [400])
+    }
+
+    @Test func aReopenStillWaitingWhenTheHoldEndsIsLostWithItsCause() {
+        var rec = RunRecorder()
+        var l = ConnectionLedger(clients: [0], connectionsPerClient: 1, rules: AttributionRules())
+        l.launched(0, reconnect: false, cookieHeader: nil, sentJarCookie: false)
+        _ = open(&l, 0, rec: &rec)
+        _ = l.ended(0, outcome: lifetimeClose, timeline: ConnectionTimeline(), local: nil, reconnect: nil, reopenAfter: 5, now: 0, recorder: &rec)
+        l.beginClose()
+        let due5 = l.reconnectDue(0)
+        #expect(!due5)
+        #expect(l.records[0].status == .dropped && l.records[0].failure?.kind == .cancelled && l.dropped == 1)
+        #expect(l.records[0].failure?.message.contains("had not completed when the hold ended") == true)
+    }
+
     /// A small deterministic generator (64-bit LCG) for the event sequences.
     private struct LCG {
         var state: UInt64
@@ -174,10 +255,18 @@ import WSProtocol
             }
             live.remove(i); opened.remove(i)
         }
-        // The run: launches, opens, ends and reconnects in a random order.
-        for _ in 0..<40 {
+        // The run: launches, opens, ends (drops, failures, ends of lifetime) and reconnects or reopens in a random order.
+        for _ in 0..<60 {
             let i = g.next(n)
-            switch g.next(4) {
+            switch g.next(5) {
+            case 4 where opened.contains(i) && l.records[i].status == .open:
+                if l.ended(
+                    i, outcome: lifetimeClose, timeline: ConnectionTimeline(), local: nil, reconnect: policy, reopenAfter: 0, now: 0,
+                    recorder: &rec
+                ).recycle {
+                    due.insert(i)
+                }
+                live.remove(i); opened.remove(i)
             case 0 where l.records[i].status == .pending:
                 l.launched(i, reconnect: false, cookieHeader: nil, sentJarCookie: false); live.insert(i)
             case 1 where live.contains(i) && !opened.contains(i):
@@ -201,5 +290,6 @@ import WSProtocol
         #expect(attempted == count(.failed) + count(.dropped) + count(.held), "seed \(seed)")
         #expect(l.failed == count(.failed) && l.open == 0 && l.ended == l.launched, "seed \(seed)")
         #expect(l.heldPerPod.values.reduce(0, +) == count(.held), "seed \(seed)")
+        #expect(l.recycled == l.records.reduce(0) { $0 + $1.recycles }, "seed \(seed)")
     }
 }
