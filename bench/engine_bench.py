@@ -120,6 +120,18 @@ def fd_count(pid):
         return None
 
 
+def wait_rusage(proc, limit):
+    """Waits for `proc` (SIGKILL after the deadline); returns (exit code, rusage)."""
+    while True:
+        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+        if pid == proc.pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return proc.returncode, ru
+        if time.time() > limit:
+            os.kill(proc.pid, signal.SIGKILL)
+        time.sleep(0.02)
+
+
 def parse_ts(s):
     return dt.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc).timestamp()
 

@@ -96,15 +96,6 @@ def rss_kb(pid):
     return st.get("VmRSS", 0) if st else 0
 
 
-def wait_rusage(proc, limit):
-    while True:
-        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-        if pid == proc.pid:
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            return proc.returncode, ru
-        if time.time() > limit:
-            os.kill(proc.pid, signal.SIGKILL)
-        time.sleep(0.05)
 
 
 def main():
@@ -180,7 +171,7 @@ def main():
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
-    code, ru = wait_rusage(client, t0 + a.limit)
+    code, ru = eb.wait_rusage(client, t0 + a.limit)
     wall = time.time() - t0
     stop.set()
     th.join(5)
@@ -189,7 +180,7 @@ def main():
     for p, _ in srv:
         if p.poll() is None:
             os.kill(p.pid, signal.SIGTERM)
-        _, sru = wait_rusage(p, time.time() + 20)
+        _, sru = eb.wait_rusage(p, time.time() + 20)
         server_cpu += sru.ru_utime + sru.ru_stime
     after = machine_state()
 

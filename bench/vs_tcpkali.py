@@ -32,16 +32,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import engine_bench as eb  # noqa: E402  (shares the server, limits and cleanup)
 
 
-def wait_rusage(proc, limit):
-    """Waits for `proc` (SIGKILL after the deadline); returns (exit code, rusage)."""
-    while True:
-        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-        if pid == proc.pid:
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            return proc.returncode, ru
-        if time.time() > limit:
-            os.kill(proc.pid, signal.SIGKILL)
-        time.sleep(0.02)
 
 
 def run_tcpkali(tcpkali, port, n, sources, hold, work, tag):
@@ -66,7 +56,7 @@ def run_tcpkali(tcpkali, port, n, sources, hold, work, tag):
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    code, ru = wait_rusage(proc, t0 + 120 + hold)
+    code, ru = eb.wait_rusage(proc, t0 + 120 + hold)
     reader.join(5)
     text = open(log, errors="replace").read()
     return {"tool": "tcpkali", "tag": tag, "exit": code, "command": " ".join(cmd), "rss_mb": ru.ru_maxrss / 1024,
@@ -85,7 +75,7 @@ def run_wsload(port, n, sources, hold, work, tag):
     with open(os.path.join(out, "stdout.txt"), "w") as so, open(os.path.join(out, "stderr.txt"), "w") as se:
         proc = subprocess.Popen(cmd, stdout=so, stderr=se, preexec_fn=eb.raise_fd_limit)
     eb.STARTED.append(proc)
-    code, ru = wait_rusage(proc, t0 + 120 + hold)
+    code, ru = eb.wait_rusage(proc, t0 + 120 + hold)
     res = {"tool": "wsload", "tag": tag, "exit": code, "command": " ".join(cmd), "rss_mb": ru.ru_maxrss / 1024,
            "cpu_s": ru.ru_utime + ru.ru_stime, "user_s": ru.ru_utime, "sys_s": ru.ru_stime,
            "established_s": None, "all_established": False}
