@@ -22,7 +22,7 @@ import Testing
     static let cases: [(String, String)] = [
         (
             "unknown-key.yaml",
-            #"profiles-broken/unknown-key.yaml:7:3: clients.cookie: unknown key "cookie"; expected one of count, connections_per_client, connections, sources, cookies, first_connection_first, preflight, headers (did you mean "cookies"?)"#
+            #"profiles-broken/unknown-key.yaml:7:3: clients.cookie: unknown key "cookie"; expected one of count, connections_per_client, connections, sources, cookies, first_connection_first, preflight, headers, lifetime (did you mean "cookies"?)"#
         ),
         (
             "unknown-root-key.yaml",
@@ -176,7 +176,7 @@ import Testing
         ),
         (
             "target:\n  url: ws://h/\nclients:\n  connectionsPerClient: 3\n",
-            #"p.yaml:4:3: clients.connectionsPerClient: unknown key "connectionsPerClient"; expected one of count, connections_per_client, connections, sources, cookies, first_connection_first, preflight, headers (did you mean "connections_per_client"?)"#
+            #"p.yaml:4:3: clients.connectionsPerClient: unknown key "connectionsPerClient"; expected one of count, connections_per_client, connections, sources, cookies, first_connection_first, preflight, headers, lifetime (did you mean "connections_per_client"?)"#
         ),
     ])
     func inlineErrors(yaml: String, expected: String) {
