@@ -38,7 +38,17 @@ public final class WorkerPool: @unchecked Sendable {
         var latest: [Int: EngineSnapshot] = [:]
         var lastLine: [Int: Date] = [:]
         var interrupts = 0
+        var releasedAt: Date?
+        /// Workers being started, and whether all have been (then `commands` and `workers` no longer change).
+        var expected = 0, allStarted = false
     }
+
+    /// When the pool released the workers' holds (nil: not yet, or not holding together).
+    public var releasedAt: Date? { state.withLock { $0.releasedAt } }
+
+    /// Whether the workers hold together: each waits for the pool's release (SIGUSR1) before its hold timer starts,
+    /// and the pool releases them all once every worker has ended its ramp or exited. Set before ``start(_:count:executable:extraArguments:)``.
+    public var holdTogether = false
 
     /// Creates a pool writing into `directory` (created if missing); `onProgress` gets the aggregated snapshot.
     public init(directory: String, onProgress: @escaping @Sendable (EngineSnapshot) -> Void = { _ in }) throws {
@@ -86,6 +96,8 @@ public final class WorkerPool: @unchecked Sendable {
         _ assignment: WorkerAssignment, count: Int, executable: String = WorkerPool.executablePath(),
         extraArguments: [String] = []
     ) throws {
+        state.withLock { $0.expected = count }
+        defer { state.withLock { $0.allStarted = true } }
         for i in 0..<count {
             let shard = ShardSpec(index: i, count: count)
             var own = assignment
@@ -114,9 +126,31 @@ public final class WorkerPool: @unchecked Sendable {
         let aggregate: EngineSnapshot? = state.withLock { s in
             s.latest[index] = p.snapshot
             s.lastLine[index] = Date()
-            return WorkerProgress.aggregate(s.latest.keys.sorted().map { s.latest[$0]! })
+            return WorkerProgress.aggregate(s.latest.keys.sorted().map { s.latest[$0]! }, expected: s.expected)
         }
+        releaseIfAllRamped()
         if let aggregate { onProgress(aggregate) }
+    }
+
+    /// Whether the holds may start: every worker has left its ramp (reported hold, close or done) or is no longer
+    /// running. Pure, for tests: `phases[i]` is worker i's last reported phase (nil: none yet).
+    public static func everyRampEnded(phases: [EngineSnapshot.Phase?], running: [Bool]) -> Bool {
+        zip(phases, running).allSatisfy { phase, running in !running || (phase != nil && phase != .ramp) }
+    }
+
+    /// Releases every running worker's hold (SIGUSR1) once, when ``everyRampEnded(phases:running:)``.
+    private func releaseIfAllRamped() {
+        guard holdTogether, state.withLock({ $0.allStarted && $0.releasedAt == nil }) else { return }
+        let running = commands.map(\.isRunning)
+        let go = state.withLock { s -> Bool in
+            guard s.releasedAt == nil else { return false }
+            let phases = running.indices.map { s.latest[$0]?.phase }
+            guard Self.everyRampEnded(phases: phases, running: running) else { return false }
+            s.releasedAt = Date()
+            return true
+        }
+        guard go else { return }
+        for c in commands where c.isRunning { c.send(SIGUSR1) }
     }
 
     /// The last progress of worker `index`.
@@ -127,6 +161,7 @@ public final class WorkerPool: @unchecked Sendable {
     public func waitForAll(stallTimeout: TimeInterval = 120) {
         while commands.contains(where: \.isRunning) {
             usleep(100_000)
+            releaseIfAllRamped()  // a worker that died in its ramp sends no line: its exit may be the last one awaited
             let now = Date()
             for (i, c) in commands.enumerated() where c.isRunning {
                 let last = state.withLock { $0.lastLine[i] } ?? now

@@ -11,19 +11,23 @@ public struct WorkerProgress: Sendable, Codable, Equatable {
     public var openPerPod: [String: Int]
     public var elapsed: Double
     public var holdRemaining: Double?
+    /// Ramp done, hold waiting for the parent's release (nil in lines of workers that never wait).
+    public var awaitingRelease: Bool?
 
     /// The progress of a snapshot.
     public init(_ s: EngineSnapshot) {
         phase = s.phase; planned = s.planned; attempted = s.attempted; established = s.established; failed = s.failed
         dropped = s.dropped; open = s.open; inFlight = s.inFlight; openPerPod = s.openPerPod; elapsed = s.elapsed
         holdRemaining = s.holdRemaining
+        awaitingRelease = s.awaitingRelease ? true : nil
     }
 
     /// Back to a snapshot.
     public var snapshot: EngineSnapshot {
         EngineSnapshot(
             phase: phase, planned: planned, attempted: attempted, established: established, failed: failed, dropped: dropped,
-            open: open, inFlight: inFlight, openPerPod: openPerPod, elapsed: elapsed, holdRemaining: holdRemaining)
+            open: open, inFlight: inFlight, openPerPod: openPerPod, elapsed: elapsed, holdRemaining: holdRemaining,
+            awaitingRelease: awaitingRelease ?? false)
     }
 
     /// The line to print (no newline).
@@ -40,12 +44,19 @@ public struct WorkerProgress: Sendable, Codable, Equatable {
         self = p
     }
 
-    /// One snapshot for several workers: counts add, the phase is the least advanced one, time is the longest.
-    public static func aggregate(_ snapshots: [EngineSnapshot]) -> EngineSnapshot? {
+    /// One snapshot for several workers: counts add, the phase is the least advanced one, time is the longest; the
+    /// hold waits while any worker waits for its release; `workers` is `expected` (default: the snapshots given)
+    /// and `workersRamping` counts those given in the ramp plus those expected that have not reported yet.
+    public static func aggregate(_ snapshots: [EngineSnapshot], expected: Int? = nil) -> EngineSnapshot? {
         guard let first = snapshots.first else { return nil }
         let order: [EngineSnapshot.Phase] = [.ramp, .hold, .close, .done]
         var out = first
         out.phase = snapshots.map(\.phase).min { order.firstIndex(of: $0)! < order.firstIndex(of: $1)! }!
+        let workers = max(expected ?? snapshots.count, snapshots.count)
+        out.workers = workers
+        out.workersRamping = snapshots.filter { $0.phase == .ramp }.count + (workers - snapshots.count)
+        if workers > snapshots.count { out.phase = .ramp }
+        out.awaitingRelease = snapshots.contains { $0.awaitingRelease }
         for s in snapshots.dropFirst() {
             out.planned += s.planned; out.attempted += s.attempted; out.established += s.established; out.failed += s.failed
             out.dropped += s.dropped; out.open += s.open; out.inFlight += s.inFlight

@@ -36,4 +36,9 @@ public struct EngineSnapshot: Sendable, Equatable {
     public var elapsed: Double
     /// Seconds left in the hold (during the hold).
     public var holdRemaining: Double?
+    /// The ramp has ended and the connections are held, but the hold waits for the other workers' ramps
+    /// (a worker of a split run before the parent's release).
+    public var awaitingRelease = false
+    /// In an aggregate of worker snapshots: how many workers there are, and how many are still ramping.
+    public var workers: Int? = nil, workersRamping: Int? = nil
 }

@@ -43,6 +43,8 @@ public final class LoadEngine: @unchecked Sendable {
     /// `.hold` when every connection is up, `.close` before the first close is sent, `.done` at the end.
     /// Server-log followers use it to stamp each line with the phase it arrived in. Set before ``run(progressInterval:progress:)``.
     public var phaseObserver: (@Sendable (EngineSnapshot.Phase) -> Void)?
+    /// How long a run set to ``awaitRelease(timeout:)`` waits for ``release()`` before it starts its hold anyway.
+    private var releaseTimeout: Double = 0
 
     /// Resolves the target, checks the plan against resources and prepares virtual clients.
     public init(plan: RunPlan, logger: Logger = .discarding) throws {
@@ -90,6 +92,20 @@ public final class LoadEngine: @unchecked Sendable {
         }
     }
 
+    /// Makes the hold wait for ``release()`` (a worker of a split run, so every worker holds at the same time):
+    /// when the ramp ends the connections stay open and traffic starts, but the hold timer starts only at the
+    /// release — or, bounded, `timeout` seconds later with a warning in the result. Call before ``run(progressInterval:progress:)``.
+    public func awaitRelease(timeout: Double) {
+        control.sync {
+            guard !phases.hasStarted else { return }
+            phases = RunPhases(holdAwaitsRelease: true)
+            releaseTimeout = max(0, timeout)
+        }
+    }
+
+    /// Starts the hold of a run that waits for it (thread-safe; any time: before the ramp ends, the hold starts with it).
+    public func release() { control.async { [self] in perform(phases.release()) } }
+
     /// A snapshot of the run (thread-safe).
     public func snapshot() -> EngineSnapshot { control.sync { snapshotLocked() } }
 
@@ -123,6 +139,8 @@ public final class LoadEngine: @unchecked Sendable {
                 pacerTimer?.cancel(); pacerTimer = nil
                 recorder.holdStartedAt = Date()  // pending attempts are never started; in-flight ones are closed
             case .startHold: startHold()
+            case .awaitRelease: awaitRelease()
+            case .startHoldTimer: startHoldTimer()
             case .beginClose: beginClose()
             case .finish: finish()
             }
@@ -147,12 +165,35 @@ public final class LoadEngine: @unchecked Sendable {
         recorder.holdStartMono = MonotonicClock.now()
         pacerTimer?.cancel(); pacerTimer = nil
         pacer.rampEnded()  // every index was launched: release the queue's storage
-        logger.info("ramp complete: \(ledger.established) established, \(ledger.failed) failed; holding for \(plan.hold) s")
+        let next = phases.awaitingRelease ? "waiting for the other workers' ramps before the \(plan.hold) s hold" : "holding for \(plan.hold) s"
+        logger.info("ramp complete: \(ledger.established) established, \(ledger.failed) failed; \(next)")
         if traffic.isEnabled {
             trafficTimer = timer(after: traffic.interval, repeating: traffic.interval) { $0.sendTraffic() }
         }
         // The ramp's transient memory (handshakes in flight) is free now: give it back (HeapTrim).
         DispatchQueue.global(qos: .utility).async { HeapTrim.releaseFreeMemory() }
+    }
+
+    /// Bounded wait for ``release()``: past `releaseTimeout` the hold starts anyway, and the result says so.
+    private func awaitRelease() {
+        let timeout = releaseTimeout
+        phaseTimer = timer(after: timeout) { engine in
+            let actions = engine.phases.release()
+            guard !actions.isEmpty else { return }
+            let warning =
+                "this worker started its hold without the parent's release, \(Int(timeout.rounded())) s after its ramp ended: "
+                + "its connections may not have been held together with the other workers'"
+            engine.warnings.append(warning)
+            engine.logger.warning("warning: \(warning)")
+            engine.perform(actions)
+        }
+    }
+
+    /// The planned hold begins: its timer, and the hold's start for the report and the lifetimes.
+    private func startHoldTimer() {
+        phaseTimer?.cancel()
+        recorder.holdStartedAt = Date()
+        recorder.holdStartMono = MonotonicClock.now()
         phaseTimer = timer(after: max(0, plan.hold)) { $0.perform($0.phases.holdElapsed()) }
     }
 
@@ -235,7 +276,7 @@ public final class LoadEngine: @unchecked Sendable {
     private func snapshotLocked() -> EngineSnapshot {
         recorder.snapshot(
             phase: phases.phase, planned: plan.totalConnections, ledger: ledger, inFlight: pacer.inFlight, hold: plan.hold,
-            now: Date(), nowMono: MonotonicClock.now())
+            now: Date(), nowMono: MonotonicClock.now(), awaitingRelease: phases.awaitingRelease)
     }
 
     /// A control-queue timer that calls `body` after `after` seconds, then every `repeating` (nil: once).
@@ -278,7 +319,8 @@ public final class LoadEngine: @unchecked Sendable {
         let r = ledger.records[index]
         let age = lifetime.draw(index: r.client * plan.connectionsPerClient + r.conn, life: r.recycles)
         let remaining =
-            phases.phase == .hold ? plan.hold - Double(MonotonicClock.now() &- recorder.holdStartMono) / 1e9 : plan.hold
+            phases.phase == .hold && !phases.awaitingRelease
+            ? plan.hold - Double(MonotonicClock.now() &- recorder.holdStartMono) / 1e9 : plan.hold
         guard lifetime.endsWithinHold(age: age, remaining: remaining) else { return }
         connection.io.queue.async { connection.expire(after: age) }
     }

@@ -12,7 +12,8 @@ public struct RunRecorder: Sendable {
     public private(set) var histograms: [String: Histogram<UInt64>] = [:]
     /// Timeline samples, at most ``maxTimelinePoints``.
     public private(set) var timeline: [TimelinePoint] = []
-    /// When the run started, the hold started (= the ramp ended), the hold ended and closing finished.
+    /// When the run started, the hold started (the ramp ended; in a worker holding with its siblings, the parent's
+    /// release), the hold ended and closing finished.
     public var startedAt = Date(), holdStartedAt = Date(), holdEndedAt = Date(), endedAt = Date()
     /// When the hold started (monotonic ns), for the hold's remaining time.
     public var holdStartMono: UInt64 = 0
@@ -49,15 +50,18 @@ public struct RunRecorder: Sendable {
     }
 
     /// The progress snapshot: the ledger's counters, `inFlight` handshakes, and during the hold the seconds left
-    /// of a `hold`-second hold at monotonic time `nowMono`.
+    /// of a `hold`-second hold at monotonic time `nowMono` (none while `awaitingRelease`: the hold has not begun).
     public func snapshot(
         phase: EngineSnapshot.Phase, planned: Int, ledger: ConnectionLedger, inFlight: Int, hold: Double,
-        now: Date, nowMono: UInt64
+        now: Date, nowMono: UInt64, awaitingRelease: Bool = false
     ) -> EngineSnapshot {
-        let holdRemaining: Double? = phase == .hold ? max(0, hold - Double(nowMono &- holdStartMono) / 1e9) : nil
-        return EngineSnapshot(
+        let holdRemaining: Double? =
+            phase == .hold && !awaitingRelease ? max(0, hold - Double(nowMono &- holdStartMono) / 1e9) : nil
+        var s = EngineSnapshot(
             phase: phase, planned: planned, attempted: ledger.launched, established: ledger.established,
             failed: ledger.failed, dropped: ledger.dropped, open: ledger.open, inFlight: inFlight,
             openPerPod: ledger.openPerPod(), elapsed: now.timeIntervalSince(startedAt), holdRemaining: holdRemaining)
+        s.awaitingRelease = awaitingRelease
+        return s
     }
 }

@@ -66,7 +66,13 @@ public struct ProgressScreen: Sendable {
                 lines.append(Self.fit("  … \(rest.count) more pods, \(rest.map(\.value).reduce(0, +)) open", width))
             }
         }
-        if let r = s.holdRemaining, s.phase == .hold { lines.append(Self.fit("  hold: \(Int(r.rounded(.up))) s left", width)) }
+        if let workers = s.workers, let ramping = s.workersRamping, workers > 1, ramping > 0, ramping < workers {
+            lines.append(Self.fit("  waiting for \(ramping) of \(workers) workers' ramps: the hold starts when all have ramped", width))
+        } else if s.phase == .hold && s.awaitingRelease {
+            lines.append(Self.fit("  every worker has ramped: the hold is starting", width))
+        } else if let r = s.holdRemaining, s.phase == .hold {
+            lines.append(Self.fit("  hold: \(Int(r.rounded(.up))) s left", width))
+        }
         return lines
     }
 

@@ -38,7 +38,10 @@ public final class RunCoordinator: @unchecked Sendable {
     private let logger: Logger
     private var engine: LoadEngine?
     private let lock = NSLock()
-    private var stopRequested = false
+    private var stopRequested = false, releaseRequested = false
+    /// When set, the hold waits for ``release()`` after the ramp, at most this many seconds (a worker holding
+    /// together with its siblings; ``LoadEngine/awaitRelease(timeout:)``). Set before ``run(output:progressInterval:progress:)``.
+    public var releaseTimeout: Double?
     /// Runs the plan's timed events.
     var eventRunner = CommandRunner()
 
@@ -65,6 +68,15 @@ public final class RunCoordinator: @unchecked Sendable {
         let e = engine
         lock.unlock()
         e?.stop()
+    }
+
+    /// Starts a waiting hold (``releaseTimeout``): now, or with the ramp's end if it has not ended yet.
+    public func release() {
+        lock.lock()
+        releaseRequested = true
+        let e = engine
+        lock.unlock()
+        e?.release()
     }
 
     /// Runs and writes outputs; throws only when the run cannot start (resolution, plan limits, TLS setup).
@@ -103,11 +115,13 @@ public final class RunCoordinator: @unchecked Sendable {
             phases.advance(to: next)
             metrics?.phaseBegan(next)
         }
+        if let releaseTimeout { engine.awaitRelease(timeout: releaseTimeout) }
         lock.lock()
         self.engine = engine
-        let stopEarly = stopRequested
+        let stopEarly = stopRequested, releaseEarly = releaseRequested
         lock.unlock()
         if stopEarly { engine.stop() }
+        if releaseEarly { engine.release() }
         // Timed events are started and recorded here, by the session, relative to the run start.
         let events = plan.events.isEmpty ? nil : TimedEventRunner(events: plan.events, runner: eventRunner, logger: logger)
         events?.start()

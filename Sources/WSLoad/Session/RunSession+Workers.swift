@@ -14,6 +14,9 @@ extension RunSession {
         do { pool = try WorkerPool(directory: ipc) { snapshot in progress?(snapshot) } } catch {
             throw RunSessionError(.runIncomplete, "cannot create the worker directory \(ipc): \(error)")
         }
+        // Every worker holds from one moment, the parent's release once all have ramped: the pods see every
+        // connection at once, and the shards' holds overlap for the whole hold.
+        pool.holdTogether = workers > 1
         defer {
             pool.terminate()
             try? FileManager.default.removeItem(atPath: ipc)
@@ -41,9 +44,12 @@ extension RunSession {
         let outDir = request.outputDirectory.map { dir in
             dir.hasPrefix("/") ? dir : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dir)
         }
+        let startedWorkers = Date()
         do {
             try pool.start(
-                WorkerAssignment(plan: plan, context: workerContext(prepared), outputDirectory: outDir), count: workers,
+                WorkerAssignment(
+                    plan: plan, context: workerContext(prepared), outputDirectory: outDir,
+                    releaseTimeout: pool.holdTogether ? WorkerAssignment.releaseTimeout(for: plan) : nil), count: workers,
                 executable: request.workerExecutable)
         } catch {
             feed?.stop()
@@ -70,7 +76,14 @@ extension RunSession {
         var weights = prepared.weights
         if weights == nil, prepared.known.values.contains(where: { $0 != 1 }) { weights = prepared.known }
         let fallback = RunMetadata(profile: request.profile.name, target: plan.url.description, startedAt: Date(), endedAt: Date())
-        let notes = prepared.notes + [prepared.split.note].compactMap { $0 } + poolNotes
+        var holdNote: String?
+        if let released = pool.releasedAt {
+            holdNote =
+                "the \(workers) workers held together: each kept its connections open after its ramp until the last ramp ended "
+                + "(or its worker exited), \(Self.seconds(released.timeIntervalSince(startedWorkers))) after the workers started; "
+                + "then every hold began at once"
+        }
+        let notes = prepared.notes + [prepared.split.note].compactMap { $0 } + poolNotes + [holdNote].compactMap { $0 }
         let report: Report
         do {
             report = try ReportMerger.merge(
@@ -97,6 +110,8 @@ extension RunSession {
         let incomplete = state.withLock { $0.interrupted } || !lost.isEmpty || report.raw?.interrupted == true
         return Outcome(report: report, files: files, exitCode: incomplete ? .runIncomplete : report.exitCode, workers: workers)
     }
+
+    private static func seconds(_ t: TimeInterval) -> String { String(format: "%.1f s", max(0, t)) }
 
     /// The context of each worker's own report: the profile's static pods, no server logs, no notes (the parent
     /// merges with discovery, logs and notes).

@@ -21,10 +21,14 @@ public final class WorkerSession: @unchecked Sendable {
         self.directory = directory
         self.shard = shard
         coordinator = RunCoordinator(plan: assignment.plan, context: assignment.context, logFeed: nil, logger: logger)
+        coordinator.releaseTimeout = assignment.releaseTimeout
     }
 
     /// Ends the run early (SIGTERM from the parent): a partial report still follows.
     public func stop() { coordinator.stop() }
+
+    /// Starts the hold (SIGUSR1 from the parent: every worker has ramped); see ``WorkerAssignment/releaseTimeout``.
+    public func release() { coordinator.release() }
 
     /// Runs the plan; `progressLine` gets one ``WorkerProgress`` line about every 0.25 s.
     public func run(progressLine: @escaping @Sendable (String) -> Void) throws(RunSessionError) -> ExitCode {

@@ -14,7 +14,8 @@ extension RunOptions {
         let stderr = LineWriter.standardError
         let stdout = LineWriter.standardOutput
         let worker = try WorkerSession(directory: dir, shard: shard, logger: .lines { line in if !quiet { stderr.write(line) } })
-        let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in worker.stop() }
+        // SIGUSR1: the parent's release of a hold taken together (every worker has ramped).
+        let signals = SignalWatcher([SIGINT, SIGTERM, SIGUSR1]) { signal in if signal == SIGUSR1 { worker.release() } else { worker.stop() } }
         defer { signals.cancel() }
         return try worker.run { line in stdout.write(line) }
     }

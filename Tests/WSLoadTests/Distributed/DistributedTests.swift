@@ -21,6 +21,49 @@ import Yams
         }
     }
 
+    @Test func holdsAreReleasedOnlyWhenEveryRunningWorkerLeftItsRamp() {
+        // A worker that has not reported yet is still ramping.
+        #expect(!WorkerPool.everyRampEnded(phases: [.hold, nil], running: [true, true]))
+        #expect(!WorkerPool.everyRampEnded(phases: [.hold, .ramp], running: [true, true]))
+        #expect(WorkerPool.everyRampEnded(phases: [.hold, .hold], running: [true, true]))
+        // A worker past its hold (closing, done) has ended its ramp too.
+        #expect(WorkerPool.everyRampEnded(phases: [.close, .done, .hold], running: [true, true, true]))
+        // A worker that exited (in its ramp or before reporting) is not waited for.
+        #expect(WorkerPool.everyRampEnded(phases: [.hold, .ramp, nil], running: [true, false, false]))
+        #expect(!WorkerPool.everyRampEnded(phases: [.ramp, .ramp], running: [true, false]))
+    }
+
+    @Test func aggregatedProgressCountsWorkersStillRamping() throws {
+        var hold = EngineSnapshot(
+            phase: .hold, planned: 10, attempted: 10, established: 10, failed: 0, dropped: 0, open: 10, inFlight: 0,
+            openPerPod: ["ws-0": 10], elapsed: 3, holdRemaining: nil)
+        hold.awaitingRelease = true
+        var ramp = hold
+        ramp.phase = .ramp; ramp.attempted = 4; ramp.established = 4; ramp.open = 4; ramp.awaitingRelease = false
+        // Two of three workers reported: the third counts as ramping, so the whole is in its ramp.
+        let partial = try #require(WorkerProgress.aggregate([hold, hold], expected: 3))
+        #expect(partial.workers == 3 && partial.workersRamping == 1 && partial.phase == .ramp)
+        #expect(partial.awaitingRelease && partial.open == 20 && partial.planned == 20)
+        let mixed = try #require(WorkerProgress.aggregate([hold, ramp, hold], expected: 3))
+        #expect(mixed.workers == 3 && mixed.workersRamping == 1 && mixed.phase == .ramp && mixed.attempted == 24)
+        let all = try #require(WorkerProgress.aggregate([hold, hold, hold], expected: 3))
+        #expect(all.workersRamping == 0 && all.phase == .hold)
+        // A line without the field (a worker that never waits) reads as not waiting.
+        let line = try #require(WorkerProgress(line: WorkerProgress(ramp).line))
+        #expect(line.snapshot.awaitingRelease == false)
+    }
+
+    @Test func aWorkerWaitsForTheReleaseAtMostThreeRampsOrTenMinutes() throws {
+        var plan = RunPlan(url: try WebSocketURL("ws://127.0.0.1:9/"), clients: 10_000, connectionsPerClient: 1)
+        plan.rate = 1_000
+        plan.connectTimeout = 5; plan.tlsTimeout = 5; plan.upgradeTimeout = 10
+        // 10 s of ramp: three ramps and the timeouts are 50 s, under the 10-minute floor.
+        #expect(WorkerAssignment.releaseTimeout(for: plan) == 600)
+        plan.clients = 1_000_000; plan.rate = 2_000
+        // 500 s of ramp: 3 × 500 + 5 + 5 + 10.
+        #expect(WorkerAssignment.releaseTimeout(for: plan) == 1_520)
+    }
+
     @Test func workersNeededFollowsTheFDBudget() throws {
         var plan = RunPlan(url: try WebSocketURL("ws://127.0.0.1:9/ws"), clients: 100_000, connectionsPerClient: 1)
         let budget = ResourceBudget(fdSoftLimit: 20_000, fdHardLimit: 20_000, portRange: 32768...60999)

@@ -55,6 +55,35 @@ import Testing
         for (_, pid) in pids { #expect(!Self.alive(pid), "worker \(pid) survived") }
     }
 
+    /// Worker 0 has clients 0 and 2 (2 s apart at 0.5/s), worker 1 only client 1: alone, worker 1 would hold
+    /// from ~0 s to ~1 s and worker 0 from ~2 s to ~3 s, never at once. Held together, both holds start when
+    /// worker 0's ramp ends.
+    @Test func workersWithUnequalRampsHoldTogether() async throws {
+        _ = try CLIEnvironment.requireBinary()
+        let serve = try await ServeProcess(podName: "ws-0")
+        defer { serve.stop() }
+        let out = try CLIEnvironment.temporaryDirectory("workers-together")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try await wsload(
+            [
+                "run", "--url", serve.url, "--connections", "3", "--rate", "0.5", "--cookies", "none", "--hold", "1s",
+                "--workers", "2", "--max-failed", "0", "--quiet", "--format", "json", "--out", out.path,
+            ],
+            timeout: 60)
+        #expect(r.status == 0, "\(r)")
+        let report = try Report.decode(json: Data(contentsOf: out.appendingPathComponent("report.json")))
+        #expect(report.totals.attempted == 3 && report.totals.held == 3)
+        #expect(!report.warnings.contains { $0.contains("did not hold their connections at the same time") }, "\(report.warnings)")
+        #expect(report.notes.contains { $0.contains("the 2 workers held together") }, "\(report.notes)")
+        let windows = try (0..<2).map { i in
+            try #require(Report.decode(json: Data(contentsOf: out.appendingPathComponent("worker-\(i)/report.json"))).raw?.window)
+        }
+        // Worker 0's ramp took ~2 s; worker 1's hold waited for it instead of starting at ~0 s.
+        #expect(windows[0].holdStart.timeIntervalSince(windows[0].runStart) >= 1.5)
+        #expect(abs(windows[0].holdStart.timeIntervalSince(windows[1].holdStart)) < 0.75, "\(windows)")
+        #expect(windows[1].holdEnd.timeIntervalSince(windows[1].holdStart) >= 0.9)
+    }
+
     @Test func aKilledWorkerIsReportedAndNoChildSurvives() async throws {
         _ = try CLIEnvironment.requireBinary()
         let serve = try await ServeProcess(podName: "ws-0")

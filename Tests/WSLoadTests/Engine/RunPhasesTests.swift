@@ -8,8 +8,9 @@ import Testing
         var p = RunPhases()
         #expect(p.start() == [.notify(.ramp), .startRamp])
         #expect(p.phase == .ramp)
-        #expect(p.rampCompleted() == [.notify(.hold), .startHold])
-        #expect(p.phase == .hold)
+        #expect(p.rampCompleted() == [.notify(.hold), .startHold, .startHoldTimer])
+        #expect(p.phase == .hold && !p.awaitingRelease)
+        #expect(p.release() == [], "a run that does not wait ignores a release")
         #expect(p.holdElapsed() == [.notify(.close), .beginClose])
         #expect(p.phase == .close && !p.interrupted)
         #expect(p.allEnded() == [.notify(.done), .finish])
@@ -57,5 +58,38 @@ import Testing
         #expect(p.stop() == [.stopRamp, .notify(.close), .beginClose])
         #expect(p.allEnded() == [.notify(.done), .finish])
         #expect(p.start() == [])
+    }
+
+    // MARK: Holding together (split runs)
+
+    @Test func aWaitingWorkerHoldsOnlyAfterItsRelease() {
+        var p = RunPhases(holdAwaitsRelease: true)
+        _ = p.start()
+        #expect(p.rampCompleted() == [.notify(.hold), .startHold, .awaitRelease])
+        #expect(p.phase == .hold && p.awaitingRelease)
+        #expect(p.acceptsReconnects, "connections dropped while waiting may still come back")
+        #expect(p.holdElapsed() == [], "no hold timer runs while waiting")
+        #expect(p.release() == [.startHoldTimer])
+        #expect(!p.awaitingRelease)
+        #expect(p.release() == [], "a second release (signal and self-release both) starts nothing")
+        #expect(p.holdElapsed() == [.notify(.close), .beginClose])
+    }
+
+    @Test func aReleaseBeforeTheRampEndsStartsTheHoldWithIt() {
+        var p = RunPhases(holdAwaitsRelease: true)
+        _ = p.start()
+        #expect(p.release() == [], "nothing to start during the ramp")
+        #expect(p.rampCompleted() == [.notify(.hold), .startHold, .startHoldTimer])
+        #expect(!p.awaitingRelease)
+    }
+
+    @Test func aStopWhileWaitingClosesAndNoLaterReleaseHolds() {
+        var p = RunPhases(holdAwaitsRelease: true)
+        _ = p.start()
+        _ = p.rampCompleted()
+        #expect(p.stop() == [.notify(.close), .beginClose])
+        #expect(p.interrupted && !p.awaitingRelease)
+        #expect(p.release() == [])
+        #expect(p.allEnded() == [.notify(.done), .finish])
     }
 }

@@ -77,6 +77,21 @@ import Testing
         #expect(a[3] == "  hold: 10 s left" && b[3] == "  hold: 9 s left")
     }
 
+    @Test func splitRunsSayWhichWorkersTheHoldWaitsFor() {
+        var screen = ProgressScreen(width: 120)
+        var waiting = Self.snap(.ramp, at: 5, attempted: 30, planned: 40, pods: ["ws-0": 30])
+        waiting.workers = 4; waiting.workersRamping = 1; waiting.awaitingRelease = true
+        #expect(screen.lines(waiting).last == "  waiting for 1 of 4 workers' ramps: the hold starts when all have ramped")
+        var starting = Self.snap(.hold, at: 6, attempted: 40, planned: 40, pods: ["ws-0": 40], holdRemaining: 10)
+        starting.workers = 4; starting.workersRamping = 0; starting.awaitingRelease = true
+        #expect(screen.lines(starting).last == "  every worker has ramped: the hold is starting")
+        starting.awaitingRelease = false
+        #expect(screen.lines(starting).last == "  hold: 10 s left")
+        // Every worker still ramping: the ordinary ramp screen, no waiting line.
+        waiting.workersRamping = 4
+        #expect(screen.lines(waiting).allSatisfy { !$0.contains("waiting for") })
+    }
+
     @Test func podsBeyondTheLimitAreSummedInOneLine() {
         var screen = ProgressScreen(width: 120, maxPods: 2)
         let lines = Self.visibleLines(screen.frame(Self.snap(.ramp, at: 1, attempted: 10, pods: ["a": 1, "b": 2, "c": 3, "d": 4])))
