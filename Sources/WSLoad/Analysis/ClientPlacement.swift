@@ -41,7 +41,7 @@ public struct ClientPlacement: Sendable, Codable, Equatable {
             let key = Key(pods: pods.map { "\($0.pod)\u{1F}\($0.count)" })
             var entry = out[key] ?? ClientPlacement(pods: pods, clients: 0)
             entry.clients += p.clients
-            entry.examples = Array(PodNameOrder.sorted(Set(entry.examples + p.examples)).prefix(exampleLimit))
+            entry.examples = PodNameOrder.first(exampleLimit, of: Set(entry.examples + p.examples))
             out[key] = entry
         }
         return sorted(Array(out.values))
@@ -70,7 +70,7 @@ public struct ClientPlacement: Sendable, Codable, Equatable {
             out[key, default: ClientPlacement(pods: pods, clients: 0)].clients += 1
             examples[key, default: []].append(client)
         }
-        for (key, names) in examples { out[key]?.examples = Array(PodNameOrder.sorted(names).prefix(exampleLimit)) }
+        for (key, names) in examples { out[key]?.examples = PodNameOrder.first(exampleLimit, of: names) }
         return sorted(Array(out.values))
     }
 

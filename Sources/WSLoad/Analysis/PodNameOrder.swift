@@ -22,6 +22,21 @@ enum PodNameOrder {
         return ca == nil && cb != nil
     }
 
+    /// The `k` first names in natural order, ascending: the same as `sorted(names).prefix(k)` without sorting
+    /// them all (a placement's examples are 3 of possibly 100 000 clients).
+    static func first<S: Sequence>(_ k: Int, of names: S) -> [String] where S.Element == String {
+        guard k > 0 else { return [] }
+        var out: [String] = []
+        out.reserveCapacity(k + 1)
+        for name in names {
+            if out.count == k, let last = out.last, !areInIncreasingOrder(name, last) { continue }
+            let at = out.firstIndex { areInIncreasingOrder(name, $0) } ?? out.endIndex
+            out.insert(name, at: at)
+            if out.count > k { out.removeLast() }
+        }
+        return out
+    }
+
     /// Sorts pod names naturally.
     static func sorted<S: Sequence>(_ names: S) -> [String] where S.Element == String {
         names.sorted(by: areInIncreasingOrder)

@@ -101,7 +101,7 @@ public enum ReportWriter {
             for var record in records {
                 record.affinityCookie = record.affinityCookie.map { Redaction.placeholder(for: $0) }
                 // A record that cannot be encoded is an error, not a missing line: every connection is accounted.
-                chunk.append(try encoder.encode(record))
+                try ConnectionRecordLine.append(record, to: &chunk, encoder: encoder)
                 chunk.append(UInt8(ascii: "\n"))
                 try flush()
             }
