@@ -111,13 +111,24 @@ def main():
         raise SystemExit(f"{eb.BIN} missing: swift build -c release --scratch-path .build-bench-engine --product wsload")
     n = max(1, min(19000, args.connections))
     hold = max(2, min(20, args.hold))
-    sources = [f"127.0.0.{2 + i}" for i in range(max(1, min(50, args.sources)))]
+    per_run = max(1, min(20, args.sources))
+    # Each run gets source addresses of its own (run k: 127.0.0.(2 + k·S) …): the previous run's connections sit
+    # in TIME_WAIT on their ports for 60 s, and a tool reusing those addresses would search a fuller port range
+    # (tcpkali then failed to open all connections in later rounds and spun at 100 % CPU).
+    runs = 2 * args.rounds + 2
+    if 2 + runs * per_run > 254:
+        raise SystemExit(f"--rounds {args.rounds} × --sources {per_run} needs more than 127.0.0.2–254")
+
+    def sources_for(k):
+        return [f"127.0.0.{2 + k * per_run + i}" for i in range(per_run)]
+
+    sources = sources_for(0)
     eb.raise_fd_limit()
     work = os.environ.get("BENCH_OUT") or tempfile.mkdtemp(prefix="wsload-vs-tcpkali.")
     os.makedirs(work, exist_ok=True)
     server = eb.Server(work, eb.free_port(19500))
     print(f"# machine: nproc {os.cpu_count()}, kernel {os.uname().release}, load {eb.loadavg()}; server: wsload serve "
-          f"127.0.0.1:{server.port}; {n} connections from {len(sources)} sources, hold {hold} s; work dir {work}", file=sys.stderr)
+          f"127.0.0.1:{server.port}; {n} connections from {per_run} sources (fresh ones each run), hold {hold} s; work dir {work}", file=sys.stderr)
     print("| round | tool | connections | max RSS (MB) | CPU user+sys (s) | exec → all established (s) | all established | load avg |")
     print("|---|---|---:|---:|---:|---:|---|---|")
     results = []
@@ -126,18 +137,20 @@ def main():
         for tool in order:
             load = eb.loadavg()
             tag = f"r{r + 1}-{tool}"
-            res = run_tcpkali(args.tcpkali, server.port, n, sources, hold, work, tag) if tool == "tcpkali" \
-                else run_wsload(server.port, n, sources, hold, work, tag)
+            srcs = sources_for(len(results))
+            res = run_tcpkali(args.tcpkali, server.port, n, srcs, hold, work, tag) if tool == "tcpkali" \
+                else run_wsload(server.port, n, srcs, hold, work, tag)
             res["load"] = load
             results.append(res)
             print(f"| {r + 1} | {tool} | {n} | {fmt(res['rss_mb'], 1)} | {fmt(res['cpu_s'])} | {fmt(res['established_s'])} | "
                   f"{'yes' if res['all_established'] else '**no**'} | {load} |", flush=True)
             time.sleep(1)  # let the server close the previous run's connections
     idle = {}
-    for tool in ["tcpkali", "wsload"]:
+    for k, tool in enumerate(["tcpkali", "wsload"]):
         tag = f"idle-{tool}"
-        idle[tool] = run_tcpkali(args.tcpkali, server.port, 10, sources[:1], 2, work, tag) if tool == "tcpkali" \
-            else run_wsload(server.port, 10, sources[:1], 2, work, tag)
+        srcs = sources_for(len(results) + k)[:1]
+        idle[tool] = run_tcpkali(args.tcpkali, server.port, 10, srcs, 2, work, tag) if tool == "tcpkali" \
+            else run_wsload(server.port, 10, srcs, 2, work, tag)
         print(f"| idle | {tool} | 10 | {fmt(idle[tool]['rss_mb'], 1)} | {fmt(idle[tool]['cpu_s'])} | "
               f"{fmt(idle[tool]['established_s'])} | {'yes' if idle[tool]['all_established'] else '**no**'} | {eb.loadavg()} |", flush=True)
     server.stop()

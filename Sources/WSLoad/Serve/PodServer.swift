@@ -37,6 +37,9 @@ public struct PodServerConfiguration: Sendable {
     public var ioQueues: Int
     /// Share the port with other listeners (`SO_REUSEPORT`, `serve --reuse-port`); otherwise a busy port is an error.
     public var reusePort: Bool
+    /// Descriptors kept free below the process's limit: connections accepted beyond it are closed at once and
+    /// counted as rejected (see ``Listener``). Default 64.
+    public var fdHeadroom = 64
 
     /// Creates a configuration.
     public init(
@@ -66,6 +69,7 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     private struct Table {
         var connections: [ObjectIdentifier: WSConnection] = [:]; var active = 0; var total = 0; var rejected = 0; var closed = 0; var nextID = 0;
         var draining = false; var crashed = false
+        var refusedAtLimit = 0; var nextRefusalLog: UInt64 = 0
     }
     private let table = Locked(Table())
     private let crashedFlag = Locked(false)
@@ -89,7 +93,10 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     /// Starts listening; returns the bound address.
     @discardableResult
     public func start() throws(ConnectionFailure) -> SocketAddress {
-        let l = try Listener(address: configuration.listen, queues: queues, reusePort: configuration.reusePort) { [self] fd, io in
+        let l = try Listener(
+            address: configuration.listen, queues: queues, reusePort: configuration.reusePort,
+            fdHeadroom: configuration.fdHeadroom, onRefuse: { [weak self] ceiling in self?.refusedAtDescriptorLimit(ceiling) }
+        ) { [self] fd, io in
             io.queue.async { [self] in
                 let id = table.withLock { t -> Int in
                     t.nextID += 1; return t.nextID
@@ -101,6 +108,27 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
         listener = l
         emit(active: 0, event: "listening on \(l.address)")
         return l.address
+    }
+
+    /// A connection closed at accept because the process is near its descriptor limit (see ``Listener``):
+    /// counted as rejected, and said in the log at most once a second with what to change.
+    private func refusedAtDescriptorLimit(_ ceiling: Int32) {
+        let now = MonotonicClock.now()
+        let (active, say) = table.withLock { t -> (Int, Bool) in
+            t.rejected += 1
+            t.refusedAtLimit += 1
+            guard now >= t.nextRefusalLog else { return (t.active, false) }
+            t.nextRefusalLog = now + 1_000_000_000
+            return (t.active, true)
+        }
+        if say {
+            let total = table.withLock { $0.refusedAtLimit }
+            emit(
+                active: active,
+                event:
+                    "refusing connections: the process is at its file-descriptor limit (\(ceiling) in use, keeping \(configuration.fdHeadroom) free; "
+                    + "\(total) refused so far); raise `ulimit -n` or spread the load over more pods")
+        }
     }
 
     /// Open WebSocket connections right now.
