@@ -95,16 +95,16 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     public func start() throws(ConnectionFailure) -> SocketAddress {
         let l = try Listener(
             address: configuration.listen, queues: queues, reusePort: configuration.reusePort,
-            fdHeadroom: configuration.fdHeadroom, onRefuse: { [weak self] ceiling in self?.refusedAtDescriptorLimit(ceiling) }
-        ) { [self] fd, io in
-            io.queue.async { [self] in
-                let id = table.withLock { t -> Int in
-                    t.nextID += 1; return t.nextID
+            fdHeadroom: configuration.fdHeadroom, onRefuse: { [weak self] ceiling in self?.refusedAtDescriptorLimit(ceiling) },
+            onAccept: { [self] fd, io in
+                io.queue.async { [self] in
+                    let id = table.withLock { t -> Int in
+                        t.nextID += 1; return t.nextID
+                    }
+                    let c = WSConnection(id: id, role: .server, io: io, settings: settings, delegate: self)
+                    c.startServer(fd: fd)
                 }
-                let c = WSConnection(id: id, role: .server, io: io, settings: settings, delegate: self)
-                c.startServer(fd: fd)
-            }
-        }
+            })
         listener = l
         emit(active: 0, event: "listening on \(l.address)")
         return l.address
