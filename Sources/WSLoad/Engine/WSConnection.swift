@@ -121,7 +121,9 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         }
         setPhaseDeadline(settings.connectTimeout)
         installSources()
-        resumeWriteSource()  // writable = connected (or failed)
+        // Writable = connected (or failed). Often already so: then no write source is made at all.
+        if Socket.isReadyForWriting(fd) { return handleWritable() }
+        resumeWriteSource()
     }
 
     /// Takes over an accepted socket and performs the server handshake.
@@ -155,12 +157,12 @@ public final class WSConnection: TimerWheelClient, @unchecked Sendable {
         read.setEventHandler { [self] in handleReadable() }
         liveSources = 1
         readSource = read
-        makeWriteSource()
         read.resume()
     }
 
-    /// Creates the (suspended) write source. It exists while connecting, during handshakes and while a
-    /// write is blocked; an open connection that writes freely has none, saving ~500 B per held connection.
+    /// Creates the (suspended) write source, on demand: while a connect is pending, a TLS handshake wants to
+    /// write, or a write is blocked. A connection whose writes all go through at once never has one, which
+    /// saves ~500 B per held connection and two `epoll_ctl` calls and a wake-up per connection.
     private func makeWriteSource() {
         let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: io.queue) as! DispatchSource
         write.setEventHandler { [self] in handleWritable() }

@@ -51,6 +51,15 @@ public enum Socket {
         return e == EINPROGRESS || e == EINTR ? nil : Errno(e)
     }
 
+    /// Whether a socket is ready for writing (or has an error or hang-up) right now: `poll(2)` with a zero timeout.
+    /// A non-blocking `connect` to loopback or a near peer has usually completed by the time it returns
+    /// `EINPROGRESS`; asking once costs one syscall, where waiting for the event costs a write source (an
+    /// `epoll_ctl` to add it, a wake-up, another to remove it).
+    public static func isReadyForWriting(_ fd: Int32) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        return poll(&p, 1, 0) == 1 && p.revents != 0
+    }
+
     /// The pending error of a connecting socket (`SO_ERROR`), `nil` when connected.
     public static func pendingError(_ fd: Int32) -> Errno? {
         var err: Int32 = 0

@@ -84,6 +84,7 @@ struct ServeCommand: ParsableCommand {
         let signals = SignalWatcher([SIGTERM, SIGINT]) { _ in stop.signal() }
         let server: PodServer
         do { server = try PodServer(config, logger: .lines { out.write($0) }) } catch { throw CLIError(exitCode: .usageError, message: "\(error)") }
+        _ = ResourceBudget.current()  // raises the soft descriptor limit to the hard one, as `run` does
         do { try server.start() } catch {
             // A busy or foreign listen address is a configuration error (exit 2), not a failed run.
             let configuration = error.errno == EADDRINUSE || error.errno == EADDRNOTAVAIL || error.errno == EACCES
