@@ -448,7 +448,7 @@ def main():
     args = ap.parse_args()
     args.hold = max(2, min(20, args.hold))
     if not os.access(BIN, os.X_OK):
-        raise SystemExit(f"{BIN} missing: swift build -c release --scratch-path .build-bench-engine --product wsload")
+        raise SystemExit(f"{BIN} missing: swift build -c release --static-swift-stdlib --scratch-path .build-bench-engine --product wsload")
     raise_fd_limit()
     args.work = os.environ.get("BENCH_OUT") or tempfile.mkdtemp(prefix="wsload-bench-engine.")
     os.makedirs(args.work, exist_ok=True)

@@ -108,7 +108,7 @@ def main():
     if not args.tcpkali or not os.access(args.tcpkali, os.X_OK):
         raise SystemExit("tcpkali not found: build it outside this repository (see bench/vs_tcpkali.py) and pass --tcpkali PATH")
     if not os.access(eb.BIN, os.X_OK):
-        raise SystemExit(f"{eb.BIN} missing: swift build -c release --scratch-path .build-bench-engine --product wsload")
+        raise SystemExit(f"{eb.BIN} missing: swift build -c release --static-swift-stdlib --scratch-path .build-bench-engine --product wsload")
     n = max(1, min(19000, args.connections))
     hold = max(2, min(20, args.hold))
     per_run = max(1, min(20, args.sources))
