@@ -4,11 +4,11 @@ import Testing
 @testable import WSLoad
 
 /// Writes the matrix's results (case, expected, what connect, run and portforward saw) as a Markdown table to
-/// the file named by `WSLOAD_TLS_MATRIX_TABLE` (the table in CONFORMANCE.md). Skipped when it is not set.
+/// the file named by `WSLOAD_TLS_MATRIX_TABLE` (the table in CONFORMANCE.md), or a temporary file when it is not set.
+/// Runs in every `swift test`: each of the three ways in must pass exactly the cases the matrix expects to pass.
 @Suite("TLS certificate matrix: results table", .serialized)
 struct TLSMatrixTableTests {
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["WSLOAD_TLS_MATRIX_TABLE"] != nil))
-    func writeTable() throws {
+    @Test func writeTable() throws {
         let matrix = BadCertificateMatrix.shared
         var lines = [
             "| case | certificate | target (dialled) | expected | connect | run (bucket) | portforward (bucket) |",
@@ -45,12 +45,20 @@ struct TLSMatrixTableTests {
                 ? "pass (\(batch.opened) opened)"
                 : pool.totals.buckets.sorted { $0.key < $1.key }.map { "`\($0.key)` ×\($0.value)" }.joined(separator: ", ")
 
+            let shouldPass = c.expectedCheck == nil
+            #expect((probe.failure == nil) == shouldPass, "connect, \(c.name): \(connect)")
+            #expect((result.failed == 0) == shouldPass, "run, \(c.name): \(run)")
+            #expect(batch.failures.isEmpty == shouldPass, "portforward, \(c.name): \(forward)")
             let dialled = c.connectTo == c.host ? c.host : "\(c.host) (\(c.connectTo))"
             lines.append(
                 "| \(c.name) | \(c.certificate) | \(dialled) | \(c.expectedCheck.map { "fail: \($0)" } ?? "pass") | \(connect) | \(run) | \(forward) |"
             )
         }
-        let path = ProcessInfo.processInfo.environment["WSLOAD_TLS_MATRIX_TABLE"]!
+        let path =
+            ProcessInfo.processInfo.environment["WSLOAD_TLS_MATRIX_TABLE"]
+            ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("wsload-tls-matrix-\(getpid()).md")
+        defer { if ProcessInfo.processInfo.environment["WSLOAD_TLS_MATRIX_TABLE"] == nil { try? FileManager.default.removeItem(atPath: path) } }
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(lines.count == matrix.cases.count + 2)
     }
 }
