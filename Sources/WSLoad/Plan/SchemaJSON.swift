@@ -30,7 +30,7 @@ indirect enum SchemaJSON: Sendable, Equatable {
         let pad = String(repeating: " ", count: indent + 2)
         let close = String(repeating: " ", count: indent)
         switch self {
-        case .string(let s): return Self.quoted(s)
+        case .string(let s): return JSONString.quoted(s)
         case .integer(let n): return String(n)
         case .number(let x): return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
         case .bool(let b): return b ? "true" : "false"
@@ -39,26 +39,8 @@ indirect enum SchemaJSON: Sendable, Equatable {
             return "[\n" + items.map { pad + $0.pretty(indent: indent + 2) }.joined(separator: ",\n") + "\n\(close)]"
         case .object(let pairs):
             if pairs.isEmpty { return "{}" }
-            return "{\n" + pairs.map { pad + Self.quoted($0.0) + ": " + $0.1.pretty(indent: indent + 2) }.joined(separator: ",\n") + "\n\(close)}"
+            let members = pairs.map { pad + JSONString.quoted($0.0) + ": " + $0.1.pretty(indent: indent + 2) }
+            return "{\n" + members.joined(separator: ",\n") + "\n\(close)}"
         }
-    }
-
-    /// RFC 8259 §7 string: quotation mark, reverse solidus and control characters escaped; the rest as UTF-8.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -33,28 +33,28 @@ enum ConnectionRecordLine {
             first = false
             s += "\""; s += k; s += "\":"
         }
-        if let v = r.affinityCookie { key("affinityCookie"); appendString(v, to: &s) }
+        if let v = r.affinityCookie { key("affinityCookie"); JSONString.append(v, to: &s) }
         key("client"); s += String(r.client)
         key("conn"); s += String(r.conn)
         key("deflate"); s += r.deflate ? "true" : "false"
         key("disruptionsMs"); s += "[]"
         if let v = r.firstMessageMs { key("firstMessageMs"); s += number(v) }
         key("index"); s += String(r.index)
-        if let v = r.local { key("local"); appendString(v, to: &s) }
+        if let v = r.local { key("local"); JSONString.append(v, to: &s) }
         if let v = r.peerCloseCode { key("peerCloseCode"); s += String(v) }
-        if let v = r.pod { key("pod"); appendString(v, to: &s) }
-        if let v = r.podSource { key("podSource"); appendString(v.rawValue, to: &s) }
+        if let v = r.pod { key("pod"); JSONString.append(v, to: &s) }
+        if let v = r.podSource { key("podSource"); JSONString.append(v.rawValue, to: &s) }
         key("previousPods"); s += "[]"
         key("receivedCookieNames"); s += "["
         for (i, name) in r.receivedCookieNames.enumerated() {
             if i > 0 { s += "," }
-            appendString(name, to: &s)
+            JSONString.append(name, to: &s)
         }
         s += "]"
         key("reconnectAttempts"); s += "0"
         key("reconnects"); s += "0"
         key("sentCookie"); s += r.sentCookie ? "true" : "false"
-        key("status"); appendString(r.status.rawValue, to: &s)
+        key("status"); JSONString.append(r.status.rawValue, to: &s)
         if let v = r.tcpConnectMs { key("tcpConnectMs"); s += number(v) }
         if let v = r.tlsMs { key("tlsMs"); s += number(v) }
         if r.tlsResumed { key("tlsResumed"); s += "true" }
@@ -65,27 +65,4 @@ enum ConnectionRecordLine {
 
     /// A finite double as a JSON number: Swift's shortest round-trip form (`0.25`, `12.0`, `1e-05`), all valid JSON.
     private static func number(_ v: Double) -> String { v.description }
-
-    /// A JSON string literal (RFC 8259 §7): quote, backslash and control characters escaped.
-    static func appendString(_ v: String, to s: inout String) {
-        s += "\""
-        if !v.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            s += v
-        } else {
-            for u in v.unicodeScalars {
-                switch u {
-                case "\"": s += "\\\""
-                case "\\": s += "\\\\"
-                case "\n": s += "\\n"
-                case "\r": s += "\\r"
-                case "\t": s += "\\t"
-                case _ where u.value < 0x20:
-                    let hex = String(u.value, radix: 16)
-                    s += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: s.unicodeScalars.append(u)
-                }
-            }
-        }
-        s += "\""
-    }
 }

@@ -114,15 +114,14 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
     /// counted as rejected, and said in the log at most once a second with what to change.
     private func refusedAtDescriptorLimit(_ ceiling: Int32) {
         let now = MonotonicClock.now()
-        let (active, say) = table.withLock { t -> (Int, Bool) in
+        let (active, total, say) = table.withLock { t -> (Int, Int, Bool) in
             t.rejected += 1
             t.refusedAtLimit += 1
-            guard now >= t.nextRefusalLog else { return (t.active, false) }
+            guard now >= t.nextRefusalLog else { return (t.active, t.refusedAtLimit, false) }
             t.nextRefusalLog = now + 1_000_000_000
-            return (t.active, true)
+            return (t.active, t.refusedAtLimit, true)
         }
         if say {
-            let total = table.withLock { $0.refusedAtLimit }
             emit(
                 active: active,
                 event:

@@ -54,29 +54,21 @@ public final class RunCoordinator: @unchecked Sendable {
     }
 
     /// The running engine's per-pod counts and handshake histograms for a metrics scrape; nil before it starts.
-    public func liveMetrics() -> EngineLiveMetrics? {
-        lock.lock()
-        let e = engine
-        lock.unlock()
-        return e?.liveMetrics()
-    }
+    public func liveMetrics() -> EngineLiveMetrics? { currentEngine()?.liveMetrics() }
 
     /// Requests an early stop (SIGINT/SIGTERM); the run still produces a complete partial report.
-    public func stop() {
-        lock.lock()
-        stopRequested = true
-        let e = engine
-        lock.unlock()
-        e?.stop()
-    }
+    public func stop() { currentEngine { $0.stopRequested = true }?.stop() }
 
     /// Starts a waiting hold (``releaseTimeout``): now, or with the ramp's end if it has not ended yet.
-    public func release() {
+    public func release() { currentEngine { $0.releaseRequested = true }?.release() }
+
+    /// The engine once ``run(output:progressInterval:progress:)`` has made it (nil before), read under the lock after
+    /// `mark` — so a request made before the engine exists is seen by `run` when it makes it.
+    private func currentEngine(marking mark: (RunCoordinator) -> Void = { _ in }) -> LoadEngine? {
         lock.lock()
-        releaseRequested = true
-        let e = engine
-        lock.unlock()
-        e?.release()
+        defer { lock.unlock() }
+        mark(self)
+        return engine
     }
 
     /// Runs and writes outputs; throws only when the run cannot start (resolution, plan limits, TLS setup).

@@ -65,7 +65,7 @@ import Testing
 
     @Test func controlCharactersAreEscapedAsRFC8259Says() {
         var s = ""
-        ConnectionRecordLine.appendString("a\"b\\c\nd\u{1F}e", to: &s)
+        JSONString.append("a\"b\\c\nd\u{1F}e", to: &s)
         #expect(s == #""a\"b\\c\nd\u001fe""#)
     }
 }
