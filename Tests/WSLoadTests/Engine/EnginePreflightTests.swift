@@ -30,10 +30,11 @@ import Testing
         plan.cookiePolicy = .perClient
         plan.firstConnectionFirst = false
         plan.maxInFlight = 6
-        // A rate no pacing step can fall behind: all six go out in the first step, on the control queue, before
-        // any 101 (and its Set-Cookie) can be handled there. At the default rate a loaded machine let the first
-        // connection finish before the last was launched, and the jar pinned the rest (seen twice in full runs).
-        plan.rate = 1_000_000
+        // Unpaced (rate 0: the bucket holds max_in_flight tokens at every step): all six go out in the first step,
+        // on the control queue, before any 101 (and its Set-Cookie) can be handled there. A paced bucket starts
+        // empty — even at 1 000 000/s its first step held one token, and on a loaded machine the first connection
+        // finished before the next step launched the rest, so the jar pinned them (seen in full runs).
+        plan.rate = 0
         plan.hold = 0.1
         let result = try LoadEngine(plan: plan).run()
         #expect(result.held == 6)
