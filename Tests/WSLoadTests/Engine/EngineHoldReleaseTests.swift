@@ -19,7 +19,7 @@ import Testing
         engine.awaitRelease(timeout: timeout)
         let began = Date()
         if let releaseAfter { DispatchQueue.global().asyncAfter(deadline: .now() + releaseAfter) { engine.release() } }
-        let result = try engine.run()
+        let result = engine.run()
         return (result, result.holdStartedAt.timeIntervalSince(began))
     }
 
