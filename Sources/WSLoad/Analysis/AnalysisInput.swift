@@ -57,10 +57,6 @@ extension AnalysisInput {
     /// The input of a live run: the engine's records summarised. `result` must already have its opaque
     /// affinity-cookie values redacted (``CookieGroups/redact(_:knownPods:)``): ``ReportBuilder`` does that.
     init(redactedResult result: EngineResult, context: ReportContext, shape: ReportRawData.RunShape? = nil) {
-        var byClient: [String: [String: Int]] = [:]
-        for r in result.records where r.status == .held || r.status == .dropped {
-            byClient["client-\(r.client)", default: [:]][r.pod ?? "?", default: 0] += 1
-        }
         var buckets: [String: (String, String, Int)] = [:]
         for r in result.records {
             guard let f = r.failure, r.status == .failed || r.status == .dropped else { continue }
@@ -73,10 +69,14 @@ extension AnalysisInput {
             attempted: result.attempted, established: result.established, failed: result.failed, held: result.held,
             dropped: result.dropped, failures: failures)
         totals.recycled = result.records.reduce(0) { $0 + $1.recycles }
-        let handshakes = result.records.filter { $0.tlsMs != nil && $0.status != .failed }
-        if !handshakes.isEmpty {
-            totals.tlsHandshakes = handshakes.count
-            totals.tlsResumed = handshakes.filter(\.tlsResumed).count
+        var handshakes = 0, resumed = 0
+        for r in result.records where r.tlsMs != nil && r.status != .failed {
+            handshakes += 1
+            if r.tlsResumed { resumed += 1 }
+        }
+        if handshakes > 0 {
+            totals.tlsHandshakes = handshakes
+            totals.tlsResumed = resumed
         }
         let phases = [
             PhaseTiming(name: "ramp", start: result.startedAt, end: result.holdStartedAt),
@@ -91,8 +91,9 @@ extension AnalysisInput {
             result.timeline.isEmpty
             ? nil : Self.withServerCounts(result.timeline, startedAt: result.startedAt, logs: context.serverLogs)
         self.init(
-            raw: ReportRawData(result: result, context: context, shape: shape), totals: totals, podCountsByClient: byClient,
-            run: run, resilience: ResilienceSummary.summarise(result.records), timeline: timeline, notes: context.notes,
+            raw: ReportRawData(result: result, context: context, shape: shape), totals: totals,
+            placements: ClientPlacement.group(records: result.records), run: run,
+            resilience: ResilienceSummary.summarise(result.records), timeline: timeline, notes: context.notes,
             warnings: context.warnings + result.warnings)
     }
 

@@ -29,7 +29,9 @@ public struct ClientPlacement: Sendable, Codable, Equatable {
 
     /// Groups per-client counts (client → pod → connections; zero counts dropped, clients with none left out).
     public static func group(podCountsByClient: [String: [String: Int]]) -> [ClientPlacement] {
-        group(podCountsByClient.map { (client: $0.key, pods: $0.value) })
+        var tally = ClientPlacementTally()
+        for (client, pods) in podCountsByClient { tally.add(client: client, podCounts: pods) }
+        return tally.placements
     }
 
     /// Adds up placements (of shards, or after pods were renamed): equal pod counts become one placement.
@@ -58,28 +60,14 @@ public struct ClientPlacement: Sendable, Codable, Equatable {
             })
     }
 
-    private struct Key: Hashable { let pods: [String] }
+    struct Key: Hashable { let pods: [String] }
 
-    private static func group(_ entries: [(client: String, pods: [String: Int])]) -> [ClientPlacement] {
-        var out: [Key: ClientPlacement] = [:]
-        var examples: [Key: [String]] = [:]
-        for (client, podCounts) in entries {
-            let pods = sortedCounts(podCounts)
-            guard !pods.isEmpty else { continue }
-            let key = Key(pods: pods.map { "\($0.pod)\u{1F}\($0.count)" })
-            out[key, default: ClientPlacement(pods: pods, clients: 0)].clients += 1
-            examples[key, default: []].append(client)
-        }
-        for (key, names) in examples { out[key]?.examples = PodNameOrder.first(exampleLimit, of: names) }
-        return sorted(Array(out.values))
-    }
-
-    private static func sortedCounts(_ counts: [String: Int]) -> [ClientPinning.PodCount] {
+    static func sortedCounts(_ counts: [String: Int]) -> [ClientPinning.PodCount] {
         PodNameOrder.sorted(counts.filter { $0.value > 0 }.keys).map { ClientPinning.PodCount(pod: $0, count: counts[$0]!) }
     }
 
     /// Most clients first; ties by the pods, naturally.
-    private static func sorted(_ placements: [ClientPlacement]) -> [ClientPlacement] {
+    static func sorted(_ placements: [ClientPlacement]) -> [ClientPlacement] {
         placements.sorted { a, b in
             if a.clients != b.clients { return a.clients > b.clients }
             return a.pods.map { "\($0.pod)=\($0.count)" }.joined(separator: ",") < b.pods.map { "\($0.pod)=\($0.count)" }.joined(separator: ",")

@@ -82,7 +82,7 @@ public struct ResilienceSummary: Sendable, Codable, Equatable {
             droppedConnections: droppedRecords.count, dropCauses: causes, droppedPerPod: perPod,
             reconnects: records.reduce(0) { $0 + $1.reconnects },
             reconnectAttempts: records.reduce(0) { $0 + $1.reconnectAttempts },
-            lost: records.filter { $0.status == .dropped }.count,
+            lost: records.count { $0.status == .dropped },
             disruptionP50Ms: pct(50), disruptionP99Ms: pct(99), disruptionMaxMs: disruptions.last,
             moves: moves, halfOpenDetections: halfOpen.count, halfOpenMaxSilenceMs: halfOpen.max(),
             // Only connections the peer or a proxy cut (EOF/RST without a close frame) can show an idle

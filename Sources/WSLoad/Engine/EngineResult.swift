@@ -21,15 +21,15 @@ public struct EngineResult: Sendable {
     public var timeline: [TimelinePoint] = []
 
     /// Attempts started.
-    public var attempted: Int { records.filter { $0.status != .pending }.count }
+    public var attempted: Int { records.count { $0.status != .pending } }
     /// Connections that completed the handshake.
-    public var established: Int { records.filter { $0.status == .held || $0.status == .dropped || $0.status == .open }.count }
+    public var established: Int { records.count { $0.status == .held || $0.status == .dropped || $0.status == .open } }
     /// Attempts that failed before establishment.
-    public var failed: Int { records.filter { $0.status == .failed }.count }
+    public var failed: Int { records.count { $0.status == .failed } }
     /// Connections open at the end of the hold.
-    public var held: Int { records.filter { $0.status == .held }.count }
+    public var held: Int { records.count { $0.status == .held } }
     /// Connections that ended before the hold ended.
-    public var dropped: Int { records.filter { $0.status == .dropped }.count }
+    public var dropped: Int { records.count { $0.status == .dropped } }
 }
 
 extension EngineResult {

@@ -87,13 +87,22 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         var weights = context.weights
         if weights == nil, context.knownPods.values.contains(where: { $0 != 1 }) { weights = context.knownPods }
         self.weights = weights
-        sourceAddresses = Array(Set(result.records.compactMap { r in r.local.map { SocketAddress.hostPart(of: $0) } })).sorted()
+        // One pass, no per-record arrays: the end of a run should not copy its records to count them.
+        var hosts = Set<String>(), placeholders = Set<String>(), clients = Set<Int>()
+        var carriers = 0
+        for r in result.records {
+            if let local = r.local { hosts.insert(SocketAddress.hostPart(of: local)) }
+            clients.insert(r.client)
+            guard r.status != .pending && r.status != .failed, let cookie = r.affinityCookie else { continue }
+            placeholders.insert(Redaction.placeholder(for: cookie))
+            carriers += 1
+        }
+        sourceAddresses = hosts.sorted()
         cookiePolicy = context.cookiePolicy
-        let opened = result.records.filter { $0.status != .pending && $0.status != .failed }
-        cookieValues = Array(Set(opened.compactMap { $0.affinityCookie.map { Redaction.placeholder(for: $0) } })).sorted()
+        cookieValues = placeholders.sorted()
         distinctCookieValues = result.distinctCookieValues
-        cookieCarriers = opened.filter { $0.affinityCookie != nil }.count
-        clientCount = Set(result.records.map(\.client)).count
+        cookieCarriers = carriers
+        clientCount = clients.count
         singlePodTarget = context.singlePodTarget
         thresholds = context.thresholds
         serverLogsConfigured = context.serverLogsConfigured

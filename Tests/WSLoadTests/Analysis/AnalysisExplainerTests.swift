@@ -150,6 +150,49 @@ import Testing
         #expect(p[0].pinned && p[0].pod == "ws-0" && p[0].connectionsPerClient == 2 && !p[1].pinned && p[1].pod == nil)
     }
 
+    /// Engine records, two connections per client: client 0 both on ws-0; client 1 one on ws-0, one on ws-1;
+    /// client 2 one held on ws-0 and one failed (places it as {ws-0: 1}); client 3 only failed (no placement);
+    /// client 4 one dropped from ws-0 and one held without a pod (`?`); clients 5 and 11 like client 0.
+    static func records() -> [ConnectionRecord] {
+        let layout: [(Int, ConnectionRecord.Status, String?)] = [
+            (0, .held, "ws-0"), (0, .held, "ws-0"), (1, .held, "ws-0"), (1, .held, "ws-1"), (2, .held, "ws-0"), (2, .failed, nil),
+            (3, .failed, nil), (3, .failed, nil), (4, .dropped, "ws-0"), (4, .held, nil), (5, .held, "ws-0"), (5, .held, "ws-0"),
+            (11, .held, "ws-0"), (11, .held, "ws-0"),
+        ]
+        return layout.enumerated().map { i, e in
+            var r = ConnectionRecord(index: i, client: e.0, conn: i % 2)
+            r.status = e.1
+            r.pod = e.2
+            return r
+        }
+    }
+
+    @Test func recordsGroupIntoPlacementsInAnyOrder() {
+        let expected = [
+            ClientPlacement(pods: [.init(pod: "ws-0", count: 2)], clients: 3, examples: ["client-0", "client-5", "client-11"]),
+            ClientPlacement(pods: [.init(pod: "?", count: 1), .init(pod: "ws-0", count: 1)], clients: 1, examples: ["client-4"]),
+            ClientPlacement(pods: [.init(pod: "ws-0", count: 1)], clients: 1, examples: ["client-2"]),
+            ClientPlacement(pods: [.init(pod: "ws-0", count: 1), .init(pod: "ws-1", count: 1)], clients: 1, examples: ["client-1"]),
+        ]
+        #expect(ClientPlacement.group(records: Self.records()) == expected)
+        // Out of client order (as no engine writes them) the placements are the same.
+        #expect(ClientPlacement.group(records: Self.records().reversed()) == expected)
+        var rng = SeededRandom(seed: 7)
+        #expect(ClientPlacement.group(records: Self.records().shuffled(using: &rng)) == expected)
+    }
+
+    @Test func examplesAreTheFirstClientsInNaturalOrderWhateverTheOrderOfArrival() {
+        // 12 clients on one pod, arriving 11, 10, …, 0: the examples are still client-0, client-1, client-2.
+        let records = (0..<12).reversed().map { c -> ConnectionRecord in
+            var r = ConnectionRecord(index: c, client: c, conn: 0)
+            r.status = .held
+            r.pod = "ws-0"
+            return r
+        }
+        let p = ClientPlacement.group(records: records)
+        #expect(p == [ClientPlacement(pods: [.init(pod: "ws-0", count: 1)], clients: 12, examples: ["client-0", "client-1", "client-2"])])
+    }
+
     @Test func mergingAddsEqualPlacements() {
         let a = ClientPlacement.group(podCountsByClient: ["client-0": ["ws-0": 1], "client-2": ["ws-1": 1]])
         let b = ClientPlacement.group(podCountsByClient: ["client-1": ["ws-0": 1], "client-3": ["ws-0": 1]])
