@@ -149,7 +149,8 @@ public enum ReportMerger {
         }
         let serverLogsConfigured = options.serverLogs != nil || raws.contains(where: \.serverLogsConfigured)
         let serverLogs = options.serverLogs ?? mergedServerLogs(raws)
-        let window = mergedWindow(raws, fallback: options.fallbackRun, warnings: &warnings)
+        var windowNotes: [String] = []
+        let window = mergedWindow(raws, fallback: options.fallbackRun, notes: &windowNotes, warnings: &warnings)
 
         let first = reports.first
         let phases = [
@@ -215,7 +216,7 @@ public enum ReportMerger {
         let input = AnalysisInput(
             raw: raw, totals: totals, placements: placements, run: run,
             resilience: mergedResilience(reports.compactMap(\.resilience), histograms: histograms),
-            timeline: mergedTimeline(reports), notes: raw.contextNotes, closingNotes: [mergedNote],
+            timeline: mergedTimeline(reports), notes: raw.contextNotes, closingNotes: windowNotes + [mergedNote],
             warnings: raws.flatMap { $0.contextWarnings + $0.engineWarnings } + options.warnings + warnings)
         var analysed = input
         analysed.incompleteReasons = options.lostShards.sorted(by: { $0.shard.index < $1.shard.index })
@@ -308,8 +309,10 @@ public enum ReportMerger {
         return merged
     }
 
-    /// The run started with the first shard, held while every shard held, and ended with the last shard.
-    private static func mergedWindow(_ raws: [ReportRawData], fallback: RunMetadata?, warnings: inout [String]) -> RunWindow {
+    /// The run started with the first shard, held while every shard held, and ended with the last shard. With
+    /// several shards, a note gives the measured spread of their hold starts and how long all held at once; a
+    /// warning says when that was less than ``heldTogetherFraction`` of the shortest shard's hold.
+    static func mergedWindow(_ raws: [ReportRawData], fallback: RunMetadata?, notes: inout [String], warnings: inout [String]) -> RunWindow {
         guard !raws.isEmpty else {
             let start = fallback?.startedAt ?? Date(timeIntervalSince1970: 0), end = fallback?.endedAt ?? start
             return RunWindow(runStart: start, holdStart: start, holdEnd: end, closeEnd: end)
@@ -322,9 +325,27 @@ public enum ReportMerger {
             warnings.append(
                 "the shards did not hold their connections at the same time (one shard's hold ended before another's began); "
                     + "the per-pod counts are added, but the servers never saw them all at once and server-side matching cannot compare them")
+        } else if raws.count > 1 {
+            let spread = holdStart.timeIntervalSince(raws.map(\.window.holdStart).min()!)
+            let together = earliestHoldEnd.timeIntervalSince(holdStart)
+            let shortest = raws.map { $0.window.holdEnd.timeIntervalSince($0.window.holdStart) }.min()!
+            notes.append(
+                "the \(raws.count) shards' holds began within \(Self.seconds(spread)) of each other; all \(raws.count) held their "
+                    + "connections at the same time for \(Self.seconds(together)) (the shortest shard hold lasted \(Self.seconds(shortest)))")
+            if shortest > 0, together < heldTogetherFraction * shortest {
+                warnings.append(
+                    "the shards held all their connections at the same time for only \(Self.seconds(together)) of the shortest shard's "
+                        + "\(Self.seconds(shortest)) hold (their holds began up to \(Self.seconds(spread)) apart): the servers saw every "
+                        + "connection at once for that long only")
+            }
         }
         return RunWindow(runStart: runStart, holdStart: holdStart, holdEnd: max(holdStart, earliestHoldEnd), closeEnd: max(closeEnd, holdStart))
     }
+
+    /// How much of the shortest shard hold all shards must have held at once for no warning.
+    static let heldTogetherFraction = 0.9
+
+    private static func seconds(_ s: Double) -> String { String(format: "%.2f s", max(0, s)) }
 
     private static func mergedResilience(_ parts: [ResilienceSummary], histograms: [String: Histogram<UInt64>]) -> ResilienceSummary? {
         guard var out = parts.first else { return nil }

@@ -81,7 +81,7 @@ extension RunSession {
             holdNote =
                 "the \(workers) workers held together: each kept its connections open after its ramp until the last ramp ended "
                 + "(or its worker exited), \(Self.seconds(released.timeIntervalSince(startedWorkers))) after the workers started; "
-                + "then every hold began at once"
+                + "then the parent released every hold"
         }
         let notes = prepared.notes + [prepared.split.note].compactMap { $0 } + poolNotes + [holdNote].compactMap { $0 }
         let report: Report
