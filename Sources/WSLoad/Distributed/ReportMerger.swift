@@ -311,7 +311,7 @@ public enum ReportMerger {
 
     /// The run started with the first shard, held while every shard held, and ended with the last shard. With
     /// several shards, a note gives the measured spread of their hold starts and how long all held at once; a
-    /// warning says when that was less than ``heldTogetherFraction`` of the shortest shard's hold.
+    /// warning says when that fell short of the shortest shard's hold by more than ``heldTogetherSlack``.
     static func mergedWindow(_ raws: [ReportRawData], fallback: RunMetadata?, notes: inout [String], warnings: inout [String]) -> RunWindow {
         guard !raws.isEmpty else {
             let start = fallback?.startedAt ?? Date(timeIntervalSince1970: 0), end = fallback?.endedAt ?? start
@@ -330,9 +330,10 @@ public enum ReportMerger {
             let together = earliestHoldEnd.timeIntervalSince(holdStart)
             let shortest = raws.map { $0.window.holdEnd.timeIntervalSince($0.window.holdStart) }.min()!
             notes.append(
-                "the \(raws.count) shards' holds began within \(Self.seconds(spread)) of each other; all \(raws.count) held their "
+                "the \(raws.count) shards' holds began within \(Self.seconds(spread)) of each other; \(raws.count == 2 ? "both" : "all \(raws.count)") held their "
                     + "connections at the same time for \(Self.seconds(together)) (the shortest shard hold lasted \(Self.seconds(shortest)))")
-            if shortest > 0, together < heldTogetherFraction * shortest {
+            let shortfall = shortest - together
+            if shortfall > heldTogetherSlack.fraction * shortest && shortfall > heldTogetherSlack.seconds {
                 warnings.append(
                     "the shards held all their connections at the same time for only \(Self.seconds(together)) of the shortest shard's "
                         + "\(Self.seconds(shortest)) hold (their holds began up to \(Self.seconds(spread)) apart): the servers saw every "
@@ -342,8 +343,9 @@ public enum ReportMerger {
         return RunWindow(runStart: runStart, holdStart: holdStart, holdEnd: max(holdStart, earliestHoldEnd), closeEnd: max(closeEnd, holdStart))
     }
 
-    /// How much of the shortest shard hold all shards must have held at once for no warning.
-    static let heldTogetherFraction = 0.9
+    /// How far the time all shards held at once may fall short of the shortest shard hold without a warning: a
+    /// shortfall warns when it is more than this fraction of that hold and more than these seconds.
+    static let heldTogetherSlack = (fraction: 0.1, seconds: 1.0)
 
     private static func seconds(_ s: Double) -> String { String(format: "%.2f s", max(0, s)) }
 

@@ -79,7 +79,7 @@ extension RunSession {
         var holdNote: String?
         if let released = pool.releasedAt {
             holdNote =
-                "the \(workers) workers held together: each kept its connections open after its ramp until the last ramp ended "
+                "the \(workers) workers waited for each other: each kept its connections open after its ramp until the last ramp ended "
                 + "(or its worker exited), \(Self.seconds(released.timeIntervalSince(startedWorkers))) after the workers started; "
                 + "then the parent released every hold"
         }

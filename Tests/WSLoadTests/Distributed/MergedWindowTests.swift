@@ -4,7 +4,8 @@ import Testing
 @testable import WSLoad
 
 /// The merged run window of shards (workers): held while every shard held; the note gives the measured spread of
-/// the hold starts and how long all held at once, and a warning says when that was short of the shortest hold.
+/// the hold starts and how long all held at once, and a warning says when that fell well short of the shortest hold
+/// (by more than 10 % of it and more than 1 s).
 @Suite struct MergedWindowTests {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
@@ -20,18 +21,26 @@ import Testing
         var notes: [String] = [], warnings: [String] = []
         let w = ReportMerger.mergedWindow(
             [Self.shard(holdFrom: 10, to: 40), Self.shard(holdFrom: 10.3, to: 40.3)], fallback: nil, notes: &notes, warnings: &warnings)
-        // Held at once from 10.3 s (the last start) to 40 s (the first end): 29.7 s of the 30 s holds (≥ 90 %).
+        // Held at once from 10.3 s (the last start) to 40 s (the first end): 29.7 s of the 30 s holds, 0.3 s short.
         #expect(w.holdStart == Self.t0.addingTimeInterval(10.3) && w.holdEnd == Self.t0.addingTimeInterval(40))
         #expect(
             notes == [
-                "the 2 shards' holds began within 0.30 s of each other; all 2 held their connections at the same time for 29.70 s (the shortest shard hold lasted 30.00 s)"
+                "the 2 shards' holds began within 0.30 s of each other; both held their connections at the same time for 29.70 s (the shortest shard hold lasted 30.00 s)"
             ])
         #expect(warnings.isEmpty, "\(warnings)")
     }
 
-    @Test func holdsThatOverlapLessThanNinetyPercentWarn() {
+    @Test func aShortHoldBegunHalfASecondApartIsNoWarning() {
         var notes: [String] = [], warnings: [String] = []
-        // Starts 10, 10.5 and 14 s, 30 s each: all at once from 14 to 40 s = 26 s < 27 s (90 % of 30).
+        // 2 s holds, 0.5 s apart: 1.5 s at once — short by 25 %, but by less than 1 s.
+        _ = ReportMerger.mergedWindow(
+            [Self.shard(holdFrom: 5, to: 7), Self.shard(holdFrom: 5.5, to: 7.5)], fallback: nil, notes: &notes, warnings: &warnings)
+        #expect(notes.count == 1 && notes[0].contains("for 1.50 s") && warnings.isEmpty, "\(notes) \(warnings)")
+    }
+
+    @Test func holdsThatOverlapShortByMoreThanTenPercentAndASecondWarn() {
+        var notes: [String] = [], warnings: [String] = []
+        // Starts 10, 10.5 and 14 s, 30 s each: all at once from 14 to 40 s = 26 s, 4 s short (> 3 s = 10 % of 30, > 1 s).
         _ = ReportMerger.mergedWindow(
             [Self.shard(holdFrom: 10, to: 40), Self.shard(holdFrom: 10.5, to: 40.5), Self.shard(holdFrom: 14, to: 44)], fallback: nil,
             notes: &notes, warnings: &warnings)

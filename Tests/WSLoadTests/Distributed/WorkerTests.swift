@@ -74,7 +74,9 @@ import Testing
         let report = try Report.decode(json: Data(contentsOf: out.appendingPathComponent("report.json")))
         #expect(report.totals.attempted == 3 && report.totals.held == 3)
         #expect(!report.warnings.contains { $0.contains("did not hold their connections at the same time") }, "\(report.warnings)")
-        #expect(report.notes.contains { $0.contains("the 2 workers held together") }, "\(report.notes)")
+        #expect(report.notes.contains { $0.contains("the 2 workers waited for each other") }, "\(report.notes)")
+        // And the measured result beside it.
+        #expect(report.notes.contains { $0.contains("the 2 shards' holds began within") }, "\(report.notes)")
         let windows = try (0..<2).map { i in
             try #require(Report.decode(json: Data(contentsOf: out.appendingPathComponent("worker-\(i)/report.json"))).raw?.window)
         }
