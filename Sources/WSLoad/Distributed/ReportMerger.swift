@@ -329,14 +329,15 @@ public enum ReportMerger {
             let spread = holdStart.timeIntervalSince(raws.map(\.window.holdStart).min()!)
             let together = earliestHoldEnd.timeIntervalSince(holdStart)
             let shortest = raws.map { $0.window.holdEnd.timeIntervalSince($0.window.holdStart) }.min()!
+            func seconds(_ s: Double) -> String { ReportText.seconds(max(0, s), decimals: 2) }
             notes.append(
-                "the \(raws.count) shards' holds began within \(Self.seconds(spread)) of each other; \(raws.count == 2 ? "both" : "all \(raws.count)") held their "
-                    + "connections at the same time for \(Self.seconds(together)) (the shortest shard hold lasted \(Self.seconds(shortest)))")
+                "the \(raws.count) shards' holds began within \(seconds(spread)) of each other; \(raws.count == 2 ? "both" : "all \(raws.count)") held their "
+                    + "connections at the same time for \(seconds(together)) (the shortest shard hold lasted \(seconds(shortest)))")
             let shortfall = shortest - together
             if shortfall > heldTogetherSlack.fraction * shortest && shortfall > heldTogetherSlack.seconds {
                 warnings.append(
-                    "the shards held all their connections at the same time for only \(Self.seconds(together)) of the shortest shard's "
-                        + "\(Self.seconds(shortest)) hold (their holds began up to \(Self.seconds(spread)) apart): the servers saw every "
+                    "the shards held all their connections at the same time for only \(seconds(together)) of the shortest shard's "
+                        + "\(seconds(shortest)) hold (their holds began up to \(seconds(spread)) apart): the servers saw every "
                         + "connection at once for that long only")
             }
         }
@@ -346,8 +347,6 @@ public enum ReportMerger {
     /// How far the time all shards held at once may fall short of the shortest shard hold without a warning: a
     /// shortfall warns when it is more than this fraction of that hold and more than these seconds.
     static let heldTogetherSlack = (fraction: 0.1, seconds: 1.0)
-
-    private static func seconds(_ s: Double) -> String { String(format: "%.2f s", max(0, s)) }
 
     private static func mergedResilience(_ parts: [ResilienceSummary], histograms: [String: Histogram<UInt64>]) -> ResilienceSummary? {
         guard var out = parts.first else { return nil }

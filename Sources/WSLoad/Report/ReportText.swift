@@ -27,8 +27,8 @@ enum ReportText {
         p == 0 ? "0" : p >= 0.0001 ? fixed(p, 4) : String(format: "%.2e", p)
     }
 
-    /// Seconds with one decimal and a unit, e.g. `60.0 s`.
-    static func seconds(_ s: Double) -> String { fixed(s, 1) + " s" }
+    /// Seconds with `decimals` decimals (one unless told) and a unit, e.g. `60.0 s`.
+    static func seconds(_ s: Double, decimals: Int = 1) -> String { fixed(s, decimals) + " s" }
 
     /// Escapes the five XML special characters and drops characters XML 1.0 forbids.
     static func xml(_ s: String) -> String {

@@ -80,7 +80,7 @@ extension RunSession {
         if let released = pool.releasedAt {
             holdNote =
                 "the \(workers) workers waited for each other: each kept its connections open after its ramp until the last ramp ended "
-                + "(or its worker exited), \(Self.seconds(released.timeIntervalSince(startedWorkers))) after the workers started; "
+                + "(or its worker exited), \(ReportText.seconds(max(0, released.timeIntervalSince(startedWorkers)))) after the workers started; "
                 + "then the parent released every hold"
         }
         let notes = prepared.notes + [prepared.split.note].compactMap { $0 } + poolNotes + [holdNote].compactMap { $0 }
@@ -110,8 +110,6 @@ extension RunSession {
         let incomplete = state.withLock { $0.interrupted } || !lost.isEmpty || report.raw?.interrupted == true
         return Outcome(report: report, files: files, exitCode: incomplete ? .runIncomplete : report.exitCode, workers: workers)
     }
-
-    private static func seconds(_ t: TimeInterval) -> String { String(format: "%.1f s", max(0, t)) }
 
     /// The context of each worker's own report: the profile's static pods, no server logs, no notes (the parent
     /// merges with discovery, logs and notes).
