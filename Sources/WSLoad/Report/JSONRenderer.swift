@@ -1,11 +1,13 @@
 import Foundation
 
-/// Renders a report as stable, pretty-printed JSON with sorted keys and ISO-8601 millisecond dates.
+/// Renders a report as stable JSON with sorted keys and ISO-8601 millisecond dates, laid out by ``JSONLayout``
+/// (objects a key per line, array elements a line each).
 public enum JSONRenderer {
-    /// The encoder used for reports: pretty, sorted keys, unescaped slashes, `2026-11-25T12:00:00.000Z` dates.
+    /// The encoder used for reports: compact, sorted keys, unescaped slashes, `2026-11-25T12:00:00.000Z` dates
+    /// (``render(_:)`` lays its output out).
     public static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         e.dateEncodingStrategy = .custom { date, encoder in
             var c = encoder.singleValueContainer()
             try c.encode(ReportDate.format(date))
@@ -36,7 +38,7 @@ public enum JSONRenderer {
     /// The report as JSON text ending in a newline.
     public static func render(_ report: Report) -> String {
         do {
-            return String(decoding: try encoder().encode(report), as: UTF8.self) + "\n"
+            return String(decoding: JSONLayout.layout(Array(try encoder().encode(report))), as: UTF8.self) + "\n"
         } catch {
             // Unreachable with the string strategy for non-finite numbers; keep the output valid JSON anyway.
             let message = String(describing: error).replacingOccurrences(of: "\"", with: "'")

@@ -2,7 +2,7 @@
 public enum ReportFormat: String, Sendable, Codable, Equatable, CaseIterable {
     /// Terminal table.
     case table
-    /// Pretty JSON with sorted keys (the machine-readable report).
+    /// JSON with sorted keys, a line per array element (the machine-readable report; ``JSONLayout``).
     case json
     /// JUnit XML, one test case per gate check.
     case junit
