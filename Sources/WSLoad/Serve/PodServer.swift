@@ -188,9 +188,9 @@ public final class PodServer: WSConnectionDelegate, @unchecked Sendable {
             if let event { logger.info("\(ts) pod=\(pod) \(event)") }
             logger.info("\(ts) pod=\(pod) Active connections: \(active)")
         case .json:
-            let msg = event ?? "connections changed"
-            let escaped = msg.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            logger.info("{\"ts\":\"\(ts)\",\"pod\":\"\(pod)\",\"msg\":\"\(escaped)\",\"active_connections\":\(active)}")
+            // The pod name is the operator's (`--pod-name`): escaped like every string in the line (RFC 8259 §7).
+            let msg = JSONString.quoted(event ?? "connections changed")
+            logger.info("{\"ts\":\"\(ts)\",\"pod\":\(JSONString.quoted(pod)),\"msg\":\(msg),\"active_connections\":\(active)}")
         }
     }
 
