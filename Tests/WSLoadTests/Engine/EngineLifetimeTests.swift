@@ -16,12 +16,16 @@ import Testing
         plan.lifetime = ConnectionLifetime(age: 1)
         let result = try LoadEngine(plan: plan).run()
         // A life is armed only if age + 0.25 s guard < what is left of the hold, i.e. when armed before 2.5 s. Opened
-        // at ≈0 s, lives are armed at ≈0, 1, 2 s (each 0.5 s clear of 2.5 s, so a busy machine's late timers do not
-        // change the count) and end at ≈1, 2, 3 s; the reopen at ≈3 s is not armed again: 3 recycles — 4 only if
-        // the ramp took long (lives armed during the ramp count the whole hold as left).
+        // at ≈0 s, lives are armed at ≈0, 1, 2 s and end at ≈1, 2, 3 s; the reopen at ≈3 s is not armed again: 3
+        // recycles — 4 only if the ramp took long (lives armed during the ramp count the whole hold as left), 2 when
+        // a loaded machine (a full parallel test run on 2 cores) reopened the second lives more than 0.5 s late.
+        // Either way the first two lives (1.5 s clear of the guard) end at their age, and none goes past 4.
         let recycles = result.records.map(\.recycles)
         let recycledOverTime = result.timeline.map { "\($0.phase)@\(String(format: "%.2f", $0.t)):\($0.recycled ?? 0)" }
-        #expect(recycles.allSatisfy { (3...4).contains($0) }, "\(recycles); cumulative recycles over the run: \(recycledOverTime)")
+        #expect(recycles.allSatisfy { (2...4).contains($0) }, "\(recycles); cumulative recycles over the run: \(recycledOverTime)")
+        // The first wave of reopens comes at the age (1 s after the ≈0 s opens), not before.
+        let firstWave = result.timeline.first { ($0.recycled ?? 0) > 0 }?.t ?? 0
+        #expect(firstWave >= 1 && firstWave < 2, "\(recycledOverTime)")
         #expect(result.failed == 0 && result.dropped == 0 && result.held == 20)
         #expect(result.attempted == result.failed + result.dropped + result.held)
         #expect(result.records.allSatisfy { $0.reconnects == 0 && $0.failure == nil && $0.recycledFromPods.count == $0.recycles })
