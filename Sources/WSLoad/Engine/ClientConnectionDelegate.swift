@@ -9,6 +9,22 @@ final class ClientConnectionDelegate: WSConnectionDelegate, @unchecked Sendable 
     unowned let engine: LoadEngine
     /// I/O-queue confined: when each connection's pending traffic message was sent (only with traffic).
     private var trafficSentAt: [Int: UInt64] = [:]
+    /// I/O-queue confined: what this queue's connections reported since the last hand-off to the control queue.
+    private var pending: [@Sendable () -> Void] = []
+
+    /// Runs `body` on the control queue, after what was handed over before it, in one hop with whatever else this
+    /// I/O queue reports before it next runs: a burst of opens or ends (a close batch of 256) costs one
+    /// `dispatch_async` and one wake-up of the control queue instead of one each. Order per connection holds —
+    /// both queues are serial and a batch keeps its order.
+    private func hop(on queue: DispatchQueue, _ body: @escaping @Sendable () -> Void) {
+        pending.append(body)
+        guard pending.count == 1 else { return }
+        queue.async { [self] in
+            let batch = pending
+            pending = []
+            engine.hop { for body in batch { body() } }
+        }
+    }
 
     init(engine: LoadEngine) { self.engine = engine }
 
@@ -25,7 +41,9 @@ final class ClientConnectionDelegate: WSConnectionDelegate, @unchecked Sendable 
         let timeline = connection.timeline, local = connection.localAddress
         let index = connection.id
         let engine = self.engine
-        engine.hop { engine.opened(index, pod: pod, receivedCookies: names, deflate: deflate, tlsResumed: resumed, timeline: timeline, local: local) }
+        hop(on: connection.io.queue) {
+            engine.opened(index, pod: pod, receivedCookies: names, deflate: deflate, tlsResumed: resumed, timeline: timeline, local: local)
+        }
     }
 
     func connection(_ connection: WSConnection, didReceive message: Message) {
@@ -34,26 +52,26 @@ final class ClientConnectionDelegate: WSConnectionDelegate, @unchecked Sendable 
             let pod = engine.attributor.rules.usesFirstMessage && message.opcode == .text ? engine.attributor.fromFirstMessage(message.text) : nil
             let seconds = ConnectionTimeline.seconds(from: connection.timeline.upgraded, to: now)
             let index = connection.id, engine = self.engine
-            engine.hop { engine.firstMessage(index, pod: pod, seconds: seconds) }
+            hop(on: connection.io.queue) { engine.firstMessage(index, pod: pod, seconds: seconds) }
         }
         if !trafficSentAt.isEmpty, let sent = trafficSentAt.removeValue(forKey: connection.id) {
             let rtt = Double(now - sent) / 1e9
             let engine = self.engine
-            engine.hop { engine.rtt("echo-rtt", seconds: rtt) }
+            hop(on: connection.io.queue) { engine.rtt("echo-rtt", seconds: rtt) }
         }
     }
 
     func connection(_ connection: WSConnection, didReceivePong payload: [UInt8], rttSeconds: Double?) {
         guard let rttSeconds else { return }
         let engine = self.engine
-        engine.hop { engine.rtt("ping-rtt", seconds: rttSeconds) }
+        hop(on: connection.io.queue) { engine.rtt("ping-rtt", seconds: rttSeconds) }
     }
 
     func connectionDidEnd(_ connection: WSConnection, outcome: ConnectionOutcome) {
         if !trafficSentAt.isEmpty { trafficSentAt.removeValue(forKey: connection.id) }
         let timeline = connection.timeline, local = connection.localAddress, index = connection.id, engine = self.engine
         let expired = connection.expiredByLifetime
-        engine.hop { engine.ended(index, outcome: outcome, timeline: timeline, local: local, lifetimeEnded: expired) }
+        hop(on: connection.io.queue) { engine.ended(index, outcome: outcome, timeline: timeline, local: local, lifetimeEnded: expired) }
     }
 
     func sendTraffic(_ text: String, on c: WSConnection) {
