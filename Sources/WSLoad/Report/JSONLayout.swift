@@ -5,8 +5,9 @@
 /// placement, a failure bucket — and fully indented JSON spends a line and ten bytes of indentation on every number
 /// in them: at a million connections over 56 pods, the timeline alone was 815 KB indented and 490 KB with a line per
 /// point. A line per element also keeps the file readable and diffable (one pod, one sample, one bucket per line).
-/// Elements longer than ``maxElementLine`` (a pod's server-log samples) are indented like objects, so no line grows
-/// past the limit — a report printed into a pod's log (`--emit-report-json`) stays within a log line.
+/// Elements longer than ``maxElementLine`` (a pod's server-log samples) are indented like objects, so the layout
+/// makes no line longer than the limit — a report printed into a pod's log (`--emit-report-json`) stays within a log
+/// line; only a long string value (a histogram's `buckets`) is longer, as in any layout.
 ///
 /// Input is compact JSON (RFC 8259) as `JSONEncoder` writes it; the layout only moves whitespace, so numbers and
 /// strings keep the encoder's spelling and the text decodes to the same value.
