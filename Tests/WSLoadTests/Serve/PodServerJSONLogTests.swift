@@ -7,12 +7,12 @@ import Testing
 @Suite struct PodServerJSONLogTests {
     @Test func aPodNameWithQuotesBackslashesAndControlCharactersStillGivesJSONLines() throws {
         let name = "ws-\"0\"\\a\tb\u{1}"
-        let lines = LockedLines()
+        let lines = Locked<[String]>([])
         let config = PodServerConfiguration(listen: SocketAddress(ip: "127.0.0.1", port: 0)!, podName: name, logFormat: .json, ioQueues: 1)
-        let server = try PodServer(config, logger: .lines { lines.append($0) })
+        let server = try PodServer(config, logger: .lines { line in lines.withLock { $0.append(line) } })
         _ = try server.start()
         server.drain(timeout: 1)
-        let logged = lines.all
+        let logged = lines.current
         #expect(!logged.isEmpty)
         for line in logged {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
@@ -21,12 +21,4 @@ import Testing
             #expect(object["msg"] is String && object["ts"] is String, "\(line)")
         }
     }
-}
-
-/// Lines gathered from a logger on any thread.
-private final class LockedLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
 }
