@@ -10,7 +10,7 @@ public final class IOQueue: @unchecked Sendable {
     /// The serial queue.
     public let queue: DispatchQueue
     /// The queue's timer wheel.
-    public let wheel: TimerWheel
+    public let wheel: TimerWheel<WSConnection>
     /// A read buffer shared by all connections of this queue (reads never overlap on a serial queue).
     public let readBuffer: UnsafeMutableRawBufferPointer
     /// Masking keys for this queue's connections: a ChaCha20 stream keyed once from the system generator, so a
@@ -21,7 +21,7 @@ public final class IOQueue: @unchecked Sendable {
     /// Creates a queue named `label` whose wheel ticks every `tickMillis` milliseconds.
     public init(label: String, tickMillis: Int = 10, readBufferSize: Int = 64 * 1024) {
         queue = DispatchQueue(label: label, target: .global())
-        wheel = TimerWheel(tickNanos: UInt64(tickMillis) * 1_000_000)
+        wheel = TimerWheel<WSConnection>(tickNanos: UInt64(tickMillis) * 1_000_000)
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readBufferSize, alignment: 16)
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + .milliseconds(tickMillis), repeating: .milliseconds(tickMillis), leeway: .milliseconds(tickMillis / 2 + 1))

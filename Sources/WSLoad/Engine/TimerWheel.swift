@@ -11,13 +11,17 @@ public protocol TimerWheelClient: AnyObject {
 /// A hashed timer wheel: one per I/O queue instead of one timer per connection.
 ///
 /// Deadlines are rounded up to the tick; entries are lazily invalidated by generation, so moving a
-/// deadline is O(1) and costs one 16-byte entry. Confined to its I/O queue.
-public final class TimerWheel: @unchecked Sendable {
-    private struct Entry { let client: any TimerWheelClient; let generation: UInt32 }
+/// deadline is O(1) and costs one 16-byte entry (a reference and a generation: generic over the client type
+/// so the entry holds no existential witness table, which made it 24 bytes — at the end of a 15 000-connection run
+/// every close deadline lands in the same slot). Confined to its I/O queue.
+public final class TimerWheel<Client: TimerWheelClient>: @unchecked Sendable {
+    private struct Entry { let client: Client; let generation: UInt32 }
     private var slots: [[Entry]]
     private let tickNanos: UInt64
     private var currentTick: UInt64
     private var sweepCursor = 0
+    /// The bytes one entry takes in a slot (16: a reference and a generation).
+    static var entryStride: Int { MemoryLayout<Entry>.stride }
     /// The number of live-or-stale entries in the wheel.
     public private(set) var count = 0
 
@@ -29,7 +33,7 @@ public final class TimerWheel: @unchecked Sendable {
     }
 
     /// Registers `client`'s current deadline (call after changing it and bumping the generation).
-    public func schedule(_ client: any TimerWheelClient) {
+    public func schedule(_ client: Client) {
         let deadline = client.timerDeadline
         guard deadline != 0 else { return }
         var tick = (deadline + tickNanos - 1) / tickNanos

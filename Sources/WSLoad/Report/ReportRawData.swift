@@ -88,11 +88,10 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         if weights == nil, context.knownPods.values.contains(where: { $0 != 1 }) { weights = context.knownPods }
         self.weights = weights
         // One pass, no per-record arrays: the end of a run should not copy its records to count them.
-        var hosts = Set<String>(), placeholders = Set<String>(), clients = Set<Int>()
+        var hosts = Set<String>(), placeholders = Set<String>()
         var carriers = 0
         for r in result.records {
             if let local = r.local { hosts.insert(SocketAddress.hostPart(of: local)) }
-            clients.insert(r.client)
             guard r.status != .pending && r.status != .failed, let cookie = r.affinityCookie else { continue }
             placeholders.insert(Redaction.placeholder(for: cookie))
             carriers += 1
@@ -102,7 +101,7 @@ public struct ReportRawData: Sendable, Codable, Equatable {
         cookieValues = placeholders.sorted()
         distinctCookieValues = result.distinctCookieValues
         cookieCarriers = carriers
-        clientCount = clients.count
+        clientCount = DistinctCount.of(result.records.lazy.map(\.client))
         singlePodTarget = context.singlePodTarget
         thresholds = context.thresholds
         serverLogsConfigured = context.serverLogsConfigured

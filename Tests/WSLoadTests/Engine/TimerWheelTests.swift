@@ -15,8 +15,14 @@ import Testing
 
     static let ms: UInt64 = 1_000_000
 
+    @Test func anEntryIsAReferenceAndAGeneration() {
+        // 8 bytes of reference + 4 of generation, padded to the reference's alignment; an existential client
+        // (reference + witness table) made it 24.
+        #expect(TimerWheel<Client>.entryStride == 16)
+    }
+
     @Test func aDeadlineFiresAtTheFirstTickAfterIt() {
-        let wheel = TimerWheel(tickNanos: 10 * Self.ms, slotCount: 8, now: 0)
+        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 0)
         let c = Client()
         c.set(25 * Self.ms)
         wheel.schedule(c)
@@ -29,7 +35,7 @@ import Testing
     }
 
     @Test func aMovedDeadlineFiresOnlyAtItsNewTime() {
-        let wheel = TimerWheel(tickNanos: 10 * Self.ms, slotCount: 8, now: 0)
+        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 0)
         let c = Client()
         c.set(20 * Self.ms)
         wheel.schedule(c)
@@ -42,7 +48,7 @@ import Testing
     }
 
     @Test func aClearedDeadlineNeverFiresAndStaleEntriesAreSwept() {
-        let wheel = TimerWheel(tickNanos: 10 * Self.ms, slotCount: 4, now: 0)
+        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 4, now: 0)
         let c = Client()
         c.set(30 * Self.ms)
         wheel.schedule(c)
@@ -56,7 +62,7 @@ import Testing
 
     @Test func aDeadlineBeyondOneRevolutionIsRefiledUntilDue() {
         // 4 slots of 10 ms: a 100 ms deadline is 2.5 revolutions away.
-        let wheel = TimerWheel(tickNanos: 10 * Self.ms, slotCount: 4, now: 0)
+        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 4, now: 0)
         let c = Client()
         c.set(100 * Self.ms)
         wheel.schedule(c)
@@ -69,7 +75,7 @@ import Testing
     }
 
     @Test func aDeadlineInThePastFiresAtTheNextTick() {
-        let wheel = TimerWheel(tickNanos: 10 * Self.ms, slotCount: 8, now: 100 * Self.ms)
+        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 100 * Self.ms)
         let c = Client()
         c.set(5 * Self.ms)
         wheel.schedule(c)
