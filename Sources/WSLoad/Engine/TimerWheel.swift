@@ -68,6 +68,17 @@ public final class TimerWheel<Client: TimerWheelClient>: @unchecked Sendable {
         sweepOneSlot()
     }
 
+    /// Drops every stale entry now (the per-tick sweep takes a revolution), releasing the clients they kept alive:
+    /// at the end of a run each ended connection is held only by its last deadline's entry, for up to a revolution.
+    public func dropStale() {
+        for i in slots.indices where !slots[i].isEmpty {
+            let before = slots[i].count
+            slots[i].removeAll { $0.client.timerGeneration != $0.generation || $0.client.timerDeadline == 0 }
+            count -= before - slots[i].count
+            if slots[i].isEmpty { slots[i] = [] }
+        }
+    }
+
     /// Drops stale entries (deadlines since moved or cleared) from one slot per tick, so a connection whose
     /// handshake deadlines were cleared does not keep ~50 B in the wheel until those deadlines' slots come round.
     /// The whole wheel is swept once per revolution.

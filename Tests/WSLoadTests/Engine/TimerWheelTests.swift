@@ -84,4 +84,26 @@ import Testing
         wheel.advance(to: 110 * Self.ms)
         #expect(c.fired == [110 * Self.ms])
     }
+
+    @Test func dropStaleKeepsLiveEntriesAndReleasesTheRest() {
+        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 0)
+        let live = Client(), moved = Client()
+        var ended: Client? = Client()
+        weak var endedRef = ended
+        for c in [live, moved, ended!] {
+            c.set(50 * Self.ms)
+            wheel.schedule(c)
+        }
+        moved.set(60 * Self.ms)
+        wheel.schedule(moved)
+        ended!.set(0)
+        ended = nil
+        #expect(wheel.count == 4)
+        wheel.dropStale()
+        #expect(wheel.count == 2, "the live entry and the moved one's new entry")
+        #expect(endedRef == nil)
+        wheel.advance(to: 50 * Self.ms)
+        wheel.advance(to: 60 * Self.ms)
+        #expect(live.fired == [50 * Self.ms] && moved.fired == [60 * Self.ms])
+    }
 }
