@@ -6,7 +6,8 @@ it from the same source addresses with tcpkali and with `wsload run`, alternatel
 round 2: wsload first, …), each holding them for the same time. For each process it records what
 `/usr/bin/time -v` reports — maximum RSS and user + system CPU, from the `wait4` rusage of the process — and the
 time from exec until every connection is established (tcpkali: its "Ramped up to N connections." line;
-wsload: the report's hold start). Prints one Markdown row per run, then the medians and the ratios
+wsload: the report's hold start), and for wsload the RSS rise after the hold (VmRSS every 20 ms: the highest sample after
+the report's close start against the last one before it). Prints one Markdown row per run, then the medians and the ratios
 wsload / tcpkali, and an idle row (10 connections).
 
 tcpkali is not part of wsload: build it by hand, outside this repository, from its public source
@@ -75,10 +76,15 @@ def run_wsload(port, n, sources, hold, work, tag):
     with open(os.path.join(out, "stdout.txt"), "w") as so, open(os.path.join(out, "stderr.txt"), "w") as se:
         proc = subprocess.Popen(cmd, stdout=so, stderr=se, preexec_fn=eb.raise_fd_limit)
     eb.STARTED.append(proc)
+    samples, stop = [], threading.Event()
+    sampler = threading.Thread(target=sample_rss, args=(proc.pid, samples, stop), daemon=True)
+    sampler.start()
     code, ru = eb.wait_rusage(proc, t0 + 120 + hold)
+    stop.set()
+    sampler.join()
     res = {"tool": "wsload", "tag": tag, "exit": code, "command": " ".join(cmd), "rss_mb": ru.ru_maxrss / 1024,
            "cpu_s": ru.ru_utime + ru.ru_stime, "user_s": ru.ru_utime, "sys_s": ru.ru_stime,
-           "established_s": None, "all_established": False}
+           "established_s": None, "all_established": False, "rise_pct": None}
     try:
         import json
         with open(os.path.join(out, "report.json")) as f:
@@ -87,9 +93,35 @@ def run_wsload(port, n, sources, hold, work, tag):
         if hold_phase:
             res["established_s"] = eb.parse_ts(hold_phase["start"]) - t0
         res["all_established"] = report["totals"]["held"] == n and report["totals"]["failed"] == 0
+        close_phase = next((p for p in report["run"]["phases"] if p["name"] == "close"), None)
+        if close_phase:
+            res["rise_pct"] = rise_after_hold(samples, eb.parse_ts(close_phase["start"]))
     except (OSError, KeyError, ValueError):
         pass
     return res
+
+
+def sample_rss(pid, samples, stop):
+    """VmRSS (kB) of `pid` every 20 ms, as (wall time, kB), until `stop` is set or the process is gone."""
+    while not stop.is_set():
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                kb = next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), None)
+            if kb is not None:
+                samples.append((time.time(), kb))
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.02)
+
+
+def rise_after_hold(samples, hold_end):
+    """The RSS rise after the hold (close, report, exit), in percent of the RSS at the hold's end: the highest sample
+    after `hold_end` against the last sample before it. None without samples on both sides."""
+    before = [kb for t, kb in samples if t <= hold_end]
+    after = [kb for t, kb in samples if t > hold_end]
+    if not before or not after or before[-1] <= 0:
+        return None
+    return (max(after) / before[-1] - 1) * 100
 
 
 def fmt(x, digits=2):
@@ -129,8 +161,8 @@ def main():
     server = eb.Server(work, eb.free_port(19500))
     print(f"# machine: nproc {os.cpu_count()}, kernel {os.uname().release}, load {eb.loadavg()}; server: wsload serve "
           f"127.0.0.1:{server.port}; {n} connections from {per_run} sources (fresh ones each run), hold {hold} s; work dir {work}", file=sys.stderr)
-    print("| round | tool | connections | max RSS (MB) | CPU user+sys (s) | exec → all established (s) | all established | load avg |")
-    print("|---|---|---:|---:|---:|---:|---|---|")
+    print("| round | tool | connections | max RSS (MB) | CPU user+sys (s) | exec → all established (s) | RSS rise after the hold | all established | load avg |")
+    print("|---|---|---:|---:|---:|---:|---:|---|---|")
     results = []
     for r in range(args.rounds):
         order = ["tcpkali", "wsload"] if r % 2 == 0 else ["wsload", "tcpkali"]
@@ -142,8 +174,9 @@ def main():
                 else run_wsload(server.port, n, srcs, hold, work, tag)
             res["load"] = load
             results.append(res)
+            rise = res.get("rise_pct")
             print(f"| {r + 1} | {tool} | {n} | {fmt(res['rss_mb'], 1)} | {fmt(res['cpu_s'])} | {fmt(res['established_s'])} | "
-                  f"{'yes' if res['all_established'] else '**no**'} | {load} |", flush=True)
+                  f"{'—' if rise is None else f'{rise:+.1f} %'} | {'yes' if res['all_established'] else '**no**'} | {load} |", flush=True)
             time.sleep(1)  # let the server close the previous run's connections
     idle = {}
     for k, tool in enumerate(["tcpkali", "wsload"]):
@@ -152,7 +185,7 @@ def main():
         idle[tool] = run_tcpkali(args.tcpkali, server.port, 10, srcs, 2, work, tag) if tool == "tcpkali" \
             else run_wsload(server.port, 10, srcs, 2, work, tag)
         print(f"| idle | {tool} | 10 | {fmt(idle[tool]['rss_mb'], 1)} | {fmt(idle[tool]['cpu_s'])} | "
-              f"{fmt(idle[tool]['established_s'])} | {'yes' if idle[tool]['all_established'] else '**no**'} | {eb.loadavg()} |", flush=True)
+              f"{fmt(idle[tool]['established_s'])} | — | {'yes' if idle[tool]['all_established'] else '**no**'} | {eb.loadavg()} |", flush=True)
     server.stop()
 
     def med(tool, key):
@@ -166,6 +199,10 @@ def main():
         a, b = med("tcpkali", key), med("wsload", key)
         ratio = (b / a) if a and b else None
         print(f"| {label} | {fmt(a, digits)} | {fmt(b, digits)} | **{fmt(ratio)}×** |")
+    rises = [x["rise_pct"] for x in results if x["tool"] == "wsload" and x.get("rise_pct") is not None]
+    if rises:
+        print(f"| wsload RSS rise after the hold (median; runs {', '.join(f'{x:+.1f}' for x in rises)} %) | — | "
+              f"{statistics.median(rises):+.1f} % | |")
     a, b = idle["tcpkali"]["rss_mb"], idle["wsload"]["rss_mb"]
     print(f"| idle max RSS, 10 connections (MB) | {fmt(a, 1)} | {fmt(b, 1)} | **{fmt(b / a if a else None)}×** |")
     failed = [x for x in results if not x["all_established"]]
