@@ -92,11 +92,14 @@ public struct Dialer: Sendable {
     }
 
     /// An upgrade request for the URL (or for `target` on the same host), with a fresh key, the deflate offer,
-    /// origin and subprotocols, and the given cookies and headers (``UpgradeRequestFactory/make(url:settings:origin:subprotocols:cookieHeader:headers:)``).
-    public func request(target: String? = nil, cookieHeader: String? = nil, headers: HTTPHeaders = HTTPHeaders()) -> UpgradeRequest {
+    /// origin and subprotocols, and the given cookies and headers (``UpgradeRequestFactory/make(url:settings:origin:subprotocols:cookieHeader:headers:keys:)``);
+    /// the key from `keys` when given (a stream confined to the caller's queue).
+    public func request(
+        target: String? = nil, cookieHeader: String? = nil, headers: HTTPHeaders = HTTPHeaders(), keys: KeyStream? = nil
+    ) -> UpgradeRequest {
         UpgradeRequestFactory.make(
             url: target.map { url.with(target: $0) } ?? url, settings: settings, origin: origin,
-            subprotocols: subprotocols, cookieHeader: cookieHeader, headers: headers)
+            subprotocols: subprotocols, cookieHeader: cookieHeader, headers: headers, keys: keys)
     }
 
     /// Starts `connection` (made by ``connection(id:io:delegate:)``) with `request`, from `source`; call on its I/O queue.

@@ -22,6 +22,9 @@ public final class LoadEngine: @unchecked Sendable {
     let jars: CookieJars
     private let queues: [IOQueue]
     private let control = DispatchQueue(label: "wsload.control")
+    /// Handshake nonces for the connections launched on the control queue (confined to it): a ChaCha20 stream keyed
+    /// once, not two `getrandom(2)` calls per connection.
+    private let nonces = KeyStream()
     private let finished = DispatchSemaphore(value: 0)
     private let logger: Logger
     private let traffic: TrafficScheduler
@@ -283,7 +286,7 @@ public final class LoadEngine: @unchecked Sendable {
         let cookieHeader = CookieHeader.merge(profile: headers.values("Cookie"), jar: jarCookies)
         headers.remove("Cookie")
         ledger.launched(index, reconnect: reconnect, cookieHeader: cookieHeader, sentJarCookie: jarCookies != nil)
-        let request = dialer.request(cookieHeader: cookieHeader, headers: headers)
+        let request = dialer.request(cookieHeader: cookieHeader, headers: headers, keys: nonces)
         let io = queues[index % queues.count]
         let connection = dialer.connection(id: index, io: io, delegate: delegates[index % queues.count])
         connections[index] = connection

@@ -35,6 +35,22 @@ import WSProtocol
         #expect(lines.contains("X-Other: 1"))
     }
 
+    @Test func theKeyComesFromTheGivenStreamInKeystreamOrder() throws {
+        // RFC 6455 §4.1: Sec-WebSocket-Key is base64 of 16 random bytes. With a stream, they are its next 16 keystream
+        // bytes: under the all-zero key and nonce, RFC 8439 §A.1 test vector #1's keystream begins
+        // 76b8e0ad a0f13d90 405d6ae5 5386bd28 | bdd219b8 a08ded1a a836efcc 8b770dc7.
+        let url = try WebSocketURL("ws://127.0.0.1:9/ws")
+        let keys = KeyStream(ChaCha20Generator(key: Array(repeating: 0, count: 32)))
+        let first = UpgradeRequestFactory.make(url: url, settings: ConnectionSettings(), keys: keys)
+        let second = UpgradeRequestFactory.make(url: url, settings: ConnectionSettings(), keys: keys)
+        #expect(first.key == "drjgraDxPZBAXWrlU4a9KA==")
+        #expect(second.key == "vdIZuKCN7RqoNu/Mi3cNxw==")
+        // Without a stream the system's generator is used: 16 fresh bytes each time.
+        let a = UpgradeRequestFactory.make(url: url, settings: ConnectionSettings())
+        let b = UpgradeRequestFactory.make(url: url, settings: ConnectionSettings())
+        #expect(a.key != b.key && a.key.count == 24)
+    }
+
     /// Through the engine: a pre-flight fills the jar, the profile sets a Cookie header; the upgrade the
     /// server receives has one Cookie line with both, the profile's first.
     @Test func theEngineSendsOneMergedCookieHeader() throws {
