@@ -43,6 +43,10 @@ public struct ConnectionLedger: Sendable {
     public private(set) var recycled = 0
     /// Held connections per pod when the hold ended (unattributed under `"?"`).
     public private(set) var heldPerPod: [String: Int] = [:]
+    /// Open connections per pod, kept in step with every change of a record's status or pod (``store(_:at:)``), so
+    /// progress and the timeline read it in O(pods): counting the records four times a second in each of 51 workers
+    /// holding 19 600 connections each cost ~1.5 ms a count.
+    private var openByPod: [String: Int] = [:]
     /// Distinct affinity-cookie values sent or received.
     public private(set) var cookieValues = Set<String>()
     private let rules: AttributionRules
@@ -69,11 +73,21 @@ public struct ConnectionLedger: Sendable {
     /// Records in flight: connecting or reconnecting.
     public var unsettled: Int { records.reduce(0) { $0 + ($1.status == .connecting || $1.status == .reconnecting ? 1 : 0) } }
 
-    /// Open connections per pod now (unattributed under `"?"`).
-    public func openPerPod() -> [String: Int] {
-        var perPod: [String: Int] = [:]
-        for r in records where r.status == .open { perPod[r.pod ?? "?", default: 0] += 1 }
-        return perPod
+    /// Open connections per pod now (unattributed under `"?"`; a pod with none is absent).
+    public func openPerPod() -> [String: Int] { openByPod }
+
+    /// Writes record `index`, moving its count in ``openPerPod()`` when it opens, ends or changes pod while open.
+    private mutating func store(_ r: ConnectionRecord, at index: Int) {
+        let old = records[index]
+        if old.status == .open, r.status != .open || old.pod != r.pod { countOpen(old.pod, -1) }
+        if r.status == .open, old.status != .open || old.pod != r.pod { countOpen(r.pod, 1) }
+        records[index] = r
+    }
+
+    private mutating func countOpen(_ pod: String?, _ delta: Int) {
+        let key = pod ?? "?"
+        let n = openByPod[key, default: 0] + delta
+        if n > 0 { openByPod[key] = n } else { openByPod.removeValue(forKey: key) }
     }
 
     // MARK: Events
@@ -88,7 +102,7 @@ public struct ConnectionLedger: Sendable {
         } else if let (_, v) = AffinityCookieNames.first(inCookieHeader: cookieHeader, excluding: rules.cookieName) {
             recognisedSentCookie[index] = v
         }
-        records[index] = r
+        store(r, at: index)
         launched += 1
     }
 
@@ -117,7 +131,7 @@ public struct ConnectionLedger: Sendable {
         r.tcpConnectMs = timeline.tcpConnectSeconds.map { $0 * 1000 }
         r.tlsMs = timeline.tlsSeconds.map { $0 * 1000 }
         r.upgradeMs = timeline.upgradeSeconds.map { $0 * 1000 }
-        records[index] = r
+        store(r, at: index)
         recorder.record("tcp-connect", timeline.tcpConnectSeconds)
         recorder.record("tls", timeline.tlsSeconds)
         recorder.record("upgrade", timeline.upgradeSeconds)
@@ -145,7 +159,7 @@ public struct ConnectionLedger: Sendable {
             r.recycles += 1
             recycled += 1
             open += 1
-            records[index] = r
+            store(r, at: index)
             return
         }
         if let dropped = dropTimes.removeValue(forKey: index) {
@@ -162,7 +176,7 @@ public struct ConnectionLedger: Sendable {
         r.reconnects += 1
         reconnectsDone += 1
         open += 1
-        records[index] = r
+        store(r, at: index)
     }
 
     /// The one attribution of an open or a reopen: the pod the 101 named (header or cookie, with the affinity
@@ -188,8 +202,10 @@ public struct ConnectionLedger: Sendable {
     /// The first message arrived; a pod it names wins over none or a cookie's.
     public mutating func firstMessage(_ index: Int, pod: String?, seconds: Double?) {
         if let pod, records[index].pod == nil || records[index].podSource == .cookie {
-            records[index].pod = pod
-            records[index].podSource = .firstMessage
+            var r = records[index]
+            r.pod = pod
+            r.podSource = .firstMessage
+            store(r, at: index)
         }
         records[index].firstMessageMs = seconds.map { $0 * 1000 }
     }
@@ -262,7 +278,7 @@ public struct ConnectionLedger: Sendable {
             break
         }
         if case .closed(let code, _, _) = outcome { r.peerCloseCode = code?.rawValue }
-        records[index] = r
+        store(r, at: index)
         return result
     }
 
@@ -300,6 +316,7 @@ public struct ConnectionLedger: Sendable {
             records[i].status = .held
             heldPerPod[records[i].pod ?? "?", default: 0] += 1
         }
+        openByPod = [:]  // every open connection is held now
     }
 
     private static func closeCode(_ o: ConnectionOutcome) -> UInt16? {

@@ -38,9 +38,12 @@ public struct RunRecorder: Sendable {
     /// counts as open when it is `open`, or while closing when it is `held` and still alive (`isLive`).
     public mutating func sampleTimeline(at now: Date, phase: EngineSnapshot.Phase, ledger: ConnectionLedger, isLive: (Int) -> Bool) {
         guard timeline.count < Self.maxTimelinePoints else { return }
-        var perPod: [String: Int] = [:]
-        for r in ledger.records where r.status == .open || (phase == .close && r.status == .held && isLive(r.index)) {
-            perPod[r.pod ?? "?", default: 0] += 1
+        var perPod: [String: Int]
+        if phase == .close {
+            perPod = [:]
+            for r in ledger.records where r.status == .open || (r.status == .held && isLive(r.index)) { perPod[r.pod ?? "?", default: 0] += 1 }
+        } else {
+            perPod = ledger.openPerPod()  // kept by the ledger: no pass over every record each interval
         }
         timeline.append(
             TimelinePoint(

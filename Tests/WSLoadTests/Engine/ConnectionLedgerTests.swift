@@ -230,6 +230,31 @@ import WSProtocol
         #expect(l.records[0].failure?.message.contains("had not completed when the hold ended") == true)
     }
 
+    /// Open connections per pod by definition: every record whose status is `open`, under its pod or `"?"`.
+    private static func countOpen(_ l: ConnectionLedger) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for r in l.records where r.status == .open { counts[r.pod ?? "?", default: 0] += 1 }
+        return counts
+    }
+
+    @Test func openPerPodFollowsOpensEndsAndAFirstMessageThatNamesThePod() {
+        var rec = RunRecorder()
+        var l = ConnectionLedger(clients: [0, 1, 2], connectionsPerClient: 1, rules: AttributionRules())
+        for i in 0..<3 { l.launched(i, reconnect: false, cookieHeader: nil, sentJarCookie: false) }
+        _ = open(&l, 0, pod: ("ws-0", .header, nil), rec: &rec)
+        _ = open(&l, 1, rec: &rec)
+        _ = open(&l, 2, rec: &rec)
+        #expect(l.openPerPod() == ["ws-0": 1, "?": 2], "two opened without a pod")
+        l.firstMessage(1, pod: "ws-1", seconds: 0.01)
+        #expect(l.openPerPod() == ["ws-0": 1, "ws-1": 1, "?": 1], "the first message named record 1's pod")
+        l.firstMessage(0, pod: "ws-9", seconds: 0.01)
+        #expect(l.openPerPod() == ["ws-0": 1, "ws-1": 1, "?": 1], "a header's pod is not replaced")
+        _ = l.ended(2, outcome: peerGone, timeline: ConnectionTimeline(), local: nil, reconnect: nil, now: 0, recorder: &rec)
+        #expect(l.openPerPod() == ["ws-0": 1, "ws-1": 1], "a pod with none open is absent")
+        l.beginClose()
+        #expect(l.openPerPod().isEmpty && l.heldPerPod == ["ws-0": 1, "ws-1": 1], "held, no longer open")
+    }
+
     /// A small deterministic generator (64-bit LCG) for the event sequences.
     private struct LCG {
         var state: UInt64
@@ -278,6 +303,7 @@ import WSProtocol
                 if l.reconnectDue(i) { l.launched(i, reconnect: true, cookieHeader: nil, sentJarCookie: false); live.insert(i) }
             default: break
             }
+            #expect(l.openPerPod() == Self.countOpen(l), "seed \(seed)")
         }
         // Closing: whatever is in flight opens (held at once) or ends; everything live ends.
         l.beginClose()
