@@ -18,10 +18,10 @@ final class ProgressPrinter: @unchecked Sendable {
         guard !finished else { return }
         if tty {
             screen.width = Self.columns()
-            FileHandle.standardError.write(Data(screen.frame(s).utf8))
+            FileHandle.standardError.writeIfPossible(Data(screen.frame(s).utf8))
         } else if Date().timeIntervalSince(lastPlain) >= 2 || s.phase == .done {
             lastPlain = Date()
-            FileHandle.standardError.write(Data((ProgressScreen.plainLine(s) + "\n").utf8))
+            FileHandle.standardError.writeIfPossible(Data((ProgressScreen.plainLine(s) + "\n").utf8))
         }
     }
 
@@ -30,9 +30,9 @@ final class ProgressPrinter: @unchecked Sendable {
     func message(_ line: String) {
         lock.lock(); defer { lock.unlock() }
         if tty && !finished {
-            FileHandle.standardError.write(Data(screen.message(line).utf8))
+            FileHandle.standardError.writeIfPossible(Data(screen.message(line).utf8))
         } else {
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            FileHandle.standardError.writeIfPossible(Data((line + "\n").utf8))
         }
     }
 
@@ -41,7 +41,7 @@ final class ProgressPrinter: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard !finished else { return }
         finished = true
-        if tty { FileHandle.standardError.write(Data(screen.finish().utf8)) }
+        if tty { FileHandle.standardError.writeIfPossible(Data(screen.finish().utf8)) }
     }
 
     /// The terminal's width in columns (stderr's, then `COLUMNS`, then 80).

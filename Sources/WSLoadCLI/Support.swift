@@ -19,12 +19,12 @@ final class LineWriter: @unchecked Sendable {
     init(_ handle: FileHandle) { self.handle = handle }
     func write(_ line: String) {
         lock.lock(); defer { lock.unlock() }
-        handle.write(Data((line + "\n").utf8))
+        handle.writeIfPossible(Data((line + "\n").utf8))
     }
     /// Writes `text` as it is (no newline added): prompts and terminal control sequences.
     func writeRaw(_ text: String) {
         lock.lock(); defer { lock.unlock() }
-        handle.write(Data(text.utf8))
+        handle.writeIfPossible(Data(text.utf8))
     }
 }
 

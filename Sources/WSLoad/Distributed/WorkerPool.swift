@@ -226,7 +226,7 @@ public final class WorkerPool: @unchecked Sendable {
                 _ = unsafeBitCast(symbol, to: Prctl.self)(prSetPdeathsig, UInt(SIGTERM), 0, 0, 0)
             }
             if let text = ProcessInfo.processInfo.environment[parentEnvironmentKey], let parent = pid_t(text), getppid() != parent {
-                FileHandle.standardError.write(Data("wsload worker: parent \(parent) is gone; exiting\n".utf8))
+                FileHandle.standardError.writeIfPossible(Data("wsload worker: parent \(parent) is gone; exiting\n".utf8))
                 exit(3)
             }
         #endif

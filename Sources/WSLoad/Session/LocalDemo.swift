@@ -142,7 +142,7 @@ final class FileLineWriter: @unchecked Sendable {
     func write(_ line: String) {
         lock.lock(); defer { lock.unlock() }
         handle.seekToEndOfFile()
-        handle.write(Data((line + "\n").utf8))
+        handle.writeIfPossible(Data((line + "\n").utf8))
     }
 
     func close() { lock.lock(); defer { lock.unlock() }; try? handle.close() }

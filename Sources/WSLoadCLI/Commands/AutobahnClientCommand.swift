@@ -38,7 +38,7 @@ struct AutobahnClientCommand: ParsableCommand {
         let client = AutobahnClient(
             baseURL: base, agent: agent ?? env["WS_FUZZ_AGENT"] ?? "wsload", deflate: !noDeflate,
             logger: .lines { line in
-                FileHandle.standardError.write(Data((line + "\n").utf8))
+                FileHandle.standardError.writeIfPossible(Data((line + "\n").utf8))
             })
         let selected = cases.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
         let n = try client.run(cases: selected)

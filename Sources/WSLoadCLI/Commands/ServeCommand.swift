@@ -96,7 +96,7 @@ struct ServeCommand: ParsableCommand {
         parentWatch?.cancel()
         let left = server.drain(timeout: drainTimeout)
         signals.cancel()
-        if left > 0 { FileHandle.standardError.write(Data("wsload serve: \(left) connections did not close within \(drainTimeout) s\n".utf8)) }
+        if left > 0 { LineWriter.standardError.write("wsload serve: \(left) connections did not close within \(drainTimeout) s") }
     }
 }
 

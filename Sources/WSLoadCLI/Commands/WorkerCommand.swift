@@ -25,6 +25,6 @@ extension ReportMarkers {
     /// Prints the report between marker lines on standard output.
     static func print(_ report: Report) {
         fflush(nil)  // what `print` buffered goes first
-        FileHandle.standardOutput.write(Data(wrap(report).utf8))
+        FileHandle.standardOutput.writeIfPossible(Data(wrap(report).utf8))
     }
 }

@@ -89,7 +89,7 @@ import Testing
         let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 0, clock: { 0 })
         let live = Client(), moved = Client()
         var ended: Client? = Client()
-        weak var endedRef = ended
+        weak let endedRef = ended
         for c in [live, moved, ended!] {
             c.set(50 * Self.ms)
             wheel.schedule(c)
