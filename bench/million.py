@@ -9,7 +9,9 @@ past one process's fd budget, or --workers). Records, with the machine state bef
 - held / failed / unaccounted (attempted = held + failed + dropped, from the merged report);
 - time to all established (the report's ramp phase), hold and close;
 - peak summed RSS of the client processes (parent + workers) and of the servers, sampled every second from
-  /proc/PID/status over the process trees this script started;
+  /proc/PID/status over the process trees this script started, and the peak summed PSS beside it
+  (/proc/PID/smaps_rollup: a page shared by k processes counts 1/k, so the executable's pages, which every
+  worker maps, count once: what the processes together take from the machine);
 - kernel memory: /proc/meminfo Slab and /proc/net/sockstat (TCP inuse, mem pages) before and at the peak;
 - CPU: the client's user + sys from wait4 (parent and its reaped workers) and the servers' from wait4;
   per connection;
@@ -96,6 +98,19 @@ def rss_kb(pid):
     return st.get("VmRSS", 0) if st else 0
 
 
+def pss_kb(pid):
+    """Proportional set size (kB): RSS with each shared page divided among the processes mapping it, so the
+    executable's and libraries' pages that 50 workers share count once, not 50 times. 0 when unreadable."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 
 
 def main():
@@ -151,14 +166,22 @@ def main():
         client = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=eb.raise_fd_limit)
     eb.STARTED.append(client)
 
-    peak = {"client_kb": 0, "server_kb": 0, "slab_mb": 0, "tcp_inuse": 0, "tcp_mem_pages": 0, "workers": 0}
+    peak = {"client_kb": 0, "server_kb": 0, "client_pss_kb": 0, "server_pss_kb": 0, "parent_kb": 0, "slab_mb": 0, "tcp_inuse": 0, "tcp_mem_pages": 0, "workers": 0}
     stop = threading.Event()
+    series = []  # [seconds since start, summed client RSS MB, parent RSS MB, workers], every second
 
     def sample():
         while not stop.is_set():
             kids = children_of(client.pid)
-            c = rss_kb(client.pid) + sum(rss_kb(k) for k in kids)
+            parent = rss_kb(client.pid)
+            c = parent + sum(rss_kb(k) for k in kids)
+            peak["parent_kb"] = max(peak["parent_kb"], parent)
+            series.append([round(time.time() - t0, 1), c // 1024, parent // 1024, len(kids)])
             s = sum(rss_kb(p.pid) for p, _ in srv)
+            cp = pss_kb(client.pid) + sum(pss_kb(k) for k in kids)
+            sp = sum(pss_kb(p.pid) for p, _ in srv)
+            peak["client_pss_kb"] = max(peak["client_pss_kb"], cp)
+            peak["server_pss_kb"] = max(peak["server_pss_kb"], sp)
             m = meminfo()
             st = sockstat().get("TCP", {})
             peak["client_kb"] = max(peak["client_kb"], c)
@@ -206,6 +229,9 @@ def main():
         "unaccounted": unaccounted, "failures": t.get("failures", []),
         "ramp_s": span("ramp"), "hold_s": span("hold"), "close_s": span("close"), "wall_s": round(wall, 1),
         "client_peak_rss_mb": round(peak["client_kb"] / 1024, 1), "server_peak_rss_mb": round(peak["server_kb"] / 1024, 1),
+        "client_peak_pss_mb": round(peak["client_pss_kb"] / 1024, 1),
+        "parent_peak_rss_mb": round(peak["parent_kb"] / 1024, 1),
+        "server_peak_pss_mb": round(peak["server_pss_kb"] / 1024, 1),
         "client_cpu_s": round(client_cpu, 1), "client_user_s": round(ru.ru_utime, 1), "client_sys_s": round(ru.ru_stime, 1),
         "server_cpu_s": round(server_cpu, 1),
         "cpu_ms_per_conn": round((client_cpu + server_cpu) / max(1, n) * 1000, 3),
@@ -214,6 +240,7 @@ def main():
         "tcp_inuse_peak": peak["tcp_inuse"], "tcp_mem_peak_pages": peak["tcp_mem_pages"],
         "report_json_bytes": os.path.getsize(report_path),
         "connections_jsonl_bytes": os.path.getsize(jsonl) if os.path.exists(jsonl) else None,
+        "client_rss_series": series,
         "warnings": r.get("warnings", []), "before": before, "after": after, "command": " ".join(cmd[1:]),
     }
     print(json.dumps(res, indent=2))
@@ -223,8 +250,10 @@ def main():
           f"{unaccounted} unaccounted |\n"
           f"| time to all established (ramp) | {res['ramp_s'] and round(res['ramp_s'], 1)} s |\n"
           f"| peak summed client RSS | {res['client_peak_rss_mb']} MB ({kb_per_conn:.2f} KB per connection, "
-          f"{peak['workers']} workers + parent) |\n"
+          f"{peak['workers']} workers + parent; the parent alone peaked at {res['parent_peak_rss_mb']} MB) |\n"
+          f"| peak summed client PSS (shared pages counted once) | {res['client_peak_pss_mb']} MB |\n"
           f"| peak summed server RSS | {res['server_peak_rss_mb']} MB ({servers} servers) |\n"
+          f"| peak summed server PSS | {res['server_peak_pss_mb']} MB |\n"
           f"| kernel slab | +{res['slab_rise_mb']} MB ({res['tcp_inuse_peak']} TCP sockets in use at the peak) |\n"
           f"| CPU per connection, client + servers | {res['cpu_ms_per_conn']} ms (client {res['client_cpu_s']} s, "
           f"servers {res['server_cpu_s']} s) |\n"
