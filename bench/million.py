@@ -178,10 +178,6 @@ def main():
             peak["parent_kb"] = max(peak["parent_kb"], parent)
             series.append([round(time.time() - t0, 1), c // 1024, parent // 1024, len(kids)])
             s = sum(rss_kb(p.pid) for p, _ in srv)
-            cp = pss_kb(client.pid) + sum(pss_kb(k) for k in kids)
-            sp = sum(pss_kb(p.pid) for p, _ in srv)
-            peak["client_pss_kb"] = max(peak["client_pss_kb"], cp)
-            peak["server_pss_kb"] = max(peak["server_pss_kb"], sp)
             m = meminfo()
             st = sockstat().get("TCP", {})
             peak["client_kb"] = max(peak["client_kb"], c)
@@ -192,12 +188,26 @@ def main():
             peak["workers"] = max(peak["workers"], len(kids))
             stop.wait(1.0)
 
+    def sample_pss():
+        # Its own thread: smaps_rollup walks every mapping under the process's memory lock, and at load 150 a pass over
+        # 108 processes took seconds — in the RSS loop it stretched the 1 s samples to 15 s gaps during the close.
+        while not stop.is_set():
+            kids = children_of(client.pid)
+            cp = pss_kb(client.pid) + sum(pss_kb(k) for k in kids)
+            sp = sum(pss_kb(p.pid) for p, _ in srv)
+            peak["client_pss_kb"] = max(peak["client_pss_kb"], cp)
+            peak["server_pss_kb"] = max(peak["server_pss_kb"], sp)
+            stop.wait(1.0)
+
     th = threading.Thread(target=sample, daemon=True)
     th.start()
+    th_pss = threading.Thread(target=sample_pss, daemon=True)
+    th_pss.start()
     code, ru = eb.wait_rusage(client, t0 + a.limit)
     wall = time.time() - t0
     stop.set()
     th.join(5)
+    th_pss.join(5)
     client_cpu = ru.ru_utime + ru.ru_stime
     server_cpu = 0.0
     for p, _ in srv:

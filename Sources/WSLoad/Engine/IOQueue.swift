@@ -48,14 +48,11 @@ public final class IOQueue: @unchecked Sendable {
         arm(for: wheel.nextDue)
     }
 
-    /// Arms the ticker for `due` (monotonic ns), or disarms it for `UInt64.max`. On the queue.
+    /// Arms the ticker for `due` (monotonic ns); `UInt64.max` (nothing due) leaves it unarmed — a one-shot timer that
+    /// fired stays silent until armed again. On the queue.
     private func arm(for due: UInt64) {
-        guard due != armedFor, let ticker else { return }
+        guard due != .max, due != armedFor, let ticker else { return }
         armedFor = due
-        if due == .max {
-            ticker.schedule(deadline: .distantFuture, leeway: leeway)
-            return
-        }
         let now = MonotonicClock.now()
         let delay = due > now ? Int(clamping: due - now) : 0
         ticker.schedule(deadline: .now() + .nanoseconds(delay), leeway: leeway)
