@@ -24,35 +24,18 @@ public final class TimerWheel<Client: TimerWheelClient>: @unchecked Sendable {
     static var entryStride: Int { MemoryLayout<Entry>.stride }
     /// The number of live-or-stale entries in the wheel.
     public private(set) var count = 0
-    /// When the earliest slot holding entries falls due (monotonic ns; `UInt64.max`: the wheel is empty): the owner
-    /// arms its one-shot ticker for this instead of ticking while nothing is due. A lower bound — a slot whose entries
-    /// all went stale still counts until it is reached.
-    public private(set) var nextDue: UInt64 = .max
-    /// Called when ``schedule(_:)`` files an entry due before ``nextDue`` (not during ``advance(to:)``, whose owner
-    /// reads ``nextDue`` afterwards): the owner re-arms its ticker for the earlier time.
-    public var onEarlierDue: ((UInt64) -> Void)?
-    private let clock: () -> UInt64
-    private var advancing = false
 
-    /// Creates a wheel with `slotCount` slots of `tickNanos` each, starting at `now`; `clock` tells the time when an
-    /// empty wheel gets an entry (its ticks stood still while nothing was due).
-    public init(
-        tickNanos: UInt64 = 10_000_000, slotCount: Int = 512, now: UInt64 = MonotonicClock.now(),
-        clock: @escaping () -> UInt64 = MonotonicClock.now
-    ) {
+    /// Creates a wheel with `slotCount` slots of `tickNanos` each, starting at `now`.
+    public init(tickNanos: UInt64 = 10_000_000, slotCount: Int = 512, now: UInt64 = MonotonicClock.now()) {
         self.tickNanos = tickNanos
         self.slots = Array(repeating: [], count: slotCount)
         self.currentTick = now / tickNanos
-        self.clock = clock
     }
 
     /// Registers `client`'s current deadline (call after changing it and bumping the generation).
     public func schedule(_ client: Client) {
         let deadline = client.timerDeadline
         guard deadline != 0 else { return }
-        // An empty wheel is not advanced (its owner's ticker sleeps): catch up first, so the one-revolution horizon is
-        // measured from now, not from the last tick that had work.
-        if count == 0 { currentTick = max(currentTick, clock() / tickNanos) }
         var tick = (deadline + tickNanos - 1) / tickNanos
         if tick <= currentTick { tick = currentTick + 1 }
         // Deadlines beyond one revolution land in the last reachable slot and are re-checked there.
@@ -60,20 +43,10 @@ public final class TimerWheel<Client: TimerWheelClient>: @unchecked Sendable {
         if tick > horizon { tick = horizon }
         slots[Int(tick % UInt64(slots.count))].append(Entry(client: client, generation: client.timerGeneration))
         count += 1
-        let due = tick &* tickNanos
-        if due < nextDue {
-            nextDue = due
-            if !advancing { onEarlierDue?(due) }
-        }
     }
 
-    /// Fires every deadline up to `now`, then sets ``nextDue``; call when the ticker fires.
+    /// Fires every deadline up to `now`; call from the queue's periodic tick.
     public func advance(to now: UInt64) {
-        advancing = true
-        defer {
-            advancing = false
-            findNextDue()
-        }
         let target = now / tickNanos
         while currentTick < target {
             currentTick += 1
@@ -103,19 +76,6 @@ public final class TimerWheel<Client: TimerWheelClient>: @unchecked Sendable {
             slots[i].removeAll { $0.client.timerGeneration != $0.generation || $0.client.timerDeadline == 0 }
             count -= before - slots[i].count
             if slots[i].isEmpty { slots[i] = [] }
-        }
-        findNextDue()
-    }
-
-    /// Sets ``nextDue`` to the first slot after the current tick that holds entries (every entry sits within one
-    /// revolution of it), or `UInt64.max` when there is none.
-    private func findNextDue() {
-        nextDue = .max
-        guard count > 0 else { return }
-        let n = UInt64(slots.count)
-        for tick in (currentTick + 1)...(currentTick + n) where !slots[Int(tick % n)].isEmpty {
-            nextDue = tick &* tickNanos
-            return
         }
     }
 

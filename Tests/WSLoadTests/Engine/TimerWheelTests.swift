@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func aDeadlineFiresAtTheFirstTickAfterIt() {
-        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 0, clock: { 0 })
+        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 0)
         let c = Client()
         c.set(25 * Self.ms)
         wheel.schedule(c)
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func aMovedDeadlineFiresOnlyAtItsNewTime() {
-        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 0, clock: { 0 })
+        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 0)
         let c = Client()
         c.set(20 * Self.ms)
         wheel.schedule(c)
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func aClearedDeadlineNeverFiresAndStaleEntriesAreSwept() {
-        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 4, now: 0, clock: { 0 })
+        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 4, now: 0)
         let c = Client()
         c.set(30 * Self.ms)
         wheel.schedule(c)
@@ -62,7 +62,7 @@ import Testing
 
     @Test func aDeadlineBeyondOneRevolutionIsRefiledUntilDue() {
         // 4 slots of 10 ms: a 100 ms deadline is 2.5 revolutions away.
-        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 4, now: 0, clock: { 0 })
+        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 4, now: 0)
         let c = Client()
         c.set(100 * Self.ms)
         wheel.schedule(c)
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func aDeadlineInThePastFiresAtTheNextTick() {
-        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 100 * Self.ms, clock: { 0 })
+        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 100 * Self.ms)
         let c = Client()
         c.set(5 * Self.ms)
         wheel.schedule(c)
@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func dropStaleKeepsLiveEntriesAndReleasesTheRest() {
-        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 0, clock: { 0 })
+        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 0)
         let live = Client(), moved = Client()
         var ended: Client? = Client()
         weak let endedRef = ended
@@ -105,60 +105,5 @@ import Testing
         wheel.advance(to: 50 * Self.ms)
         wheel.advance(to: 60 * Self.ms)
         #expect(live.fired == [50 * Self.ms] && moved.fired == [60 * Self.ms])
-    }
-
-    @Test func nextDueIsTheEarliestSlotWithEntriesAndEarlierEntriesAreAnnounced() {
-        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 0, clock: { 0 })
-        var announced: [UInt64] = []
-        wheel.onEarlierDue = { announced.append($0) }
-        #expect(wheel.nextDue == .max, "an empty wheel has nothing due")
-        let late = Client(), early = Client()
-        late.set(45 * Self.ms)
-        wheel.schedule(late)
-        #expect(wheel.nextDue == 50 * Self.ms && announced == [50 * Self.ms], "45 ms is due at the 50 ms tick")
-        early.set(12 * Self.ms)
-        wheel.schedule(early)
-        #expect(wheel.nextDue == 20 * Self.ms && announced == [50 * Self.ms, 20 * Self.ms])
-        late.set(46 * Self.ms)
-        wheel.schedule(late)
-        #expect(announced.count == 2, "a later entry is not announced")
-        wheel.advance(to: 20 * Self.ms)
-        #expect(early.fired == [20 * Self.ms])
-        #expect(wheel.nextDue == 50 * Self.ms, "the stale 45 ms entry and the 46 ms one share the 50 ms slot")
-        wheel.advance(to: 50 * Self.ms)
-        #expect(late.fired == [50 * Self.ms])
-        #expect(wheel.nextDue == .max && wheel.count == 0)
-        #expect(announced.count == 2, "advance does not announce; its caller reads nextDue")
-    }
-
-    @Test func aFarDeadlineKeepsTheWheelDueAtItsHorizon() {
-        // 4 slots of 10 ms: a 100 ms deadline is re-filed at the last reachable slot, 30 ms ahead, until due.
-        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 4, now: 0, clock: { 0 })
-        let c = Client()
-        c.set(100 * Self.ms)
-        wheel.schedule(c)
-        var wakes: [UInt64] = []
-        while c.fired.isEmpty && wakes.count < 10 {
-            let due = wheel.nextDue
-            wakes.append(due / Self.ms)
-            wheel.advance(to: due)
-        }
-        #expect(wakes == [30, 60, 90, 100] && c.fired == [100 * Self.ms])
-    }
-
-    @Test func anEmptyWheelCatchesUpWithTheClockBeforeFilingAnEntry() {
-        // Nothing was due for 10 s, so the ticks stood still at 0. A deadline 50 ms from now must fall due then,
-        // not at the horizon one revolution after tick 0 (70 ms, long past).
-        var now: UInt64 = 0
-        let wheel = TimerWheel<Client>(tickNanos: 10 * Self.ms, slotCount: 8, now: 0, clock: { now })
-        now = 10_000 * Self.ms
-        let c = Client()
-        c.set(now + 50 * Self.ms)
-        wheel.schedule(c)
-        #expect(wheel.nextDue == now + 50 * Self.ms)
-        wheel.advance(to: now + 49 * Self.ms)
-        #expect(c.fired.isEmpty)
-        wheel.advance(to: now + 50 * Self.ms)
-        #expect(c.fired == [now + 50 * Self.ms])
     }
 }
